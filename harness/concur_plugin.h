@@ -1,0 +1,337 @@
+/*
+ * concur_plugin.h - the one public header of the concur plugin ABI.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ *
+ *     const struct concur_plugin concur_plugin_v1 = { CONCUR_ABI_VERSION, ... };
+ *
+ * (use CONCUR_PLUGIN_EXPORT), describing either a *strategy* (how tasks are
+ * run: synchronously, on threads, on an event loop, on processes) or a
+ * *workload* (what a task is: an HTTP download, a sum of squares).
+ * Everything a plugin may use is in this file; plugins never include
+ * anything else from concur.
+ *
+ * ABI rules: CONCUR_ABI_VERSION is the first field and is checked before
+ * anything else is read.  Fields are only ever appended to the structs below
+ * and enum values are never renumbered, so a plugin built against v1 keeps
+ * loading as long as the version stays 1.
+ *
+ * Ownership: everything the core hands a plugin (parameter values, the job,
+ * task records, the loop) is owned by the core and valid for the duration of
+ * the call it was passed to, unless said otherwise below.  Everything a
+ * plugin returns through a ret_ pointer is owned by the plugin and released
+ * by the matching destroy / fini hook.
+ *
+ * Errors: hooks return 0 on success or a negative errno-style code on
+ * failure, with a one-line message (no trailing newline) written into the
+ * caller's buffer `err` of `errlen` bytes.  Plugins never print, never exit
+ * and never abort on bad input: the core shows the message with context.
+ */
+#ifndef CONCUR_PLUGIN_H
+#define CONCUR_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CONCUR_ABI_VERSION 1
+/* The symbol the loader looks up in every plugin .so. */
+#define CONCUR_PLUGIN_SYMBOL "concur_plugin_v1"
+/* Exports the plugin description even when built with -fvisibility=hidden. */
+#define CONCUR_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+/*
+ * When any workload of an experiment has `url = builtin`, the core starts
+ * the embedded HTTP test server (SPEC §8) once for the experiment and puts
+ * its base URL, "http://127.0.0.1:PORT/", in this environment variable
+ * before any plugin is created.  Requests take ?delay_ms=N&size=BYTES.
+ */
+#define CONCUR_BUILTIN_URL_ENV "CONCUR_BUILTIN_URL"
+
+/* Size of every error buffer the core passes to a hook. */
+#define CONCUR_ERRLEN 256
+
+enum concur_kind {
+	CONCUR_KIND_STRATEGY = 1,
+	CONCUR_KIND_WORKLOAD = 2,
+};
+
+/* ---------------------------------------------------------------------
+ * Parameters
+ * ------------------------------------------------------------------ */
+
+enum concur_param_type {
+	CONCUR_PARAM_INT = 1,      /* signed 64-bit integer           -> .i     */
+	CONCUR_PARAM_FLOAT = 2,    /* double                          -> .f     */
+	CONCUR_PARAM_BOOL = 3,     /* true/false/yes/no/on/off/1/0    -> .b     */
+	CONCUR_PARAM_STRING = 4,   /* text                            -> .s     */
+	CONCUR_PARAM_DURATION = 5, /* 500us, 20ms, 1.5s, 2m; bare = s -> .ns    */
+	CONCUR_PARAM_SIZE = 6,     /* 1500, 10k, 1MiB, 1MB            -> .bytes */
+	CONCUR_PARAM_LIST = 7,     /* strings, one per line; never crosses -> .list */
+};
+
+/*
+ * One entry of a plugin's parameter table; the table ends with an entry whose
+ * name is NULL.  Names are [a-z0-9_]+.  `plugin` is reserved by the core.
+ *
+ * default_value: the value used when the experiment does not set the key,
+ *   written exactly as a user would write it in the INI file ("$ncpus",
+ *   "20ms", "true").  NULL means "no default": for a LIST it means the empty
+ *   list, for a STRING the empty string, for other types the key is required.
+ * min, max: inclusive bounds written in the parameter's own syntax ("1",
+ *   "4096", "1ms"), checked by the core for INT, FLOAT, DURATION and SIZE;
+ *   NULL means unbounded on that side.
+ * doc: one line shown by `concur list` and in error messages.
+ */
+struct concur_param {
+	const char *name;
+	enum concur_param_type type;
+	const char *default_value;
+	const char *min;
+	const char *max;
+	const char *doc;
+};
+
+struct concur_list {
+	size_t count;
+	const char *const *items;
+};
+
+/*
+ * A resolved parameter value.  The core passes an array of these in the same
+ * order as the plugin's parameter table: values[k] belongs to params[k].
+ * Strings and list items are owned by the core and outlive the instance
+ * created from them.
+ */
+union concur_value {
+	int64_t i;
+	double f;
+	bool b;
+	const char *s;
+	int64_t ns;
+	uint64_t bytes;
+	struct concur_list list;
+};
+
+/* ---------------------------------------------------------------------
+ * Tasks
+ * ------------------------------------------------------------------ */
+
+/* concur_task.flags */
+#define CONCUR_TASK_DONE 0x1u     /* set by the strategy when the task ended */
+#define CONCUR_TASK_NEW_CONN 0x2u /* the task opened a new connection      */
+
+/*
+ * The record of one task of one run.  The core allocates one per task in a
+ * MAP_SHARED anonymous mapping, zeroed, so a strategy may fork and let its
+ * child processes write them directly.
+ *
+ * Written by the strategy: start_ns, end_ns (CLOCK_MONOTONIC, from
+ * job->now_ns), and CONCUR_TASK_DONE in flags.
+ * Written by the workload's run_task / start_task: status, result, bytes,
+ * detail and any other flags.
+ */
+struct concur_task {
+	int64_t start_ns;
+	int64_t end_ns;
+	uint64_t result; /* workload-defined digest, checked by check_task */
+	uint64_t bytes;  /* payload moved by the task, 0 if not applicable */
+	int32_t status;  /* 0 = success, negative errno-style = failed     */
+	uint16_t detail; /* workload-defined, e.g. the HTTP status code    */
+	uint16_t flags;  /* CONCUR_TASK_*                                  */
+};
+
+/* ---------------------------------------------------------------------
+ * The event-loop interface an event-loop strategy hands to workloads
+ * ------------------------------------------------------------------ */
+
+#define CONCUR_EV_READ 0x1u
+#define CONCUR_EV_WRITE 0x2u
+#define CONCUR_EV_ERROR 0x4u /* only ever reported, never requested */
+
+struct concur_loop;
+
+typedef void (*concur_fd_cb)(struct concur_loop *loop, int fd,
+			     unsigned revents, void *arg);
+typedef void (*concur_timer_cb)(struct concur_loop *loop, void *arg);
+
+/*
+ * Storage for one timer, owned by the caller and opaque to it: the loop keeps
+ * its bookkeeping here, so arming never allocates.  Zero it before first use.
+ */
+struct concur_timer {
+	int64_t deadline_ns;
+	size_t slot;
+	concur_timer_cb cb;
+	void *arg;
+};
+
+/*
+ * Implemented by an event-loop strategy (epoll), called by a workload's
+ * start_task and by the callbacks it registers.  All calls come from the
+ * loop's own thread.  The strategy embeds this struct in its own state.
+ */
+struct concur_loop {
+	/*
+	 * Watch fd for `events` (CONCUR_EV_READ | CONCUR_EV_WRITE), level-
+	 * triggered, calling cb on readiness.  Calling again for the same fd
+	 * replaces the events and callback; events == 0 stops watching.  The
+	 * loop tolerates fds that were closed (and perhaps reused) before they
+	 * were unwatched.  Returns 0 or a negative errno.
+	 */
+	int (*watch)(struct concur_loop *loop, int fd, unsigned events,
+		     concur_fd_cb cb, void *arg);
+	/*
+	 * Arm `timer` to call cb once after delay_ns (0 = on the next loop
+	 * iteration, never re-entrantly from inside this call).  Re-arming an
+	 * armed timer moves it.  Returns 0 or a negative errno.
+	 */
+	int (*timer_arm)(struct concur_loop *loop, struct concur_timer *timer,
+			 int64_t delay_ns, concur_timer_cb cb, void *arg);
+	/* Disarm `timer`; harmless when it is not armed. */
+	void (*timer_cancel)(struct concur_loop *loop,
+			     struct concur_timer *timer);
+	/*
+	 * Declare task `task` finished.  The workload has filled the task's
+	 * record; status 0 = success, else `error` (may be NULL) says why.  The
+	 * loop stamps end_ns.  Call exactly once per started task, possibly
+	 * from inside start_task itself.
+	 */
+	void (*complete)(struct concur_loop *loop, size_t task, int status,
+			 const char *error);
+	/* Monotonic clock of the run, nanoseconds. */
+	int64_t (*now_ns)(void);
+};
+
+/* ---------------------------------------------------------------------
+ * Workload plugins
+ * ------------------------------------------------------------------ */
+
+/*
+ * One workload instance lives for one run; a run executes every task of it
+ * once.  Per-worker state (an HTTP session, a scratch buffer) is created by
+ * worker_init in the thread or process that will use it.
+ */
+struct concur_workload_ops {
+	/*
+	 * Required.  Build an instance from `params` (see union concur_value).
+	 * Called once per run, in the run's process, before the strategy starts;
+	 * state set up here is inherited by forked workers.
+	 */
+	int (*create)(const union concur_value *params, void **ret_instance,
+		      char *err, size_t errlen);
+	/* Optional.  Release an instance after the run. */
+	void (*destroy)(void *instance);
+	/* Required.  Number of tasks in one run of this instance. */
+	size_t (*task_count)(void *instance);
+	/*
+	 * Optional.  Per-worker set-up, called exactly once in each worker thread
+	 * or process before its first task (the article's thread-local session,
+	 * a process pool's initializer).  `loop` is the event loop the worker
+	 * will drive, or NULL for a blocking worker.  *ret_worker is passed to
+	 * every later hook of that worker.
+	 */
+	int (*worker_init)(void *instance, unsigned worker_id,
+			   struct concur_loop *loop, void **ret_worker,
+			   char *err, size_t errlen);
+	/* Optional.  Per-worker tear-down, after the worker's last task. */
+	void (*worker_fini)(void *instance, void *worker);
+	/*
+	 * Required.  Run task `task` to completion, blocking, filling `rec`
+	 * (status, result, bytes, detail, flags).  Return 0, or a negative code
+	 * with a message in err: the task failed; the run goes on.  The strategy
+	 * stamps the times.
+	 */
+	int (*run_task)(void *instance, void *worker, size_t task,
+			struct concur_task *rec, char *err, size_t errlen);
+	/*
+	 * Optional.  The non-blocking face: start task `task` on `loop` and
+	 * return at once; finish it later with loop->complete().  A return value
+	 * other than 0 means the task could not start and failed (complete must
+	 * not be called for it then).  A strategy running a workload without
+	 * this hook calls run_task from inside its loop, blocking the loop.
+	 */
+	int (*start_task)(void *instance, void *worker, size_t task,
+			  struct concur_task *rec, struct concur_loop *loop,
+			  char *err, size_t errlen);
+	/*
+	 * Optional.  Verify a successful task's record after the run (outside the
+	 * timed region), e.g. its result against a closed form.  Return 0 or a
+	 * negative code with a message: the task then counts as failed.
+	 */
+	int (*check_task)(void *instance, size_t task,
+			  const struct concur_task *rec, char *err,
+			  size_t errlen);
+};
+
+/* ---------------------------------------------------------------------
+ * Strategy plugins
+ * ------------------------------------------------------------------ */
+
+/*
+ * Everything a strategy needs for one run.  `workload` has every optional
+ * hook filled with a harmless default by the core, so strategies never test
+ * hooks for NULL — except start_task, whose absence means "blocking only".
+ */
+struct concur_job {
+	const struct concur_workload_ops *workload;
+	void *instance;             /* the workload instance */
+	size_t n_tasks;             /* == workload->task_count(instance) */
+	struct concur_task *tasks;  /* n_tasks records, MAP_SHARED, zeroed */
+	int64_t (*now_ns)(void);    /* the run's monotonic clock */
+	/*
+	 * Record the reason task `task` failed.  Thread-safe and fork-safe (the
+	 * text lands in shared memory); the core keeps the first one reported
+	 * for the cell's `error` column and counts every failed status.
+	 */
+	void (*task_error)(const struct concur_job *job, size_t task,
+			   const char *msg);
+	void *core; /* private to the core */
+};
+
+struct concur_strategy_ops {
+	/*
+	 * Optional.  Build the strategy from `params`; called once per run,
+	 * in the run's process.
+	 */
+	int (*create)(const union concur_value *params, void **ret_strategy,
+		      char *err, size_t errlen);
+	/* Optional.  Release what create built. */
+	void (*destroy)(void *strategy);
+	/*
+	 * Required.  Run every task of job once: call worker_init once per
+	 * worker before its first task and worker_fini after its last, run or
+	 * start each task exactly once, stamp start_ns/end_ns and set
+	 * CONCUR_TASK_DONE on every task that ran.  A failing task never stops
+	 * the others; report its reason with job->task_error.  Return 0 when the
+	 * strategy itself worked (even if tasks failed), or a negative code with
+	 * a message when it could not run the job (the whole run fails).
+	 */
+	int (*run)(void *strategy, const struct concur_job *job, char *err,
+		   size_t errlen);
+};
+
+/* ---------------------------------------------------------------------
+ * The description every plugin exports as CONCUR_PLUGIN_SYMBOL
+ * ------------------------------------------------------------------ */
+
+struct concur_plugin {
+	uint32_t abi_version;          /* CONCUR_ABI_VERSION, always first */
+	uint32_t kind;                 /* enum concur_kind */
+	const char *name;              /* [a-z0-9_-]+, the .so's base name */
+	const char *version;           /* the plugin's own version, "1.0" */
+	const char *description;       /* one line */
+	const struct concur_param *params; /* NULL-name terminated; may be NULL */
+	const struct concur_strategy_ops *strategy; /* kind == STRATEGY */
+	const struct concur_workload_ops *workload; /* kind == WORKLOAD */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONCUR_PLUGIN_H */

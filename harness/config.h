@@ -1,0 +1,128 @@
+/*
+ * config.h - read an INI experiment file into an experiment model.
+ *
+ * This module knows the file format and the [experiment] section; it does
+ * not know plugins.  Plugin sections come out as raw keys with their text
+ * values and line numbers; matrix.c types and validates them against each
+ * plugin's parameter table.
+ *
+ * Built on Debian's libinih, whose build limits lines to 200 bytes, passes
+ * no line numbers to the handler and never calls it for a section without
+ * keys.  config.c feeds inih through its own line reader, which counts lines
+ * (so every message carries FILE:LINE), records section headers as it sees
+ * them (so an empty [strategy sync] still counts) and rejects an over-long
+ * line with its number instead of letting it be cut.
+ *
+ * Values are expanded as they are read: $ncpus (optionally multiplied by an
+ * integer written against it: 2*$ncpus, $ncpus*2), ${ENV_VAR} (unset = error).
+ */
+#ifndef CONCUR_CONFIG_H
+#define CONCUR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest line accepted, in bytes without the line end (inih's 200 - 3). */
+#define CONFIG_MAX_LINE 197
+/* Caps that keep hostile files cheap. */
+#define CONFIG_MAX_SECTIONS 256
+#define CONFIG_MAX_KEYS 256      /* per section */
+#define CONFIG_MAX_VALUES 10000  /* lines of one list-valued key */
+#define CONFIG_MAX_FILE (1 << 20) /* bytes */
+
+enum section_kind {
+	SECTION_EXPERIMENT,
+	SECTION_STRATEGY,
+	SECTION_WORKLOAD,
+};
+
+enum run_order {
+	ORDER_INTERLEAVED,
+	ORDER_GROUPED,
+};
+
+/* One value line of a key, after expansion.  line 0 = from --set. */
+struct config_value {
+	char *text;
+	int line;
+};
+
+/*
+ * A key of a plugin section.  A key given on several lines (repeated, or
+ * continued on indented lines) has several values: legal only for LIST
+ * parameters, which matrix.c checks.
+ */
+struct config_key {
+	char *name;
+	int line; /* first line; 0 = from --set */
+	struct config_value *values;
+	size_t n_values;
+};
+
+struct config_section {
+	enum section_kind kind;
+	char *label;  /* "" for [experiment] */
+	char *plugin; /* plugin = ..., or the label */
+	int line;
+	int plugin_line; /* line of plugin =, or of the header */
+	struct config_key *keys; /* every key but plugin, in file order */
+	size_t n_keys;
+};
+
+struct config {
+	char *path;
+	/* [experiment] */
+	char *name;
+	int64_t repetitions; /* default 5, 1..10000 */
+	int64_t warmup;      /* default 1, 0..1000 */
+	int64_t timeout_ns;  /* default 0 = none */
+	char *baseline;      /* strategy label; default: the first strategy */
+	int baseline_line;
+	char *output;        /* default results/NAME.csv */
+	char **plugin_path;  /* list: one folder per line */
+	size_t n_plugin_path;
+	enum run_order order; /* default interleaved */
+	/* [strategy *] and [workload *] in file order */
+	struct config_section *sections;
+	size_t n_sections;
+};
+
+/* A --set SECTION.KEY=VALUE override; SECTION is a label or "experiment". */
+struct config_override {
+	char *section;
+	char *key;
+	char *value;
+};
+
+/* Split "SECTION.KEY=VALUE"; returns 0 or -EINVAL with a message. */
+int config_override_parse(const char *arg, struct config_override *ret,
+			  char *err, size_t errlen);
+void config_override_free(struct config_override *o);
+
+/*
+ * Read, expand and check `path`, then apply the overrides (which replace the
+ * file's values of that key, or add the key).  Checks here: file readable,
+ * size and line caps, syntax, one [experiment], section kinds and duplicate
+ * labels, at least one strategy and one workload, [experiment] keys and
+ * values (unknown key with suggestion), baseline names a strategy, plugin
+ * names are [a-z0-9_-]+.  Errors: -EINVAL etc. with "FILE:LINE: message"
+ * (or "--set S.K=V: message") in err.
+ */
+int config_load(const char *path, const struct config_override *overrides,
+		size_t n_overrides, struct config **ret_config, char *err,
+		size_t errlen);
+
+/* Same, from a string in memory (tests, fuzzing); `name` is shown as FILE. */
+int config_load_string(const char *name, const char *text, size_t len,
+		       const struct config_override *overrides,
+		       size_t n_overrides, struct config **ret_config,
+		       char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* "FILE:LINE" or "--set" for a line of cfg; into buf. */
+const char *config_where(const struct config *cfg, int line, char *buf,
+			 size_t len);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * job.h - one run of one workload instance by one strategy, in the calling
+ * process: create both from their parameter values, allocate the shared
+ * task records, run, verify with check_task, destroy.
+ *
+ * The runner calls this inside a forked child per run (isolation, resource
+ * accounting); tests call it directly.  The task records and the error
+ * slot live in a MAP_SHARED mapping created by job_alloc, so they survive
+ * the child and are read by the parent.
+ */
+#ifndef CONCUR_JOB_H
+#define CONCUR_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "concur_plugin.h"
+#include "loader.h"
+
+/* What a run leaves in shared memory for the parent. */
+struct job_shared {
+	int64_t wall_ns;        /* strategy->run, start to end */
+	int32_t run_status;     /* 0, or the strategy's / a create hook's error */
+	uint32_t error_claimed; /* atomic: first task error recorded */
+	uint64_t error_task;    /* the task of error_text, if a task's */
+	uint64_t n_tasks;
+	uint64_t n_failed;      /* filled by job_summarise */
+	char error_text[CONCUR_ERRLEN];
+	struct concur_task tasks[]; /* n_tasks */
+};
+
+/* Map a zeroed job_shared for up to max_tasks; NULL on failure. */
+struct job_shared *job_alloc(size_t max_tasks);
+void job_release(struct job_shared *shared);
+size_t job_mapping_size(size_t max_tasks);
+
+/*
+ * Create the workload (to learn its task count, which must be <= the
+ * mapping's capacity `max_tasks`) and the strategy, run the job, check every
+ * successful task, then destroy both.  Fills shared->wall_ns, n_tasks,
+ * n_failed, error_text.  Returns 0 when the run happened (tasks may have
+ * failed), or a negative code when a create hook or the strategy itself
+ * failed (message in shared->error_text too).
+ */
+int job_run(const struct plugin *strategy, const union concur_value *svals,
+	    const struct plugin *workload, const union concur_value *wvals,
+	    struct job_shared *shared, size_t max_tasks,
+	    int64_t (*now_ns)(void));
+
+/*
+ * Ask the workload for its task count without running anything (create,
+ * task_count, destroy).  Returns the count, or -1 with a message.
+ */
+int64_t job_task_count(const struct plugin *workload,
+		       const union concur_value *wvals, char *err,
+		       size_t errlen);
+
+#endif

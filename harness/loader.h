@@ -1,0 +1,70 @@
+/*
+ * loader.h - find plugin .so files and load them with dlopen.
+ *
+ * Search order (SPEC §4): every --plugin-path, then plugin_path from the
+ * experiment, then $CONCUR_PLUGIN_PATH (colon-separated), then the build's
+ * plugin folder, then the installed plugin folder.  Plugin NAME is NAME.so.
+ *
+ * A loaded plugin is checked before use: it must be a shared object
+ * exporting CONCUR_PLUGIN_SYMBOL, with the right ABI version (checked first),
+ * a known kind, a name matching the file, the ops table of its kind and that
+ * kind's required hooks, and a well-formed parameter table.
+ */
+#ifndef CONCUR_LOADER_H
+#define CONCUR_LOADER_H
+
+#include <stddef.h>
+
+#include "concur_plugin.h"
+
+struct plugin {
+	char *name;
+	char *file; /* the path it was loaded from */
+	void *handle;
+	const struct concur_plugin *desc;
+	size_t n_params;
+	/* Workload ops with every optional hook but start_task defaulted. */
+	struct concur_workload_ops workload;
+	struct concur_strategy_ops strategy;
+};
+
+struct loader;
+
+/* A loader with no search folders yet. */
+struct loader *loader_create(void);
+/*
+ * Append search folders in priority order.  loader_add_defaults appends
+ * $CONCUR_PLUGIN_PATH, the build folder and the install folder.
+ */
+void loader_add_path(struct loader *l, const char *dir);
+void loader_add_defaults(struct loader *l);
+/* The search folders, for messages and `concur list`. */
+size_t loader_paths(const struct loader *l, const char *const **ret_paths);
+
+/*
+ * Find and load plugin `name` of `kind` (0 = any kind).  Cached: loading the
+ * same name again returns the same plugin.  Returns NULL with a message that
+ * names the file and what is wrong (or every folder searched).
+ */
+const struct plugin *loader_get(struct loader *l, const char *name,
+				unsigned kind, char *err, size_t errlen);
+
+/*
+ * Load one .so by path, without the search (used by `concur list` and the
+ * loader tests).  The result is owned by the loader.
+ */
+const struct plugin *loader_open_file(struct loader *l, const char *path,
+				      char *err, size_t errlen);
+
+/*
+ * Every loadable plugin in the search folders (first folder wins per name),
+ * sorted by kind then name.  Files that fail to load are reported through
+ * `on_error` (may be NULL) and skipped.
+ */
+size_t loader_scan(struct loader *l, const struct plugin ***ret_plugins,
+		   void (*on_error)(const char *msg, void *arg), void *arg);
+
+/* dlclose everything. */
+void loader_destroy(struct loader *l);
+
+#endif

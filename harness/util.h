@@ -1,0 +1,41 @@
+/*
+ * util.h - small helpers shared by the core: error text, allocation,
+ * growing arrays.
+ */
+#ifndef CONCUR_UTIL_H
+#define CONCUR_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Format a message into err (snprintf semantics, always terminated). */
+void errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Allocation that never returns NULL: on exhaustion it prints and exits 2.
+ * The core's data is small and bounded by explicit caps; running on after a
+ * failed malloc would only corrupt results.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* Grow *p (holding *cap elements of elem bytes) to hold at least need. */
+void xgrow(void **p, size_t *cap, size_t need, size_t elem);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t edit_distance(const char *a, const char *b);
+
+/* Number of online CPUs (>= 1). */
+unsigned cpu_count(void);
+
+/* Monotonic clock in nanoseconds. */
+int64_t mono_now_ns(void);
+
+#endif
