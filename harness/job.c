@@ -1,0 +1,158 @@
+#include "job.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "util.h"
+
+size_t job_mapping_size(size_t max_tasks)
+{
+	return sizeof(struct job_shared) + max_tasks * sizeof(struct concur_task);
+}
+
+struct job_shared *job_alloc(size_t max_tasks)
+{
+	void *p = mmap(NULL, job_mapping_size(max_tasks), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void job_release(struct job_shared *shared)
+{
+	if (shared)
+		munmap(shared, job_mapping_size(shared->n_tasks));
+}
+
+/*
+ * Keep the first failure's text.  Called from any thread or forked worker:
+ * the claim is an atomic flag in the shared mapping, so exactly one writer
+ * ever copies into error_text.
+ */
+static void record_task_error(const struct concur_job *job, size_t task,
+			      const char *msg)
+{
+	struct job_shared *shared = job->core;
+	uint32_t expected = 0;
+
+	if (!__atomic_compare_exchange_n(&shared->error_claimed, &expected, 1,
+					 false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	shared->error_task = task;
+	snprintf(shared->error_text, sizeof(shared->error_text), "task %zu: %s",
+		 task, msg && *msg ? msg : "failed");
+}
+
+static void set_run_error(struct job_shared *shared, int rc, const char *what,
+			  const char *name, const char *msg)
+{
+	shared->run_status = rc ? rc : -EIO;
+	snprintf(shared->error_text, sizeof(shared->error_text), "%s %s: %s",
+		 what, name, *msg ? msg : strerror(-shared->run_status));
+	__atomic_store_n(&shared->error_claimed, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * After the run, outside the timed region: a task the strategy never marked
+ * done is a strategy bug and counts as failed; check_task verifies the rest.
+ */
+static void job_summarise(const struct plugin *workload, void *instance,
+			  const struct concur_job *job, struct job_shared *shared)
+{
+	char err[CONCUR_ERRLEN];
+	uint64_t failed = 0;
+	size_t i;
+
+	for (i = 0; i < job->n_tasks; i++) {
+		struct concur_task *t = &job->tasks[i];
+
+		if (!(t->flags & CONCUR_TASK_DONE)) {
+			t->status = -ECANCELED;
+			record_task_error(job, i, "never run by the strategy");
+		} else if (t->status == 0) {
+			err[0] = '\0';
+			int rc = workload->workload.check_task(instance, i, t, err,
+							       sizeof(err));
+			if (rc != 0) {
+				t->status = rc < 0 ? rc : -EBADMSG;
+				record_task_error(job, i, err);
+			}
+		}
+		failed += t->status != 0;
+	}
+	shared->n_failed = failed;
+}
+
+int64_t job_task_count(const struct plugin *workload,
+		       const union concur_value *wvals, char *err,
+		       size_t errlen)
+{
+	char msg[CONCUR_ERRLEN] = "";
+	void *instance = NULL;
+	int64_t n;
+	int rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
+
+	if (rc != 0) {
+		errf(err, errlen, "workload %s: %s", workload->name,
+		     *msg ? msg : strerror(rc < 0 ? -rc : EIO));
+		return -1;
+	}
+	n = (int64_t)workload->workload.task_count(instance);
+	workload->workload.destroy(instance);
+	return n;
+}
+
+int job_run(const struct plugin *strategy, const union concur_value *svals,
+	    const struct plugin *workload, const union concur_value *wvals,
+	    struct job_shared *shared, size_t max_tasks,
+	    int64_t (*now_ns)(void))
+{
+	char msg[CONCUR_ERRLEN] = "";
+	void *instance = NULL, *strat = NULL;
+	struct concur_job job;
+	int64_t t0;
+	size_t n;
+	int rc;
+
+	rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
+	if (rc != 0) {
+		set_run_error(shared, rc, "workload", workload->name, msg);
+		return shared->run_status;
+	}
+	n = workload->workload.task_count(instance);
+	if (n > max_tasks) {
+		snprintf(msg, sizeof(msg), "has %zu tasks, more than the %zu it had when the run was planned",
+			 n, max_tasks);
+		set_run_error(shared, -E2BIG, "workload", workload->name, msg);
+		goto out_workload;
+	}
+	shared->n_tasks = n;
+	rc = strategy->strategy.create(svals, &strat, msg, sizeof(msg));
+	if (rc != 0) {
+		set_run_error(shared, rc, "strategy", strategy->name, msg);
+		goto out_workload;
+	}
+	job = (struct concur_job){
+		.workload = &workload->workload,
+		.instance = instance,
+		.n_tasks = n,
+		.tasks = shared->tasks,
+		.now_ns = now_ns,
+		.task_error = record_task_error,
+		.core = shared,
+	};
+	t0 = now_ns();
+	rc = strategy->strategy.run(strat, &job, msg, sizeof(msg));
+	shared->wall_ns = now_ns() - t0;
+	if (rc != 0)
+		set_run_error(shared, rc, "strategy", strategy->name, msg);
+	else
+		job_summarise(workload, instance, &job, shared);
+	strategy->strategy.destroy(strat);
+out_workload:
+	workload->workload.destroy(instance);
+	return shared->run_status;
+}

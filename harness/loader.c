@@ -1,0 +1,463 @@
+#include "loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+struct loader {
+	char **paths;
+	size_t n_paths, cap_paths;
+	struct plugin **plugins;
+	size_t n_plugins, cap_plugins;
+};
+
+static const char *kind_name(unsigned kind)
+{
+	switch (kind) {
+	case CONCUR_KIND_STRATEGY:
+		return "strategy";
+	case CONCUR_KIND_WORKLOAD:
+		return "workload";
+	default:
+		return "unknown";
+	}
+}
+
+struct loader *loader_create(void)
+{
+	return xcalloc(1, sizeof(struct loader));
+}
+
+void loader_add_path(struct loader *l, const char *dir)
+{
+	if (!dir || !*dir)
+		return;
+	xgrow((void **)&l->paths, &l->cap_paths, l->n_paths + 1,
+	      sizeof(*l->paths));
+	l->paths[l->n_paths++] = xstrdup(dir);
+}
+
+void loader_add_defaults(struct loader *l)
+{
+	const char *env = getenv("CONCUR_PLUGIN_PATH");
+
+	if (env) {
+		char *copy = xstrdup(env), *save = NULL, *dir;
+
+		for (dir = strtok_r(copy, ":", &save); dir;
+		     dir = strtok_r(NULL, ":", &save))
+			loader_add_path(l, dir);
+		free(copy);
+	}
+	loader_add_path(l, CONCUR_PLUGIN_BUILD_DIR);
+	loader_add_path(l, CONCUR_PLUGIN_INSTALL_DIR);
+}
+
+size_t loader_paths(const struct loader *l, const char *const **ret_paths)
+{
+	*ret_paths = (const char *const *)l->paths;
+	return l->n_paths;
+}
+
+/* Default hooks, so strategies never test optional hooks for NULL. */
+static void default_destroy(void *p)
+{
+	(void)p;
+}
+
+static int default_worker_init(void *instance, unsigned worker_id,
+			       struct concur_loop *loop, void **ret_worker,
+			       char *err, size_t errlen)
+{
+	(void)instance, (void)worker_id, (void)loop, (void)err, (void)errlen;
+	*ret_worker = NULL;
+	return 0;
+}
+
+static void default_worker_fini(void *instance, void *worker)
+{
+	(void)instance, (void)worker;
+}
+
+static int default_check_task(void *instance, size_t task,
+			      const struct concur_task *rec, char *err,
+			      size_t errlen)
+{
+	(void)instance, (void)task, (void)rec, (void)err, (void)errlen;
+	return 0;
+}
+
+static int default_strategy_create(const union concur_value *params,
+				   void **ret, char *err, size_t errlen)
+{
+	(void)params, (void)err, (void)errlen;
+	*ret = NULL;
+	return 0;
+}
+
+static int valid_plugin_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int valid_param_name(const char *s)
+{
+	if (!*s || strlen(s) > 64 || strcmp(s, "plugin") == 0)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Check the parameter table; count its entries into p->n_params. */
+static int check_params(struct plugin *p, char *err, size_t errlen)
+{
+	const struct concur_param *params = p->desc->params;
+	size_t i, j;
+
+	for (i = 0; params && params[i].name; i++) {
+		const struct concur_param *q = &params[i];
+
+		if (i >= 256) {
+			errf(err, errlen, "more than 256 parameters (is the table NULL-terminated?)");
+			return -EINVAL;
+		}
+		if (!valid_param_name(q->name)) {
+			errf(err, errlen, "parameter %zu has an invalid name '%.64s' (want [a-z0-9_]+, not 'plugin')",
+			     i, q->name);
+			return -EINVAL;
+		}
+		if (q->type < CONCUR_PARAM_INT || q->type > CONCUR_PARAM_LIST) {
+			errf(err, errlen, "parameter '%s' has unknown type %d", q->name,
+			     (int)q->type);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(params[j].name, q->name) == 0) {
+				errf(err, errlen, "parameter '%s' is declared twice", q->name);
+				return -EINVAL;
+			}
+	}
+	p->n_params = i;
+	return 0;
+}
+
+/* Validate the description and fill default hooks.  0 or -EINVAL. */
+static int check_desc(struct plugin *p, char *err, size_t errlen)
+{
+	const struct concur_plugin *d = p->desc;
+
+	if (d->abi_version != CONCUR_ABI_VERSION) {
+		errf(err, errlen,
+		     "plugin ABI version %u, but this concur speaks version %d: rebuild the plugin against this concur's concur_plugin.h",
+		     d->abi_version, CONCUR_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (d->kind != CONCUR_KIND_STRATEGY && d->kind != CONCUR_KIND_WORKLOAD) {
+		errf(err, errlen, "unknown plugin kind %u (want 1 = strategy or 2 = workload)",
+		     d->kind);
+		return -EINVAL;
+	}
+	if (!valid_plugin_name(d->name)) {
+		errf(err, errlen, "invalid plugin name '%.64s' (want [a-z0-9_-]+)",
+		     d->name ? d->name : "(null)");
+		return -EINVAL;
+	}
+	if (!d->version || !d->description) {
+		errf(err, errlen, "plugin '%s' has no %s", d->name,
+		     d->version ? "description" : "version");
+		return -EINVAL;
+	}
+	if (d->kind == CONCUR_KIND_STRATEGY) {
+		if (!d->strategy || !d->strategy->run) {
+			errf(err, errlen, "strategy '%s' is missing the required hook %s",
+			     d->name, d->strategy ? "run" : "table (strategy ops)");
+			return -EINVAL;
+		}
+		p->strategy = *d->strategy;
+		if (!p->strategy.create)
+			p->strategy.create = default_strategy_create;
+		if (!p->strategy.destroy)
+			p->strategy.destroy = default_destroy;
+	} else {
+		const struct concur_workload_ops *w = d->workload;
+		const char *missing = !w ? "table (workload ops)" :
+				      !w->create ? "create" :
+				      !w->task_count ? "task_count" :
+				      !w->run_task ? "run_task" : NULL;
+
+		if (missing) {
+			errf(err, errlen, "workload '%s' is missing the required hook %s",
+			     d->name, missing);
+			return -EINVAL;
+		}
+		p->workload = *w;
+		if (!p->workload.destroy)
+			p->workload.destroy = default_destroy;
+		if (!p->workload.worker_init)
+			p->workload.worker_init = default_worker_init;
+		if (!p->workload.worker_fini)
+			p->workload.worker_fini = default_worker_fini;
+		if (!p->workload.check_task)
+			p->workload.check_task = default_check_task;
+	}
+	return check_params(p, err, errlen);
+}
+
+static struct plugin *find_loaded(struct loader *l, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_plugins; i++)
+		if (strcmp(l->plugins[i]->file, file) == 0)
+			return l->plugins[i];
+	return NULL;
+}
+
+/*
+ * A folder anyone may write to lets anyone run code as the user of concur:
+ * refuse it, as ssh refuses a world-writable ~/.ssh.
+ */
+static int check_folder_trust(const char *file, char *err, size_t errlen)
+{
+	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
+	struct stat st;
+	int rc = 0;
+
+	if (slash)
+		*slash = '\0';
+	if (stat(slash ? (*dir ? dir : "/") : ".", &st) == 0 &&
+	    (st.st_mode & S_IWOTH)) {
+		errf(err, errlen,
+		     "refusing to load a plugin from the world-writable folder %s (chmod o-w it)",
+		     slash ? dir : ".");
+		rc = -EPERM;
+	}
+	free(dir);
+	return rc;
+}
+
+const struct plugin *loader_open_file(struct loader *l, const char *path,
+				      char *err, size_t errlen)
+{
+	char msg[CONCUR_ERRLEN];
+	struct plugin *p = find_loaded(l, path);
+	void *handle;
+	const struct concur_plugin *desc;
+
+	if (p)
+		return p;
+	if (check_folder_trust(path, msg, sizeof(msg)) < 0) {
+		errf(err, errlen, "%s: %s", path, msg);
+		return NULL;
+	}
+	dlerror();
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		const char *why = dlerror();
+
+		errf(err, errlen, "%s: cannot load: %s%s", path,
+		     why ? why : "unknown error",
+		     " (not a shared object, or a library it needs is missing: try `ldd` on it)");
+		return NULL;
+	}
+	desc = dlsym(handle, CONCUR_PLUGIN_SYMBOL);
+	if (!desc) {
+		const char *why = dlerror();
+
+		errf(err, errlen, "%s: not a concur plugin: no symbol %s (%s)",
+		     path, CONCUR_PLUGIN_SYMBOL, why ? why : "null");
+		dlclose(handle);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->desc = desc;
+	p->handle = handle;
+	if (check_desc(p, msg, sizeof(msg)) < 0) {
+		errf(err, errlen, "%s: %s", path, msg);
+		dlclose(handle);
+		free(p);
+		return NULL;
+	}
+	p->file = xstrdup(path);
+	p->name = xstrdup(desc->name);
+	xgrow((void **)&l->plugins, &l->cap_plugins, l->n_plugins + 1,
+	      sizeof(*l->plugins));
+	l->plugins[l->n_plugins++] = p;
+	return p;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const struct plugin *loader_get(struct loader *l, const char *name,
+				unsigned kind, char *err, size_t errlen)
+{
+	static const char *const subdirs[] = { "strategy/", "workload/", "" };
+	char wrong[CONCUR_ERRLEN] = "";
+	size_t i, s;
+
+	if (!valid_plugin_name(name)) {
+		errf(err, errlen, "invalid plugin name '%.64s': plugin takes a plain name [a-z0-9_-]; to load from a folder use plugin_path or --plugin-path",
+		     name);
+		return NULL;
+	}
+	for (i = 0; i < l->n_paths; i++) {
+		for (s = 0; s < ARRAY_SIZE(subdirs); s++) {
+			char *file;
+			const struct plugin *p;
+
+			if ((kind == CONCUR_KIND_STRATEGY && s == 1) ||
+			    (kind == CONCUR_KIND_WORKLOAD && s == 0))
+				continue;
+			file = xasprintf("%s/%s%s.so", l->paths[i], subdirs[s], name);
+			if (!file_exists(file)) {
+				free(file);
+				continue;
+			}
+			p = loader_open_file(l, file, err, errlen);
+			if (p && kind && p->desc->kind != kind) {
+				errf(wrong, sizeof(wrong), "%s is a %s plugin, but a %s is needed here",
+				     file, kind_name(p->desc->kind), kind_name(kind));
+				p = NULL;
+				free(file);
+				continue;
+			}
+			free(file);
+			return p; /* found: loaded, or an error naming the file */
+		}
+	}
+	if (*wrong) {
+		errf(err, errlen, "%s", wrong);
+		return NULL;
+	}
+	{
+		char folders[160] = "";
+		size_t len = 0;
+
+		for (i = 0; i < l->n_paths && len < sizeof(folders) - 1; i++)
+			len += (size_t)snprintf(folders + len, sizeof(folders) - len,
+						"%s%s", i ? ", " : "", l->paths[i]);
+		errf(err, errlen, "no %s plugin '%s' (looked for %s.so in: %s); `concur list` shows the plugins found",
+		     kind ? kind_name(kind) : "", name, name, folders);
+	}
+	return NULL;
+}
+
+static int compare_plugins(const void *a, const void *b)
+{
+	const struct plugin *pa = *(const struct plugin *const *)a;
+	const struct plugin *pb = *(const struct plugin *const *)b;
+
+	if (pa->desc->kind != pb->desc->kind)
+		return (int)pa->desc->kind - (int)pb->desc->kind;
+	return strcmp(pa->name, pb->name);
+}
+
+static int already_listed(const struct plugin **list, size_t n,
+			  const struct plugin *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == p || (list[i]->desc->kind == p->desc->kind &&
+				     strcmp(list[i]->name, p->name) == 0))
+			return 1;
+	return 0;
+}
+
+static void scan_folder(struct loader *l, const char *dir,
+			const struct plugin ***list, size_t *n, size_t *cap,
+			void (*on_error)(const char *, void *), void *arg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n_names = 0, cap_names = 0, i;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0) {
+			xgrow((void **)&names, &cap_names, n_names + 1, sizeof(*names));
+			names[n_names++] = xasprintf("%s/%s", dir, e->d_name);
+		}
+	}
+	closedir(d);
+	for (i = 0; i < n_names; i++) {
+		char err[2 * CONCUR_ERRLEN];
+		const struct plugin *p = loader_open_file(l, names[i], err, sizeof(err));
+
+		if (!p) {
+			if (on_error)
+				on_error(err, arg);
+		} else if (!already_listed(*list, *n, p)) {
+			xgrow((void **)list, cap, *n + 1, sizeof(**list));
+			(*list)[(*n)++] = p;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+size_t loader_scan(struct loader *l, const struct plugin ***ret_plugins,
+		   void (*on_error)(const char *msg, void *arg), void *arg)
+{
+	const struct plugin **list = NULL;
+	size_t n = 0, cap = 0, i;
+
+	for (i = 0; i < l->n_paths; i++) {
+		char *sub;
+
+		sub = xasprintf("%s/strategy", l->paths[i]);
+		scan_folder(l, sub, &list, &n, &cap, on_error, arg);
+		free(sub);
+		sub = xasprintf("%s/workload", l->paths[i]);
+		scan_folder(l, sub, &list, &n, &cap, on_error, arg);
+		free(sub);
+		scan_folder(l, l->paths[i], &list, &n, &cap, on_error, arg);
+	}
+	if (n)
+		qsort(list, n, sizeof(*list), compare_plugins);
+	*ret_plugins = list;
+	return n;
+}
+
+void loader_destroy(struct loader *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n_plugins; i++) {
+		dlclose(l->plugins[i]->handle);
+		free(l->plugins[i]->file);
+		free(l->plugins[i]->name);
+		free(l->plugins[i]);
+	}
+	for (i = 0; i < l->n_paths; i++)
+		free(l->paths[i]);
+	free(l->plugins);
+	free(l->paths);
+	free(l);
+}
