@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "util.h"
 
@@ -86,6 +87,33 @@ static void job_summarise(const struct plugin *workload, void *instance,
 	shared->n_failed = failed;
 }
 
+static int64_t tv_ns(struct timeval tv)
+{
+	return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
+}
+
+/* Add (sign = +1) or subtract (-1) the CPU and context-switch figures. */
+static void usage_add(struct job_shared *shared, const struct rusage *ru,
+		      int sign)
+{
+	shared->user_ns += sign * tv_ns(ru->ru_utime);
+	shared->sys_ns += sign * tv_ns(ru->ru_stime);
+	shared->nvcsw += sign * ru->ru_nvcsw;
+	shared->nivcsw += sign * ru->ru_nivcsw;
+	if (ru->ru_maxrss > shared->max_rss_kib)
+		shared->max_rss_kib = ru->ru_maxrss;
+}
+
+static void usage_sample(struct job_shared *shared, int sign)
+{
+	struct rusage self, children;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	usage_add(shared, &self, sign);
+	usage_add(shared, &children, sign);
+}
+
 int64_t job_task_count(const struct plugin *workload,
 		       const union concur_value *wvals, char *err,
 		       size_t errlen)
@@ -144,9 +172,11 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 		.task_error = record_task_error,
 		.core = shared,
 	};
+	usage_sample(shared, -1);
 	t0 = now_ns();
 	rc = strategy->strategy.run(strat, &job, msg, sizeof(msg));
 	shared->wall_ns = now_ns() - t0;
+	usage_sample(shared, +1);
 	if (rc != 0)
 		set_run_error(shared, rc, "strategy", strategy->name, msg);
 	else

@@ -25,6 +25,11 @@ struct job_shared {
 	uint64_t error_task;    /* the task of error_text, if a task's */
 	uint64_t n_tasks;
 	uint64_t n_failed;      /* filled by job_summarise */
+	/* Resources used by strategy->run alone: the run's process and threads
+	 * (RUSAGE_SELF delta) plus the workers it reaped (RUSAGE_CHILDREN). */
+	int64_t user_ns, sys_ns;
+	int64_t max_rss_kib;    /* peak of the process or a reaped worker */
+	int64_t nvcsw, nivcsw;
 	char error_text[CONCUR_ERRLEN];
 	struct concur_task tasks[]; /* n_tasks */
 };

@@ -1,8 +1,418 @@
-/* main.c - the concur command line (being written). */
+/*
+ * main.c - the concur command line (SPEC §4): parse the command and its
+ * flags, then drive config -> matrix -> runner -> results -> report.
+ *
+ * Exit status: 0 every cell ran and every task succeeded; 1 some cell
+ * failed, crashed or timed out; 2 usage, configuration or plugin error
+ * (nothing was run); 130 interrupted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-int main(void)
+#include "config.h"
+#include "loader.h"
+#include "matrix.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+#include "testserver.h"
+#include "util.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+static const char usage_text[] =
+	"usage: concur run EXPERIMENT.ini [-o PATH] [--set SECTION.KEY=VALUE]...\n"
+	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
+	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
+	"       concur list [--plugin-path DIR]...\n"
+	"       concur serve [--port N] [--bind ADDR]\n"
+	"       concur --help | --version\n";
+
+static const char help_text[] =
+	"\n"
+	"concur measures which concurrency strategy (sync, threads, an event loop,\n"
+	"processes) is fastest for a kind of work, and by how much.\n"
+	"\n"
+	"commands:\n"
+	"  run        run every cell of the experiment; write RESULTS.csv and its\n"
+	"             -runs, -matrix and -env siblings; print the results table\n"
+	"  validate   parse, load plugins, check every value; print the matrix size\n"
+	"  list       every plugin found: kind, name, version, file, parameters\n"
+	"  serve      the embedded HTTP test server, standalone\n"
+	"\n"
+	"run options:\n"
+	"  -o, --output PATH       summary CSV (default: [experiment] output)\n"
+	"  --set S.K=V             override key K of section S (a label or 'experiment')\n"
+	"  --resume                continue an interrupted experiment\n"
+	"  --force                 overwrite existing results\n"
+	"  --dry-run               list the cells, run nothing\n"
+	"  --plugin-path DIR       search DIR for plugins first (repeatable)\n"
+	"  -q, --quiet             no progress lines\n"
+	"\n"
+	"example:\n"
+	"  concur run configs/quick.ini --set sums.count=4 --force\n"
+	"\n"
+	"exit status: 0 all ok, 1 some cell failed, 2 usage/config/plugin error,\n"
+	"130 interrupted.\n";
+
+struct cli {
+	const char *command;
+	const char *experiment;
+	const char *output;
+	struct config_override *overrides;
+	size_t n_overrides, cap_overrides;
+	const char **plugin_paths;
+	size_t n_plugin_paths, cap_plugin_paths;
+	bool resume, force, dry_run, quiet;
+	int argc;
+	char **argv;
+};
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
 {
-	fprintf(stderr, "concur: not yet\n");
-	return 2;
+	(void)sig;
+	interrupted = 1;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "concur: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s(concur --help for more)\n", usage_text);
+	return EXIT_USAGE;
+}
+
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "set", required_argument, NULL, 's' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "plugin-path", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ 0 },
+	};
+	char err[CONCUR_ERRLEN];
+	int c;
+
+	cli->argc = argc;
+	cli->argv = argv;
+	cli->command = argv[1];
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cli->output = optarg;
+			break;
+		case 's':
+			xgrow((void **)&cli->overrides, &cli->cap_overrides,
+			      cli->n_overrides + 1, sizeof(*cli->overrides));
+			if (config_override_parse(optarg, &cli->overrides[cli->n_overrides],
+						  err, sizeof(err)) < 0)
+				return usage_error("--set: %s", err);
+			cli->n_overrides++;
+			break;
+		case 'r':
+			cli->resume = true;
+			break;
+		case 'f':
+			cli->force = true;
+			break;
+		case 'n':
+			cli->dry_run = true;
+			break;
+		case 'p':
+			xgrow((void **)&cli->plugin_paths, &cli->cap_plugin_paths,
+			      cli->n_plugin_paths + 1, sizeof(*cli->plugin_paths));
+			cli->plugin_paths[cli->n_plugin_paths++] = optarg;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		default:
+			return usage_error("unknown or incomplete option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		cli->experiment = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cli->resume && cli->force)
+		return usage_error("%s", "--resume and --force exclude each other");
+	return 0;
+}
+
+static void free_cli(struct cli *cli)
+{
+	size_t i;
+
+	for (i = 0; i < cli->n_overrides; i++)
+		config_override_free(&cli->overrides[i]);
+	free(cli->overrides);
+	free(cli->plugin_paths);
+}
+
+/* --plugin-path dirs, then plugin_path (relative to the experiment file's
+ * folder), then the defaults. */
+static struct loader *make_loader(const struct cli *cli,
+				  const struct config *cfg)
+{
+	struct loader *l = loader_create();
+	size_t i;
+
+	for (i = 0; i < cli->n_plugin_paths; i++)
+		loader_add_path(l, cli->plugin_paths[i]);
+	for (i = 0; cfg && i < cfg->n_plugin_path; i++) {
+		const char *dir = cfg->plugin_path[i];
+		const char *slash = strrchr(cfg->path, '/');
+		char *full = dir[0] == '/' || !slash ?
+			xstrdup(dir) :
+			xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, dir);
+
+		loader_add_path(l, full);
+		free(full);
+	}
+	loader_add_defaults(l);
+	return l;
+}
+
+struct session {
+	struct cli *cli;
+	struct config *cfg;
+	struct loader *loader;
+	struct matrix *m;
+	struct runner runner;
+	struct results *res;
+	size_t done;
+};
+
+/* Config, plugins, matrix and task counts; 0 or an exit status. */
+static int load_experiment(struct session *s, bool start_server)
+{
+	char err[4 * CONCUR_ERRLEN];
+
+	if (!s->cli->experiment)
+		return usage_error("%s needs an EXPERIMENT.ini", s->cli->command);
+	if (config_load(s->cli->experiment, s->cli->overrides,
+			s->cli->n_overrides, &s->cfg, err, sizeof(err)) < 0)
+		goto fail;
+	if (s->cli->output) {
+		free(s->cfg->output);
+		s->cfg->output = xstrdup(s->cli->output);
+	}
+	s->loader = make_loader(s->cli, s->cfg);
+	if (matrix_build(s->cfg, s->loader, &s->m, err, sizeof(err)) < 0)
+		goto fail;
+	if (s->cli->dry_run)
+		return 0;
+	if (runner_prepare(&s->runner, s->cfg, s->m, start_server, err,
+			   sizeof(err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "concur: %s\n", err);
+	return EXIT_USAGE;
+}
+
+static void free_session(struct session *s)
+{
+	results_close(s->res);
+	runner_cleanup(&s->runner);
+	matrix_free(s->m);
+	loader_destroy(s->loader);
+	config_free(s->cfg);
+}
+
+static void print_cells(const struct matrix *m, long long runs)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_cells; i++)
+		printf("%zu\t%s\n", i + 1, m->cells[i].id);
+	printf("%zu cells, %lld runs\n", m->n_cells, runs * (long long)m->n_cells);
+}
+
+static int cmd_validate(struct cli *cli)
+{
+	struct session s = { .cli = cli };
+	int rc = load_experiment(&s, false);
+
+	if (rc == 0) {
+		long long per = s.cfg->warmup + s.cfg->repetitions;
+		unsigned long long tasks = 0;
+		size_t i;
+
+		for (i = 0; i < s.m->n_cells; i++)
+			tasks += s.runner.results[i].tasks;
+		printf("%s: ok: %zu cells x %lld runs (%lld warm-up + %lld measured) = %lld runs, %llu tasks per round\n",
+		       s.cfg->path, s.m->n_cells, per, (long long)s.cfg->warmup,
+		       (long long)s.cfg->repetitions, per * (long long)s.m->n_cells,
+		       tasks);
+	}
+	free_session(&s);
+	return rc;
+}
+
+static int on_cell_done(void *arg, const struct cell_result *cr)
+{
+	struct session *s = arg;
+	int rc = results_cell_done(s->res, cr);
+
+	s->done++;
+	if (!s->cli->quiet)
+		report_cell_done(stderr, &s->runner, cr, s->done, s->m->n_cells);
+	if (rc < 0)
+		fprintf(stderr, "concur: cannot write %s: %s\n",
+			results_path(s->res), strerror(-rc));
+	return rc;
+}
+
+static int exit_status(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->m->n_cells; i++)
+		if (s->runner.results[i].status != CELL_OK)
+			return EXIT_FAILED;
+	return 0;
+}
+
+static int cmd_run(struct cli *cli)
+{
+	struct session s = { .cli = cli };
+	struct runner_hooks hooks = { .cell_done = on_cell_done, .arg = &s };
+	enum results_mode mode = cli->resume ? RESULTS_RESUME :
+				 cli->force ? RESULTS_FORCE : RESULTS_NEW;
+	char err[4 * CONCUR_ERRLEN];
+	int rc = load_experiment(&s, !cli->dry_run);
+
+	if (rc == 0 && cli->dry_run)
+		print_cells(s.m, s.cfg->warmup + s.cfg->repetitions);
+	if (rc != 0 || cli->dry_run)
+		goto out;
+	if (results_open(s.cfg, s.m, &s.runner, mode, cli->argc, cli->argv,
+			 &s.res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "concur: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	s.done = results_resumed(s.res);
+	if (s.done && !cli->quiet)
+		fprintf(stderr, "concur: resuming: %zu of %zu cells already in %s\n",
+			s.done, s.m->n_cells, results_path(s.res));
+	s.runner.interrupted = &interrupted;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	rc = runner_run(&s.runner, &hooks);
+	report_table(stdout, &s.runner);
+	if (rc == -EINTR) {
+		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n  concur run %s --resume\n",
+			s.done, s.m->n_cells, results_path(s.res), cli->experiment);
+		rc = EXIT_INTERRUPTED;
+	} else if (rc < 0) {
+		rc = EXIT_FAILED;
+	} else {
+		printf("results: %s\n", results_path(s.res));
+		rc = exit_status(&s);
+	}
+out:
+	free_session(&s);
+	return rc;
+}
+
+static const char *type_name(enum concur_param_type t)
+{
+	static const char *const names[] = { "?", "integer", "float", "bool",
+					     "string", "duration", "size", "list" };
+
+	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
+static void print_plugin(const struct plugin *p)
+{
+	const struct concur_param *q;
+
+	printf("%s %s %s  (%s)\n  %s\n",
+	       p->desc->kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
+	       p->name, p->desc->version, p->file, p->desc->description);
+	for (q = p->desc->params; q && q->name; q++) {
+		char range[96] = "";
+
+		if (q->min || q->max)
+			snprintf(range, sizeof(range), " [%s..%s]", q->min ? q->min : "",
+				 q->max ? q->max : "");
+		printf("    %-18s %-8s = %-10s%s  %s\n", q->name, type_name(q->type),
+		       q->default_value ? q->default_value : "(none)", range,
+		       q->doc ? q->doc : "");
+	}
+}
+
+static void print_scan_error(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "concur: skipped: %s\n", msg);
+}
+
+static int cmd_list(struct cli *cli)
+{
+	struct loader *l = make_loader(cli, NULL);
+	const struct plugin **list;
+	size_t n = loader_scan(l, &list, print_scan_error, NULL), i;
+
+	for (i = 0; i < n; i++)
+		print_plugin(list[i]);
+	if (n == 0)
+		fprintf(stderr, "concur: no plugins found\n");
+	free(list);
+	loader_destroy(l);
+	return n ? 0 : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	int rc;
+
+	if (argc < 2)
+		return usage_error("%s", "a command is needed");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		printf("%s%s", usage_text, help_text);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("concur %s (%s, %s build)\n", CONCUR_VERSION,
+		       CONCUR_GIT_REVISION, CONCUR_BUILD_TYPE);
+		return 0;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return testserver_serve_main(argc - 2, argv + 2);
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
+	    strcmp(argv[1], "list"))
+		return usage_error("unknown command '%s'", argv[1]);
+	rc = parse_cli(argc, argv, &cli);
+	if (rc == 0) {
+		if (!strcmp(cli.command, "run"))
+			rc = cmd_run(&cli);
+		else if (!strcmp(cli.command, "validate"))
+			rc = cmd_validate(&cli);
+		else
+			rc = cmd_list(&cli);
+	}
+	free_cli(&cli);
+	return rc;
 }

@@ -1,0 +1,522 @@
+#include "matrix.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "value.h"
+
+static const char *kind_word(enum section_kind k)
+{
+	return k == SECTION_STRATEGY ? "strategy" : "workload";
+}
+
+/* "FILE:LINE: [strategy pthreads]" prefix for messages about a key. */
+static void where(const struct config *cfg, const struct config_section *sec,
+		  int line, char *buf, size_t len)
+{
+	char loc[512];
+
+	snprintf(buf, len, "%s: [%s %s]",
+		 config_where(cfg, line > 0 ? line : sec->line, loc, sizeof(loc)),
+		 kind_word(sec->kind), sec->label);
+}
+
+static const struct concur_param *find_param(const struct plugin *p,
+					     const char *key, size_t *ret_index)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_params; i++)
+		if (strcmp(p->desc->params[i].name, key) == 0) {
+			*ret_index = i;
+			return &p->desc->params[i];
+		}
+	return NULL;
+}
+
+static void unknown_key(const struct config *cfg,
+			const struct config_section *sec,
+			const struct config_key *key, const struct plugin *p,
+			char *err, size_t errlen)
+{
+	char at[640], keys[256] = "", hint[96] = "";
+	size_t i, best = SIZE_MAX, len = 0;
+	const char *best_name = NULL;
+
+	for (i = 0; i < p->n_params; i++) {
+		const char *name = p->desc->params[i].name;
+		size_t d = edit_distance(key->name, name);
+
+		if (d < best) {
+			best = d;
+			best_name = name;
+		}
+		if (len < sizeof(keys))
+			len += (size_t)snprintf(keys + len, sizeof(keys) - len,
+						"%s%s", i ? ", " : "", name);
+	}
+	if (best_name && best <= 2 + strlen(key->name) / 4)
+		snprintf(hint, sizeof(hint), "; did you mean '%s'?", best_name);
+	where(cfg, sec, key->line, at, sizeof(at));
+	errf(err, errlen, "%s unknown key '%.64s' for plugin %s%s (its keys: %s)",
+	     at, key->name, p->name, hint, p->n_params ? keys : "none");
+}
+
+/* Expand "$ncpus" in a plugin's default text; other text is kept. */
+static char *expand_default(const char *text)
+{
+	const char *at = strstr(text, "$ncpus");
+
+	if (!at)
+		return xstrdup(text);
+	return xasprintf("%.*s%u%s", (int)(at - text), text, cpu_count(),
+			 at + strlen("$ncpus"));
+}
+
+static int check_range(const struct plugin *p, const struct concur_param *d,
+		       const union concur_value *v, char *msg, size_t len)
+{
+	const char *bounds[2] = { d->min, d->max };
+	int i;
+
+	if (d->type == CONCUR_PARAM_BOOL || d->type == CONCUR_PARAM_STRING ||
+	    d->type == CONCUR_PARAM_LIST)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		union concur_value b;
+		char why[CONCUR_ERRLEN];
+		int c;
+
+		if (!bounds[i])
+			continue;
+		if (value_parse(d->type, bounds[i], &b, why, sizeof(why)) < 0) {
+			errf(msg, len, "plugin %s (%s) declares a bad %s for '%s': %s",
+			     p->name, p->file, i ? "max" : "min", d->name, why);
+			return -EINVAL;
+		}
+		c = value_compare(d->type, v, &b);
+		if ((i == 0 && c < 0) || (i == 1 && c > 0)) {
+			errf(msg, len, "is out of range: allowed %s .. %s (%s)",
+			     d->min ? d->min : "", d->max ? d->max : "",
+			     d->doc ? d->doc : d->name);
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+/* Parse one choice of a scalar parameter into slot k of mp. */
+static int parse_choice(const struct plugin *p, struct matrix_param *mp,
+			size_t k, const char *text, char *msg, size_t len)
+{
+	const struct concur_param *d = mp->decl;
+	char why[CONCUR_ERRLEN];
+	int rc;
+
+	mp->texts[k] = xstrdup(text);
+	rc = value_parse(d->type, mp->texts[k], &mp->choices[k], why, sizeof(why));
+	if (rc < 0) {
+		errf(msg, len, "= %.80s: %s (%s)", text, why,
+		     d->doc ? d->doc : d->name);
+		return rc;
+	}
+	rc = check_range(p, d, &mp->choices[k], why, sizeof(why));
+	if (rc == -ERANGE)
+		errf(msg, len, "= %.80s %s", text, why);
+	else if (rc < 0)
+		errf(msg, len, "%s", why);
+	return rc;
+}
+
+static int resolve_list(struct matrix_param *mp, const struct config_key *key)
+{
+	const char **items;
+	size_t i, n = key ? key->n_values : 0;
+	const char *def = mp->decl->default_value;
+
+	if (!key && def)
+		n = 1;
+	items = xcalloc(n ? n : 1, sizeof(*items));
+	for (i = 0; i < n; i++)
+		items[i] = xstrdup(key ? key->values[i].text : def);
+	mp->n_choices = 1;
+	mp->choices = xcalloc(1, sizeof(*mp->choices));
+	mp->texts = xcalloc(1, sizeof(*mp->texts));
+	mp->choices[0].list.count = n;
+	mp->choices[0].list.items = items;
+	/* One line per item in the CSV cell, as in the INI file. */
+	{
+		size_t len = 0;
+		char *t;
+
+		for (i = 0; i < n; i++)
+			len += strlen(items[i]) + 1;
+		t = xcalloc(len + 1, 1);
+		for (i = 0; i < n; i++) {
+			if (i)
+				strcat(t, "\n");
+			strcat(t, items[i]);
+		}
+		mp->texts[0] = t;
+	}
+	return 0;
+}
+
+static int resolve_param(const struct config *cfg,
+			 const struct matrix_section *ms, struct matrix_param *mp,
+			 const struct config_key *key, char *err, size_t errlen)
+{
+	const struct concur_param *d = mp->decl;
+	const struct config_section *sec = ms->sec;
+	char at[640], msg[2 * CONCUR_ERRLEN], **items = NULL;
+	size_t n = 0, k;
+	char *text;
+	int rc;
+
+	mp->line = key ? key->line : -1;
+	if (d->type == CONCUR_PARAM_LIST)
+		return resolve_list(mp, key);
+	where(cfg, sec, mp->line, at, sizeof(at));
+	if (key && key->n_values > 1) {
+		errf(err, errlen, "%s '%s' is given on %zu lines (from line %d); only list parameters take several lines, and a value that crosses is written as a comma list: 1, 2, 4",
+		     at, d->name, key->n_values, key->values[1].line);
+		return -EINVAL;
+	}
+	if (!key && !d->default_value) {
+		if (d->type != CONCUR_PARAM_STRING) {
+			errf(err, errlen, "%s plugin %s needs '%s' (%s: %s)", at,
+			     ms->plugin->name, d->name, value_type_name(d->type),
+			     d->doc ? d->doc : "");
+			return -EINVAL;
+		}
+	}
+	text = key ? xstrdup(key->values[0].text) :
+		     expand_default(d->default_value ? d->default_value : "");
+	if (d->type == CONCUR_PARAM_STRING && !key) {
+		items = xcalloc(1, sizeof(*items));
+		items[0] = text;
+		n = 1;
+		text = NULL;
+	} else {
+		rc = value_split(d->type, text, &items, &n, msg, sizeof(msg));
+		free(text);
+		if (rc < 0) {
+			errf(err, errlen, "%s %s: %s", at, d->name, msg);
+			return rc;
+		}
+	}
+	mp->n_choices = n;
+	mp->choices = xcalloc(n, sizeof(*mp->choices));
+	mp->texts = xcalloc(n, sizeof(*mp->texts));
+	rc = 0;
+	for (k = 0; k < n && rc == 0; k++) {
+		rc = parse_choice(ms->plugin, mp, k, items[k], msg, sizeof(msg));
+		if (rc < 0 && key)
+			errf(err, errlen, "%s %s %s", at, d->name, msg);
+		else if (rc < 0)
+			errf(err, errlen, "%s plugin %s: bad default for '%s': %s",
+			     at, ms->plugin->name, d->name, msg);
+	}
+	value_items_free(items, n);
+	return rc;
+}
+
+static int build_section(const struct config *cfg,
+			 const struct config_section *sec, struct loader *l,
+			 struct matrix_section *ms, char *err, size_t errlen)
+{
+	unsigned kind = sec->kind == SECTION_STRATEGY ? CONCUR_KIND_STRATEGY :
+							CONCUR_KIND_WORKLOAD;
+	char msg[3 * CONCUR_ERRLEN], at[640];
+	size_t i, k;
+	int rc;
+
+	ms->sec = sec;
+	ms->plugin = loader_get(l, sec->plugin, kind, msg, sizeof(msg));
+	if (!ms->plugin) {
+		where(cfg, sec, sec->plugin_line, at, sizeof(at));
+		errf(err, errlen, "%s %s", at, msg);
+		return -ENOENT;
+	}
+	ms->params = xcalloc(ms->plugin->n_params ? ms->plugin->n_params : 1,
+			     sizeof(*ms->params));
+	for (i = 0; i < sec->n_keys; i++)
+		if (!find_param(ms->plugin, sec->keys[i].name, &k)) {
+			unknown_key(cfg, sec, &sec->keys[i], ms->plugin, err, errlen);
+			return -EINVAL;
+		}
+	ms->n_combos = 1;
+	for (k = 0; k < ms->plugin->n_params; k++) {
+		const struct config_key *key = NULL;
+
+		ms->params[k].decl = &ms->plugin->desc->params[k];
+		for (i = 0; i < sec->n_keys; i++)
+			if (strcmp(sec->keys[i].name, ms->params[k].decl->name) == 0)
+				key = &sec->keys[i];
+		rc = resolve_param(cfg, ms, &ms->params[k], key, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (ms->n_combos > MATRIX_MAX_CELLS / ms->params[k].n_choices + 1) {
+			where(cfg, sec, sec->line, at, sizeof(at));
+			errf(err, errlen, "%s crosses into more than %d combinations (limit of cells per experiment)",
+			     at, MATRIX_MAX_CELLS);
+			return -E2BIG;
+		}
+		ms->n_combos *= ms->params[k].n_choices;
+	}
+	return 0;
+}
+
+/* Decompose combination number `combo` into one choice per parameter. */
+static void pick(const struct matrix_section *ms, size_t combo, size_t *choice,
+		 union concur_value *vals)
+{
+	size_t k = ms->plugin->n_params;
+
+	while (k-- > 0) {
+		size_t n = ms->params[k].n_choices;
+
+		choice[k] = combo % n;
+		combo /= n;
+		vals[k] = ms->params[k].choices[choice[k]];
+	}
+}
+
+static void append(char **s, const char *fmt, const char *a, const char *b)
+{
+	char *t = xasprintf("%s%s%s%s", *s, fmt, a, b);
+
+	free(*s);
+	*s = t;
+}
+
+/* "label[k=v,k=v]" with the crossed parameters (or all of them). */
+static char *side_text(const struct matrix_section *ms, const size_t *choice,
+		       bool crossed_only)
+{
+	char *s = xstrdup(ms->sec->label);
+	const char *sep = "[";
+	size_t k;
+
+	for (k = 0; k < ms->plugin->n_params; k++) {
+		const struct matrix_param *mp = &ms->params[k];
+
+		if (crossed_only && mp->n_choices < 2)
+			continue;
+		append(&s, sep, mp->decl->name, "=");
+		append(&s, "", mp->texts[choice[k]], "");
+		sep = ",";
+	}
+	if (*sep == ',')
+		append(&s, "]", "", "");
+	return s;
+}
+
+static void add_columns(struct matrix *m, const struct matrix_section *ms,
+			unsigned kind, size_t *cap)
+{
+	size_t k, c;
+
+	for (k = 0; k < ms->plugin->n_params; k++) {
+		const char *key = ms->params[k].decl->name;
+
+		for (c = 0; c < m->n_columns; c++)
+			if (m->columns[c].kind == kind &&
+			    strcmp(m->columns[c].key, key) == 0)
+				break;
+		if (c < m->n_columns)
+			continue;
+		xgrow((void **)&m->columns, cap, m->n_columns + 1,
+		      sizeof(*m->columns));
+		m->columns[m->n_columns++] = (struct matrix_column){
+			.kind = kind,
+			.key = key,
+			.header = xasprintf("%s.%s",
+					    kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
+					    key),
+		};
+	}
+}
+
+static void expand_cells(struct matrix *m)
+{
+	size_t s, w, a, b, idx = 0;
+
+	m->cells = xcalloc(m->n_cells, sizeof(*m->cells));
+	for (s = 0; s < m->n_strategies; s++)
+		for (a = 0; a < m->strategies[s].n_combos; a++)
+			for (w = 0; w < m->n_workloads; w++)
+				for (b = 0; b < m->workloads[w].n_combos; b++) {
+					const struct matrix_section *ss = &m->strategies[s];
+					const struct matrix_section *ws = &m->workloads[w];
+					struct cell *c = &m->cells[idx];
+					char *l, *r;
+
+					c->index = idx++;
+					c->strategy = s;
+					c->workload = w;
+					c->schoice = xcalloc(ss->plugin->n_params + 1, sizeof(size_t));
+					c->wchoice = xcalloc(ws->plugin->n_params + 1, sizeof(size_t));
+					c->svals = xcalloc(ss->plugin->n_params + 1, sizeof(*c->svals));
+					c->wvals = xcalloc(ws->plugin->n_params + 1, sizeof(*c->wvals));
+					pick(ss, a, c->schoice, c->svals);
+					pick(ws, b, c->wchoice, c->wvals);
+					l = side_text(ss, c->schoice, true);
+					r = side_text(ws, c->wchoice, true);
+					c->id = xasprintf("%s/%s", l, r);
+					free(l);
+					free(r);
+				}
+}
+
+int matrix_build(const struct config *cfg, struct loader *l,
+		 struct matrix **ret_matrix, char *err, size_t errlen)
+{
+	struct matrix *m = xcalloc(1, sizeof(*m));
+	size_t i, cap = 0;
+	uint64_t cells_s = 0, cells_w = 0;
+	int rc = 0;
+
+	m->strategies = xcalloc(cfg->n_sections + 1, sizeof(*m->strategies));
+	m->workloads = xcalloc(cfg->n_sections + 1, sizeof(*m->workloads));
+	for (i = 0; i < cfg->n_sections && rc == 0; i++) {
+		const struct config_section *sec = &cfg->sections[i];
+		struct matrix_section *ms;
+
+		if (sec->kind == SECTION_STRATEGY) {
+			ms = &m->strategies[m->n_strategies++];
+		} else if (sec->kind == SECTION_WORKLOAD) {
+			ms = &m->workloads[m->n_workloads++];
+		} else {
+			continue;
+		}
+		rc = build_section(cfg, sec, l, ms, err, errlen);
+		if (rc == 0 && sec->kind == SECTION_STRATEGY)
+			cells_s += ms->n_combos;
+		else if (rc == 0)
+			cells_w += ms->n_combos;
+		if (rc == 0 && (cells_s > MATRIX_MAX_CELLS || cells_w > MATRIX_MAX_CELLS))
+			rc = -E2BIG;
+	}
+	if (rc == 0 && cells_s * cells_w > MATRIX_MAX_CELLS)
+		rc = -E2BIG;
+	if (rc == -E2BIG && !*err)
+		errf(err, errlen, "%s: the experiment crosses into %llu x %llu cells, more than the limit of %d",
+		     cfg->path, (unsigned long long)cells_s,
+		     (unsigned long long)cells_w, MATRIX_MAX_CELLS);
+	if (rc < 0) {
+		matrix_free(m);
+		return rc;
+	}
+	m->n_cells = (size_t)(cells_s * cells_w);
+	for (i = 0; i < m->n_strategies; i++) {
+		if (cfg->baseline && strcmp(m->strategies[i].sec->label, cfg->baseline) == 0)
+			m->baseline = i;
+		add_columns(m, &m->strategies[i], CONCUR_KIND_STRATEGY, &cap);
+	}
+	for (i = 0; i < m->n_workloads; i++) {
+		add_columns(m, &m->workloads[i], CONCUR_KIND_WORKLOAD, &cap);
+	}
+	expand_cells(m);
+	*ret_matrix = m;
+	return 0;
+}
+
+const struct matrix_section *matrix_cell_strategy(const struct matrix *m,
+						  const struct cell *c)
+{
+	return &m->strategies[c->strategy];
+}
+
+const struct matrix_section *matrix_cell_workload(const struct matrix *m,
+						  const struct cell *c)
+{
+	return &m->workloads[c->workload];
+}
+
+const char *matrix_cell_text(const struct matrix *m, const struct cell *c,
+			     const struct matrix_column *col)
+{
+	bool strat = col->kind == CONCUR_KIND_STRATEGY;
+	const struct matrix_section *ms = strat ? matrix_cell_strategy(m, c) :
+						  matrix_cell_workload(m, c);
+	const size_t *choice = strat ? c->schoice : c->wchoice;
+	size_t k;
+
+	if (find_param(ms->plugin, col->key, &k))
+		return ms->params[k].texts[choice[k]];
+	return NULL;
+}
+
+char *matrix_cell_params(const struct matrix *m, const struct cell *c,
+			 unsigned kind, bool crossed_only)
+{
+	bool strat = kind == CONCUR_KIND_STRATEGY;
+
+	return side_text(strat ? matrix_cell_strategy(m, c) :
+				 matrix_cell_workload(m, c),
+			 strat ? c->schoice : c->wchoice, crossed_only);
+}
+
+static void free_section(struct matrix_section *ms)
+{
+	size_t k, j;
+
+	if (!ms->params)
+		return;
+	for (k = 0; ms->plugin && k < ms->plugin->n_params; k++) {
+		struct matrix_param *mp = &ms->params[k];
+
+		for (j = 0; j < mp->n_choices && mp->texts; j++)
+			free(mp->texts[j]);
+		if (mp->decl && mp->decl->type == CONCUR_PARAM_LIST && mp->choices) {
+			for (j = 0; j < mp->choices[0].list.count; j++)
+				free((char *)mp->choices[0].list.items[j]);
+			free((void *)mp->choices[0].list.items);
+		}
+		free(mp->texts);
+		free(mp->choices);
+	}
+	free(ms->params);
+}
+
+void matrix_free(struct matrix *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n_cells && m->cells; i++) {
+		free(m->cells[i].id);
+		free(m->cells[i].schoice);
+		free(m->cells[i].wchoice);
+		free(m->cells[i].svals);
+		free(m->cells[i].wvals);
+	}
+	free(m->cells);
+	for (i = 0; i < m->n_strategies; i++)
+		free_section(&m->strategies[i]);
+	for (i = 0; i < m->n_workloads; i++)
+		free_section(&m->workloads[i]);
+	for (i = 0; i < m->n_columns; i++)
+		free(m->columns[i].header);
+	free(m->columns);
+	free(m->strategies);
+	free(m->workloads);
+	free(m);
+}
+
+size_t matrix_baseline_cell(const struct matrix *m, const struct cell *c)
+{
+	size_t per_strategy_combo = 0, first = 0, i;
+
+	for (i = 0; i < m->n_workloads; i++)
+		per_strategy_combo += m->workloads[i].n_combos;
+	for (i = 0; i < m->baseline; i++)
+		first += m->strategies[i].n_combos;
+	return first * per_strategy_combo + c->index % per_strategy_combo;
+}

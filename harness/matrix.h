@@ -1,0 +1,98 @@
+/*
+ * matrix.h - type every plugin section's keys against its plugin's
+ * parameter table and cross them into the matrix of cells (SPEC §5).
+ *
+ * Cells = (each strategy section x the Cartesian product of its parameters'
+ * choices) x (each workload section x the same), in file order, the last
+ * parameter varying fastest.  Cell ids are built from labels and crossed
+ * values only, so they are deterministic and stable across runs of the same
+ * file (--resume relies on that): "sync/sums",
+ * "pthreads[workers=5]/download[latency=20ms]".
+ */
+#ifndef CONCUR_MATRIX_H
+#define CONCUR_MATRIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "concur_plugin.h"
+#include "config.h"
+#include "loader.h"
+
+/* Most cells an experiment may have. */
+#define MATRIX_MAX_CELLS 100000
+
+/* One parameter of one section, resolved to its choices. */
+struct matrix_param {
+	const struct concur_param *decl;
+	size_t n_choices;             /* >1: the parameter crosses */
+	union concur_value *choices;
+	char **texts;                 /* each choice as text (CSV, ids) */
+	int line;                     /* where it was set; -1 = default */
+};
+
+struct matrix_section {
+	const struct config_section *sec;
+	const struct plugin *plugin;
+	struct matrix_param *params;  /* plugin->n_params of them */
+	size_t n_combos;
+};
+
+struct cell {
+	size_t index;
+	char *id;
+	size_t strategy, workload;    /* indices into the matrix's arrays */
+	size_t *schoice, *wchoice;    /* chosen choice per parameter */
+	union concur_value *svals, *wvals; /* in parameter-table order */
+};
+
+/* A parameter column of the summary CSV: "strategy.workers". */
+struct matrix_column {
+	unsigned kind;                /* CONCUR_KIND_* */
+	const char *key;
+	char *header;
+};
+
+struct matrix {
+	struct matrix_section *strategies, *workloads;
+	size_t n_strategies, n_workloads;
+	size_t baseline;              /* index into strategies */
+	struct cell *cells;
+	size_t n_cells;
+	struct matrix_column *columns;
+	size_t n_columns;
+};
+
+/*
+ * Load each section's plugin through `l`, type and check every key (unknown
+ * key with suggestion, repeated non-list key, type, range, required keys)
+ * and expand the cells.  Errors carry "FILE:LINE: [kind label] ...".
+ */
+int matrix_build(const struct config *cfg, struct loader *l,
+		 struct matrix **ret_matrix, char *err, size_t errlen);
+void matrix_free(struct matrix *m);
+
+/*
+ * The text of column `col` for cell c, or NULL when the cell's plugin has no
+ * such parameter.
+ */
+const char *matrix_cell_text(const struct matrix *m, const struct cell *c,
+			     const struct matrix_column *col);
+
+/*
+ * The cell that cell c's speedup is relative to: the baseline strategy's
+ * first combination, for the same workload cell.
+ */
+size_t matrix_baseline_cell(const struct matrix *m, const struct cell *c);
+
+/* The section of a cell's strategy / workload. */
+const struct matrix_section *matrix_cell_strategy(const struct matrix *m,
+						  const struct cell *c);
+const struct matrix_section *matrix_cell_workload(const struct matrix *m,
+						  const struct cell *c);
+
+/* "[strategy workers=5, chunk=64]"-style description of one side of a cell. */
+char *matrix_cell_params(const struct matrix *m, const struct cell *c,
+			 unsigned kind, bool crossed_only);
+
+#endif

@@ -1,0 +1,617 @@
+#include "results.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "util.h"
+
+/* Seconds are written with this many significant digits (SPEC §6: >= 9). */
+#define SIG_SECONDS 9
+#define SIG_RATIO 6
+
+struct results {
+	const struct config *cfg;
+	const struct matrix *m;
+	struct runner *r;
+	char *path, *runs_path, *matrix_path, *env_path;
+	int fd_summary, fd_runs;
+	size_t resumed;
+	struct csv_row row;
+};
+
+static const char *const summary_tail[] = {
+	"status", "runs", "tasks", "tasks_failed", "wall_median_s", "wall_mean_s",
+	"wall_stddev_s", "wall_min_s", "wall_max_s", "wall_cv", "wall_ci95_low_s",
+	"wall_ci95_high_s", "speedup", "tasks_per_s", "task_p50_ms", "task_p90_ms",
+	"task_p99_ms", "task_max_ms", "cpu_user_s", "cpu_sys_s", "cpu_util",
+	"max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error",
+};
+
+static const char *const runs_header[] = {
+	"experiment", "cell", "strategy", "workload", "run", "status", "wall_s",
+	"tasks", "tasks_failed", "cpu_user_s", "cpu_sys_s", "max_rss_kib",
+	"ctx_voluntary", "ctx_involuntary", "error",
+};
+
+/* "results/seeds.csv" -> "results/seeds-runs.csv" */
+static char *sibling(const char *path, const char *suffix)
+{
+	size_t len = strlen(path);
+
+	if (len > 4 && strcmp(path + len - 4, ".csv") == 0)
+		len -= 4;
+	return xasprintf("%.*s-%s.csv", (int)len, path, suffix);
+}
+
+static int mkdir_parents(const char *path)
+{
+	char *copy = xstrdup(path), *p;
+	int rc = 0;
+
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST)
+			rc = -errno;
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+/* Write all of buf, then fsync: a row is on disk whole before we go on. */
+static int write_durably(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+static int emit(struct results *res, int fd)
+{
+	int rc = write_durably(fd, res->row.buf, res->row.len);
+
+	csv_row_clear(&res->row);
+	return rc;
+}
+
+static void add_texts(struct csv_row *row, const char *const *texts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		csv_add_text(row, texts[i]);
+}
+
+static void summary_header(struct results *res)
+{
+	static const char *const head[] = { "experiment", "cell", "strategy", "workload" };
+	size_t i;
+
+	add_texts(&res->row, head, ARRAY_SIZE(head));
+	for (i = 0; i < res->m->n_columns; i++)
+		csv_add_text(&res->row, res->m->columns[i].header);
+	add_texts(&res->row, summary_tail, ARRAY_SIZE(summary_tail));
+	csv_row_end(&res->row);
+}
+
+double results_speedup(const struct runner *r, const struct cell_result *cr)
+{
+	size_t b = matrix_baseline_cell(r->m, cr->cell);
+	const struct cell_result *base = &r->results[b];
+
+	if (!base->done || !(base->wall.median > 0) || !(cr->wall.median > 0))
+		return NAN;
+	return base->wall.median / cr->wall.median;
+}
+
+static double ms(double ns)
+{
+	return ns / 1e6;
+}
+
+static void cell_prefix(struct results *res, const struct cell_result *cr)
+{
+	const struct cell *c = cr->cell;
+
+	csv_add_text(&res->row, res->cfg->name);
+	csv_add_text(&res->row, c->id);
+	csv_add_text(&res->row, matrix_cell_strategy(res->m, c)->sec->label);
+	csv_add_text(&res->row, matrix_cell_workload(res->m, c)->sec->label);
+}
+
+static void summary_row(struct results *res, const struct cell_result *cr)
+{
+	struct csv_row *row = &res->row;
+	const struct sample_stats *w = &cr->wall;
+	struct latency *lat = cr->latency;
+	bool have_lat = lat && latency_count(lat) > 0;
+	double cpu = cr->user_s + cr->sys_s;
+	size_t i;
+
+	cell_prefix(res, cr);
+	for (i = 0; i < res->m->n_columns; i++)
+		csv_add_text(row, matrix_cell_text(res->m, cr->cell, &res->m->columns[i]));
+	csv_add_text(row, cell_status_name(cr->status));
+	csv_add_uint(row, cr->n_runs);
+	csv_add_uint(row, cr->tasks * cr->n_runs);
+	csv_add_uint(row, cr->tasks_failed);
+	csv_add_real(row, w->median, SIG_SECONDS);
+	csv_add_real(row, w->mean, SIG_SECONDS);
+	csv_add_real(row, w->stddev, SIG_SECONDS);
+	csv_add_real(row, w->min, SIG_SECONDS);
+	csv_add_real(row, w->max, SIG_SECONDS);
+	csv_add_real(row, w->cv, SIG_RATIO);
+	csv_add_real(row, w->ci95_low, SIG_SECONDS);
+	csv_add_real(row, w->ci95_high, SIG_SECONDS);
+	csv_add_real(row, results_speedup(res->r, cr), SIG_RATIO);
+	csv_add_real(row, w->median > 0 ? (double)cr->tasks / w->median : NAN, SIG_RATIO);
+	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.50)) : NAN, SIG_SECONDS);
+	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.90)) : NAN, SIG_SECONDS);
+	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.99)) : NAN, SIG_SECONDS);
+	csv_add_real(row, have_lat ? ms((double)latency_max_ns(lat)) : NAN, SIG_SECONDS);
+	csv_add_real(row, cr->n_runs ? cr->user_s : NAN, SIG_SECONDS);
+	csv_add_real(row, cr->n_runs ? cr->sys_s : NAN, SIG_SECONDS);
+	csv_add_real(row, cr->n_runs && w->median > 0 ? cpu / w->median : NAN, SIG_RATIO);
+	if (cr->n_runs) {
+		csv_add_int(row, cr->max_rss_kib);
+		csv_add_real(row, cr->nvcsw, SIG_RATIO);
+		csv_add_real(row, cr->nivcsw, SIG_RATIO);
+	} else {
+		add_texts(row, (const char *const[]){ "", "", "" }, 3);
+	}
+	csv_add_text(row, cr->error);
+	csv_row_end(row);
+}
+
+static void runs_rows(struct results *res, const struct cell_result *cr)
+{
+	size_t i;
+
+	for (i = 0; i < cr->n_runs; i++) {
+		const struct run_record *run = &cr->runs[i];
+
+		cell_prefix(res, cr);
+		csv_add_uint(&res->row, run->run);
+		csv_add_text(&res->row, cell_status_name(run->status));
+		csv_add_real(&res->row, run->wall_s, SIG_SECONDS);
+		csv_add_uint(&res->row, run->tasks);
+		csv_add_uint(&res->row, run->tasks_failed);
+		csv_add_real(&res->row, run->user_s, SIG_SECONDS);
+		csv_add_real(&res->row, run->sys_s, SIG_SECONDS);
+		csv_add_int(&res->row, run->max_rss_kib);
+		csv_add_int(&res->row, run->nvcsw);
+		csv_add_int(&res->row, run->nivcsw);
+		csv_add_text(&res->row, run->error);
+		csv_row_end(&res->row);
+	}
+}
+
+/* Rewrite path from the row buffer atomically: tmp file, fsync, rename. */
+static int replace_file(struct results *res, const char *path)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		free(tmp);
+		csv_row_clear(&res->row);
+		return rc;
+	}
+	rc = emit(res, fd);
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	free(tmp);
+	return rc;
+}
+
+/* Strategy cells (rows) x workload cells (columns): median wall seconds. */
+static int write_matrix(struct results *res)
+{
+	const struct matrix *m = res->m;
+	size_t per = m->n_cells ? 0 : 1, i, j;
+
+	for (i = 0; i < m->n_workloads; i++)
+		per += m->workloads[i].n_combos;
+	csv_add_text(&res->row, "strategy");
+	for (j = 0; j < per && j < m->n_cells; j++) {
+		char *w = matrix_cell_params(m, &m->cells[j], CONCUR_KIND_WORKLOAD, true);
+
+		csv_add_text(&res->row, w);
+		free(w);
+	}
+	csv_row_end(&res->row);
+	for (i = 0; per && i < m->n_cells; i += per) {
+		char *s = matrix_cell_params(m, &m->cells[i], CONCUR_KIND_STRATEGY, true);
+
+		csv_add_text(&res->row, s);
+		free(s);
+		for (j = i; j < i + per; j++) {
+			const struct cell_result *cr = &res->r->results[j];
+
+			csv_add_real(&res->row, cr->done ? cr->wall.median : NAN, SIG_SECONDS);
+		}
+		csv_row_end(&res->row);
+	}
+	return replace_file(res, res->matrix_path);
+}
+
+int results_cell_done(struct results *res, const struct cell_result *cr)
+{
+	int rc;
+
+	summary_row(res, cr);
+	rc = emit(res, res->fd_summary);
+	if (rc == 0) {
+		runs_rows(res, cr);
+		rc = emit(res, res->fd_runs);
+	}
+	if (rc == 0)
+		rc = write_matrix(res);
+	return rc;
+}
+
+/* ---- N-env.csv ---------------------------------------------------- */
+
+int results_sha256_file(const char *path, char hex[65])
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	FILE *f = fopen(path, "rb");
+	EVP_MD_CTX *ctx;
+	size_t n;
+
+	if (!f)
+		return -errno;
+	ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+static char *read_small(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	if (!f)
+		return xstrdup("unknown");
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (key && (strncmp(line, key, strlen(key)) != 0 || !colon))
+			continue;
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		return xstrdup(key ? colon + 1 + strspn(colon + 1, " \t") : line);
+	}
+	fclose(f);
+	return xstrdup("unknown");
+}
+
+static void env_pair(struct csv_row *row, const char *key, const char *value)
+{
+	csv_add_text(row, key);
+	csv_add_text(row, value);
+	csv_row_end(row);
+}
+
+static char *command_line(int argc, char **argv)
+{
+	char *s = xstrdup("");
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void utc_now(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_env(struct results *res, int argc, char **argv,
+		     const char *sha)
+{
+	struct utsname u;
+	char host[256] = "unknown", when[32], ncpu[16], compiler[64];
+	char *cpu = read_small("/proc/cpuinfo", "model name");
+	char *load = read_small("/proc/loadavg", NULL);
+	char *cmd = command_line(argc, argv);
+	int rc;
+
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	utc_now(when);
+	snprintf(ncpu, sizeof(ncpu), "%u", cpu_count());
+#if defined(__clang__)
+	snprintf(compiler, sizeof(compiler), "clang %s", __clang_version__);
+#else
+	snprintf(compiler, sizeof(compiler), "gcc %s", __VERSION__);
+#endif
+	env_pair(&res->row, "key", "value");
+	env_pair(&res->row, "concur_version", CONCUR_VERSION);
+	env_pair(&res->row, "git_revision", CONCUR_GIT_REVISION);
+	env_pair(&res->row, "start_time_utc", when);
+	env_pair(&res->row, "host", host);
+	env_pair(&res->row, "kernel", u.release);
+	env_pair(&res->row, "cpu_model", cpu);
+	env_pair(&res->row, "cpu_count", ncpu);
+	env_pair(&res->row, "load_average", load);
+	env_pair(&res->row, "compiler", compiler);
+	env_pair(&res->row, "build_type", CONCUR_BUILD_TYPE);
+	env_pair(&res->row, "libcurl_version", curl_version_info(CURLVERSION_NOW)->version);
+	env_pair(&res->row, "libmicrohttpd_version", MHD_get_version());
+	env_pair(&res->row, "experiment_file", res->cfg->path);
+	env_pair(&res->row, "experiment_sha256", sha);
+	env_pair(&res->row, "command_line", cmd);
+	env_pair(&res->row, "order", res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
+	rc = replace_file(res, res->env_path);
+	free(cpu);
+	free(load);
+	free(cmd);
+	return rc;
+}
+
+/* ---- resume ------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, len = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		xgrow((void **)&buf, &cap, len + 65536, 1);
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	buf[len] = '\0';
+	*ret_len = len;
+	return buf;
+}
+
+static char *env_value(const char *path, const char *key)
+{
+	size_t len = 0, used, n, off = 0;
+	char *text = slurp(path, &len), **f, *found = NULL;
+
+	while (text && !found && csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+		if (n == 2 && strcmp(f[0], key) == 0)
+			found = xstrdup(f[1]);
+		csv_fields_free(f, n);
+		off += used;
+	}
+	free(text);
+	return found;
+}
+
+static size_t column_of(char **header, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(header[i], name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Mark the cells whose rows N.csv holds as done, keeping their medians. */
+static int load_done_rows(struct results *res, char *err, size_t errlen)
+{
+	size_t len = 0, used, n, nh = 0, off = 0, i;
+	char *text = slurp(res->path, &len), **f, **header = NULL;
+	size_t c_cell, c_median, c_status;
+	int rc = 0;
+
+	if (!text || csv_parse_record(text, len, &used, &header, &nh) != 0) {
+		free(text);
+		return 0; /* nothing usable: start afresh */
+	}
+	off = used;
+	c_cell = column_of(header, nh, "cell");
+	c_median = column_of(header, nh, "wall_median_s");
+	c_status = column_of(header, nh, "status");
+	if (c_cell == SIZE_MAX || c_median == SIZE_MAX || c_status == SIZE_MAX) {
+		errf(err, errlen, "%s: not a concur summary file (no cell/status/wall_median_s column); cannot resume",
+		     res->path);
+		rc = -EINVAL;
+	}
+	while (rc == 0 && off < len &&
+	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+		off += used;
+		for (i = 0; n == nh && i < res->m->n_cells; i++) {
+			struct cell_result *cr = &res->r->results[i];
+
+			if (strcmp(cr->cell->id, f[c_cell]) != 0 || cr->done)
+				continue;
+			cr->done = true;
+			cr->wall.median = strtod(f[c_median], NULL);
+			cr->status = strcmp(f[c_status], "ok") == 0 ? CELL_OK : CELL_FAILED;
+			res->resumed++;
+		}
+		csv_fields_free(f, n);
+	}
+	csv_fields_free(header, nh);
+	free(text);
+	return rc;
+}
+
+static int check_unchanged(struct results *res, const char *sha, char *err,
+			   size_t errlen)
+{
+	char *old = env_value(res->env_path, "experiment_sha256");
+	int rc = 0;
+
+	if (!old) {
+		errf(err, errlen, "cannot resume: %s has no experiment_sha256 (was the run started by concur?)",
+		     res->env_path);
+		rc = -EINVAL;
+	} else if (strcmp(old, sha) != 0) {
+		errf(err, errlen, "cannot resume: %s has changed since %s was written (SHA-256 %.12s... then, %.12s... now); use --force to start over",
+		     res->cfg->path, res->path, old, sha);
+		rc = -EINVAL;
+	}
+	free(old);
+	return rc;
+}
+
+static int open_append(const char *path, bool truncate, int *ret_fd,
+		       bool *ret_empty)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+				    (truncate ? O_TRUNC : 0), 0666);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	*ret_empty = fstat(fd, &st) == 0 && st.st_size == 0;
+	return 0;
+}
+
+static int open_files(struct results *res, bool truncate, char *err,
+		      size_t errlen)
+{
+	bool empty;
+	int rc = open_append(res->path, truncate, &res->fd_summary, &empty);
+
+	if (rc == 0 && empty) {
+		summary_header(res);
+		rc = emit(res, res->fd_summary);
+	}
+	if (rc == 0)
+		rc = open_append(res->runs_path, truncate, &res->fd_runs, &empty);
+	if (rc == 0 && empty) {
+		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
+		csv_row_end(&res->row);
+		rc = emit(res, res->fd_runs);
+	}
+	if (rc < 0)
+		errf(err, errlen, "cannot write results next to %s: %s", res->path,
+		     strerror(-rc));
+	return rc;
+}
+
+int results_open(const struct config *cfg, const struct matrix *m,
+		 struct runner *r, enum results_mode mode, int argc,
+		 char **argv, struct results **ret, char *err, size_t errlen)
+{
+	struct results *res = xcalloc(1, sizeof(*res));
+	char sha[65] = "";
+	struct stat st;
+	int rc;
+
+	res->cfg = cfg;
+	res->m = m;
+	res->r = r;
+	res->fd_summary = res->fd_runs = -1;
+	csv_row_init(&res->row);
+	res->path = xstrdup(cfg->output);
+	res->runs_path = sibling(cfg->output, "runs");
+	res->matrix_path = sibling(cfg->output, "matrix");
+	res->env_path = sibling(cfg->output, "env");
+	rc = results_sha256_file(cfg->path, sha);
+	if (rc < 0) {
+		errf(err, errlen, "%s: %s", cfg->path, strerror(-rc));
+		goto fail;
+	}
+	if (mode == RESULTS_NEW && stat(res->path, &st) == 0) {
+		errf(err, errlen, "%s already exists: add --resume to continue that experiment, or --force to overwrite it",
+		     res->path);
+		rc = -EEXIST;
+		goto fail;
+	}
+	if (mode == RESULTS_RESUME && stat(res->path, &st) != 0)
+		mode = RESULTS_NEW; /* nothing to resume: a fresh start */
+	if (mode == RESULTS_RESUME) {
+		rc = check_unchanged(res, sha, err, errlen);
+		if (rc == 0)
+			rc = load_done_rows(res, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = mkdir_parents(res->path);
+	if (rc == 0)
+		rc = open_files(res, mode != RESULTS_RESUME, err, errlen);
+	else
+		errf(err, errlen, "cannot create the folder of %s: %s", res->path,
+		     strerror(-rc));
+	if (rc == 0 && mode != RESULTS_RESUME)
+		rc = write_env(res, argc, argv, sha);
+	if (rc < 0)
+		goto fail;
+	*ret = res;
+	return 0;
+fail:
+	results_close(res);
+	return rc;
+}
+
+size_t results_resumed(const struct results *res)
+{
+	return res->resumed;
+}
+
+const char *results_path(const struct results *res)
+{
+	return res->path;
+}
+
+void results_close(struct results *res)
+{
+	if (!res)
+		return;
+	if (res->fd_summary >= 0)
+		close(res->fd_summary);
+	if (res->fd_runs >= 0)
+		close(res->fd_runs);
+	csv_row_free(&res->row);
+	free(res->path);
+	free(res->runs_path);
+	free(res->matrix_path);
+	free(res->env_path);
+	free(res);
+}

@@ -1,0 +1,101 @@
+/*
+ * runner.h - run the matrix: for every cell, warm-up runs then measured
+ * runs, each in a forked child process of its own process group, so a
+ * crashing or hanging plugin costs one cell and never the experiment, and so
+ * the run's resources are its own.  Results come back through the shared
+ * mapping of job.h.
+ */
+#ifndef CONCUR_RUNNER_H
+#define CONCUR_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "latency.h"
+#include "matrix.h"
+#include "stats.h"
+
+/* Most tasks one run may have (task records are 40 bytes each). */
+#define RUNNER_MAX_TASKS 50000000
+
+enum cell_status {
+	CELL_OK,      /* every run ran and every task succeeded */
+	CELL_FAILED,  /* some task failed, or the workload/strategy refused */
+	CELL_TIMEOUT, /* a run passed [experiment] timeout and was killed */
+	CELL_CRASHED, /* a run died: signal or unexpected exit */
+};
+
+const char *cell_status_name(enum cell_status s);
+
+/* One run of a cell, as measured. */
+struct run_record {
+	unsigned run;         /* 1-based among the measured runs */
+	enum cell_status status;
+	double wall_s;
+	double user_s, sys_s;
+	int64_t max_rss_kib;
+	int64_t nvcsw, nivcsw;
+	uint64_t tasks, tasks_failed;
+	char error[CONCUR_ERRLEN + 64];
+};
+
+struct cell_result {
+	const struct cell *cell;
+	bool done;
+	enum cell_status status;
+	uint64_t tasks;        /* per run */
+	uint64_t tasks_failed; /* over every measured run */
+	size_t n_runs;         /* measured runs that completed */
+	struct run_record *runs;
+	struct sample_stats wall;
+	struct latency *latency; /* every task of every measured run */
+	double user_s, sys_s;    /* medians over the measured runs */
+	int64_t max_rss_kib;     /* max over the measured runs */
+	double nvcsw, nivcsw;    /* medians over the measured runs */
+	char *error;             /* first reason, or NULL */
+};
+
+struct runner_hooks {
+	/* Called once per finished cell, in the order cells finish. */
+	int (*cell_done)(void *arg, const struct cell_result *r);
+	/* Called before each run (progress); may be NULL. */
+	void (*run_start)(void *arg, const struct cell *c, unsigned run,
+			  unsigned runs, bool warmup);
+	void *arg;
+};
+
+struct runner {
+	const struct config *cfg;
+	const struct matrix *m;
+	struct cell_result *results; /* m->n_cells */
+	int64_t (*now_ns)(void);     /* the runs' clock (fake in golden tests) */
+	bool fake;                   /* deterministic resources too */
+	volatile int *interrupted;   /* set by a signal handler */
+	pid_t server_pid;            /* builtin test server, or 0 */
+};
+
+/*
+ * Prepare: pick the clock (CONCUR_FAKE_CLOCK=1 gives a deterministic one),
+ * start the builtin test server when a workload has url = builtin, and
+ * count every cell's tasks (creating each workload once), so bad values a
+ * plugin rejects are found before anything runs.  Errors (-EINVAL etc.)
+ * name the cell.
+ */
+int runner_prepare(struct runner *r, const struct config *cfg,
+		   const struct matrix *m, bool start_server, char *err,
+		   size_t errlen);
+
+/*
+ * Run every cell not marked done in r->results (resume marks some).
+ * Returns 0 when every cell ran, -EINTR when interrupted (finished cells were
+ * reported through hooks), or the first negative code a hook returned.
+ */
+int runner_run(struct runner *r, const struct runner_hooks *hooks);
+
+/* Stop the test server and free the results. */
+void runner_cleanup(struct runner *r);
+
+#endif
