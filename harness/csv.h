@@ -1,0 +1,71 @@
+/*
+ * csv.h - RFC 4180 fields and records that import cleanly into spreadsheets
+ * and pandas (SPEC §6).
+ *
+ * Writing: a struct csv_row is a growing byte buffer of fields.  Each
+ * csv_add_* appends one field, preceded by ',' unless it is the first of
+ * its record.  csv_row_end closes the record with "\r\n"; n_fields then
+ * still tells how many fields the record had, and a further csv_add_*
+ * starts a new record in the same buffer (n_fields restarts at 1).  The
+ * buffer is always NUL-terminated (buf[len] == '\0') once anything was
+ * added; buf is NULL after csv_row_init.
+ *
+ * Text: quoted when it contains ',', '"', CR or LF or has a leading or
+ * trailing space or tab, with '"' doubled.  Formula guard: text beginning
+ * with '=', '+', '-', '@', TAB or CR gets a leading '\'' so no spreadsheet
+ * evaluates it; numbers written with csv_add_int/uint/real are never guarded.
+ * Bytes >= 0x80 (UTF-8) pass through untouched.
+ *
+ * Reals: '.' as decimal point whatever the process locale, no thousands
+ * separators; plain decimal (never an exponent) when the value rounded to
+ * `sig` significant digits lies within [1e-12, 1e16), with trailing zeros
+ * after the point trimmed ("1.5", "0.000123456789", "42"); -0 is "0";
+ * outside that range d.ddde[+-]XX; NaN and infinities are an empty field.
+ */
+#ifndef CONCUR_CSV_H
+#define CONCUR_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct csv_row {
+	char *buf;
+	size_t len, cap;
+	unsigned n_fields;
+};
+
+void csv_row_init(struct csv_row *r);
+void csv_row_clear(struct csv_row *r); /* len = 0, n_fields = 0; keeps buf */
+void csv_row_free(struct csv_row *r);  /* frees buf; r is then as init */
+
+void csv_add_text(struct csv_row *r, const char *s); /* NULL, "" -> empty */
+void csv_add_int(struct csv_row *r, int64_t v);
+void csv_add_uint(struct csv_row *r, uint64_t v);
+/* sig significant digits, clamped to 1..17. */
+void csv_add_real(struct csv_row *r, double v, int sig);
+void csv_row_end(struct csv_row *r); /* appends "\r\n" */
+
+/*
+ * Format v as csv_add_real would into buf (at least CSV_REAL_MAX bytes),
+ * returning the length; "" for NaN/inf.
+ */
+#define CSV_REAL_MAX 48
+size_t csv_format_real(char *buf, double v, int sig);
+
+/*
+ * Parse one record starting at text[0..len) (RFC 4180: quoted fields may
+ * contain "" for '"', CR and LF).  A record ends at CRLF, LF, a lone CR or
+ * the end of input.  Fields are malloc'd, NUL-terminated and un-quoted but
+ * keep any leading formula-guard apostrophe; *ret_fields is a malloc'd
+ * array of *ret_n (>= 1) of them, freed with csv_fields_free.
+ * *ret_consumed = bytes used including the line end.
+ * Returns 0; 1 at end of input (len == 0; nothing allocated); or -EINVAL
+ * for a malformed record (an unterminated quote, or anything but ',' or a
+ * line end after a closing quote), with nothing allocated.  A '"' inside an
+ * unquoted field is kept as a literal character.
+ */
+int csv_parse_record(const char *text, size_t len, size_t *ret_consumed,
+		     char ***ret_fields, size_t *ret_n);
+void csv_fields_free(char **fields, size_t n);
+
+#endif
