@@ -15,6 +15,17 @@
  *
  * Values are expanded as they are read: $ncpus (optionally multiplied by an
  * integer written against it: 2*$ncpus, $ncpus*2), ${ENV_VAR} (unset = error).
+ * Expansion rules (config_expand):
+ *   - one pass: the text of ${VAR} is inserted as is and never expanded
+ *     again, so ${...} inside an environment value stays literal;
+ *   - $$ is a literal '$'; any other '$' ($foo, $NCPUS, "${") is an error;
+ *   - the factors are digits touching the '*' on both sides, so
+ *     "1..2*$ncpus" is 1..4 on 2 CPUs and "1..$ncpus*2" is 1..(ncpus*2), not
+ *     a geometric range: write "1..$ncpus *2" (space before '*') for that;
+ *   - an expanded value is at most 64 KiB.
+ * Syntax notes: labels are [A-Za-z0-9_.-]+ and unique across strategies AND
+ * workloads (they name CSV rows); plugin names are [a-z0-9_-]+; "key =" with
+ * the items on indented lines gives just those items.
  */
 #ifndef CONCUR_CONFIG_H
 #define CONCUR_CONFIG_H
@@ -120,6 +131,15 @@ int config_load_string(const char *name, const char *text, size_t len,
 		       char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/*
+ * Expand $ncpus, K*$ncpus, $ncpus*K, ${ENV_VAR} and $$ in `text` (rules
+ * above) into a malloc'd *ret_text.  For values that do not come from a file,
+ * such as a parameter's default_value.  Returns 0, or -EINVAL / -E2BIG with
+ * a message without location.
+ */
+int config_expand(const char *text, char **ret_text, char *err,
+		  size_t errlen);
 
 /* "FILE:LINE" or "--set" for a line of cfg; into buf. */
 const char *config_where(const struct config *cfg, int line, char *buf,

@@ -1,0 +1,1414 @@
+/*
+ * config.c - the INI experiment reader (see config.h).
+ *
+ * Pipeline: read the file into memory -> feed libinih through our own line
+ * reader (line numbers, section headers, length/UTF-8/NUL checks) -> the
+ * handler stores every key raw and expanded -> apply --set overrides ->
+ * check the structure, pull out `plugin`, interpret [experiment].
+ *
+ * The reader classifies each line exactly as inih will (comment,
+ * continuation, section header, key) using inih's own run-time settings, so
+ * the handler knows whether inih is calling it for a new key or for a
+ * continuation line, and which section it is in, without trusting inih's
+ * 50-byte section and key buffers.  The first error stops the parse: the
+ * reader returns end-of-file from then on.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "value.h"
+
+/* Longest value after $ncpus / ${ENV} expansion. */
+#define CONFIG_MAX_EXPANDED (64 * 1024)
+/* Longest message built before the "FILE:LINE: " prefix. */
+#define MSG_MAX 512
+
+enum line_kind {
+	LINE_OTHER, /* blank, comment, section header */
+	LINE_KEY,   /* key = value */
+	LINE_CONT,  /* indented continuation of the previous key */
+};
+
+struct parse {
+	struct config *cfg;
+	const char *buf;
+	size_t len, pos;
+	int line;
+	bool prev_name;        /* inih's "a key was seen in this section" */
+	enum line_kind kind;   /* of the line inih is processing */
+	struct config_section *exp; /* [experiment], raw; NULL until seen */
+	struct config_section *cur; /* section keys go to; NULL = none yet */
+	size_t last_key;       /* index in cur->keys of the last key line */
+	int rc;                /* first error, 0 = none */
+	char *err;
+	size_t errlen;
+};
+
+/* ------------------------------------------------------------------
+ * Small helpers
+ * ------------------------------------------------------------------ */
+
+const char *config_where(const struct config *cfg, int line, char *buf,
+			 size_t len)
+{
+	if (line > 0)
+		snprintf(buf, len, "%s:%d", cfg ? cfg->path : "?", line);
+	else
+		snprintf(buf, len, "--set");
+	return buf;
+}
+
+/* "WHERE: message" into err; returns -EINVAL. */
+static int fail_where(char *err, size_t errlen, const char *where,
+		      const char *fmt, va_list ap)
+{
+	char msg[MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	errf(err, errlen, "%s: %s", where, msg);
+	return -EINVAL;
+}
+
+/*
+ * Make room at index n of an array grown only by appending: capacity is
+ * the next power of two, so no capacity field is needed.
+ */
+static void append_room(void **arr, size_t n, size_t elem)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		*arr = xrealloc(*arr, (n ? 2 * n : 1) * elem);
+}
+
+static bool is_label_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+static bool is_plugin_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || isdigit(c) || c == '_' || c == '-';
+}
+
+static bool all_chars(const char *s, bool (*ok)(int))
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!ok((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------------
+ * Expansion: $ncpus, K*$ncpus, $ncpus*K, ${ENV}, $$
+ * ------------------------------------------------------------------ */
+
+struct sbuf {
+	char *s;
+	size_t n, cap;
+	bool full;
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->full || b->n + n > CONFIG_MAX_EXPANDED) {
+		b->full = true;
+		return;
+	}
+	xgrow((void **)&b->s, &b->cap, b->n + n + 1, 1);
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static bool is_ident_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/*
+ * If the output ends in "DIGITS*" written in the source (at or after
+ * `floor`, so never inside an expanded ${ENV} value) and the digits start a
+ * token, remove them and return the factor in *ret (else *ret = 1).
+ */
+static int take_left_factor(struct sbuf *b, size_t floor, uint64_t *ret)
+{
+	size_t end, start;
+	uint64_t v = 0;
+
+	*ret = 1;
+	if (b->n < 2 || b->s[b->n - 1] != '*')
+		return 0;
+	end = b->n - 1;
+	for (start = end; start > floor && isdigit((unsigned char)b->s[start - 1]);
+	     start--)
+		;
+	if (start == end)
+		return 0;
+	if (start > 0 && is_label_char((unsigned char)b->s[start - 1]) &&
+	    !(start >= 2 && b->s[start - 1] == '.' && b->s[start - 2] == '.'))
+		return 0;
+	for (size_t i = start; i < end; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(b->s[i] - '0');
+	}
+	b->n = start;
+	b->s[b->n] = '\0';
+	*ret = v;
+	return 0;
+}
+
+/* "*DIGITS" right after $ncpus, ending a token: the factor and its length. */
+static int take_right_factor(const char *s, uint64_t *ret, size_t *ret_len)
+{
+	size_t i = 1;
+	uint64_t v = 0;
+
+	*ret = 1;
+	*ret_len = 0;
+	if (s[0] != '*' || !isdigit((unsigned char)s[1]))
+		return 0;
+	for (; isdigit((unsigned char)s[i]); i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (is_ident_char((unsigned char)s[i]) || s[i] == '.')
+		return 0;
+	*ret = v;
+	*ret_len = i;
+	return 0;
+}
+
+/* $ncpus with its factors; *pos is just past "$ncpus" on entry. */
+static int expand_ncpus(const char *in, size_t *pos, struct sbuf *b,
+			size_t floor, char *err, size_t errlen)
+{
+	uint64_t left, right, n = cpu_count();
+	size_t rlen;
+	char num[32];
+
+	if (take_left_factor(b, floor, &left) < 0 ||
+	    take_right_factor(in + *pos, &right, &rlen) < 0 ||
+	    __builtin_mul_overflow(n, left, &n) ||
+	    __builtin_mul_overflow(n, right, &n) || n > INT64_MAX) {
+		errf(err, errlen, "the product with $ncpus is too large");
+		return -ERANGE;
+	}
+	*pos += rlen;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
+	sbuf_add(b, num, strlen(num));
+	return 0;
+}
+
+/* ${NAME}; *pos is at the '{' on entry. */
+static int expand_env(const char *in, size_t *pos, struct sbuf *b, char *err,
+		      size_t errlen)
+{
+	const char *name = in + *pos + 1, *close = strchr(name, '}');
+	const char *val;
+	size_t n, i;
+	char *var;
+
+	if (!close) {
+		errf(err, errlen,
+		     "'${' without a closing '}'; write ${NAME} for an "
+		     "environment variable or $$ for a literal $");
+		return -EINVAL;
+	}
+	n = (size_t)(close - name);
+	for (i = 0; i < n; i++)
+		if (!is_ident_char((unsigned char)name[i]) ||
+		    (i == 0 && isdigit((unsigned char)name[i])))
+			break;
+	if (n == 0 || i < n) {
+		errf(err, errlen,
+		     "'${%.*s}' is not a variable name; names are "
+		     "[A-Za-z_][A-Za-z0-9_]*", (int)(n > 40 ? 40 : n), name);
+		return -EINVAL;
+	}
+	var = xstrndup(name, n);
+	val = getenv(var);
+	if (!val)
+		errf(err, errlen,
+		     "environment variable '%s' is not set (used as ${%s}); "
+		     "set it or change the value", var, var);
+	free(var);
+	if (!val)
+		return -EINVAL;
+	sbuf_add(b, val, strlen(val));
+	*pos = (size_t)(close - in) + 1;
+	return 0;
+}
+
+static int unknown_dollar(const char *s, char *err, size_t errlen)
+{
+	size_t n = 0;
+
+	while (is_ident_char((unsigned char)s[n]) && n < 40)
+		n++;
+	errf(err, errlen,
+	     "unknown variable '$%.*s'; values may use $ncpus, ${ENV_VAR} and "
+	     "$$ for a literal $", (int)n, s);
+	return -EINVAL;
+}
+
+/* One '$' construct at in[*pos] == '$'. */
+static int expand_dollar(const char *in, size_t *pos, struct sbuf *b,
+			 size_t *floor, char *err, size_t errlen)
+{
+	const char *s = in + *pos + 1;
+	int rc;
+
+	if (*s == '$') {
+		sbuf_add(b, "$", 1);
+		*pos += 2;
+		*floor = b->n;
+		return 0;
+	}
+	if (*s == '{') {
+		*pos += 1;
+		rc = expand_env(in, pos, b, err, errlen);
+		*floor = b->n;
+		return rc;
+	}
+	if (!strncmp(s, "ncpus", 5) && !is_ident_char((unsigned char)s[5])) {
+		*pos += 6;
+		return expand_ncpus(in, pos, b, *floor, err, errlen);
+	}
+	return unknown_dollar(s, err, errlen);
+}
+
+int config_expand(const char *text, char **ret_text, char *err, size_t errlen)
+{
+	struct sbuf b = { 0 };
+	size_t pos = 0, floor = 0, lit;
+	int rc = 0;
+
+	sbuf_add(&b, "", 0);
+	while (text[pos] && rc == 0 && !b.full) {
+		lit = strcspn(text + pos, "$");
+		sbuf_add(&b, text + pos, lit);
+		pos += lit;
+		if (text[pos] == '$')
+			rc = expand_dollar(text, &pos, &b, &floor, err, errlen);
+	}
+	if (rc == 0 && b.full) {
+		errf(err, errlen, "value longer than %d bytes after expansion",
+		     CONFIG_MAX_EXPANDED);
+		rc = -E2BIG;
+	}
+	if (rc < 0) {
+		free(b.s);
+		return rc;
+	}
+	*ret_text = b.s;
+	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * The model: sections and keys
+ * ------------------------------------------------------------------ */
+
+static void key_free(struct config_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_values; i++)
+		free(k->values[i].text);
+	free(k->values);
+	free(k->name);
+}
+
+static void section_free(struct config_section *sec)
+{
+	size_t i;
+
+	for (i = 0; i < sec->n_keys; i++)
+		key_free(&sec->keys[i]);
+	free(sec->keys);
+	free(sec->label);
+	free(sec->plugin);
+}
+
+void config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_sections; i++)
+		section_free(&cfg->sections[i]);
+	free(cfg->sections);
+	for (i = 0; i < cfg->n_plugin_path; i++)
+		free(cfg->plugin_path[i]);
+	free(cfg->plugin_path);
+	free(cfg->path);
+	free(cfg->name);
+	free(cfg->baseline);
+	free(cfg->output);
+	free(cfg);
+}
+
+static const char *kind_name(enum section_kind kind)
+{
+	switch (kind) {
+	case SECTION_EXPERIMENT:
+		return "experiment";
+	case SECTION_STRATEGY:
+		return "strategy";
+	case SECTION_WORKLOAD:
+		return "workload";
+	}
+	return "?";
+}
+
+/* Index of key `name` in sec, or -1. */
+static ssize_t key_index(const struct config_section *sec, const char *name)
+{
+	size_t i;
+
+	for (i = sec->n_keys; i > 0; i--) /* the last key is the likeliest */
+		if (!strcmp(sec->keys[i - 1].name, name))
+			return (ssize_t)(i - 1);
+	return -1;
+}
+
+static void key_add_value(struct config_key *k, char *text, int line)
+{
+	append_room((void **)&k->values, k->n_values, sizeof(*k->values));
+	k->values[k->n_values].text = text;
+	k->values[k->n_values].line = line;
+	k->n_values++;
+}
+
+static struct config_key *section_add_key(struct config_section *sec,
+					  const char *name, int line)
+{
+	struct config_key *k;
+
+	append_room((void **)&sec->keys, sec->n_keys, sizeof(*sec->keys));
+	k = &sec->keys[sec->n_keys++];
+	memset(k, 0, sizeof(*k));
+	k->name = xstrdup(name);
+	k->line = line;
+	return k;
+}
+
+/* The nearest of cands to name, if near enough to be a likely typo. */
+static const char *suggest(const char *name, const char *const *cands,
+			   size_t n)
+{
+	size_t i, d, best_d = SIZE_MAX, limit = strlen(name) / 3;
+	const char *best = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (i = 0; i < n; i++) {
+		d = edit_distance(name, cands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+/* ------------------------------------------------------------------
+ * Parsing: what the line reader sees
+ * ------------------------------------------------------------------ */
+
+static int parse_fail_at(struct parse *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int parse_fail_at(struct parse *p, int line, const char *fmt, ...)
+{
+	char where[256];
+	va_list ap;
+
+	if (p->rc < 0)
+		return p->rc; /* keep the first error */
+	va_start(ap, fmt);
+	p->rc = fail_where(p->err, p->errlen,
+			   config_where(p->cfg, line, where, sizeof(where)),
+			   fmt, ap);
+	va_end(ap);
+	return p->rc;
+}
+
+#define parse_fail(p, ...) parse_fail_at((p), (p)->line, __VA_ARGS__)
+
+/* Offset of the first byte that is not valid UTF-8, or n. */
+static size_t utf8_check(const unsigned char *s, size_t n)
+{
+	size_t i = 0, need, k;
+	unsigned char lo, hi;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		lo = 0x80;
+		hi = 0xbf;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		} else {
+			return i;
+		}
+		if (i + need >= n)
+			return i;
+		for (k = 1; k <= need; k++) {
+			unsigned char b = s[i + k];
+
+			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+				return i;
+		}
+		i += need + 1;
+	}
+	return n;
+}
+
+/* NUL bytes, invalid UTF-8 and over-long lines; n excludes the line end. */
+static int check_line(struct parse *p, const char *b, size_t n, int num)
+{
+	const char *nul = memchr(b, '\0', n);
+	size_t bad;
+
+	if (nul)
+		return parse_fail(p,
+				  "NUL byte at column %zu; an experiment file "
+				  "is UTF-8 text",
+				  (size_t)(nul - b) + 1);
+	bad = utf8_check((const unsigned char *)b, n);
+	if (bad < n)
+		return parse_fail(p,
+				  "invalid UTF-8 (byte 0x%02x at column %zu); "
+				  "save the file as UTF-8",
+				  (unsigned char)b[bad], bad + 1);
+	if (n > CONFIG_MAX_LINE || n + 2 > (size_t)(num > 0 ? num : 0))
+		return parse_fail(p,
+				  "line is %zu bytes long; the limit is %d. "
+				  "Split a long list over several lines (a "
+				  "repeated key or indented continuation lines)",
+				  n, CONFIG_MAX_LINE);
+	return 0;
+}
+
+/*
+ * inih's find_chars_or_comment() over [s, e): the first byte in `chars`,
+ * or the start of an inline comment (a prefix right after white space).
+ */
+static const char *find_or_comment(const char *s, const char *e,
+				   const char *chars)
+{
+	bool was_space = false;
+
+	for (; s < e; s++) {
+		if (chars && strchr(chars, *s))
+			return s;
+		if (was_space && ini_allow_inline_comments &&
+		    ini_inline_comment_prefixes &&
+		    strchr(ini_inline_comment_prefixes, *s))
+			return s;
+		was_space = isspace((unsigned char)*s);
+	}
+	return e;
+}
+
+/* Next white-space separated word of [*s, e); false at the end. */
+static bool next_word(const char **s, const char *e, const char **ret_b,
+		      int *ret_n)
+{
+	const char *b = *s;
+
+	while (b < e && isspace((unsigned char)*b))
+		b++;
+	*s = b;
+	while (*s < e && !isspace((unsigned char)**s))
+		(*s)++;
+	*ret_b = b;
+	*ret_n = (int)(*s - b);
+	return *s > b;
+}
+
+static int start_experiment(struct parse *p, const char *label, int nlabel)
+{
+	if (nlabel)
+		return parse_fail(p,
+				  "[experiment] takes no label (got '%.*s'); "
+				  "name the experiment with name = ...",
+				  nlabel, label);
+	if (p->exp)
+		return parse_fail(p,
+				  "a second [experiment] section (the first "
+				  "is at line %d); merge them into one",
+				  p->exp->line);
+	p->exp = xcalloc(1, sizeof(*p->exp));
+	p->exp->kind = SECTION_EXPERIMENT;
+	p->exp->label = xstrdup("");
+	p->exp->line = p->line;
+	p->cur = p->exp;
+	return 0;
+}
+
+static int check_label(struct parse *p, const char *kind, const char *label)
+{
+	size_t i;
+
+	if (!all_chars(label, is_label_char))
+		return parse_fail(p,
+				  "[%s %s]: bad label; labels use only "
+				  "letters, digits, '_', '.' and '-' (they "
+				  "name CSV rows)",
+				  kind, label);
+	for (i = 0; i < p->cfg->n_sections; i++) {
+		const struct config_section *o = &p->cfg->sections[i];
+
+		if (!strcmp(o->label, label))
+			return parse_fail(p,
+					  "duplicate label '%s': [%s %s] at "
+					  "line %d already uses it; labels "
+					  "name CSV rows, so they must be "
+					  "unique across strategies and "
+					  "workloads",
+					  label, kind_name(o->kind), label,
+					  o->line);
+	}
+	if (p->cfg->n_sections >= CONFIG_MAX_SECTIONS)
+		return parse_fail(p, "more than %d sections (the limit)",
+				  CONFIG_MAX_SECTIONS);
+	return 0;
+}
+
+static int start_plugin_section(struct parse *p, enum section_kind kind,
+				const char *lb, int nlabel)
+{
+	struct config_section *sec;
+	char *label;
+	int rc;
+
+	if (!nlabel)
+		return parse_fail(p,
+				  "[%s] needs a label: [%s LABEL], e.g. "
+				  "[%s %s]",
+				  kind_name(kind), kind_name(kind),
+				  kind_name(kind),
+				  kind == SECTION_STRATEGY ? "sync" : "sums");
+	label = xstrndup(lb, (size_t)nlabel);
+	rc = check_label(p, kind_name(kind), label);
+	if (rc < 0) {
+		free(label);
+		return rc;
+	}
+	append_room((void **)&p->cfg->sections, p->cfg->n_sections,
+		    sizeof(*p->cfg->sections));
+	sec = &p->cfg->sections[p->cfg->n_sections++];
+	memset(sec, 0, sizeof(*sec));
+	sec->kind = kind;
+	sec->label = label;
+	sec->line = p->line;
+	p->cur = sec;
+	return 0;
+}
+
+static int unknown_kind(struct parse *p, const char *kb, int nkind)
+{
+	static const char *const kinds[] = { "experiment", "strategy",
+					     "workload" };
+	char *kind = xstrndup(kb, (size_t)nkind);
+	const char *near = suggest(kind, kinds, ARRAY_SIZE(kinds));
+
+	parse_fail(p,
+		   "unknown section kind '%s'%s%s%s; sections are "
+		   "[experiment], [strategy LABEL] and [workload LABEL]",
+		   kind, near ? " (did you mean '" : "", near ? near : "",
+		   near ? "'?)" : "");
+	free(kind);
+	return p->rc;
+}
+
+/* The text between '[' and ']': KIND [LABEL]. */
+static int parse_header(struct parse *p, const char *b, const char *e)
+{
+	const char *kb, *lb, *xb;
+	int nk, nl, nx;
+
+	if (!next_word(&b, e, &kb, &nk))
+		return parse_fail(p,
+				  "empty section header; sections are "
+				  "[experiment], [strategy LABEL] and "
+				  "[workload LABEL]");
+	next_word(&b, e, &lb, &nl);
+	if (next_word(&b, e, &xb, &nx))
+		return parse_fail(p,
+				  "unexpected '%.*s' in a section header; "
+				  "write [KIND LABEL] (labels have no spaces)",
+				  nx, xb);
+	if (nk == 10 && !strncmp(kb, "experiment", 10))
+		return start_experiment(p, lb, nl);
+	if (nk == 8 && !strncmp(kb, "strategy", 8))
+		return start_plugin_section(p, SECTION_STRATEGY, lb, nl);
+	if (nk == 8 && !strncmp(kb, "workload", 8))
+		return start_plugin_section(p, SECTION_WORKLOAD, lb, nl);
+	return unknown_kind(p, kb, nk);
+}
+
+/* A line starting with '[' (s..t trimmed). */
+static int classify_header(struct parse *p, const char *s, const char *t)
+{
+	const char *close = find_or_comment(s + 1, t, "]"), *rest;
+
+	if (close == t || *close != ']')
+		return parse_fail(p,
+				  "unterminated section header '%.*s': "
+				  "expected ']' (a ';' after a space starts "
+				  "a comment)",
+				  (int)(t - s > 60 ? 60 : t - s), s);
+	for (rest = close + 1; rest < t && isspace((unsigned char)*rest);
+	     rest++)
+		;
+	if (rest < t && *rest != ';' && *rest != '#')
+		return parse_fail(p,
+				  "unexpected text '%.*s' after the section "
+				  "header; only a ; comment may follow ']'",
+				  (int)(t - rest > 60 ? 60 : t - rest), rest);
+	p->prev_name = false;
+	return parse_header(p, s + 1, close);
+}
+
+static int classify_key(struct parse *p, const char *s, const char *t)
+{
+	const char *sep = find_or_comment(s, t, "=:"), *ne = sep;
+
+	if (sep == t || (*sep != '=' && *sep != ':'))
+		return parse_fail(p,
+				  "expected 'key = value', a [section] header "
+				  "or a ; comment, got '%.*s'",
+				  (int)(t - s > 60 ? 60 : t - s), s);
+	while (ne > s && isspace((unsigned char)ne[-1]))
+		ne--;
+	if (ne == s)
+		return parse_fail(p, "missing key name before '%c'", *sep);
+	p->prev_name = true;
+	p->kind = LINE_KEY;
+	return 0;
+}
+
+static int classify_cont(struct parse *p, const char *s, const char *t)
+{
+	const char *key = p->cur && p->last_key < p->cur->n_keys ?
+				  p->cur->keys[p->last_key].name :
+				  "?";
+
+	if (*s == '[' && t[-1] == ']')
+		return parse_fail(p,
+				  "indented '%.*s' would continue the value "
+				  "of '%s'; remove the indentation to start "
+				  "a section",
+				  (int)(t - s > 60 ? 60 : t - s), s, key);
+	p->kind = LINE_CONT;
+	return 0;
+}
+
+/* What inih will do with the line [b, e): the same decisions, in order. */
+static int classify_line(struct parse *p, const char *b, const char *e)
+{
+	const char *s = b, *t = e;
+
+	while (s < t && isspace((unsigned char)*s))
+		s++;
+	while (t > s && isspace((unsigned char)t[-1]))
+		t--;
+	p->kind = LINE_OTHER;
+	if (s == t || (ini_start_comment_prefixes &&
+		       strchr(ini_start_comment_prefixes, *s)))
+		return 0;
+	if (ini_allow_multiline && p->prev_name && s > b)
+		return classify_cont(p, s, t);
+	if (*s == '[')
+		return classify_header(p, s, t);
+	return classify_key(p, s, t);
+}
+
+/* inih's fgets-style reader over the in-memory file. */
+static char *config_read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	const char *b, *e, *nl;
+	size_t n;
+
+	if (p->rc < 0 || p->pos >= p->len)
+		return NULL;
+	b = p->buf + p->pos;
+	nl = memchr(b, '\n', p->len - p->pos);
+	e = nl ? nl : p->buf + p->len;
+	p->pos = (size_t)(e - p->buf) + (nl != NULL);
+	p->line++;
+	if (e > b && e[-1] == '\r')
+		e--;
+	if (p->line == 1 && e - b >= 3 && !memcmp(b, "\xef\xbb\xbf", 3))
+		b += 3; /* UTF-8 byte order mark */
+	n = (size_t)(e - b);
+	if (check_line(p, b, n, num) < 0 || classify_line(p, b, e) < 0)
+		return NULL;
+	memcpy(str, b, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+/* ------------------------------------------------------------------
+ * Parsing: what the handler stores
+ * ------------------------------------------------------------------ */
+
+static int expand_value(struct parse *p, const char *name, const char *value,
+			char **ret_text)
+{
+	char msg[MSG_MAX];
+
+	if (config_expand(value, ret_text, msg, sizeof(msg)) < 0)
+		return parse_fail(p, "%s: %s", name, msg);
+	return 0;
+}
+
+static int add_value(struct parse *p, struct config_key *k, char *text)
+{
+	if (k->n_values >= CONFIG_MAX_VALUES) {
+		free(text);
+		return parse_fail(p, "'%s' has more than %d values (the limit)",
+				  k->name, CONFIG_MAX_VALUES);
+	}
+	key_add_value(k, text, p->line);
+	return 0;
+}
+
+static int add_key(struct parse *p, const char *name, const char *value)
+{
+	struct config_section *sec = p->cur;
+	ssize_t i;
+	char *text;
+
+	if (!sec)
+		return parse_fail(p,
+				  "'%s' is outside any section; put keys under "
+				  "[experiment], [strategy LABEL] or "
+				  "[workload LABEL]",
+				  name);
+	if (expand_value(p, name, value, &text) < 0)
+		return p->rc;
+	i = key_index(sec, name);
+	if (i < 0) {
+		if (sec->n_keys >= CONFIG_MAX_KEYS) {
+			free(text);
+			return parse_fail(p, "more than %d keys in one section "
+					     "(the limit)", CONFIG_MAX_KEYS);
+		}
+		section_add_key(sec, name, p->line);
+		i = (ssize_t)sec->n_keys - 1;
+	}
+	p->last_key = (size_t)i;
+	return add_value(p, &sec->keys[i], text);
+}
+
+static int add_continuation(struct parse *p, const char *value)
+{
+	struct config_key *k = &p->cur->keys[p->last_key];
+	struct config_value *last = &k->values[k->n_values - 1];
+	char *text;
+
+	if (expand_value(p, k->name, value, &text) < 0)
+		return p->rc;
+	if (!*last->text) { /* "key =" then the items on indented lines */
+		free(last->text);
+		last->text = text;
+		last->line = p->line;
+		return 0;
+	}
+	return add_value(p, k, text);
+}
+
+static int config_handler(void *user, const char *section, const char *name,
+			  const char *value)
+{
+	struct parse *p = user;
+
+	(void)section; /* ours is p->cur: inih's is cut at 50 bytes */
+	if (p->rc < 0)
+		return 0;
+	if (p->kind == LINE_KEY)
+		add_key(p, name, value);
+	else if (p->kind == LINE_CONT && p->cur &&
+		 p->last_key < p->cur->n_keys)
+		add_continuation(p, value);
+	else
+		parse_fail(p, "cannot read this line (internal: inih and "
+			      "concur disagree on it)");
+	return p->rc == 0;
+}
+
+/* ------------------------------------------------------------------
+ * --set overrides
+ * ------------------------------------------------------------------ */
+
+static bool is_key_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+static char *trim_range(const char *b, const char *e)
+{
+	while (b < e && isspace((unsigned char)*b))
+		b++;
+	while (e > b && isspace((unsigned char)e[-1]))
+		e--;
+	return xstrndup(b, (size_t)(e - b));
+}
+
+int config_override_parse(const char *arg, struct config_override *ret,
+			  char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '='), *dot = NULL, *p;
+
+	memset(ret, 0, sizeof(*ret));
+	for (p = arg; eq && p < eq; p++)
+		if (*p == '.')
+			dot = p; /* labels may hold '.', keys never do */
+	if (!eq || !dot)
+		goto bad;
+	ret->section = trim_range(arg, dot);
+	ret->key = trim_range(dot + 1, eq);
+	ret->value = trim_range(eq + 1, eq + strlen(eq));
+	if ((strcmp(ret->section, "experiment") &&
+	     !all_chars(ret->section, is_label_char)) ||
+	    !all_chars(ret->key, is_key_char)) {
+		config_override_free(ret);
+		goto bad;
+	}
+	return 0;
+bad:
+	errf(err, errlen,
+	     "--set %.100s: expected SECTION.KEY=VALUE, where SECTION is a "
+	     "strategy or workload label or 'experiment' (e.g. --set "
+	     "pthreads.workers=8)",
+	     arg);
+	return -EINVAL;
+}
+
+void config_override_free(struct config_override *o)
+{
+	free(o->section);
+	free(o->key);
+	free(o->value);
+	o->section = o->key = o->value = NULL;
+}
+
+static int override_fail(struct parse *p, const struct config_override *o,
+			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int override_fail(struct parse *p, const struct config_override *o,
+			 const char *fmt, ...)
+{
+	char where[256];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "--set %.40s.%.40s=%.80s", o->section,
+		 o->key, o->value);
+	va_start(ap, fmt);
+	p->rc = fail_where(p->err, p->errlen, where, fmt, ap);
+	va_end(ap);
+	return p->rc;
+}
+
+/* "experiment, sync, pthreads, ..." for messages, cut to fit. */
+static void list_labels(const struct config *cfg, char *buf, size_t len)
+{
+	size_t i, n;
+
+	n = (size_t)snprintf(buf, len, "experiment");
+	for (i = 0; i < cfg->n_sections && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, ", %s",
+				      cfg->sections[i].label);
+}
+
+static struct config_section *find_label(const struct config *cfg,
+					 const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_sections; i++)
+		if (!strcmp(cfg->sections[i].label, label))
+			return &cfg->sections[i];
+	return NULL;
+}
+
+static int apply_override(struct parse *p, const struct config_override *o)
+{
+	struct config_section *sec;
+	struct config_key *k;
+	char msg[MSG_MAX], labels[256];
+	char *text;
+	ssize_t i;
+
+	sec = !strcmp(o->section, "experiment") ? p->exp :
+						  find_label(p->cfg, o->section);
+	if (!sec) {
+		list_labels(p->cfg, labels, sizeof(labels));
+		return override_fail(p, o, "no section labelled '%s'; "
+					   "sections: %s", o->section, labels);
+	}
+	if (config_expand(o->value, &text, msg, sizeof(msg)) < 0)
+		return override_fail(p, o, "%s", msg);
+	i = key_index(sec, o->key);
+	if (i < 0 && sec->n_keys >= CONFIG_MAX_KEYS) {
+		free(text);
+		return override_fail(p, o, "more than %d keys in one section",
+				     CONFIG_MAX_KEYS);
+	}
+	k = i < 0 ? section_add_key(sec, o->key, 0) : &sec->keys[i];
+	while (k->n_values > 0)
+		free(k->values[--k->n_values].text);
+	k->line = 0;
+	key_add_value(k, text, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Checks and the [experiment] section
+ * ------------------------------------------------------------------ */
+
+static int check_structure(struct parse *p)
+{
+	size_t i, n_strategies = 0, n_workloads = 0;
+	int line;
+
+	if (!p->exp)
+		return parse_fail_at(p, 1,
+				     "no [experiment] section; every "
+				     "experiment file needs one (it may be "
+				     "empty)");
+	for (i = 0; i < p->cfg->n_sections; i++) {
+		n_strategies += p->cfg->sections[i].kind == SECTION_STRATEGY;
+		n_workloads += p->cfg->sections[i].kind == SECTION_WORKLOAD;
+	}
+	line = p->exp->line;
+	if (!n_strategies)
+		return parse_fail_at(p, line,
+				     "no [strategy LABEL] section; add at "
+				     "least one, e.g. [strategy sync]");
+	if (!n_workloads)
+		return parse_fail_at(p, line,
+				     "no [workload LABEL] section; add at "
+				     "least one, e.g. [workload sums] with "
+				     "plugin = cpu_sum");
+	return 0;
+}
+
+/* Take `plugin` out of a section's keys into sec->plugin. */
+static int take_plugin(struct parse *p, struct config_section *sec)
+{
+	ssize_t i = key_index(sec, "plugin");
+	const char *kind = kind_name(sec->kind);
+	struct config_key k;
+
+	if (i < 0) {
+		if (!all_chars(sec->label, is_plugin_char))
+			return parse_fail_at(p, sec->line,
+					     "[%s %s] has no plugin = and its "
+					     "label is not a plugin name; add "
+					     "plugin = NAME ([a-z0-9_-])",
+					     kind, sec->label);
+		sec->plugin = xstrdup(sec->label);
+		sec->plugin_line = sec->line;
+		return 0;
+	}
+	k = sec->keys[i];
+	if (k.n_values > 1)
+		return parse_fail_at(p, k.values[1].line,
+				     "[%s %s] gives plugin more than once",
+				     kind, sec->label);
+	if (!all_chars(k.values[0].text, is_plugin_char))
+		return parse_fail_at(p, k.values[0].line,
+				     "[%s %s] plugin = '%.60s': plugin takes "
+				     "a plain name [a-z0-9_-]; to load from a "
+				     "folder use plugin_path",
+				     kind, sec->label, k.values[0].text);
+	sec->plugin = xstrdup(k.values[0].text);
+	sec->plugin_line = k.values[0].line;
+	key_free(&k);
+	memmove(&sec->keys[i], &sec->keys[i + 1],
+		(sec->n_keys - (size_t)i - 1) * sizeof(*sec->keys));
+	sec->n_keys--;
+	return 0;
+}
+
+static int exp_int(struct parse *p, const struct config_key *k,
+		   int64_t min, int64_t max, const char *what,
+		   int64_t *ret)
+{
+	const struct config_value *v = &k->values[0];
+	union concur_value u;
+	char msg[MSG_MAX];
+
+	if (value_parse(CONCUR_PARAM_INT, v->text, &u, msg, sizeof(msg)) < 0)
+		return parse_fail_at(p, v->line, "[experiment] %s: %s",
+				     k->name, msg);
+	if (u.i < min || u.i > max)
+		return parse_fail_at(p, v->line,
+				     "[experiment] %s = %" PRId64 " is out of "
+				     "range; allowed %" PRId64 "..%" PRId64
+				     " (%s)",
+				     k->name, u.i, min, max, what);
+	*ret = u.i;
+	return 0;
+}
+
+static int exp_text(struct parse *p, const struct config_key *k,
+		    char **ret)
+{
+	const struct config_value *v = &k->values[0];
+
+	if (!*v->text)
+		return parse_fail_at(p, v->line,
+				     "[experiment] %s is empty; give a value "
+				     "or remove the line", k->name);
+	free(*ret);
+	*ret = xstrdup(v->text);
+	return 0;
+}
+
+static int exp_name(struct parse *p, const struct config_key *k)
+{
+	return exp_text(p, k, &p->cfg->name);
+}
+
+static int exp_output(struct parse *p, const struct config_key *k)
+{
+	return exp_text(p, k, &p->cfg->output);
+}
+
+static int exp_baseline(struct parse *p, const struct config_key *k)
+{
+	p->cfg->baseline_line = k->values[0].line;
+	return exp_text(p, k, &p->cfg->baseline);
+}
+
+static int exp_repetitions(struct parse *p, const struct config_key *k)
+{
+	return exp_int(p, k, 1, 10000, "measured runs per cell",
+		       &p->cfg->repetitions);
+}
+
+static int exp_warmup(struct parse *p, const struct config_key *k)
+{
+	return exp_int(p, k, 0, 1000, "unmeasured runs per cell",
+		       &p->cfg->warmup);
+}
+
+static int exp_timeout(struct parse *p, const struct config_key *k)
+{
+	const struct config_value *v = &k->values[0];
+	union concur_value u;
+	char msg[MSG_MAX];
+
+	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg,
+			sizeof(msg)) < 0)
+		return parse_fail_at(p, v->line,
+				     "[experiment] timeout: %s (0 = none)",
+				     msg);
+	p->cfg->timeout_ns = u.ns;
+	return 0;
+}
+
+static int exp_order(struct parse *p, const struct config_key *k)
+{
+	const struct config_value *v = &k->values[0];
+
+	if (!strcasecmp(v->text, "interleaved"))
+		p->cfg->order = ORDER_INTERLEAVED;
+	else if (!strcasecmp(v->text, "grouped"))
+		p->cfg->order = ORDER_GROUPED;
+	else
+		return parse_fail_at(p, v->line,
+				     "[experiment] order = '%.60s'; expected "
+				     "interleaved or grouped", v->text);
+	return 0;
+}
+
+/* One folder per value line; empty lines are skipped. */
+static int exp_plugin_path(struct parse *p, const struct config_key *k)
+{
+	struct config *cfg = p->cfg;
+	size_t i;
+
+	for (i = 0; i < k->n_values; i++) {
+		if (!*k->values[i].text)
+			continue;
+		append_room((void **)&cfg->plugin_path, cfg->n_plugin_path,
+			    sizeof(*cfg->plugin_path));
+		cfg->plugin_path[cfg->n_plugin_path++] =
+			xstrdup(k->values[i].text);
+	}
+	return 0;
+}
+
+static const struct experiment_key {
+	const char *name;
+	int (*apply)(struct parse *p, const struct config_key *k);
+	bool list;
+} experiment_keys[] = {
+	{ "name", exp_name, false },
+	{ "repetitions", exp_repetitions, false },
+	{ "warmup", exp_warmup, false },
+	{ "timeout", exp_timeout, false },
+	{ "baseline", exp_baseline, false },
+	{ "output", exp_output, false },
+	{ "plugin_path", exp_plugin_path, true },
+	{ "order", exp_order, false },
+};
+
+static int unknown_experiment_key(struct parse *p, const struct config_key *k)
+{
+	const char *names[ARRAY_SIZE(experiment_keys)];
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(experiment_keys); i++)
+		names[i] = experiment_keys[i].name;
+	near = suggest(k->name, names, ARRAY_SIZE(names));
+	return parse_fail_at(p, k->line,
+			     "unknown key '%.60s' in [experiment]%s%s%s; "
+			     "allowed: name, repetitions, warmup, timeout, "
+			     "baseline, output, plugin_path, order",
+			     k->name, near ? ", did you mean '" : "",
+			     near ? near : "", near ? "'?" : "");
+}
+
+static int apply_experiment_key(struct parse *p, const struct config_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(experiment_keys); i++) {
+		const struct experiment_key *e = &experiment_keys[i];
+
+		if (strcmp(e->name, k->name))
+			continue;
+		if (!e->list && k->n_values > 1)
+			return parse_fail_at(p, k->values[1].line,
+					     "[experiment] %s is given more "
+					     "than once (first at line %d); "
+					     "only plugin_path takes several "
+					     "lines", k->name, k->line);
+		return e->apply(p, k);
+	}
+	return unknown_experiment_key(p, k);
+}
+
+/* The file's base name without ".ini"; "experiment" if that is empty. */
+static char *default_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 4 && !strcmp(base + n - 4, ".ini"))
+		n -= 4;
+	return n ? xstrndup(base, n) : xstrdup("experiment");
+}
+
+/* results/NAME.csv with every byte outside [A-Za-z0-9_.-] made '_'. */
+static char *default_output(const char *name)
+{
+	char *out = xasprintf("results/%s.csv", name);
+	char *s;
+
+	for (s = out + strlen("results/"); s[4]; s++)
+		if (!is_label_char((unsigned char)*s))
+			*s = '_';
+	return out;
+}
+
+static int check_baseline(struct parse *p)
+{
+	struct config *cfg = p->cfg;
+	const struct config_section *sec;
+	char labels[256];
+	size_t i, n = 0;
+
+	if (!cfg->baseline) {
+		for (i = 0; !cfg->baseline; i++)
+			if (cfg->sections[i].kind == SECTION_STRATEGY) {
+				cfg->baseline = xstrdup(cfg->sections[i].label);
+				cfg->baseline_line = cfg->sections[i].line;
+			}
+		return 0;
+	}
+	sec = find_label(cfg, cfg->baseline);
+	if (sec && sec->kind == SECTION_STRATEGY)
+		return 0;
+	labels[0] = '\0';
+	for (i = 0; i < cfg->n_sections && n < sizeof(labels); i++)
+		if (cfg->sections[i].kind == SECTION_STRATEGY)
+			n += (size_t)snprintf(labels + n, sizeof(labels) - n,
+					      "%s%s", n ? ", " : "",
+					      cfg->sections[i].label);
+	return parse_fail_at(p, cfg->baseline_line,
+			     "baseline = '%.60s' %s; it must name a strategy "
+			     "section: %s", cfg->baseline,
+			     sec ? "is a workload" : "names no section",
+			     labels);
+}
+
+static int finalize(struct parse *p, const struct config_override *ov,
+		    size_t n_ov)
+{
+	struct config *cfg = p->cfg;
+	size_t i;
+
+	if (check_structure(p) < 0)
+		return p->rc;
+	for (i = 0; i < n_ov; i++)
+		if (apply_override(p, &ov[i]) < 0)
+			return p->rc;
+	for (i = 0; i < cfg->n_sections; i++)
+		if (take_plugin(p, &cfg->sections[i]) < 0)
+			return p->rc;
+	for (i = 0; i < p->exp->n_keys; i++)
+		if (apply_experiment_key(p, &p->exp->keys[i]) < 0)
+			return p->rc;
+	if (!cfg->name)
+		cfg->name = default_name(cfg->path);
+	if (!cfg->output)
+		cfg->output = default_output(cfg->name);
+	return check_baseline(p);
+}
+
+/* ------------------------------------------------------------------
+ * Entry points
+ * ------------------------------------------------------------------ */
+
+int config_load_string(const char *name, const char *text, size_t len,
+		       const struct config_override *overrides,
+		       size_t n_overrides, struct config **ret_config,
+		       char *err, size_t errlen)
+{
+	struct parse p = { 0 };
+	int rc;
+
+	p.cfg = xcalloc(1, sizeof(*p.cfg));
+	p.cfg->path = xstrdup(name);
+	p.cfg->repetitions = 5;
+	p.cfg->warmup = 1;
+	p.cfg->order = ORDER_INTERLEAVED;
+	p.buf = text;
+	p.len = len;
+	p.err = err;
+	p.errlen = errlen;
+	if (len > CONFIG_MAX_FILE) {
+		errf(err, errlen, "%s: larger than %d bytes; is this an "
+				  "experiment file?", name, CONFIG_MAX_FILE);
+		p.rc = -EFBIG;
+	}
+	if (p.rc == 0) {
+		rc = ini_parse_stream(config_read_line, &p, config_handler, &p);
+		if (rc != 0)
+			parse_fail_at(&p, rc > 0 ? rc : 1,
+				      "cannot read this line (libinih error "
+				      "%d)", rc);
+	}
+	if (p.rc == 0)
+		finalize(&p, overrides, n_overrides);
+	if (p.exp) {
+		section_free(p.exp);
+		free(p.exp);
+	}
+	if (p.rc < 0) {
+		config_free(p.cfg);
+		return p.rc;
+	}
+	*ret_config = p.cfg;
+	return 0;
+}
+
+/* The whole file, NUL-terminated, at most CONFIG_MAX_FILE bytes. */
+static int read_file(const char *path, char **ret_buf, size_t *ret_len,
+		     char *err, size_t errlen)
+{
+	size_t cap = CONFIG_MAX_FILE + 1, n = 0;
+	char *buf;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return rc;
+	}
+	buf = xmalloc(cap + 1);
+	while (n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			errf(err, errlen, "%s: cannot read: %s", path,
+			     strerror(errno));
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (rc == 0 && n > CONFIG_MAX_FILE) {
+		errf(err, errlen, "%s: larger than %d bytes; is this an "
+				  "experiment file?", path, CONFIG_MAX_FILE);
+		rc = -EFBIG;
+	}
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*ret_buf = buf;
+	*ret_len = n;
+	return 0;
+}
+
+int config_load(const char *path, const struct config_override *overrides,
+		size_t n_overrides, struct config **ret_config, char *err,
+		size_t errlen)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	rc = read_file(path, &buf, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = config_load_string(path, buf, len, overrides, n_overrides,
+				ret_config, err, errlen);
+	free(buf);
+	return rc;
+}
