@@ -1,0 +1,834 @@
+/*
+ * testserver.c - the embedded HTTP test server on libmicrohttpd.
+ *
+ * libmicrohttpd runs its own epoll thread(s).  A request with a delay is
+ * suspended (MHD_suspend_connection) and put in a min-heap ordered by
+ * deadline; one timer thread sleeps until the earliest deadline and resumes
+ * the due requests, and libmicrohttpd then calls the handler again, which
+ * answers.  No handler ever sleeps, so one slow request never holds up
+ * another.  Bodies come from one static buffer (MHD_RESPMEM_PERSISTENT): no
+ * copy, no allocation per byte.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include "testserver.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Bodies up to this size come straight from body_buf; bigger ones cycle it. */
+#define BODY_BUF_SIZE (16u << 20)
+/* Longest delay a request may ask for: one hour. */
+#define MAX_DELAY_NS (3600LL * 1000000000LL)
+#define STALL_DEADLINE INT64_MAX
+
+static char body_buf[BODY_BUF_SIZE];
+static pthread_once_t body_once = PTHREAD_ONCE_INIT;
+
+enum ts_fault {
+	FAULT_NONE,
+	FAULT_500,
+	FAULT_CLOSE,
+	FAULT_RESET,
+	FAULT_STALL,
+};
+
+/* Per-request state, the request's MHD "con_cls". */
+struct ts_request {
+	struct MHD_Connection *conn;
+	int64_t deadline_ns;
+	size_t slot; /* index in the heap while held back */
+	uint64_t size;
+	unsigned status;
+	enum ts_fault fault;
+	bool ready;    /* the delay is over (or the server stops): answer */
+	bool released; /* resumed by the server's shutdown */
+};
+
+struct testserver {
+	struct MHD_Daemon *daemon;
+	uint16_t port;
+	pthread_t timer_thread;
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t wake;
+	bool stopping;
+	struct ts_request **heap; /* min-heap by deadline_ns */
+	size_t heap_len, heap_cap;
+};
+
+static void body_fill(void)
+{
+	static const char pattern[] = "concur test body 0123456789\n";
+	size_t n = sizeof(pattern) - 1;
+
+	for (size_t i = 0; i < BODY_BUF_SIZE; i++)
+		body_buf[i] = pattern[i % n];
+}
+
+static int64_t ts_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- the min-heap of held-back requests (caller holds s->lock) ---- */
+
+static void heap_set(struct testserver *s, size_t i, struct ts_request *r)
+{
+	s->heap[i] = r;
+	r->slot = i;
+}
+
+static void heap_up(struct testserver *s, size_t i)
+{
+	struct ts_request *r = s->heap[i];
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (s->heap[parent]->deadline_ns <= r->deadline_ns)
+			break;
+		heap_set(s, i, s->heap[parent]);
+		i = parent;
+	}
+	heap_set(s, i, r);
+}
+
+static void heap_down(struct testserver *s, size_t i)
+{
+	struct ts_request *r = s->heap[i];
+
+	for (;;) {
+		size_t child = 2 * i + 1;
+
+		if (child >= s->heap_len)
+			break;
+		if (child + 1 < s->heap_len &&
+		    s->heap[child + 1]->deadline_ns < s->heap[child]->deadline_ns)
+			child++;
+		if (r->deadline_ns <= s->heap[child]->deadline_ns)
+			break;
+		heap_set(s, i, s->heap[child]);
+		i = child;
+	}
+	heap_set(s, i, r);
+}
+
+static void heap_push(struct testserver *s, struct ts_request *r)
+{
+	xgrow((void **)&s->heap, &s->heap_cap, s->heap_len + 1,
+	      sizeof(*s->heap));
+	s->heap[s->heap_len++] = r;
+	heap_up(s, s->heap_len - 1);
+}
+
+static struct ts_request *heap_pop(struct testserver *s)
+{
+	struct ts_request *top = s->heap[0];
+
+	s->heap_len--;
+	if (s->heap_len > 0) {
+		heap_set(s, 0, s->heap[s->heap_len]);
+		heap_down(s, 0);
+	}
+	return top;
+}
+
+/* ---- the timer thread ---- */
+
+static struct timespec ns_to_timespec(int64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = ns / 1000000000LL,
+		.tv_nsec = ns % 1000000000LL,
+	};
+	return ts;
+}
+
+/*
+ * Resume every due request.  Resuming is safe from any thread; the request
+ * must not be touched afterwards, since libmicrohttpd may answer and free it
+ * at once.
+ */
+static void *timer_main(void *arg)
+{
+	struct testserver *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		int64_t now = ts_now_ns();
+
+		if (s->heap_len > 0 && s->heap[0]->deadline_ns <= now) {
+			struct ts_request *r = heap_pop(s);
+
+			r->ready = true;
+			MHD_resume_connection(r->conn);
+			continue;
+		}
+		if (s->heap_len == 0 ||
+		    s->heap[0]->deadline_ns == STALL_DEADLINE) {
+			pthread_cond_wait(&s->wake, &s->lock);
+		} else {
+			struct timespec ts =
+				ns_to_timespec(s->heap[0]->deadline_ns);
+
+			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/*
+ * Suspend r until its deadline.  Returns false when the server is stopping
+ * (the caller then answers at once).  Suspending comes before the heap push:
+ * the timer thread may resume r as soon as it is in the heap, and resuming a
+ * connection that is not suspended is undefined.
+ */
+static bool request_hold(struct testserver *s, struct ts_request *r)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		return false;
+	}
+	MHD_suspend_connection(r->conn);
+	heap_push(s, r);
+	if (r->slot == 0)
+		pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	return true;
+}
+
+/* ---- parsing a request ---- */
+
+static bool parse_u64(const char *text, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!text || *text < '0' || *text > '9')
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+static const char *arg(struct MHD_Connection *c, const char *key)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static bool parse_fault(const char *text, enum ts_fault *ret)
+{
+	static const struct {
+		const char *name;
+		enum ts_fault fault;
+	} faults[] = {
+		{ "500", FAULT_500 },
+		{ "close", FAULT_CLOSE },
+		{ "reset", FAULT_RESET },
+		{ "stall", FAULT_STALL },
+	};
+
+	*ret = FAULT_NONE;
+	if (!text)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+		if (strcmp(text, faults[i].name) == 0) {
+			*ret = faults[i].fault;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Fill r from the query string; false on a malformed parameter. */
+static bool request_parse(struct ts_request *r, struct MHD_Connection *c)
+{
+	const char *ms = arg(c, "delay_ms"), *us = arg(c, "delay_us");
+	const char *size = arg(c, "size"), *status = arg(c, "status");
+	uint64_t delay = 0, v;
+
+	r->status = MHD_HTTP_OK;
+	if (ms && !parse_u64(ms, MAX_DELAY_NS / 1000000, &delay))
+		return false;
+	delay *= 1000000;
+	if (us) {
+		if (!parse_u64(us, MAX_DELAY_NS / 1000, &v))
+			return false;
+		delay += v * 1000;
+	}
+	r->deadline_ns = delay ? ts_now_ns() + (int64_t)delay : 0;
+	if (size && !parse_u64(size, UINT64_MAX / 2, &r->size))
+		return false;
+	if (status) {
+		if (!parse_u64(status, 599, &v) || v < 100)
+			return false;
+		r->status = (unsigned)v;
+	}
+	if (!parse_fault(arg(c, "fault"), &r->fault))
+		return false;
+	if (r->fault == FAULT_500)
+		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	if (r->fault == FAULT_STALL)
+		r->deadline_ns = STALL_DEADLINE;
+	return true;
+}
+
+/* ---- answering ---- */
+
+/* Bodies bigger than body_buf: the buffer, over and over. */
+static ssize_t body_cycle(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	size_t off = pos % BODY_BUF_SIZE;
+	size_t n = BODY_BUF_SIZE - off;
+
+	(void)cls;
+	if (n > max)
+		n = max;
+	memcpy(buf, body_buf + off, n);
+	return (ssize_t)n;
+}
+
+/* fault=reset: cls is the declared size; deliver half, then fail. */
+static ssize_t body_reset(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	uint64_t half = (uint64_t)(uintptr_t)cls / 2;
+
+	if (pos >= half)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (max > half - pos)
+		max = (size_t)(half - pos);
+	return body_cycle(NULL, pos, buf, max);
+}
+
+static struct MHD_Response *response_body(const struct ts_request *r)
+{
+	if (r->fault == FAULT_RESET) {
+		uint64_t size = r->size < 2 ? 2 : r->size;
+
+		return MHD_create_response_from_callback(
+			size, 64 * 1024, body_reset, (void *)(uintptr_t)size,
+			NULL);
+	}
+	if (r->size > BODY_BUF_SIZE)
+		return MHD_create_response_from_callback(
+			r->size, 256 * 1024, body_cycle, NULL, NULL);
+	return MHD_create_response_from_buffer((size_t)r->size, body_buf,
+					       MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
+			     struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status,
+				  const char *text)
+{
+	return reply(c, status,
+		     MHD_create_response_from_buffer(strlen(text), (void *)text,
+						     MHD_RESPMEM_PERSISTENT));
+}
+
+static enum MHD_Result request_answer(struct ts_request *r)
+{
+	/* A stalled request released by shutdown just goes away. */
+	if (r->fault == FAULT_CLOSE || r->released)
+		return MHD_NO;
+	return reply(r->conn, r->status, response_body(r));
+}
+
+/* First call for a request: validate it, then answer or hold it back. */
+static enum MHD_Result request_begin(struct testserver *s,
+				     struct MHD_Connection *c, const char *url,
+				     const char *method, void **con_cls)
+{
+	struct ts_request *r;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method not allowed\n");
+	if (strcmp(url, "/") != 0)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return MHD_NO;
+	r->conn = c;
+	*con_cls = r;
+	if (!request_parse(r, c))
+		return reply_text(c, MHD_HTTP_BAD_REQUEST,
+				  "bad parameter: use delay_ms, delay_us, "
+				  "size, status, fault=500|close|reset|stall\n");
+	if (r->deadline_ns != 0 && request_hold(s, r))
+		return MHD_YES;
+	r->ready = true;
+	return request_answer(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct ts_request *r = *con_cls;
+
+	(void)version;
+	(void)upload_data;
+	if (*upload_data_size != 0) {
+		*upload_data_size = 0; /* ignore any request body */
+		return MHD_YES;
+	}
+	if (!r)
+		return request_begin(cls, c, url, method, con_cls);
+	if (!r->ready)
+		return MHD_YES; /* a later call before the resume: keep waiting */
+	return request_answer(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* ---- starting and stopping ---- */
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Parse addr:port into *ss; sets *ret_v6. */
+static int sockaddr_make(const char *addr, uint16_t port,
+			 struct sockaddr_storage *ss, bool *ret_v6, char *err,
+			 size_t errlen)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	*ret_v6 = false;
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*ret_v6 = true;
+		return 0;
+	}
+	errf(err, errlen,
+	     "bind address '%s' is not an IPv4 or IPv6 address "
+	     "(for example 127.0.0.1, 0.0.0.0 or ::1)",
+	     addr);
+	return -EINVAL;
+}
+
+static int daemon_start(struct testserver *s,
+			const struct testserver_options *o, char *err,
+			size_t errlen)
+{
+	const char *addr = o->bind_addr ? o->bind_addr : TESTSERVER_BIND_ADDR;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	bool v6;
+	int rc = sockaddr_make(addr, o->port, &ss, &v6, err, errlen);
+
+	if (rc)
+		return rc;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(
+		flags, o->port, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(o->max_connections ? o->max_connections
+					      : TESTSERVER_MAX_CONNECTIONS),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned)(o->backlog ? o->backlog : TESTSERVER_BACKLOG),
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(o->threads > 1 ? o->threads : 0),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		errf(err, errlen,
+		     "cannot start the HTTP test server on %s port %u "
+		     "(address in use, or not an address of this host?)",
+		     addr, (unsigned)o->port);
+		return -EADDRINUSE;
+	}
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : o->port;
+	return 0;
+}
+
+int testserver_start(const struct testserver_options *o,
+		     struct testserver **ret, char *err, size_t errlen)
+{
+	static const struct testserver_options defaults;
+	struct testserver *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_once(&body_once, body_fill);
+	raise_nofile();
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&s->timer_thread, NULL, timer_main, s);
+	if (rc) {
+		errf(err, errlen, "cannot start the timer thread: %s",
+		     strerror(rc));
+		s->timer_thread = pthread_self();
+		testserver_stop(s);
+		return -rc;
+	}
+	rc = daemon_start(s, o ? o : &defaults, err, errlen);
+	if (rc) {
+		testserver_stop(s);
+		return rc;
+	}
+	*ret = s;
+	return 0;
+}
+
+uint16_t testserver_port(const struct testserver *s)
+{
+	return s->port;
+}
+
+size_t testserver_pending(struct testserver *s)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->heap_len;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/*
+ * libmicrohttpd refuses to stop with suspended connections: release every
+ * held-back request first.  `stopping` keeps new ones from being held.
+ */
+void testserver_stop(struct testserver *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	if (!pthread_equal(s->timer_thread, pthread_self()))
+		pthread_join(s->timer_thread, NULL);
+	pthread_mutex_lock(&s->lock);
+	while (s->heap_len > 0) {
+		struct ts_request *r = heap_pop(s);
+
+		r->ready = true;
+		r->released = r->fault == FAULT_STALL;
+		MHD_resume_connection(r->conn);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s->heap);
+	free(s);
+}
+
+/* ---- a server in its own process ---- */
+
+/* What the child tells the parent through the pipe. */
+struct spawn_report {
+	int32_t status;
+	uint16_t port;
+	char msg[200];
+};
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static size_t read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* Block the stop signals (before any server thread exists) and wait. */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+static int wait_stop_signal(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	return sig;
+}
+
+static void spawn_child(const struct testserver_options *o, pid_t parent,
+			int fd)
+{
+	struct spawn_report rep = { 0 };
+	struct testserver *s;
+	sigset_t set;
+
+	block_stop_signals(&set);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0); /* the parent died before prctl took effect */
+	signal(SIGPIPE, SIG_IGN);
+	rep.status = testserver_start(o, &s, rep.msg, sizeof(rep.msg));
+	if (rep.status == 0)
+		rep.port = testserver_port(s);
+	write_full(fd, &rep, sizeof(rep));
+	close(fd);
+	if (rep.status != 0)
+		_exit(1);
+	wait_stop_signal(&set);
+	testserver_stop(s);
+	_exit(0);
+}
+
+int testserver_spawn(const struct testserver_options *o, pid_t *ret_pid,
+		     uint16_t *ret_port, char *err, size_t errlen)
+{
+	struct spawn_report rep = { 0 };
+	pid_t parent = getpid(), pid;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		errf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return -errno;
+	}
+	fflush(NULL); /* the child must not flush our buffers again */
+	pid = fork();
+	if (pid < 0) {
+		errf(err, errlen, "cannot fork the HTTP test server: %s",
+		     strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -EAGAIN;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		spawn_child(o, parent, fds[1]);
+	}
+	close(fds[1]);
+	if (read_full(fds[0], &rep, sizeof(rep)) != sizeof(rep)) {
+		errf(err, errlen, "the HTTP test server process died at start");
+		rep.status = -ECHILD;
+	}
+	close(fds[0]);
+	if (rep.status != 0) {
+		if (rep.msg[0])
+			errf(err, errlen, "%.*s", (int)sizeof(rep.msg) - 1,
+			     rep.msg);
+		testserver_kill(pid);
+		return rep.status;
+	}
+	*ret_pid = pid;
+	*ret_port = rep.port;
+	return 0;
+}
+
+int testserver_kill(pid_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	kill(pid, SIGTERM);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* ---- concur serve ---- */
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: concur serve [--port N] [--bind ADDR] [--threads N]\n"
+		"  Runs the embedded HTTP test server until Ctrl-C.\n"
+		"  --port N      port to listen on (default 0: any free port)\n"
+		"  --bind ADDR   address to bind (default 127.0.0.1; 0.0.0.0 "
+		"for every interface)\n"
+		"  --threads N   server threads (default 1)\n"
+		"  Requests: /?delay_ms=20&size=10240 (also delay_us, "
+		"status=CODE, fault=500|close|reset|stall)\n");
+}
+
+/* Parse flag value text as an unsigned number in [lo, hi]. */
+static bool flag_number(const char *flag, const char *text, uint64_t lo,
+			uint64_t hi, uint64_t *ret)
+{
+	if (parse_u64(text, hi, ret) && *ret >= lo)
+		return true;
+	fprintf(stderr,
+		"concur serve: %s '%s' is not a number from %" PRIu64
+		" to %" PRIu64 "\n",
+		flag, text, lo, hi);
+	return false;
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int serve_parse(int argc, char **argv, struct testserver_options *o)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	optind = 1;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "+p:b:t:h", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'p':
+			if (!flag_number("--port", optarg, 0, 65535, &v))
+				return 2;
+			o->port = (uint16_t)v;
+			break;
+		case 'b':
+			o->bind_addr = optarg;
+			break;
+		case 't':
+			if (!flag_number("--threads", optarg, 1, 256, &v))
+				return 2;
+			o->threads = (unsigned)v;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 0;
+		default:
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "concur serve: unexpected argument '%s'\n",
+			argv[optind]);
+		serve_usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+int testserver_serve_main(int argc, char **argv)
+{
+	struct testserver_options o = { .bind_addr = TESTSERVER_BIND_ADDR };
+	char err[256];
+	struct testserver *s;
+	sigset_t set;
+	char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+	int rc;
+
+	/* getopt wants a program name in front of the flags. */
+	args[0] = (char *)"concur serve";
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	rc = serve_parse(argc + 1, args, &o);
+	free(args);
+	if (rc >= 0)
+		return rc;
+	block_stop_signals(&set);
+	signal(SIGPIPE, SIG_IGN);
+	if (testserver_start(&o, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "concur serve: %s\n", err);
+		return 1;
+	}
+	printf("concur serve: listening on http://%s%s%s:%u/ "
+	       "(Ctrl-C to stop)\n",
+	       strchr(o.bind_addr, ':') ? "[" : "", o.bind_addr,
+	       strchr(o.bind_addr, ':') ? "]" : "",
+	       (unsigned)testserver_port(s));
+	fflush(stdout);
+	wait_stop_signal(&set);
+	testserver_stop(s);
+	return 0;
+}

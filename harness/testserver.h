@@ -1,0 +1,90 @@
+/*
+ * testserver.h - the embedded HTTP test server (SPEC §8), on libmicrohttpd.
+ *
+ * Every request says how it wants to be answered, in its query string:
+ *
+ *   delay_ms=N / delay_us=N   answer after this delay (default 0); the
+ *                             connection is suspended meanwhile, so other
+ *                             connections are never blocked
+ *   size=BYTES                body size (default 0), served from one
+ *                             preallocated buffer
+ *   status=CODE               answer with this HTTP status (100..599)
+ *   fault=500                 answer 500 (with the requested body)
+ *   fault=close               close the connection without any reply
+ *   fault=reset               declare `size` bytes (at least 2) but close the
+ *                             connection after sending half of them
+ *   fault=stall               never answer; released only when the server
+ *                             stops
+ *
+ * Only the path "/" is served; any other path answers 404, a malformed
+ * parameter 400, a method other than GET/HEAD 405.  Connections are
+ * keep-alive (HTTP/1.1).  The server runs on its own threads (libmicrohttpd's
+ * epoll loop plus one timer thread that resumes delayed requests).
+ */
+#ifndef CONCUR_TESTSERVER_H
+#define CONCUR_TESTSERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Defaults used for the fields of testserver_options left at 0 / NULL. */
+#define TESTSERVER_BIND_ADDR "127.0.0.1"
+#define TESTSERVER_MAX_CONNECTIONS 20000
+#define TESTSERVER_BACKLOG 4096
+
+struct testserver_options {
+	const char *bind_addr;    /* IPv4 or IPv6 literal; NULL = 127.0.0.1 */
+	uint16_t port;            /* 0 = any free port */
+	unsigned max_connections; /* 0 = TESTSERVER_MAX_CONNECTIONS */
+	unsigned backlog;         /* listen backlog; 0 = TESTSERVER_BACKLOG */
+	unsigned threads;         /* server threads; 0 = 1 */
+};
+
+struct testserver;
+
+/*
+ * Start a server in the calling process (raising RLIMIT_NOFILE's soft limit
+ * to the hard limit on the way).  o may be NULL for all defaults.  On success
+ * *ret owns the server: release it with testserver_stop.  Returns 0 or a
+ * negative errno with a message.
+ */
+int testserver_start(const struct testserver_options *o,
+		     struct testserver **ret, char *err, size_t errlen);
+
+/* The port the server listens on (the one chosen when 0 was asked). */
+uint16_t testserver_port(const struct testserver *s);
+
+/* Requests currently held back (delayed or stalled): for tests. */
+size_t testserver_pending(struct testserver *s);
+
+/*
+ * Release every held-back request (libmicrohttpd requires it), stop the
+ * server, closing every connection (held-back requests get no answer), and
+ * free it.  NULL is a no-op.
+ */
+void testserver_stop(struct testserver *s);
+
+/*
+ * Fork a child process that runs the server until SIGTERM/SIGINT, so that
+ * its CPU time is never the caller's.  The child gets SIGTERM when the
+ * calling thread exits (PR_SET_PDEATHSIG), so call this from the thread
+ * that lives as long as the server should (the main thread).  Returns when
+ * the server listens: 0 with the child's pid and port, or a negative errno
+ * with the child's message.
+ */
+int testserver_spawn(const struct testserver_options *o, pid_t *ret_pid,
+		     uint16_t *ret_port, char *err, size_t errlen);
+
+/* Stop a spawned server: SIGTERM, then wait for it.  Returns 0. */
+int testserver_kill(pid_t pid);
+
+/*
+ * `concur serve [--port N] [--bind ADDR] [--threads N]`: argv are the
+ * arguments after "serve" (argv[0] is the first flag, not a program name).  Runs in the foreground until SIGINT/SIGTERM,
+ * printing the URL it listens on.  Returns the exit status: 0, 1 when the
+ * server could not start, 2 on bad flags.
+ */
+int testserver_serve_main(int argc, char **argv);
+
+#endif

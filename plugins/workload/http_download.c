@@ -1,0 +1,687 @@
+/*
+ * http_download - the article's I/O-bound workload: download `count` pages
+ * with libcurl, from the embedded test server (url = builtin) or from any
+ * http:// / https:// URLs (tasks cycle through them).
+ *
+ * Two faces:
+ *  - blocking (worker_init with loop == NULL): one easy handle per worker,
+ *    reused across its tasks, so with reuse_connections the worker keeps its
+ *    connection alive (the article's thread-local requests.Session);
+ *  - event loop (worker_init with a loop): one multi handle per loop driven
+ *    through the multi_socket API by the loop's fds and timers, with a pool
+ *    of easy handles reused across tasks.
+ *
+ * A task succeeds when curl completes, the HTTP status matches
+ * expect_status and, if expect_bytes >= 0, the body has that many bytes.
+ * Every task records its body bytes (rec->bytes), the HTTP status
+ * (rec->detail) and CONCUR_TASK_NEW_CONN when it opened a connection.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "concur_plugin.h"
+
+enum http_param_index {
+	P_URL,
+	P_COUNT,
+	P_LATENCY,
+	P_BODY,
+	P_REUSE,
+	P_CONNECT_TIMEOUT,
+	P_TIMEOUT,
+	P_EXPECT_STATUS,
+	P_EXPECT_BYTES,
+};
+
+struct http_instance {
+	char **urls; /* the URL of task i is urls[i % n_urls] */
+	bool *builtin;
+	size_t n_urls;
+	size_t count;
+	bool reuse;
+	long connect_timeout_ms, timeout_ms;
+	int expect_status; /* 100..599, or 1..5 for a class "Nxx" */
+	char expect_text[8];
+	int64_t expect_bytes; /* -1 = not checked */
+};
+
+struct http_worker;
+
+/* One easy handle and the state of the transfer it runs. */
+struct http_xfer {
+	CURL *easy;
+	struct http_worker *worker;
+	struct concur_task *rec;
+	size_t task;
+	uint64_t bytes;
+	bool active; /* added to the multi handle */
+	struct http_xfer *next_free;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Per-socket state of the multi face, attached with curl_multi_assign. */
+struct http_sock {
+	curl_socket_t fd;
+	unsigned events;
+	struct http_sock *prev, *next;
+};
+
+struct http_worker {
+	struct http_instance *inst;
+	struct concur_loop *loop; /* NULL: blocking face */
+	struct http_xfer **xfers; /* every handle this worker made */
+	size_t n_xfers, cap_xfers;
+	struct http_xfer *free_list; /* the blocking face: its one handle */
+	CURLM *multi;
+	struct concur_timer timer;
+	struct http_sock *socks;
+};
+
+/* ---- create / destroy ---- */
+
+static bool curl_ready;
+
+/*
+ * curl_global_init is not thread-safe: do it here, since create runs in the
+ * run's process before the strategy starts any thread.  SIGPIPE is ignored
+ * because a TLS write to a closed socket may raise it despite NOSIGNAL.
+ */
+static int curl_init_once(char *err, size_t errlen)
+{
+	CURLcode rc;
+
+	if (curl_ready)
+		return 0;
+	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init failed: %s",
+			 curl_easy_strerror(rc));
+		return -EIO;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	curl_ready = true;
+	return 0;
+}
+
+static void http_destroy(void *instance)
+{
+	struct http_instance *inst = instance;
+
+	if (!inst)
+		return;
+	for (size_t i = 0; i < inst->n_urls; i++)
+		free(inst->urls[i]);
+	free(inst->urls);
+	free(inst->builtin);
+	free(inst);
+}
+
+/* "2xx" (any class 1xx..5xx) or an exact code 100..599. */
+static int expect_parse(struct http_instance *inst, const char *text,
+			char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	snprintf(inst->expect_text, sizeof(inst->expect_text), "%s", text);
+	if (strlen(text) == 3 && text[0] >= '1' && text[0] <= '5' &&
+	    tolower((unsigned char)text[1]) == 'x' &&
+	    tolower((unsigned char)text[2]) == 'x') {
+		inst->expect_status = text[0] - '0';
+		return 0;
+	}
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!errno && end != text && !*end && v >= 100 && v <= 599) {
+		inst->expect_status = (int)v;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "expect_status '%.40s' is neither a status class such as "
+		 "2xx nor a status code from 100 to 599",
+		 text);
+	return -EINVAL;
+}
+
+static bool scheme_ok(const char *url)
+{
+	return strncasecmp(url, "http://", 7) == 0 ||
+	       strncasecmp(url, "https://", 8) == 0;
+}
+
+/* The builtin server's URL for this instance's latency and body size. */
+static char *builtin_url(const union concur_value *params, char *err,
+			 size_t errlen)
+{
+	const char *base = getenv(CONCUR_BUILTIN_URL_ENV);
+	char *url;
+
+	if (!base || !*base) {
+		snprintf(err, errlen,
+			 "url = builtin needs the embedded test server, but "
+			 "%s is not set (concur sets it when it starts the "
+			 "server; outside concur run `concur serve` and set "
+			 "it, or give an http:// URL)",
+			 CONCUR_BUILTIN_URL_ENV);
+		return NULL;
+	}
+	if (asprintf(&url, "%s%sdelay_us=%" PRId64 "&size=%" PRIu64, base,
+		     strchr(base, '?') ? "&" : "?",
+		     params[P_LATENCY].ns / 1000, params[P_BODY].bytes) < 0)
+		return NULL;
+	return url;
+}
+
+static int urls_build(struct http_instance *inst,
+		      const union concur_value *params, char *err,
+		      size_t errlen)
+{
+	const struct concur_list *list = &params[P_URL].list;
+
+	if (list->count == 0) {
+		snprintf(err, errlen,
+			 "url is empty: give 'builtin' or http(s) URLs, one "
+			 "per line");
+		return -EINVAL;
+	}
+	inst->urls = calloc(list->count, sizeof(*inst->urls));
+	inst->builtin = calloc(list->count, sizeof(*inst->builtin));
+	if (!inst->urls || !inst->builtin)
+		return -ENOMEM;
+	for (size_t i = 0; i < list->count; i++, inst->n_urls++) {
+		const char *item = list->items[i];
+
+		inst->builtin[i] = strcmp(item, "builtin") == 0;
+		if (!inst->builtin[i] && !scheme_ok(item)) {
+			snprintf(err, errlen,
+				 "url '%.80s' is not supported: use 'builtin' "
+				 "or an http:// or https:// URL",
+				 item);
+			return -EINVAL;
+		}
+		inst->urls[i] = inst->builtin[i]
+					? builtin_url(params, err, errlen)
+					: strdup(item);
+		if (!inst->urls[i])
+			return *err ? -EINVAL : -ENOMEM;
+	}
+	return 0;
+}
+
+static int http_create(const union concur_value *params, void **ret_instance,
+		       char *err, size_t errlen)
+{
+	struct http_instance *inst = calloc(1, sizeof(*inst));
+	int rc;
+
+	err[0] = '\0';
+	if (!inst)
+		return -ENOMEM;
+	inst->count = (size_t)params[P_COUNT].i;
+	inst->reuse = params[P_REUSE].b;
+	inst->connect_timeout_ms = (long)(params[P_CONNECT_TIMEOUT].ns / 1000000);
+	inst->timeout_ms = (long)(params[P_TIMEOUT].ns / 1000000);
+	inst->expect_bytes = params[P_EXPECT_BYTES].i;
+	rc = expect_parse(inst, params[P_EXPECT_STATUS].s, err, errlen);
+	if (!rc)
+		rc = urls_build(inst, params, err, errlen);
+	if (!rc)
+		rc = curl_init_once(err, errlen);
+	if (rc) {
+		if (rc == -ENOMEM && !*err)
+			snprintf(err, errlen, "out of memory");
+		http_destroy(inst);
+		return rc;
+	}
+	*ret_instance = inst;
+	return 0;
+}
+
+static size_t http_task_count(void *instance)
+{
+	return ((struct http_instance *)instance)->count;
+}
+
+/* ---- one transfer ---- */
+
+/* Discards the body, counting it. */
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_xfer *x = arg;
+
+	(void)data;
+	x->bytes += size * n;
+	return size * n;
+}
+
+static struct http_xfer *xfer_new(struct http_worker *w)
+{
+	const struct http_instance *inst = w->inst;
+	struct http_xfer *x = calloc(1, sizeof(*x));
+	void *grown;
+
+	if (!x || !(x->easy = curl_easy_init()))
+		goto fail;
+	if (w->n_xfers == w->cap_xfers) {
+		size_t cap = w->cap_xfers ? 2 * w->cap_xfers : 16;
+
+		grown = realloc(w->xfers, cap * sizeof(*w->xfers));
+		if (!grown)
+			goto fail;
+		w->xfers = grown;
+		w->cap_xfers = cap;
+	}
+	w->xfers[w->n_xfers++] = x;
+	x->worker = w;
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "concur-http_download/1.0");
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 inst->connect_timeout_ms);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, inst->timeout_ms);
+	if (!inst->reuse) {
+		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
+	}
+	return x;
+fail:
+	if (x && x->easy)
+		curl_easy_cleanup(x->easy);
+	free(x);
+	return NULL;
+}
+
+static void xfer_prepare(struct http_xfer *x, size_t task,
+			 struct concur_task *rec)
+{
+	const struct http_instance *inst = x->worker->inst;
+	size_t u = task % inst->n_urls;
+
+	x->task = task;
+	x->rec = rec;
+	x->bytes = 0;
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_URL, inst->urls[u]);
+	/* The builtin server is local: never send it through a proxy. */
+	curl_easy_setopt(x->easy, CURLOPT_NOPROXY,
+			 inst->builtin[u] ? "*" : NULL);
+}
+
+static int curl_status(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return -EHOSTUNREACH;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+		return -ECONNRESET;
+	default:
+		return -EIO;
+	}
+}
+
+static bool status_ok(const struct http_instance *inst, long code)
+{
+	if (inst->expect_status < 10)
+		return code / 100 == inst->expect_status;
+	return code == inst->expect_status;
+}
+
+/*
+ * Fill the task record from a finished transfer and judge it: returns the
+ * task's status, with the reason in msg when it failed.
+ */
+static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg,
+		       size_t len)
+{
+	const struct http_instance *inst = x->worker->inst;
+	struct concur_task *rec = x->rec;
+	long code = 0, conns = 0;
+	int status = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &conns);
+	rec->bytes = x->bytes;
+	rec->detail = (uint16_t)code;
+	if (conns > 0)
+		rec->flags |= CONCUR_TASK_NEW_CONN;
+	if (res != CURLE_OK) {
+		snprintf(msg, len, "curl: %s",
+			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
+		status = curl_status(res);
+	} else if (!status_ok(inst, code)) {
+		snprintf(msg, len, "HTTP status %ld, expected %s", code,
+			 inst->expect_text);
+		status = -EPROTO;
+	} else if (inst->expect_bytes >= 0 &&
+		   x->bytes != (uint64_t)inst->expect_bytes) {
+		snprintf(msg, len, "got %" PRIu64 " body bytes, expected %" PRId64,
+			 x->bytes, inst->expect_bytes);
+		status = -EPROTO;
+	}
+	rec->status = status;
+	return status;
+}
+
+/* ---- the blocking face ---- */
+
+static int http_run_task(void *instance, void *worker, size_t task,
+			 struct concur_task *rec, char *err, size_t errlen)
+{
+	struct http_worker *w = worker;
+	struct http_xfer *x = w->free_list;
+
+	(void)instance;
+	xfer_prepare(x, task, rec);
+	return xfer_finish(x, curl_easy_perform(x->easy), err, errlen);
+}
+
+/* ---- the event-loop face: curl's multi_socket API on the loop ---- */
+
+static void multi_drain(struct http_worker *w);
+static void multi_fail_all(struct http_worker *w, const char *why);
+
+static void multi_action(struct http_worker *w, curl_socket_t fd, int mask)
+{
+	int running;
+	CURLMcode mc = curl_multi_socket_action(w->multi, fd, mask, &running);
+
+	if (mc != CURLM_OK)
+		multi_fail_all(w, curl_multi_strerror(mc));
+	multi_drain(w);
+}
+
+static void on_fd(struct concur_loop *loop, int fd, unsigned revents,
+		  void *arg)
+{
+	int mask = 0;
+
+	(void)loop;
+	mask |= revents & CONCUR_EV_READ ? CURL_CSELECT_IN : 0;
+	mask |= revents & CONCUR_EV_WRITE ? CURL_CSELECT_OUT : 0;
+	mask |= revents & CONCUR_EV_ERROR ? CURL_CSELECT_ERR : 0;
+	multi_action(arg, fd, mask);
+}
+
+static void on_timer(struct concur_loop *loop, void *arg)
+{
+	(void)loop;
+	multi_action(arg, CURL_SOCKET_TIMEOUT, 0);
+}
+
+static void sock_forget(struct http_worker *w, struct http_sock *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		w->socks = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	free(s);
+}
+
+static struct http_sock *sock_new(struct http_worker *w, curl_socket_t fd)
+{
+	struct http_sock *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->fd = fd;
+	s->next = w->socks;
+	if (w->socks)
+		w->socks->prev = s;
+	w->socks = s;
+	curl_multi_assign(w->multi, fd, s);
+	return s;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest in fd on the loop. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+		     void *socketp)
+{
+	struct http_worker *w = userp;
+	struct http_sock *s = socketp;
+	unsigned events = 0;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		w->loop->watch(w->loop, fd, 0, NULL, NULL);
+		if (s)
+			sock_forget(w, s);
+		return 0;
+	}
+	if (!s && !(s = sock_new(w, fd)))
+		return -1;
+	events |= what & CURL_POLL_IN ? CONCUR_EV_READ : 0;
+	events |= what & CURL_POLL_OUT ? CONCUR_EV_WRITE : 0;
+	if (events == s->events)
+		return 0;
+	s->events = events;
+	return w->loop->watch(w->loop, fd, events, on_fd, w) == 0 ? 0 : -1;
+}
+
+/*
+ * CURLMOPT_TIMERFUNCTION: -1 disarms; 0 means "act soon", which must not
+ * re-enter libcurl from here, so it too becomes a loop timer (0 delay).
+ */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http_worker *w = userp;
+
+	(void)multi;
+	if (timeout_ms < 0) {
+		w->loop->timer_cancel(w->loop, &w->timer);
+		return 0;
+	}
+	return w->loop->timer_arm(w->loop, &w->timer,
+				  (int64_t)timeout_ms * 1000000, on_timer, w);
+}
+
+static void xfer_release(struct http_worker *w, struct http_xfer *x)
+{
+	curl_multi_remove_handle(w->multi, x->easy);
+	x->active = false;
+	x->next_free = w->free_list;
+	w->free_list = x;
+}
+
+/* Finish every transfer curl reports done, one loop->complete each. */
+static void multi_drain(struct http_worker *w)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(w->multi, &left))) {
+		struct http_xfer *x = NULL;
+		char msg[CONCUR_ERRLEN] = "";
+		CURLcode res = m->data.result;
+		int status;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		status = xfer_finish(x, res, msg, sizeof(msg));
+		xfer_release(w, x);
+		w->loop->complete(w->loop, x->task, status, msg);
+	}
+}
+
+/* The multi handle broke (a callback failed): fail what is in flight. */
+static void multi_fail_all(struct http_worker *w, const char *why)
+{
+	for (size_t i = 0; i < w->n_xfers; i++) {
+		struct http_xfer *x = w->xfers[i];
+		char msg[CONCUR_ERRLEN];
+
+		if (!x->active)
+			continue;
+		snprintf(msg, sizeof(msg), "curl multi: %s", why);
+		x->rec->status = -EIO;
+		xfer_release(w, x);
+		w->loop->complete(w->loop, x->task, -EIO, msg);
+	}
+}
+
+static int http_start_task(void *instance, void *worker, size_t task,
+			   struct concur_task *rec, struct concur_loop *loop,
+			   char *err, size_t errlen)
+{
+	struct http_worker *w = worker;
+	struct http_xfer *x = w->free_list;
+	CURLMcode mc;
+
+	(void)instance;
+	(void)loop;
+	if (x)
+		w->free_list = x->next_free;
+	else if (!(x = xfer_new(w))) {
+		snprintf(err, errlen, "cannot create a curl handle");
+		return -ENOMEM;
+	}
+	xfer_prepare(x, task, rec);
+	mc = curl_multi_add_handle(w->multi, x->easy);
+	if (mc != CURLM_OK) {
+		snprintf(err, errlen, "curl_multi_add_handle: %s",
+			 curl_multi_strerror(mc));
+		x->next_free = w->free_list;
+		w->free_list = x;
+		return -EIO;
+	}
+	x->active = true;
+	return 0;
+}
+
+/* ---- workers ---- */
+
+static int multi_open(struct http_worker *w)
+{
+	w->multi = curl_multi_init();
+	if (!w->multi)
+		return -ENOMEM;
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	return 0;
+}
+
+static void http_worker_fini(void *instance, void *worker)
+{
+	struct http_worker *w = worker;
+
+	(void)instance;
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n_xfers; i++) {
+		if (w->xfers[i]->active)
+			curl_multi_remove_handle(w->multi, w->xfers[i]->easy);
+		curl_easy_cleanup(w->xfers[i]->easy);
+		free(w->xfers[i]);
+	}
+	if (w->multi)
+		curl_multi_cleanup(w->multi);
+	if (w->loop)
+		w->loop->timer_cancel(w->loop, &w->timer);
+	while (w->socks) {
+		w->loop->watch(w->loop, w->socks->fd, 0, NULL, NULL);
+		sock_forget(w, w->socks);
+	}
+	free(w->xfers);
+	free(w);
+}
+
+/* Handles are made here, in the worker, never before a fork. */
+static int http_worker_init(void *instance, unsigned worker_id,
+			    struct concur_loop *loop, void **ret_worker,
+			    char *err, size_t errlen)
+{
+	struct http_worker *w = calloc(1, sizeof(*w));
+	int rc = 0;
+
+	(void)worker_id;
+	if (!w)
+		return -ENOMEM;
+	w->inst = instance;
+	w->loop = loop;
+	if (loop)
+		rc = multi_open(w);
+	else if (!(w->free_list = xfer_new(w)))
+		rc = -ENOMEM;
+	if (rc) {
+		snprintf(err, errlen, "cannot create a curl handle");
+		http_worker_fini(instance, w);
+		return rc;
+	}
+	*ret_worker = w;
+	return 0;
+}
+
+static const struct concur_param http_params[] = {
+	[P_URL] = { "url", CONCUR_PARAM_LIST, "builtin", NULL, NULL,
+		    "'builtin' (the embedded test server) or http(s) URLs, one "
+		    "per line; tasks cycle through them" },
+	[P_COUNT] = { "count", CONCUR_PARAM_INT, "160", "0", "100000000",
+		      "number of downloads (tasks) per run" },
+	[P_LATENCY] = { "latency", CONCUR_PARAM_DURATION, "0", "0", "1h",
+			"builtin server only: delay before each response" },
+	[P_BODY] = { "body", CONCUR_PARAM_SIZE, "10k", "0", "1GiB",
+		     "builtin server only: response body size" },
+	[P_REUSE] = { "reuse_connections", CONCUR_PARAM_BOOL, "true", NULL,
+		      NULL,
+		      "keep connections alive across a worker's tasks (a "
+		      "Session); false = a new connection per task" },
+	[P_CONNECT_TIMEOUT] = { "connect_timeout", CONCUR_PARAM_DURATION, "5s",
+				"0", NULL,
+				"give up connecting after this long (0 = "
+				"curl's default)" },
+	[P_TIMEOUT] = { "timeout", CONCUR_PARAM_DURATION, "30s", "0", NULL,
+			"give up a whole download after this long (0 = never)" },
+	[P_EXPECT_STATUS] = { "expect_status", CONCUR_PARAM_STRING, "2xx",
+			      NULL, NULL,
+			      "HTTP status that counts as success: a class "
+			      "like 2xx or a code like 404" },
+	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1",
+			     NULL,
+			     "body bytes each download must have; -1 = not "
+			     "checked" },
+	{ NULL },
+};
+
+static const struct concur_workload_ops http_ops = {
+	.create = http_create,
+	.destroy = http_destroy,
+	.task_count = http_task_count,
+	.worker_init = http_worker_init,
+	.worker_fini = http_worker_fini,
+	.run_task = http_run_task,
+	.start_task = http_start_task,
+};
+
+CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
+	.abi_version = CONCUR_ABI_VERSION,
+	.kind = CONCUR_KIND_WORKLOAD,
+	.name = "http_download",
+	.version = "1.0",
+	.description = "download pages with libcurl from the builtin test "
+		       "server or http(s) URLs",
+	.params = http_params,
+	.workload = &http_ops,
+};
