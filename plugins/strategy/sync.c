@@ -1,0 +1,81 @@
+/*
+ * sync - the baseline strategy: every task in order, in the calling thread.
+ *
+ * One worker (id 0, no loop).  Timestamps are chained: the end of task i is
+ * the start of task i+1, so each task costs exactly one clock read and the
+ * loop's own bookkeeping is charged to the tasks rather than lost.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "concur_plugin.h"
+
+/*
+ * A task failed: keep the workload's own status if it set one, otherwise
+ * record the hook's return code, and report the reason.
+ */
+static void sync_task_failed(const struct concur_job *job, size_t task,
+			     int rc, const char *msg)
+{
+	struct concur_task *rec = &job->tasks[task];
+	char text[CONCUR_ERRLEN];
+
+	if (rec->status == 0)
+		rec->status = rc < 0 ? rc : -EIO;
+	if (!*msg) {
+		snprintf(text, sizeof(text), "failed with code %d (no message)",
+			 rc);
+		msg = text;
+	}
+	job->task_error(job, task, msg);
+}
+
+static int sync_run(void *strategy, const struct concur_job *job, char *err,
+		    size_t errlen)
+{
+	const struct concur_workload_ops *w = job->workload;
+	struct concur_task *tasks = job->tasks;
+	char msg[CONCUR_ERRLEN] = "";
+	void *worker = NULL;
+	int64_t now;
+	size_t i;
+	int rc;
+
+	(void)strategy;
+	rc = w->worker_init(job->instance, 0, NULL, &worker, msg, sizeof(msg));
+	if (rc != 0) {
+		snprintf(err, errlen, "worker 0: init failed: %s",
+			 *msg ? msg : strerror(rc < 0 ? -rc : EIO));
+		return rc < 0 ? rc : -EIO;
+	}
+	now = job->now_ns();
+	for (i = 0; i < job->n_tasks; i++) {
+		tasks[i].start_ns = now;
+		rc = w->run_task(job->instance, worker, i, &tasks[i], msg,
+				 sizeof(msg));
+		now = job->now_ns();
+		tasks[i].end_ns = now;
+		tasks[i].flags |= CONCUR_TASK_DONE;
+		if (rc != 0) {
+			sync_task_failed(job, i, rc, msg);
+			msg[0] = '\0';
+		}
+	}
+	w->worker_fini(job->instance, worker);
+	return 0;
+}
+
+static const struct concur_strategy_ops sync_ops = {
+	.run = sync_run,
+};
+
+CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
+	.abi_version = CONCUR_ABI_VERSION,
+	.kind = CONCUR_KIND_STRATEGY,
+	.name = "sync",
+	.version = "1.0",
+	.description = "every task in order in the calling thread (the baseline)",
+	.params = NULL,
+	.strategy = &sync_ops,
+};

@@ -1,0 +1,30 @@
+# CPU-side plugins (strategies sync, null, pthreads, forkpool; workloads
+# null, cpu_sum) and their test-only workload fixtures (engineer h1).
+
+# Test-only workloads, loaded by path: never installed, never on the
+# plugin search path.
+set(CONCUR_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/workloads)
+foreach(fixture counting crashy)
+  add_library(fixture_${fixture} MODULE
+              ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads/${fixture}.c)
+  set_target_properties(fixture_${fixture} PROPERTIES
+    OUTPUT_NAME ${fixture} PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${CONCUR_FIXTURE_DIR}
+    C_VISIBILITY_PRESET hidden)
+  target_include_directories(fixture_${fixture} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_compile_options(fixture_${fixture} PRIVATE ${CONCUR_WARNINGS})
+endforeach()
+
+set(H1_TEST_DEPS plugin_strategy_sync plugin_strategy_null
+    plugin_strategy_pthreads plugin_strategy_forkpool
+    plugin_workload_null plugin_workload_cpu_sum
+    fixture_counting fixture_crashy)
+
+foreach(t test_plugins_cpu_sum test_plugins_strategies test_plugins_faults
+          test_plugins_hygiene)
+  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
+                   ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+  target_include_directories(${t} PRIVATE
+                             ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
+  add_dependencies(${t} ${H1_TEST_DEPS})
+endforeach()
