@@ -107,7 +107,6 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	int c;
 
 	cli->argc = argc;
-	cli->argv = argv;
 	cli->command = argv[1];
 	optind = 2;
 	opterr = 0;
@@ -163,6 +162,7 @@ static void free_cli(struct cli *cli)
 		config_override_free(&cli->overrides[i]);
 	free(cli->overrides);
 	free(cli->plugin_paths);
+	free(cli->argv);
 }
 
 /* --plugin-path dirs, then plugin_path (relative to the experiment file's
@@ -404,6 +404,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
 	    strcmp(argv[1], "list"))
 		return usage_error("unknown command '%s'", argv[1]);
+	/* getopt permutes argv: keep the command line as typed for N-env.csv */
+	cli.argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	memcpy(cli.argv, argv, (size_t)argc * sizeof(char *));
 	rc = parse_cli(argc, argv, &cli);
 	if (rc == 0) {
 		if (!strcmp(cli.command, "run"))

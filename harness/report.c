@@ -92,9 +92,11 @@ void report_table(FILE *out, const struct runner *r)
 	size_t per = workload_cells(m), w, i;
 
 	for (w = 0; w < per && w < m->n_cells; w++) {
-		char *name = matrix_cell_params(m, &m->cells[w], CONCUR_KIND_WORKLOAD, false);
+		const struct cell *c = &m->cells[w];
+		char *name = matrix_cell_params(m, c, CONCUR_KIND_WORKLOAD, true);
 
-		fprintf(out, "\nworkload %s  (%llu tasks per run)\n", name,
+		fprintf(out, "\nworkload %s  (plugin %s, %llu tasks per run)\n", name,
+			matrix_cell_workload(m, c)->plugin->name,
 			(unsigned long long)r->results[w].tasks);
 		fprintf(out, "  %-32s %12s  %-12s %9s %6s  %s\n", "strategy",
 			"median", "± stddev", "speedup", "cpu", "status");

@@ -515,7 +515,7 @@ static int open_append(const char *path, bool truncate, int *ret_fd,
 static int open_files(struct results *res, bool truncate, char *err,
 		      size_t errlen)
 {
-	bool empty;
+	bool empty = false;
 	int rc = open_append(res->path, truncate, &res->fd_summary, &empty);
 
 	if (rc == 0 && empty) {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Quick start, command 2: set up, build, and run the whole test suite with
+# ctest — the normal build, then again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.  CI (.ci/run) runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh build
+
+# The locale tests check '.' decimals under a German locale.
+if [[ $(id -u) -eq 0 ]] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
+    localedef -i de_DE -f UTF-8 de_DE.UTF-8 || echo "test.sh: could not generate de_DE.UTF-8" >&2
+fi
+
+jobs=$(nproc)
+echo "== tests (Release build) =="
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
+    echo "== tests (ASan + UBSan build) =="
+    scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCONCUR_SANITIZE=address,undefined
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi
