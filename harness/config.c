@@ -837,9 +837,16 @@ static int add_continuation(struct parse *p, const char *value)
 {
 	struct config_key *k = &p->cur->keys[p->last_key];
 	struct config_value *last = &k->values[k->n_values - 1];
-	char *text;
+	const char *end = find_or_comment(value, value + strlen(value), NULL);
+	char *text, *cut;
 
-	if (expand_value(p, k->name, value, &text) < 0)
+	/* inih 55 keeps inline comments on continuation lines: drop them */
+	while (end > value && isspace((unsigned char)end[-1]))
+		end--;
+	cut = xstrndup(value, (size_t)(end - value));
+	expand_value(p, k->name, cut, &text);
+	free(cut);
+	if (p->rc < 0)
 		return p->rc;
 	if (!*last->text) { /* "key =" then the items on indented lines */
 		free(last->text);
@@ -1400,8 +1407,8 @@ int config_load(const char *path, const struct config_override *overrides,
 		size_t n_overrides, struct config **ret_config, char *err,
 		size_t errlen)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = read_file(path, &buf, &len, err, errlen);

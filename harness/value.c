@@ -248,10 +248,9 @@ static const char *scan_decimal(const char *s, uint64_t *ret_whole,
 
 	*ret_overflow = false;
 	for (; isdigit((unsigned char)*s); s++, digits = true) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		if (__builtin_mul_overflow(whole, 10, &whole) ||
+		    __builtin_add_overflow(whole, (uint64_t)(*s - '0'), &whole))
 			*ret_overflow = true;
-		else
-			whole = whole * 10 + (uint64_t)(*s - '0');
 	}
 	if (*s == '.') {
 		for (s++; isdigit((unsigned char)*s); s++, digits = true) {
