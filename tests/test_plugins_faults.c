@@ -113,22 +113,34 @@ static void test_error_every_strategy(void **state)
 }
 
 /* Every task crashes: every task fails, and the pool still ends. */
-static void test_forkpool_crash_every_task(void **state)
+static void crash_every_task(int64_t workers, int64_t chunk, int64_t count)
 {
-	struct fault f = { FORKPOOL, 2, 2, 7, -1, "segv", true };
+	struct fault f = { FORKPOOL, workers, chunk, count, -1, "segv", true };
 	struct job_shared *sh;
 	int64_t i;
 	int rc;
 
-	(void)state;
 	sh = run_fault(&f, &rc);
-	assert_int_equal(rc, 0);
-	assert_int_equal(sh->n_failed, 7);
-	for (i = 0; i < 7; i++) {
+	if (rc != 0)
+		fail_msg("workers %lld chunk %lld: %s", (long long)workers,
+			 (long long)chunk, sh->error_text);
+	assert_int_equal(sh->n_failed, count);
+	for (i = 0; i < count; i++) {
 		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
 		assert_int_equal(sh->tasks[i].status, -ECHILD);
 	}
 	job_release(sh);
+}
+
+static void test_forkpool_crash_every_task(void **state)
+{
+	(void)state;
+	crash_every_task(2, 1, 7);
+	/* chunks of 4: three of every four claimed tasks are orphaned */
+	crash_every_task(2, 4, 13);
+	crash_every_task(5, 3, 11);
+	/* more workers than tasks */
+	crash_every_task(6, 1, 2);
 }
 
 /* A worker that crashes in worker_init cannot hang the pool either. */

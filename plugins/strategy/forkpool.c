@@ -15,9 +15,10 @@
  * died in is marked failed with the reason ("worker 3 killed by SIGSEGV
  * during task 17"), status -ECHILD, and a replacement worker with the same
  * id is forked while tasks remain.  Tasks a dead worker had claimed but not
- * started are swept up in a further round once the pool drains.  Spawns are
- * bounded (n_tasks + workers in all), so a workload that crashes on every
- * task, or in worker_init, still ends.
+ * started are swept up in a second round, one task per claim, once the
+ * pool drains.  Spawns are bounded by n_tasks + 2 * workers — enough for
+ * one death per task plus both rounds' pools — so a workload that crashes
+ * on every task, or in worker_init, still ends.
  *
  * While it runs, forkpool owns the children of the calling process: it
  * reaps with wait4(-1) (the core runs every run in a child process of its
@@ -397,6 +398,7 @@ static int fp_pool_run(struct fp_pool *pool)
 		}
 		pool->count = fp_leftovers(pool, list);
 		pool->list = list;
+		pool->chunk = 1; /* no orphans of orphans */
 		if (pool->count == 0)
 			break;
 		if (pool->spawns_left == 0)
@@ -416,7 +418,7 @@ static int fp_run(void *strategy, const struct concur_job *job, char *err,
 		.workers = s->workers,
 		.chunk = fp_chunk(s->chunk, job->n_tasks, s->workers),
 		.parent = getpid(),
-		.spawns_left = job->n_tasks + s->workers,
+		.spawns_left = job->n_tasks + 2 * (size_t)s->workers,
 	};
 	int rc;
 

@@ -253,6 +253,8 @@ static int pt_run(void *strategy, const struct concur_job *job, char *err,
 		rc = init_rc;
 		snprintf(err, errlen, "%s", init_err);
 	}
+	pthread_cond_destroy(&pool.gate_cond);
+	pthread_mutex_destroy(&pool.gate_lock);
 	free(pool.threads);
 	return rc;
 }
