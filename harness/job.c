@@ -15,16 +15,20 @@ size_t job_mapping_size(size_t max_tasks)
 
 struct job_shared *job_alloc(size_t max_tasks)
 {
-	void *p = mmap(NULL, job_mapping_size(max_tasks), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct job_shared *p = mmap(NULL, job_mapping_size(max_tasks),
+				    PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	p->capacity = max_tasks;
+	return p;
 }
 
 void job_release(struct job_shared *shared)
 {
 	if (shared)
-		munmap(shared, job_mapping_size(shared->n_tasks));
+		munmap(shared, job_mapping_size(shared->capacity));
 }
 
 /*

@@ -23,6 +23,7 @@ struct job_shared {
 	int32_t run_status;     /* 0, or the strategy's / a create hook's error */
 	uint32_t error_claimed; /* atomic: first task error recorded */
 	uint64_t error_task;    /* the task of error_text, if a task's */
+	uint64_t capacity;      /* task records mapped (job_alloc's max_tasks) */
 	uint64_t n_tasks;
 	uint64_t n_failed;      /* filled by job_summarise */
 	/* Resources used by strategy->run alone: the run's process and threads

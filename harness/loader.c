@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <stdbool.h>
 
 #include "util.h"
 
@@ -43,6 +45,42 @@ void loader_add_path(struct loader *l, const char *dir)
 	l->paths[l->n_paths++] = xstrdup(dir);
 }
 
+/*
+ * The build's plugin folder when this binary runs from the build tree;
+ * otherwise the installed folder, found relative to the binary first (an
+ * install into any --prefix works) and then at the configured path.
+ */
+static void add_own_folders(struct loader *l)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t build_len = strlen(CONCUR_BUILD_DIR);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (strncmp(exe, CONCUR_BUILD_DIR, build_len) == 0 &&
+		    exe[build_len] == '/') {
+			loader_add_path(l, CONCUR_PLUGIN_BUILD_DIR);
+			return;
+		}
+		slash = strrchr(exe, '/'); /* PREFIX/bin/concur -> PREFIX */
+		if (slash) {
+			*slash = '\0';
+			slash = strrchr(exe, '/');
+		}
+		if (slash) {
+			char *dir;
+
+			*slash = '\0';
+			dir = xasprintf("%s/%s", exe, CONCUR_PLUGIN_INSTALL_RELDIR);
+			loader_add_path(l, dir);
+			free(dir);
+		}
+	}
+	loader_add_path(l, CONCUR_PLUGIN_INSTALL_DIR);
+}
+
 void loader_add_defaults(struct loader *l)
 {
 	const char *env = getenv("CONCUR_PLUGIN_PATH");
@@ -55,8 +93,7 @@ void loader_add_defaults(struct loader *l)
 			loader_add_path(l, dir);
 		free(copy);
 	}
-	loader_add_path(l, CONCUR_PLUGIN_BUILD_DIR);
-	loader_add_path(l, CONCUR_PLUGIN_INSTALL_DIR);
+	add_own_folders(l);
 }
 
 size_t loader_paths(const struct loader *l, const char *const **ret_paths)
@@ -251,6 +288,17 @@ static int check_folder_trust(const char *file, char *err, size_t errlen)
 	return rc;
 }
 
+static bool has_elf_magic(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(magic, 1, sizeof(magic), f) : 0;
+
+	if (f)
+		fclose(f);
+	return n == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
 const struct plugin *loader_open_file(struct loader *l, const char *path,
 				      char *err, size_t errlen)
 {
@@ -263,6 +311,11 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 		return p;
 	if (check_folder_trust(path, msg, sizeof(msg)) < 0) {
 		errf(err, errlen, "%s: %s", path, msg);
+		return NULL;
+	}
+	if (!has_elf_magic(path)) {
+		errf(err, errlen, "%s: not a shared object (no ELF header): build plugins with `cc -shared -fPIC`",
+		     path);
 		return NULL;
 	}
 	dlerror();

@@ -17,11 +17,11 @@ static void human_time(double s, char *buf, size_t len)
 	if (isnan(s))
 		snprintf(buf, len, "-");
 	else if (s < 1e-3)
-		snprintf(buf, len, "%.3g us", s * 1e6);
+		snprintf(buf, len, "%.2f us", s * 1e6);
 	else if (s < 1)
-		snprintf(buf, len, "%.4g ms", s * 1e3);
+		snprintf(buf, len, "%.3f ms", s * 1e3);
 	else
-		snprintf(buf, len, "%.4g s", s);
+		snprintf(buf, len, "%.4f s", s);
 }
 
 void report_cell_done(FILE *out, const struct runner *r,

@@ -148,7 +148,12 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 	struct latency *lat = cr->latency;
 	bool have_lat = lat && latency_count(lat) > 0;
 	double cpu = cr->user_s + cr->sys_s;
+	static const double q[3] = { 0.50, 0.90, 0.99 };
+	double qv[3] = { NAN, NAN, NAN };
 	size_t i;
+
+	if (have_lat)
+		latency_quantiles_ns(lat, q, 3, qv); /* one selection pass */
 
 	cell_prefix(res, cr);
 	for (i = 0; i < res->m->n_columns; i++)
@@ -167,9 +172,8 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 	csv_add_real(row, w->ci95_high, SIG_SECONDS);
 	csv_add_real(row, results_speedup(res->r, cr), SIG_RATIO);
 	csv_add_real(row, w->median > 0 ? (double)cr->tasks / w->median : NAN, SIG_RATIO);
-	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.50)) : NAN, SIG_SECONDS);
-	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.90)) : NAN, SIG_SECONDS);
-	csv_add_real(row, have_lat ? ms(latency_quantile_ns(lat, 0.99)) : NAN, SIG_SECONDS);
+	for (i = 0; i < 3; i++)
+		csv_add_real(row, ms(qv[i]), SIG_SECONDS);
 	csv_add_real(row, have_lat ? ms((double)latency_max_ns(lat)) : NAN, SIG_SECONDS);
 	csv_add_real(row, cr->n_runs ? cr->user_s : NAN, SIG_SECONDS);
 	csv_add_real(row, cr->n_runs ? cr->sys_s : NAN, SIG_SECONDS);

@@ -292,7 +292,6 @@ static int run_once(struct runner *r, struct cell_result *cr,
 		fill_record(r, rec, shared);
 		describe_exit(status, rec);
 	}
-	shared->n_tasks = max_tasks;
 	if (rc == 0 && rec->status != CELL_CRASHED && cr->latency) {
 		size_t i;
 

@@ -63,7 +63,7 @@ static void test_valid_fixture_loads(void **state)
 static void test_not_a_shared_object(void **state)
 {
 	(void)state;
-	expect_refused("fixture_text", "cannot load", "invalid ELF header");
+	expect_refused("fixture_text", "not a shared object", "no ELF header");
 }
 
 static void test_missing_symbol(void **state)

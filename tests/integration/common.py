@@ -1,0 +1,51 @@
+"""Helpers for concur's integration tests: run the real binary, read CSV."""
+import csv
+import os
+import subprocess
+import tempfile
+
+BUILD = os.environ["CONCUR_TEST_BUILD_DIR"]
+SOURCE = os.environ["CONCUR_TEST_SOURCE_DIR"]
+CONCUR = os.path.join(BUILD, "harness", "concur")
+
+SUMMARY_TAIL = [
+    "status", "runs", "tasks", "tasks_failed", "wall_median_s", "wall_mean_s",
+    "wall_stddev_s", "wall_min_s", "wall_max_s", "wall_cv", "wall_ci95_low_s",
+    "wall_ci95_high_s", "speedup", "tasks_per_s", "task_p50_ms", "task_p90_ms",
+    "task_p99_ms", "task_max_ms", "cpu_user_s", "cpu_sys_s", "cpu_util",
+    "max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error",
+]
+
+
+def run(*args, env=None, timeout=120, cwd=None):
+    """Run concur; return (exit status, stdout, stderr)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    p = subprocess.run([CONCUR, *args], capture_output=True, text=True,
+                       env=full_env, timeout=timeout, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def read_dicts(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+class TempDir:
+    def __enter__(self):
+        self._d = tempfile.TemporaryDirectory(prefix="concur-it-")
+        return self._d.name
+
+    def __exit__(self, *exc):
+        self._d.cleanup()
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
