@@ -59,8 +59,9 @@ struct ts_request {
 	uint64_t size;
 	unsigned status;
 	enum ts_fault fault;
+	bool started;  /* the request was read and judged */
 	bool ready;    /* the delay is over (or the server stops): answer */
-	bool released; /* resumed by the server's shutdown */
+	bool released; /* resumed by the server's shutdown: no answer */
 };
 
 struct testserver {
@@ -364,30 +365,30 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status,
 
 static enum MHD_Result request_answer(struct ts_request *r)
 {
-	/* A stalled request released by shutdown just goes away. */
+	/* Released by shutdown: close, never a half-timed answer. */
 	if (r->fault == FAULT_CLOSE || r->released)
 		return MHD_NO;
 	return reply(r->conn, r->status, response_body(r));
 }
 
-/* First call for a request: validate it, then answer or hold it back. */
+/*
+ * The request is complete (the handler's final call): validate it, then
+ * answer or hold it back.  Answering any earlier, on the first call, would
+ * be an "early response" after which libmicrohttpd closes the connection.
+ */
 static enum MHD_Result request_begin(struct testserver *s,
-				     struct MHD_Connection *c, const char *url,
-				     const char *method, void **con_cls)
+				     struct ts_request *r, const char *url,
+				     const char *method)
 {
-	struct ts_request *r;
+	struct MHD_Connection *c = r->conn;
 
+	r->started = true;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "method not allowed\n");
 	if (strcmp(url, "/") != 0)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return MHD_NO;
-	r->conn = c;
-	*con_cls = r;
 	if (!request_parse(r, c))
 		return reply_text(c, MHD_HTTP_BAD_REQUEST,
 				  "bad parameter: use delay_ms, delay_us, "
@@ -407,14 +408,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	(void)upload_data;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->conn = c;
+		*con_cls = r;
+		return MHD_YES;
+	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0; /* ignore any request body */
 		return MHD_YES;
 	}
-	if (!r)
-		return request_begin(cls, c, url, method, con_cls);
+	if (!r->started)
+		return request_begin(cls, r, url, method);
 	if (!r->ready)
-		return MHD_YES; /* a later call before the resume: keep waiting */
+		return MHD_YES; /* a call before the resume: keep waiting */
 	return request_answer(r);
 }
 
@@ -574,7 +583,7 @@ void testserver_stop(struct testserver *s)
 		struct ts_request *r = heap_pop(s);
 
 		r->ready = true;
-		r->released = r->fault == FAULT_STALL;
+		r->released = true;
 		MHD_resume_connection(r->conn);
 	}
 	pthread_mutex_unlock(&s->lock);

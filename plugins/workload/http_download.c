@@ -29,6 +29,9 @@
 
 #include "concur_plugin.h"
 
+/* Idle connections a loop's multi handle may keep for reuse. */
+#define HTTP_MAX_IDLE_CONNS 100000L
+
 enum http_param_index {
 	P_URL,
 	P_COUNT,
@@ -580,6 +583,12 @@ static int multi_open(struct http_worker *w)
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	/*
+	 * By default the cache holds 4 x the handles currently added; handles
+	 * leave the multi as their tasks end, so the cache would shrink and
+	 * close idle connections that the next tasks could have reused.
+	 */
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNS);
 	return 0;
 }
 

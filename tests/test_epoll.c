@@ -1,0 +1,369 @@
+/*
+ * test_epoll.c - the epoll strategy: the in-flight bound, every task at
+ * once, several loops, blocking workloads, tasks completed from inside
+ * start_task and from 0-delay timers, the file descriptor limit, and no fd
+ * leak over 10,000 transfers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "test_http_common.h"
+#include "testserver.h"
+#include "util.h"
+
+#define MS 1000000LL
+
+static pid_t server_pid;
+static const struct plugin *epoll_p, *http;
+
+/* The server runs in its own process so its sockets never count here. */
+static int setup(void **state)
+{
+	char err[256] = "", base[64];
+	uint16_t port = 0;
+
+	(void)state;
+	if (testserver_spawn(NULL, &server_pid, &port, err, sizeof(err))) {
+		fprintf(stderr, "testserver_spawn: %s\n", err);
+		return -1;
+	}
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u/", (unsigned)port);
+	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
+	epoll_p = th_load("plugins/strategy/epoll.so");
+	http = th_load("plugins/workload/http_download.so");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return testserver_kill(server_pid);
+}
+
+static size_t fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static struct job_shared *run_http(const char *max_inflight,
+				   const char *threads, const char *count,
+				   const char *latency, const char *reuse)
+{
+	struct th_values sv, wv;
+
+	th_defaults(&sv, epoll_p);
+	th_set(&sv, "max_inflight", max_inflight);
+	th_set(&sv, "threads", threads);
+	th_defaults(&wv, http);
+	th_set(&wv, "count", count);
+	th_set(&wv, "latency", latency);
+	th_set(&wv, "body", "100");
+	th_set(&wv, "reuse_connections", reuse);
+	return th_run(&sv, &wv, (size_t)atol(count));
+}
+
+static void all_ok(const struct job_shared *sh)
+{
+	if (sh->n_failed)
+		fail_msg("%llu tasks failed: %s",
+			 (unsigned long long)sh->n_failed, sh->error_text);
+	for (size_t i = 0; i < sh->n_tasks; i++) {
+		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
+		assert_true(sh->tasks[i].end_ns >= sh->tasks[i].start_ns);
+		assert_int_equal(sh->tasks[i].bytes, 100);
+	}
+}
+
+static void test_inflight_bound(void **state)
+{
+	struct job_shared *sh = run_http("10", "1", "60", "30ms", "true");
+	size_t overlap = th_max_overlap(sh);
+
+	(void)state;
+	all_ok(sh);
+	if (overlap > 10 || overlap < 2)
+		fail_msg("max overlap %zu, expected 2..10", overlap);
+	assert_true(th_new_conns(sh) <= 10);
+	job_release(sh);
+
+	/* Split across 3 loops: 3 + 2 + 2 = 7. */
+	sh = run_http("7", "3", "60", "30ms", "true");
+	overlap = th_max_overlap(sh);
+	all_ok(sh);
+	if (overlap > 7)
+		fail_msg("max overlap %zu with max_inflight 7", overlap);
+	job_release(sh);
+}
+
+/* max_inflight 0: 300 tasks of 300 ms at once, far below 90 s in sequence. */
+static void test_all_in_flight(void **state)
+{
+	struct job_shared *sh = run_http("0", "1", "300", "300ms", "true");
+
+	(void)state;
+	all_ok(sh);
+	fprintf(stderr, "300 x 300 ms, all in flight: %.3f s, overlap %zu\n",
+		sh->wall_ns / 1e9, th_max_overlap(sh));
+	assert_true(sh->wall_ns >= 300 * MS);
+	assert_true(sh->wall_ns < 5000 * MS);
+	assert_true(th_max_overlap(sh) > 150);
+	job_release(sh);
+}
+
+static void test_threads(void **state)
+{
+	struct job_shared *sh = run_http("0", "4", "400", "5ms", "true");
+
+	(void)state;
+	all_ok(sh);
+	job_release(sh);
+}
+
+/* 10,000 transfers (and 1,000 on fresh connections) leave no fd behind. */
+static void test_no_fd_leak(void **state)
+{
+	size_t before = fd_count();
+	struct job_shared *sh = run_http("50", "1", "10000", "0", "true");
+
+	(void)state;
+	all_ok(sh);
+	assert_true(th_new_conns(sh) <= 50);
+	job_release(sh);
+	sh = run_http("20", "2", "1000", "0", "false");
+	all_ok(sh);
+	assert_int_equal(th_new_conns(sh), 1000);
+	job_release(sh);
+	assert_int_equal(fd_count(), before);
+}
+
+/* A workload without start_task runs blocking inside the loop. */
+static void test_blocking_workload(void **state)
+{
+	const struct plugin *null_w =
+		th_load_optional("plugins/workload/null.so");
+	struct th_values sv, wv;
+	struct job_shared *sh;
+
+	(void)state;
+	if (!null_w)
+		skip();
+	th_defaults(&sv, epoll_p);
+	th_set(&sv, "threads", "2");
+	th_defaults(&wv, null_w);
+	th_set(&wv, "count", "5000");
+	sh = th_run(&sv, &wv, 5000);
+	assert_int_equal(sh->n_tasks, 5000);
+	assert_int_equal(sh->n_failed, 0);
+	for (size_t i = 0; i < sh->n_tasks; i++)
+		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
+	job_release(sh);
+}
+
+/*
+ * An in-test workload: task i completes inside start_task, or (i % 3 == 1)
+ * from a 0-delay timer, or (i % 1000 == 999) fails to start.
+ */
+#define QUICK_TASKS 200000
+
+struct quick_worker {
+	struct concur_timer *timers; /* one per task, zeroed */
+	bool in_arm;
+	bool reentered;
+};
+
+static int quick_create(const union concur_value *params, void **ret,
+			char *err, size_t errlen)
+{
+	(void)params;
+	(void)err;
+	(void)errlen;
+	*ret = NULL;
+	return 0;
+}
+
+static void quick_destroy(void *instance)
+{
+	(void)instance;
+}
+
+static size_t quick_count(void *instance)
+{
+	(void)instance;
+	return QUICK_TASKS;
+}
+
+static int quick_worker_init(void *instance, unsigned id,
+			     struct concur_loop *loop, void **ret,
+			     char *err, size_t errlen)
+{
+	struct quick_worker *w = xcalloc(1, sizeof(*w));
+
+	(void)instance;
+	(void)id;
+	(void)loop;
+	(void)err;
+	(void)errlen;
+	w->timers = xcalloc(QUICK_TASKS, sizeof(*w->timers));
+	*ret = w;
+	return 0;
+}
+
+static struct quick_worker *quick_last;
+
+static void quick_worker_fini(void *instance, void *worker)
+{
+	struct quick_worker *w = worker;
+
+	(void)instance;
+	assert_false(w->reentered);
+	free(w->timers);
+	free(w);
+	quick_last = NULL;
+}
+
+static int quick_run(void *instance, void *worker, size_t task,
+		     struct concur_task *rec, char *err, size_t errlen)
+{
+	(void)instance;
+	(void)worker;
+	(void)task;
+	(void)rec;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static void quick_timer_fired(struct concur_loop *loop, void *arg)
+{
+	struct concur_timer *t = arg;
+	struct quick_worker *w = quick_last;
+
+	if (w && w->in_arm)
+		w->reentered = true;
+	loop->complete(loop, (size_t)(t - w->timers), 0, NULL);
+}
+
+static int quick_start(void *instance, void *worker, size_t task,
+		       struct concur_task *rec, struct concur_loop *loop,
+		       char *err, size_t errlen)
+{
+	struct quick_worker *w = worker;
+	int rc;
+
+	(void)instance;
+	quick_last = w;
+	rec->result = task;
+	if (task % 1000 == 999) {
+		snprintf(err, errlen, "task %zu refused to start", task);
+		return -EINVAL;
+	}
+	if (task % 3 == 1) {
+		w->in_arm = true;
+		rc = loop->timer_arm(loop, &w->timers[task], 0,
+				     quick_timer_fired, &w->timers[task]);
+		w->in_arm = false;
+		return rc;
+	}
+	loop->complete(loop, task, 0, NULL);
+	return 0;
+}
+
+static int quick_check(void *instance, size_t task,
+		       const struct concur_task *rec, char *err, size_t errlen)
+{
+	(void)instance;
+	(void)err;
+	(void)errlen;
+	return rec->result == task ? 0 : -EINVAL;
+}
+
+static const struct plugin quick = {
+	.name = "quick",
+	.workload = {
+		.create = quick_create,
+		.destroy = quick_destroy,
+		.task_count = quick_count,
+		.worker_init = quick_worker_init,
+		.worker_fini = quick_worker_fini,
+		.run_task = quick_run,
+		.start_task = quick_start,
+		.check_task = quick_check,
+	},
+};
+
+static void test_complete_inside_start(void **state)
+{
+	struct th_values sv, wv = { .plugin = &quick };
+	struct job_shared *sh;
+	struct rlimit rl;
+
+	(void)state;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	th_defaults(&sv, epoll_p);
+	/* Bounded so the fd estimate fits any hard limit. */
+	th_set(&sv, "max_inflight", "1000");
+	sh = th_run(&sv, &wv, QUICK_TASKS);
+	assert_int_equal(sh->n_tasks, QUICK_TASKS);
+	assert_int_equal(sh->n_failed, QUICK_TASKS / 1000);
+	for (size_t i = 0; i < QUICK_TASKS; i++) {
+		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
+		assert_int_equal(sh->tasks[i].status,
+				 i % 1000 == 999 ? -EINVAL : 0);
+	}
+	assert_non_null(strstr(sh->error_text, "refused to start"));
+	job_release(sh);
+}
+
+/* More tasks in flight than the hard fd limit allows: a clear error. */
+static void test_nofile_limit(void **state)
+{
+	struct th_values sv, wv = { .plugin = &quick };
+	struct job_shared *sh = job_alloc(QUICK_TASKS);
+	struct rlimit rl;
+	int rc;
+
+	(void)state;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > QUICK_TASKS)
+		skip();
+	th_defaults(&sv, epoll_p); /* max_inflight 0: all 200,000 at once */
+	rc = job_run(epoll_p, sv.v, &quick, wv.v, sh, QUICK_TASKS,
+		     mono_now_ns);
+	assert_int_equal(rc, -EMFILE);
+	assert_non_null(strstr(sh->error_text, "hard limit"));
+	job_release(sh);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inflight_bound),
+		cmocka_unit_test(test_all_in_flight),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_blocking_workload),
+		cmocka_unit_test(test_complete_inside_start),
+		cmocka_unit_test(test_nofile_limit),
+	};
+
+	return cmocka_run_group_tests_name("epoll", tests, setup, teardown);
+}

@@ -1,0 +1,373 @@
+/*
+ * test_http_download.c - the http_download workload against the embedded
+ * server, under every strategy available (sync, pthreads when built, epoll):
+ * success, HTTP 404, connection refused, a reset mid-body, a timeout, a
+ * byte mismatch (each a failed task with the right reason), and connection
+ * reuse on and off.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "test_http_common.h"
+#include "testserver.h"
+#include "util.h"
+
+#define MS 1000000LL
+
+static struct testserver *srv;
+static char base[64];
+static const struct plugin *http;
+
+struct strat {
+	const char *name;
+	const char *file;
+	const char *key, *val; /* a parameter bounding the concurrency */
+	size_t conc;           /* ... to this many tasks */
+	const struct plugin *p;
+};
+
+static struct strat strats[] = {
+	{ "sync", "plugins/strategy/sync.so", NULL, NULL, 1 },
+	{ "pthreads", "plugins/strategy/pthreads.so", "workers", "4", 4 },
+	{ "epoll", "plugins/strategy/epoll.so", "max_inflight", "4", 4 },
+};
+
+static int setup(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	if (testserver_start(NULL, &srv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "testserver_start: %s\n", err);
+		return -1;
+	}
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u/",
+		 (unsigned)testserver_port(srv));
+	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
+	http = th_load("plugins/workload/http_download.so");
+	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
+		strats[i].p = th_load_optional(strats[i].file);
+		if (!strats[i].p)
+			fprintf(stderr, "note: %s not built, skipped\n",
+				strats[i].file);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	testserver_stop(srv);
+	return 0;
+}
+
+static void strat_values(struct th_values *sv, const struct strat *s,
+			 bool bounded)
+{
+	th_defaults(sv, s->p);
+	if (bounded && s->key)
+		th_set(sv, s->key, s->val);
+}
+
+/* Run workload values wv under every strategy; check(each result). */
+static void each_strategy(struct th_values *wv, bool bounded,
+			  void (*check)(const struct strat *s,
+					struct job_shared *sh))
+{
+	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
+		struct th_values sv;
+		struct job_shared *sh;
+
+		if (!strats[i].p)
+			continue;
+		strat_values(&sv, &strats[i], bounded);
+		sh = th_run(&sv, wv, 1000);
+		check(&strats[i], sh);
+		job_release(sh);
+	}
+}
+
+static char *url_of(const char *suffix)
+{
+	return xasprintf("%s%s", base, suffix);
+}
+
+/* Every task failed with `status` and the cell's error mentions `why`. */
+static void all_failed(struct job_shared *sh, int status, const char *why)
+{
+	assert_int_equal(sh->n_failed, sh->n_tasks);
+	for (size_t i = 0; i < sh->n_tasks; i++) {
+		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
+		assert_int_equal(sh->tasks[i].status, status);
+	}
+	if (!strstr(sh->error_text, why))
+		fail_msg("error '%s' does not mention '%s'", sh->error_text,
+			 why);
+}
+
+static void check_success(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	assert_int_equal(sh->n_tasks, 24);
+	assert_int_equal(sh->n_failed, 0);
+	for (size_t i = 0; i < sh->n_tasks; i++) {
+		assert_true(sh->tasks[i].flags & CONCUR_TASK_DONE);
+		assert_int_equal(sh->tasks[i].status, 0);
+		assert_int_equal(sh->tasks[i].detail, 200);
+		assert_int_equal(sh->tasks[i].bytes, 10240);
+		assert_true(sh->tasks[i].end_ns - sh->tasks[i].start_ns >=
+			    2 * MS);
+	}
+}
+
+static void test_success(void **state)
+{
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "24");
+	th_set(&wv, "latency", "2ms");
+	th_set(&wv, "expect_bytes", "10240");
+	each_strategy(&wv, true, check_success);
+}
+
+static void check_404(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -EPROTO, "HTTP status 404, expected 2xx");
+	for (size_t i = 0; i < sh->n_tasks; i++)
+		assert_int_equal(sh->tasks[i].detail, 404);
+}
+
+static void check_ok(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	assert_int_equal(sh->n_failed, 0);
+}
+
+static void test_status_404(void **state)
+{
+	char *u1 = url_of("?status=404"), *u2 = url_of("missing/page");
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "3");
+	th_set(&wv, "url", u1);
+	each_strategy(&wv, true, check_404);
+	th_set(&wv, "url", u2);
+	each_strategy(&wv, true, check_404);
+	/* ... and a 404 that was expected is a success. */
+	th_set(&wv, "expect_status", "404");
+	each_strategy(&wv, true, check_ok);
+	free(u1);
+	free(u2);
+}
+
+static void check_refused(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -ECONNREFUSED, "curl: ");
+	assert_true(sh->wall_ns < 5000 * MS); /* refused at once, no retry */
+}
+
+/* A bound socket that does not listen: connections to it are refused. */
+static void test_refused(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct th_values wv;
+	char *url;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	url = xasprintf("http://127.0.0.1:%u/", (unsigned)ntohs(a.sin_port));
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "3");
+	th_set(&wv, "url", url);
+	each_strategy(&wv, true, check_refused);
+	close(fd);
+	free(url);
+}
+
+static void check_reset(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -ECONNRESET, "curl: ");
+	for (size_t i = 0; i < sh->n_tasks; i++)
+		assert_true(sh->tasks[i].bytes < 100000);
+}
+
+static void test_reset_mid_body(void **state)
+{
+	char *url = url_of("?fault=reset&size=100000");
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "3");
+	th_set(&wv, "url", url);
+	each_strategy(&wv, true, check_reset);
+	free(url);
+}
+
+static void check_closed(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -ECONNRESET, "curl: ");
+}
+
+static void test_closed_without_reply(void **state)
+{
+	char *url = url_of("?fault=close");
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "3");
+	th_set(&wv, "url", url);
+	each_strategy(&wv, true, check_closed);
+	free(url);
+}
+
+static void check_timeout(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -ETIMEDOUT, "imed out");
+	for (size_t i = 0; i < sh->n_tasks; i++) {
+		int64_t t = sh->tasks[i].end_ns - sh->tasks[i].start_ns;
+
+		assert_true(t >= 190 * MS);
+		assert_true(t < 1900 * MS); /* well before the 2 s answer */
+	}
+}
+
+static void test_timeout(void **state)
+{
+	char *url = url_of("?delay_ms=2000");
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "2");
+	th_set(&wv, "url", url);
+	th_set(&wv, "timeout", "200ms");
+	each_strategy(&wv, true, check_timeout);
+	free(url);
+}
+
+static void check_bytes(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	all_failed(sh, -EPROTO, "got 1000 body bytes, expected 999");
+	for (size_t i = 0; i < sh->n_tasks; i++)
+		assert_int_equal(sh->tasks[i].bytes, 1000);
+}
+
+static void test_byte_mismatch(void **state)
+{
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "3");
+	th_set(&wv, "body", "1000");
+	th_set(&wv, "expect_bytes", "999");
+	each_strategy(&wv, true, check_bytes);
+}
+
+static void check_reuse(const struct strat *s, struct job_shared *sh)
+{
+	size_t n = th_new_conns(sh);
+
+	assert_int_equal(sh->n_failed, 0);
+	if (n < 1 || n > s->conc)
+		fail_msg("%s: %zu new connections for %zu tasks, expected "
+			 "1..%zu",
+			 s->name, n, (size_t)sh->n_tasks, s->conc);
+}
+
+static void check_no_reuse(const struct strat *s, struct job_shared *sh)
+{
+	(void)s;
+	assert_int_equal(sh->n_failed, 0);
+	assert_int_equal(th_new_conns(sh), sh->n_tasks);
+}
+
+static void test_connection_reuse(void **state)
+{
+	struct th_values wv;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "60");
+	th_set(&wv, "body", "100");
+	th_set(&wv, "latency", "1ms");
+	each_strategy(&wv, true, check_reuse);
+	th_set(&wv, "reuse_connections", "false");
+	each_strategy(&wv, true, check_no_reuse);
+}
+
+/* create rejects what it cannot run, with a message, before any task. */
+static void test_create_errors(void **state)
+{
+	struct th_values wv;
+	char err[CONCUR_ERRLEN] = "";
+	void *inst = NULL;
+
+	(void)state;
+	th_defaults(&wv, http);
+	th_set(&wv, "url", "ftp://example.com/file");
+	assert_true(http->workload.create(wv.v, &inst, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "http:// or https://"));
+
+	th_defaults(&wv, http);
+	th_set(&wv, "expect_status", "ok");
+	assert_true(http->workload.create(wv.v, &inst, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "expect_status"));
+
+	th_defaults(&wv, http);
+	unsetenv(CONCUR_BUILTIN_URL_ENV);
+	assert_true(http->workload.create(wv.v, &inst, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, CONCUR_BUILTIN_URL_ENV));
+	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
+
+	assert_int_equal(http->workload.create(wv.v, &inst, err, sizeof(err)),
+			 0);
+	assert_int_equal(http->workload.task_count(inst), 160);
+	http->workload.destroy(inst);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_success),
+		cmocka_unit_test(test_status_404),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_reset_mid_body),
+		cmocka_unit_test(test_closed_without_reply),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_byte_mismatch),
+		cmocka_unit_test(test_connection_reuse),
+		cmocka_unit_test(test_create_errors),
+	};
+
+	return cmocka_run_group_tests_name("http_download", tests, setup,
+					   teardown);
+}
