@@ -91,9 +91,16 @@ static void append_room(void **arr, size_t n, size_t elem)
 		*arr = xrealloc(*arr, (n ? 2 * n : 1) * elem);
 }
 
+/* ASCII only, whatever the locale: labels and names end up in file names. */
+static bool is_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
 static bool is_label_char(int c)
 {
-	return isalnum(c) || c == '_' || c == '.' || c == '-';
+	return is_alnum(c) || c == '_' || c == '.' || c == '-';
 }
 
 static bool is_plugin_char(int c)
@@ -135,7 +142,7 @@ static void sbuf_add(struct sbuf *b, const char *s, size_t n)
 
 static bool is_ident_char(int c)
 {
-	return isalnum(c) || c == '_';
+	return is_alnum(c) || c == '_';
 }
 
 /*
@@ -882,7 +889,7 @@ static int config_handler(void *user, const char *section, const char *name,
 
 static bool is_key_char(int c)
 {
-	return isalnum(c) || c == '_';
+	return is_alnum(c) || c == '_';
 }
 
 static char *trim_range(const char *b, const char *e)
@@ -1207,9 +1214,10 @@ static int unknown_experiment_key(struct parse *p, const struct config_key *k)
 	near = suggest(k->name, names, ARRAY_SIZE(names));
 	return parse_fail_at(p, k->line,
 			     "unknown key '%.60s' in [experiment]%s%s%s; "
-			     "allowed: name, repetitions, warmup, timeout, "
-			     "baseline, output, plugin_path, order",
-			     k->name, near ? ", did you mean '" : "",
+			     "[experiment] keys are name, repetitions, "
+			     "warmup, timeout, baseline, output, "
+			     "plugin_path, order",
+			     k->name, near ? "; did you mean '" : "",
 			     near ? near : "", near ? "'?" : "");
 }
 

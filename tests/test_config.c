@@ -265,11 +265,12 @@ static void test_experiment_errors(void **state)
 	expect_err("[experiment]\ntimeout = -1s\n" TAIL, 2, "negative");
 	expect_err("[experiment]\nname =\n" TAIL, 2, "name is empty");
 	expect_err("[experiment]\nwrmup = 1\n" TAIL, 2,
-		   "unknown key 'wrmup' in [experiment], did you mean "
+		   "unknown key 'wrmup' in [experiment]; did you mean "
 		   "'warmup'?");
 	/* far from every key: no suggestion, but the list of keys */
 	expect_err("[experiment]\nzzzzzzzz = 1\n" TAIL, 2,
-		   "'zzzzzzzz' in [experiment]; allowed: name, repetitions");
+		   "'zzzzzzzz' in [experiment]; [experiment] keys are name, "
+		   "repetitions");
 }
 
 static void test_plugin_keys(void **state)
