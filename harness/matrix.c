@@ -66,17 +66,6 @@ static void unknown_key(const struct config *cfg,
 	     at, key->name, p->name, hint, p->n_params ? keys : "none");
 }
 
-/* Expand "$ncpus" in a plugin's default text; other text is kept. */
-static char *expand_default(const char *text)
-{
-	const char *at = strstr(text, "$ncpus");
-
-	if (!at)
-		return xstrdup(text);
-	return xasprintf("%.*s%u%s", (int)(at - text), text, cpu_count(),
-			 at + strlen("$ncpus"));
-}
-
 static int check_range(const struct plugin *p, const struct concur_param *d,
 		       const union concur_value *v, char *msg, size_t len)
 {
@@ -194,8 +183,14 @@ static int resolve_param(const struct config *cfg,
 			return -EINVAL;
 		}
 	}
-	text = key ? xstrdup(key->values[0].text) :
-		     expand_default(d->default_value ? d->default_value : "");
+	if (key) {
+		text = xstrdup(key->values[0].text);
+	} else if (config_expand(d->default_value ? d->default_value : "", &text,
+				 msg, sizeof(msg)) < 0) {
+		errf(err, errlen, "%s plugin %s (%s): bad default for '%s': %s", at,
+		     ms->plugin->name, ms->plugin->file, d->name, msg);
+		return -EINVAL;
+	}
 	if (d->type == CONCUR_PARAM_STRING && !key) {
 		items = xcalloc(1, sizeof(*items));
 		items[0] = text;
