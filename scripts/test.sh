@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Quick start, command 2: set up, build, and run the whole test suite with
 # ctest — the normal build, then again under AddressSanitizer +
-# UndefinedBehaviorSanitizer.  CI (.ci/run) runs exactly this.
+# UndefinedBehaviorSanitizer, then the threaded tests under ThreadSanitizer,
+# then the extra checks each area keeps in scripts/*-check.sh (fuzzing,
+# valgrind).  CI (.ci/run) runs exactly this.  CONCUR_SKIP_SANITIZERS=1 runs
+# the normal build's tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +24,14 @@ if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
     scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCONCUR_SANITIZE=address,undefined
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+    echo "== threaded tests (ThreadSanitizer build) =="
+    scripts/tsan-check.sh build-tsan
+
+    for check in scripts/fuzz-check.sh scripts/valgrind-check.sh; do
+        if [[ -x $check ]]; then
+            echo "== $check =="
+            "$check"
+        fi
+    done
 fi
