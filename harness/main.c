@@ -17,6 +17,8 @@
 #include "config.h"
 #include "loader.h"
 #include "matrix.h"
+#include "plot.h"
+#include "progress.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
@@ -32,6 +34,8 @@ static const char usage_text[] =
 	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
+	"       concur help PLUGIN [--plugin-path DIR]...\n"
+	"       concur plot RESULTS.csv [-o OUT.svg]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
 	"       concur --help | --version\n";
 
@@ -42,9 +46,12 @@ static const char help_text[] =
 	"\n"
 	"commands:\n"
 	"  run        run every cell of the experiment; write RESULTS.csv and its\n"
-	"             -runs, -matrix and -env siblings; print the results table\n"
+	"             -runs, -matrix and -env siblings and the chart RESULTS.svg;\n"
+	"             print the results table\n"
 	"  validate   parse, load plugins, check every value; print the matrix size\n"
 	"  list       every plugin found: kind, name, version, file, parameters\n"
+	"  help       one plugin in full: each parameter's type, default, range, doc\n"
+	"  plot       draw RESULTS.csv as an SVG chart (default: RESULTS.svg)\n"
 	"  serve      the embedded HTTP test server, standalone\n"
 	"\n"
 	"run options:\n"
@@ -54,10 +61,19 @@ static const char help_text[] =
 	"  --force                 overwrite existing results\n"
 	"  --dry-run               list the cells, run nothing\n"
 	"  --plugin-path DIR       search DIR for plugins first (repeatable)\n"
-	"  -q, --quiet             no progress lines\n"
+	"  -q, --quiet             no progress on stderr\n"
 	"\n"
-	"example:\n"
-	"  concur run configs/quick.ini --set sums.count=4 --force\n"
+	"examples:\n"
+	"  concur run configs/quick.ini --force           a one-second smoke test\n"
+	"  concur run configs/seeds.ini                   the article's experiment,\n"
+	"                                                 results/seeds.csv + .svg\n"
+	"  concur run configs/seeds.ini --set pthreads.workers=8 --set sums.count=4 \\\n"
+	"             -o /tmp/try.csv --force             a variation, elsewhere\n"
+	"  concur help http_download                      what a plugin accepts\n"
+	"  concur plot results/seeds.csv -o seeds.svg     redraw a chart\n"
+	"\n"
+	"Progress goes to stderr: a live line on a terminal, one line per finished\n"
+	"cell otherwise; NO_COLOR=1 turns colour off.  man concur for the rest.\n"
 	"\n"
 	"exit status: 0 all ok, 1 some cell failed, 2 usage/config/plugin error,\n"
 	"130 interrupted.\n";
@@ -196,6 +212,7 @@ struct session {
 	struct matrix *m;
 	struct runner runner;
 	struct results *res;
+	struct progress *progress;
 	size_t done;
 };
 
@@ -229,6 +246,7 @@ fail:
 
 static void free_session(struct session *s)
 {
+	progress_destroy(s->progress);
 	results_close(s->res);
 	runner_cleanup(&s->runner);
 	matrix_free(s->m);
@@ -272,12 +290,32 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	int rc = results_cell_done(s->res, cr);
 
 	s->done++;
-	if (!s->cli->quiet)
-		report_cell_done(stderr, &s->runner, cr, s->done, s->m->n_cells);
+	progress_cell_done(s->progress, &s->runner, cr, s->done, s->m->n_cells);
 	if (rc < 0)
 		fprintf(stderr, "concur: cannot write %s: %s\n",
 			results_path(s->res), strerror(-rc));
 	return rc;
+}
+
+static void on_run_start(void *arg, const struct cell *c, unsigned run,
+			 unsigned runs, bool warmup)
+{
+	struct session *s = arg;
+
+	progress_run_start(s->progress, c, run, runs, warmup);
+}
+
+/* The chart beside the summary; a chart that fails is only a warning. */
+static void plot_after_run(const struct session *s)
+{
+	char err[2 * CONCUR_ERRLEN];
+	char *svg = plot_default_path(results_path(s->res));
+
+	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
+		fprintf(stderr, "concur: warning: no chart: %s\n", err);
+	else
+		printf("chart:   %s\n", svg);
+	free(svg);
 }
 
 static int exit_status(const struct session *s)
@@ -293,7 +331,8 @@ static int exit_status(const struct session *s)
 static int cmd_run(struct cli *cli)
 {
 	struct session s = { .cli = cli };
-	struct runner_hooks hooks = { .cell_done = on_cell_done, .arg = &s };
+	struct runner_hooks hooks = { .cell_done = on_cell_done,
+				      .run_start = on_run_start, .arg = &s };
 	enum results_mode mode = cli->resume ? RESULTS_RESUME :
 				 cli->force ? RESULTS_FORCE : RESULTS_NEW;
 	char err[4 * CONCUR_ERRLEN];
@@ -310,6 +349,9 @@ static int cmd_run(struct cli *cli)
 		goto out;
 	}
 	s.done = results_resumed(s.res);
+	s.progress = progress_create(stderr, progress_mode_for(stderr, cli->quiet),
+				     s.m, s.done,
+				     (unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
 		fprintf(stderr, "concur: resuming: %zu of %zu cells already in %s\n",
 			s.done, s.m->n_cells, results_path(s.res));
@@ -318,6 +360,7 @@ static int cmd_run(struct cli *cli)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	rc = runner_run(&s.runner, &hooks);
+	progress_clear(s.progress);
 	report_table(stdout, &s.runner);
 	if (rc == -EINTR) {
 		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n  concur run %s --resume\n",
@@ -327,6 +370,7 @@ static int cmd_run(struct cli *cli)
 		rc = EXIT_FAILED;
 	} else {
 		printf("results: %s\n", results_path(s.res));
+		plot_after_run(&s);
 		rc = exit_status(&s);
 	}
 out:
@@ -361,10 +405,102 @@ static void print_plugin(const struct plugin *p)
 	}
 }
 
+/* "1..4096", "at least 0", "at most 1h", or "any". */
+static void format_range(const struct concur_param *q, char *buf, size_t len)
+{
+	if (q->min && q->max)
+		snprintf(buf, len, "%s..%s", q->min, q->max);
+	else if (q->min)
+		snprintf(buf, len, "at least %s", q->min);
+	else if (q->max)
+		snprintf(buf, len, "at most %s", q->max);
+	else
+		snprintf(buf, len, "any");
+}
+
+static void print_param_full(const struct concur_param *q)
+{
+	char range[96];
+
+	format_range(q, range, sizeof(range));
+	printf("  %s\n", q->name);
+	printf("      type     %s%s\n", type_name(q->type),
+	       q->type == CONCUR_PARAM_LIST ? " (one item per line; does not cross)" : "");
+	if (q->default_value)
+		printf("      default  %s\n", q->default_value);
+	else
+		printf("      default  %s\n", q->type == CONCUR_PARAM_LIST ? "(empty list)" :
+		       q->type == CONCUR_PARAM_STRING ? "(empty)" : "none: required");
+	if (q->type != CONCUR_PARAM_BOOL && q->type != CONCUR_PARAM_STRING &&
+	    q->type != CONCUR_PARAM_LIST)
+		printf("      range    %s\n", range);
+	printf("      %s\n", q->doc ? q->doc : "");
+}
+
+/* What the hooks a plugin provides mean for a user. */
+static void print_faces(const struct plugin *p)
+{
+	const struct concur_workload_ops *w = p->desc->workload;
+
+	if (p->desc->kind != CONCUR_KIND_WORKLOAD || !w)
+		return;
+	printf("event loop: %s\n", w->start_task ?
+	       "yes: start_task runs many tasks at once on an event-loop strategy" :
+	       "no: an event-loop strategy runs its tasks one at a time (blocking)");
+	printf("per-worker set-up: %s\n", w->worker_init ?
+	       "yes (worker_init: state each thread, process or loop keeps)" : "no");
+	printf("result check: %s\n", w->check_task ?
+	       "yes (check_task verifies every task's result)" : "no");
+}
+
+/* An INI section that uses the plugin with every default spelled out. */
+static void print_example(const struct plugin *p)
+{
+	const struct concur_param *q;
+	bool strategy = p->desc->kind == CONCUR_KIND_STRATEGY;
+
+	printf("\nexample (every key optional unless marked; a comma list crosses):\n");
+	printf("  [%s %s]\n", strategy ? "strategy" : "workload", p->name);
+	for (q = p->desc->params; q && q->name; q++) {
+		if (q->default_value)
+			printf("  %s = %s\n", q->name, q->default_value);
+		else if (q->type == CONCUR_PARAM_LIST || q->type == CONCUR_PARAM_STRING)
+			printf("  ; %s =\n", q->name);
+		else
+			printf("  %s = ...   ; required\n", q->name);
+	}
+}
+
+/* `concur help PLUGIN`: everything about one plugin. */
+static void print_plugin_full(const struct plugin *p)
+{
+	const struct concur_param *q = p->desc->params;
+
+	printf("%s %s %s\n  %s\n\nfile: %s\n",
+	       p->desc->kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
+	       p->name, p->desc->version, p->desc->description, p->file);
+	print_faces(p);
+	printf("\nparameters%s\n", q && q->name ? ":" : ": none");
+	for (; q && q->name; q++)
+		print_param_full(q);
+	print_example(p);
+}
+
 static void print_scan_error(const char *msg, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "concur: skipped: %s\n", msg);
+}
+
+static void print_search_path(const struct loader *l)
+{
+	const char *const *dirs;
+	size_t n = loader_paths(l, &dirs), i;
+
+	printf("\nsearched, first match wins:");
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? ":" : " ", dirs[i]);
+	printf("\n(concur help NAME shows one plugin in full)\n");
 }
 
 static int cmd_list(struct cli *cli)
@@ -377,9 +513,58 @@ static int cmd_list(struct cli *cli)
 		print_plugin(list[i]);
 	if (n == 0)
 		fprintf(stderr, "concur: no plugins found\n");
+	else
+		print_search_path(l);
 	free(list);
 	loader_destroy(l);
 	return n ? 0 : EXIT_USAGE;
+}
+
+static int cmd_help(struct cli *cli)
+{
+	static const char *const commands[] = { "run", "validate", "list",
+		"help", "plot", "serve" };
+	struct loader *l;
+	const struct plugin *p;
+	char err[4 * CONCUR_ERRLEN];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(commands) && cli->experiment; i++)
+		if (!strcmp(cli->experiment, commands[i]))
+			break;
+	if (!cli->experiment || i < ARRAY_SIZE(commands)) {
+		printf("%s%s", usage_text, help_text);
+		return 0;
+	}
+	l = make_loader(cli, NULL);
+	p = loader_get(l, cli->experiment, 0, err, sizeof(err));
+	if (p) {
+		print_plugin_full(p);
+	} else {
+		fprintf(stderr, "concur: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	loader_destroy(l);
+	return rc;
+}
+
+static int cmd_plot(struct cli *cli)
+{
+	char err[2 * CONCUR_ERRLEN];
+	char *svg;
+	int rc;
+
+	if (!cli->experiment)
+		return usage_error("%s", "plot needs a RESULTS.csv");
+	svg = cli->output ? xstrdup(cli->output) : plot_default_path(cli->experiment);
+	rc = plot_file(cli->experiment, svg, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "concur: %s\n", err);
+	else
+		printf("chart: %s\n", svg);
+	free(svg);
+	return rc < 0 ? EXIT_USAGE : 0;
 }
 
 int main(int argc, char **argv)
@@ -390,7 +575,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("%s", "a command is needed");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		printf("%s%s", usage_text, help_text);
 		return 0;
 	}
@@ -402,7 +587,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve"))
 		return testserver_serve_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
-	    strcmp(argv[1], "list"))
+	    strcmp(argv[1], "list") && strcmp(argv[1], "help") &&
+	    strcmp(argv[1], "plot"))
 		return usage_error("unknown command '%s'", argv[1]);
 	/* getopt permutes argv: keep the command line as typed for N-env.csv */
 	cli.argv = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -413,6 +599,10 @@ int main(int argc, char **argv)
 			rc = cmd_run(&cli);
 		else if (!strcmp(cli.command, "validate"))
 			rc = cmd_validate(&cli);
+		else if (!strcmp(cli.command, "help"))
+			rc = cmd_help(&cli);
+		else if (!strcmp(cli.command, "plot"))
+			rc = cmd_plot(&cli);
 		else
 			rc = cmd_list(&cli);
 	}
