@@ -28,6 +28,7 @@ struct results {
 	char *path, *runs_path, *matrix_path, *env_path;
 	int fd_summary, fd_runs;
 	size_t resumed;
+	size_t summary_keep; /* resume: bytes of whole rows in N.csv */
 	struct csv_row row;
 };
 
@@ -141,6 +142,27 @@ static void cell_prefix(struct results *res, const struct cell_result *cr)
 	csv_add_text(&res->row, matrix_cell_workload(res->m, c)->sec->label);
 }
 
+/*
+ * A parameter's value: an integer ("-2") is a number, not text, so it
+ * needs no formula guard; anything else is text.
+ */
+static void add_param(struct csv_row *row, const char *text)
+{
+	const char *p = text && *text == '-' ? text + 1 : text;
+	char *end;
+	long long v;
+
+	if (!p || *p < '0' || *p > '9' || strlen(text) > 18) {
+		csv_add_text(row, text);
+		return;
+	}
+	v = strtoll(text, &end, 10);
+	if (*end)
+		csv_add_text(row, text);
+	else
+		csv_add_int(row, v);
+}
+
 static void summary_row(struct results *res, const struct cell_result *cr)
 {
 	struct csv_row *row = &res->row;
@@ -157,7 +179,7 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 
 	cell_prefix(res, cr);
 	for (i = 0; i < res->m->n_columns; i++)
-		csv_add_text(row, matrix_cell_text(res->m, cr->cell, &res->m->columns[i]));
+		add_param(row, matrix_cell_text(res->m, cr->cell, &res->m->columns[i]));
 	csv_add_text(row, cell_status_name(cr->status));
 	csv_add_uint(row, cr->n_runs);
 	csv_add_uint(row, cr->tasks * cr->n_runs);
@@ -193,27 +215,31 @@ static void runs_rows(struct results *res, const struct cell_result *cr)
 {
 	size_t i;
 
-	for (i = 0; i < cr->n_runs; i++) {
+	for (i = 0; i < cr->n_records; i++) {
 		const struct run_record *run = &cr->runs[i];
 
 		cell_prefix(res, cr);
 		csv_add_uint(&res->row, run->run);
 		csv_add_text(&res->row, cell_status_name(run->status));
 		csv_add_real(&res->row, run->wall_s, SIG_SECONDS);
-		csv_add_uint(&res->row, run->tasks);
-		csv_add_uint(&res->row, run->tasks_failed);
-		csv_add_real(&res->row, run->user_s, SIG_SECONDS);
-		csv_add_real(&res->row, run->sys_s, SIG_SECONDS);
-		csv_add_int(&res->row, run->max_rss_kib);
-		csv_add_int(&res->row, run->nvcsw);
-		csv_add_int(&res->row, run->nivcsw);
+		if (run->measured) {
+			csv_add_uint(&res->row, run->tasks);
+			csv_add_uint(&res->row, run->tasks_failed);
+			csv_add_real(&res->row, run->user_s, SIG_SECONDS);
+			csv_add_real(&res->row, run->sys_s, SIG_SECONDS);
+			csv_add_int(&res->row, run->max_rss_kib);
+			csv_add_int(&res->row, run->nvcsw);
+			csv_add_int(&res->row, run->nivcsw);
+		} else { /* crashed or killed: nothing was measured */
+			add_texts(&res->row, (const char *const[]){ "", "", "", "", "", "", "" }, 7);
+		}
 		csv_add_text(&res->row, run->error);
 		csv_row_end(&res->row);
 	}
 }
 
-/* Rewrite path from the row buffer atomically: tmp file, fsync, rename. */
-static int replace_file(struct results *res, const char *path)
+/* Replace path by buf atomically: tmp file, fsync, rename. */
+static int write_atomically(const char *path, const char *buf, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -222,14 +248,24 @@ static int replace_file(struct results *res, const char *path)
 	if (fd < 0) {
 		rc = -errno;
 		free(tmp);
-		csv_row_clear(&res->row);
 		return rc;
 	}
-	rc = emit(res, fd);
+	rc = write_durably(fd, buf, len);
 	close(fd);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
 	free(tmp);
+	return rc;
+}
+
+/* Replace path by the row buffer's records, atomically. */
+static int replace_file(struct results *res, const char *path)
+{
+	int rc = write_atomically(path, res->row.buf ? res->row.buf : "", res->row.len);
+
+	csv_row_clear(&res->row);
 	return rc;
 }
 
@@ -264,15 +300,19 @@ static int write_matrix(struct results *res)
 	return replace_file(res, res->matrix_path);
 }
 
+/*
+ * The runs first, the summary row last: a cell counts as done (for resume)
+ * once its summary row is whole on disk, and by then its runs are too.
+ */
 int results_cell_done(struct results *res, const struct cell_result *cr)
 {
 	int rc;
 
-	summary_row(res, cr);
-	rc = emit(res, res->fd_summary);
+	runs_rows(res, cr);
+	rc = emit(res, res->fd_runs);
 	if (rc == 0) {
-		runs_rows(res, cr);
-		rc = emit(res, res->fd_runs);
+		summary_row(res, cr);
+		rc = emit(res, res->fd_summary);
 	}
 	if (rc == 0)
 		rc = write_matrix(res);
@@ -442,43 +482,221 @@ static size_t column_of(char **header, size_t n, const char *name)
 	return SIZE_MAX;
 }
 
-/* Mark the cells whose rows N.csv holds as done, keeping their medians. */
+/*
+ * One record of a results file being resumed.  Our writer puts a whole
+ * record down with one write() and ends it with CRLF, so a record without
+ * its line end (or one that does not parse) can only be the torn tail of an
+ * interrupted write.
+ */
+struct record {
+	char **f;
+	size_t n, used;
+	unsigned line; /* 1-based line where it starts */
+	unsigned next_line;
+	bool whole;    /* parsed and ends with a line end */
+};
+
+/* Parse the record at off; 1 at the end of text. */
+static int next_record(const char *text, size_t len, size_t off,
+		       struct record *rec)
+{
+	int rc;
+	size_t i;
+
+	rec->f = NULL;
+	rec->n = 0;
+	rec->line = rec->next_line;
+	rc = csv_parse_record(text + off, len - off, &rec->used, &rec->f, &rec->n);
+	if (rc == 1)
+		return 1;
+	if (rc < 0) {
+		rec->used = len - off; /* everything from here is the torn tail */
+		rec->whole = false;
+		return 0;
+	}
+	rec->whole = rec->used > 0 && text[off + rec->used - 1] == '\n';
+	for (i = 0; i < rec->used; i++)
+		rec->next_line += text[off + i] == '\n';
+	return 0;
+}
+
+static void record_free(struct record *rec)
+{
+	if (rec->f)
+		csv_fields_free(rec->f, rec->n);
+	rec->f = NULL;
+}
+
+/* Is field (as read back, maybe with the formula guard) the text t? */
+static bool same_text(const char *field, const char *t)
+{
+	if (!t)
+		t = "";
+	return strcmp(field, t) == 0 || (field[0] == '\'' && strcmp(field + 1, t) == 0);
+}
+
+static enum cell_status status_of(const char *name)
+{
+	enum cell_status s;
+
+	for (s = CELL_OK; s <= CELL_CRASHED; s++)
+		if (strcmp(name, cell_status_name(s)) == 0)
+			return s;
+	return CELL_FAILED;
+}
+
+/*
+ * The cell of this experiment a summary row belongs to: same cell id and the
+ * same text in every parameter column (a --set may change a value without
+ * changing the id).  SIZE_MAX when none.
+ */
+static size_t row_cell(const struct results *res, char **f, size_t c_cell)
+{
+	const struct matrix *m = res->m;
+	size_t i, k;
+
+	for (i = 0; i < m->n_cells; i++) {
+		if (!same_text(f[c_cell], m->cells[i].id))
+			continue;
+		for (k = 0; k < m->n_columns; k++)
+			if (!same_text(f[4 + k], matrix_cell_text(m, &m->cells[i], &m->columns[k])))
+				return SIZE_MAX;
+		return i;
+	}
+	return SIZE_MAX;
+}
+
+static void mark_done(struct results *res, size_t i, char **f, size_t c_median,
+		      size_t c_status)
+{
+	struct cell_result *cr = &res->r->results[i];
+
+	if (cr->done)
+		return;
+	cr->done = true;
+	cr->wall.median = *f[c_median] ? strtod(f[c_median], NULL) : NAN;
+	cr->status = status_of(f[c_status]);
+	res->resumed++;
+}
+
+/* This experiment's summary header, as bytes. */
+static char *expected_header(struct results *res)
+{
+	char *h;
+
+	summary_header(res);
+	h = xstrdup(res->row.buf);
+	csv_row_clear(&res->row);
+	return h;
+}
+
+/*
+ * Mark the cells whose rows N.csv holds as done, keeping their medians and
+ * statuses, and find where the whole rows end (res->summary_keep): a torn
+ * last row is cut off there.  A file whose columns or rows do not match
+ * this experiment is refused rather than appended to.
+ */
 static int load_done_rows(struct results *res, char *err, size_t errlen)
 {
-	size_t len = 0, used, n, nh = 0, off = 0, i;
-	char *text = slurp(res->path, &len), **f, **header = NULL;
-	size_t c_cell, c_median, c_status;
+	size_t len = 0, off;
+	char *text = slurp(res->path, &len), *want = expected_header(res);
+	struct record rec = { .next_line = 2 };
+	size_t c_cell = 1, c_median, c_status, nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
 	int rc = 0;
 
-	if (!text || csv_parse_record(text, len, &used, &header, &nh) != 0) {
-		free(text);
-		return 0; /* nothing usable: start afresh */
-	}
-	off = used;
-	c_cell = column_of(header, nh, "cell");
-	c_median = column_of(header, nh, "wall_median_s");
-	c_status = column_of(header, nh, "status");
-	if (c_cell == SIZE_MAX || c_median == SIZE_MAX || c_status == SIZE_MAX) {
-		errf(err, errlen, "%s: not a concur summary file (no cell/status/wall_median_s column); cannot resume",
-		     res->path);
-		rc = -EINVAL;
-	}
-	while (rc == 0 && off < len &&
-	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
-		off += used;
-		for (i = 0; n == nh && i < res->m->n_cells; i++) {
-			struct cell_result *cr = &res->r->results[i];
+	res->summary_keep = 0;
+	if (!text || strncmp(text, want, strlen(want)) != 0) {
+		bool torn = text && !memchr(text, '\n', len) &&
+			    strncmp(want, text, len) == 0;
 
-			if (strcmp(cr->cell->id, f[c_cell]) != 0 || cr->done)
-				continue;
-			cr->done = true;
-			cr->wall.median = strtod(f[c_median], NULL);
-			cr->status = strcmp(f[c_status], "ok") == 0 ? CELL_OK : CELL_FAILED;
-			res->resumed++;
+		if (text && len && !torn) {
+			errf(err, errlen, "cannot resume: the columns of %s are not this experiment's (was it written by another experiment?); use --force to start over",
+			     res->path);
+			rc = -EINVAL;
 		}
-		csv_fields_free(f, n);
+		goto out; /* empty, or a torn header: start afresh */
 	}
-	csv_fields_free(header, nh);
+	off = strlen(want);
+	c_median = nh - ARRAY_SIZE(summary_tail) + 4;
+	c_status = nh - ARRAY_SIZE(summary_tail);
+	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+		unsigned line = rec.line;
+		size_t i;
+
+		if (!rec.whole && off + rec.used == len) {
+			fprintf(stderr, "concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
+				res->path, rec.used, line);
+			record_free(&rec);
+			break;
+		}
+		if (!rec.whole || rec.n != nh) {
+			errf(err, errlen, "cannot resume: %s:%u: damaged row (%zu of %zu fields); repair it or use --force to start over",
+			     res->path, line, rec.n, nh);
+			rc = -EINVAL;
+		} else if ((i = row_cell(res, rec.f, c_cell)) == SIZE_MAX) {
+			errf(err, errlen, "cannot resume: %s:%u: cell '%s' with these values is not in this experiment (were --set values changed?); use --force to start over",
+			     res->path, line, rec.f[c_cell]);
+			rc = -EINVAL;
+		} else {
+			mark_done(res, i, rec.f, c_median, c_status);
+			off += rec.used;
+			res->summary_keep = off;
+		}
+		record_free(&rec);
+	}
+	if (rc == 0)
+		res->summary_keep = off;
+out:
+	free(want);
+	free(text);
+	return rc;
+}
+
+/* Is the cell with this id done (resumed)? */
+static bool cell_done(const struct results *res, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < res->m->n_cells; i++)
+		if (same_text(id, res->m->cells[i].id))
+			return res->r->results[i].done;
+	return false;
+}
+
+/*
+ * Keep in N-runs.csv only the whole rows of cells N.csv has: the runs of a
+ * cell are written before its summary row, so an interruption between the
+ * two leaves runs that the resumed experiment will measure again.
+ */
+static int keep_done_runs(struct results *res)
+{
+	size_t len = 0, off, used, n, kept = 0, c_cell;
+	char *text = slurp(res->runs_path, &len), **f = NULL, *out;
+	struct record rec = { .next_line = 2 };
+	int rc;
+
+	if (!text || csv_parse_record(text, len, &used, &f, &n) != 0 ||
+	    (c_cell = column_of(f, n, "cell")) == SIZE_MAX ||
+	    text[used - 1] != '\n') {
+		if (f)
+			csv_fields_free(f, n);
+		free(text);
+		return truncate(res->runs_path, 0) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	csv_fields_free(f, n);
+	out = xcalloc(len + 1, 1);
+	memcpy(out, text, used);
+	kept = off = used;
+	while (next_record(text, len, off, &rec) == 0) {
+		if (rec.whole && rec.n > c_cell && cell_done(res, rec.f[c_cell])) {
+			memcpy(out + kept, text + off, rec.used);
+			kept += rec.used;
+		}
+		off += rec.used;
+		record_free(&rec);
+	}
+	rc = kept == len ? 0 : write_atomically(res->runs_path, out, kept);
+	free(out);
 	free(text);
 	return rc;
 }
@@ -490,7 +708,7 @@ static int check_unchanged(struct results *res, const char *sha, char *err,
 	int rc = 0;
 
 	if (!old) {
-		errf(err, errlen, "cannot resume: %s has no experiment_sha256 (was the run started by concur?)",
+		errf(err, errlen, "cannot resume: %s has no experiment_sha256 (was the run started by concur?); use --force to start over",
 		     res->env_path);
 		rc = -EINVAL;
 	} else if (strcmp(old, sha) != 0) {
@@ -502,32 +720,40 @@ static int check_unchanged(struct results *res, const char *sha, char *err,
 	return rc;
 }
 
-static int open_append(const char *path, bool truncate, int *ret_fd,
+/*
+ * Open path for appending, cut to `keep` bytes first (keep < 0: as it is),
+ * and say whether it is empty.
+ */
+static int open_append(const char *path, off_t keep, int *ret_fd,
 		       bool *ret_empty)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-				    (truncate ? O_TRUNC : 0), 0666);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	struct stat st;
 
 	if (fd < 0)
 		return -errno;
 	*ret_fd = fd;
+	if (keep >= 0 && ftruncate(fd, keep) < 0)
+		return -errno;
 	*ret_empty = fstat(fd, &st) == 0 && st.st_size == 0;
 	return 0;
 }
 
-static int open_files(struct results *res, bool truncate, char *err,
+static int open_files(struct results *res, bool resume, char *err,
 		      size_t errlen)
 {
 	bool empty = false;
-	int rc = open_append(res->path, truncate, &res->fd_summary, &empty);
+	int rc = open_append(res->path, resume ? (off_t)res->summary_keep : 0,
+			     &res->fd_summary, &empty);
 
 	if (rc == 0 && empty) {
 		summary_header(res);
 		rc = emit(res, res->fd_summary);
 	}
+	if (rc == 0 && resume)
+		rc = keep_done_runs(res);
 	if (rc == 0)
-		rc = open_append(res->runs_path, truncate, &res->fd_runs, &empty);
+		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs, &empty);
 	if (rc == 0 && empty) {
 		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
 		csv_row_end(&res->row);
@@ -578,13 +804,18 @@ int results_open(const struct config *cfg, const struct matrix *m,
 			goto fail;
 	}
 	rc = mkdir_parents(res->path);
-	if (rc == 0)
-		rc = open_files(res, mode != RESULTS_RESUME, err, errlen);
-	else
+	if (rc < 0) {
 		errf(err, errlen, "cannot create the folder of %s: %s", res->path,
 		     strerror(-rc));
-	if (rc == 0 && mode != RESULTS_RESUME)
+		goto fail;
+	}
+	/* N-env.csv first: a summary file is never without its SHA-256 */
+	if (mode != RESULTS_RESUME)
 		rc = write_env(res, argc, argv, sha);
+	if (rc < 0)
+		errf(err, errlen, "cannot write %s: %s", res->env_path, strerror(-rc));
+	else
+		rc = open_files(res, mode == RESULTS_RESUME, err, errlen);
 	if (rc < 0)
 		goto fail;
 	*ret = res;

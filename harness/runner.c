@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* sigabbrev_np */
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -178,6 +180,9 @@ static int wait_run(struct runner *r, pid_t pid, int64_t timeout_ns,
 	return rc;
 }
 
+/* A run child that found concur gone before it could start. */
+#define EXIT_ORPHANED 125
+
 /* Kill what is left of the run's process group and reap the leader. */
 static void kill_run(pid_t pid, bool reap, int *status, struct rusage *ru)
 {
@@ -186,14 +191,21 @@ static void kill_run(pid_t pid, bool reap, int *status, struct rusage *ru)
 		wait4(pid, status, 0, ru);
 }
 
-/* The body of the run's child process: never returns. */
+/*
+ * The body of the run's child process: never returns.  It dies with concur
+ * (kill -9 of concur must not leave a run burning CPU), and its forkpool
+ * workers die with it in turn.
+ */
 static void run_child(struct runner *r, const struct cell *c,
-		      struct job_shared *shared, size_t max_tasks)
+		      struct job_shared *shared, size_t max_tasks, pid_t parent)
 {
 	const struct plugin *s = matrix_cell_strategy(r->m, c)->plugin;
 	const struct plugin *w = matrix_cell_workload(r->m, c)->plugin;
 
 	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(EXIT_ORPHANED); /* concur died before prctl took effect */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	/* Plugins must not write to stdout: it carries concur's own output. */
@@ -204,6 +216,65 @@ static void run_child(struct runner *r, const struct cell *c,
 	_exit(0);
 }
 
+/*
+ * The children of this process (every thread's), but not the builtin test
+ * server.  Returns how many were stored in pids[0..cap).
+ */
+static size_t list_children(const struct runner *r, pid_t *pids, size_t cap)
+{
+	DIR *tasks = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	while (tasks && (de = readdir(tasks)) != NULL) {
+		char path[64];
+		FILE *f;
+		long pid;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children", de->d_name);
+		f = fopen(path, "r");
+		while (f && n < cap && fscanf(f, "%ld", &pid) == 1)
+			if ((pid_t)pid != r->server_pid)
+				pids[n++] = (pid_t)pid;
+		if (f)
+			fclose(f);
+	}
+	if (tasks)
+		closedir(tasks);
+	return n;
+}
+
+/*
+ * Kill and reap whatever a run left behind outside its process group: a
+ * plugin process that called setsid() or setpgid() escapes the group kill,
+ * but concur is a child subreaper, so it is re-parented here once its
+ * parent dies.  Each round reaps what it kills, which re-parents their own
+ * children to us for the next round.  Returns how many were reaped.
+ */
+static size_t reap_strays(const struct runner *r)
+{
+	pid_t pids[256];
+	size_t total = 0, n, i;
+	int round;
+
+	for (round = 0; round < 64; round++) {
+		n = list_children(r, pids, ARRAY_SIZE(pids));
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++) {
+			kill(pids[i], SIGKILL);
+			kill(-pids[i], SIGKILL); /* its own group, if it made one */
+		}
+		for (i = 0; i < n; i++)
+			if (waitpid(pids[i], NULL, __WALL) == pids[i])
+				total++;
+	}
+	return total;
+}
+
+/* A run that died: no figures, the reason in error. */
 static void describe_exit(int status, struct run_record *rec)
 {
 	if (WIFSIGNALED(status)) {
@@ -216,6 +287,10 @@ static void describe_exit(int status, struct run_record *rec)
 		else
 			snprintf(rec->error, sizeof(rec->error), "run %u killed by signal %d",
 				 rec->run, WTERMSIG(status));
+	} else if (WEXITSTATUS(status) == EXIT_ORPHANED) {
+		rec->status = CELL_CRASHED;
+		snprintf(rec->error, sizeof(rec->error), "run %u: concur went away at its start",
+			 rec->run);
 	} else if (WEXITSTATUS(status) != 0) {
 		rec->status = CELL_CRASHED;
 		snprintf(rec->error, sizeof(rec->error),
@@ -224,9 +299,39 @@ static void describe_exit(int status, struct run_record *rec)
 	}
 }
 
+static void no_figures(struct run_record *rec)
+{
+	rec->measured = false;
+	rec->wall_s = rec->user_s = rec->sys_s = NAN;
+	rec->max_rss_kib = rec->nvcsw = rec->nivcsw = 0;
+	rec->tasks = rec->tasks_failed = 0;
+}
+
+/*
+ * A strategy that runs tasks in worker processes of its own (forkpool)
+ * survives a worker's death and marks the task it died in with -ECHILD:
+ * that is a crash of the plugin all the same, so the run is "crashed",
+ * though its figures stand.
+ */
+static void find_worker_crash(const struct job_shared *shared,
+			      struct run_record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < shared->n_tasks; i++) {
+		if (shared->tasks[i].status != -ECHILD)
+			continue;
+		rec->status = CELL_CRASHED;
+		snprintf(rec->error, sizeof(rec->error), "run %u: a worker process died: %s",
+			 rec->run, shared->error_text);
+		return;
+	}
+}
+
 static void fill_record(struct runner *r, struct run_record *rec,
 			const struct job_shared *shared)
 {
+	rec->measured = true;
 	rec->wall_s = (double)shared->wall_ns / 1e9;
 	rec->tasks = shared->n_tasks;
 	rec->tasks_failed = shared->n_failed;
@@ -245,23 +350,63 @@ static void fill_record(struct runner *r, struct run_record *rec,
 		snprintf(rec->error, sizeof(rec->error), "%llu of %llu tasks failed; first: %s",
 			 (unsigned long long)shared->n_failed,
 			 (unsigned long long)shared->n_tasks, shared->error_text);
+		find_worker_crash(shared, rec);
 	}
+}
+
+/* Every finished task's latency, for a run that has figures. */
+static void add_latencies(struct cell_result *cr, const struct job_shared *shared)
+{
+	size_t i;
+
+	for (i = 0; cr->latency && i < shared->n_tasks && i < shared->capacity; i++)
+		if (shared->tasks[i].flags & CONCUR_TASK_DONE)
+			latency_add(cr->latency, shared->tasks[i].end_ns -
+						 shared->tasks[i].start_ns);
+}
+
+/*
+ * After the run's leader is gone: its fate goes into rec, its tasks'
+ * latencies into cr (NULL for a warm-up run).
+ */
+static void judge_run(struct runner *r, struct cell_result *cr,
+		      struct run_record *rec, const struct job_shared *shared,
+		      int rc, int status)
+{
+	if (rc == -ETIMEDOUT) {
+		no_figures(rec);
+		rec->status = CELL_TIMEOUT;
+		snprintf(rec->error, sizeof(rec->error),
+			 "run %u timed out after %.3f s; its processes were killed",
+			 rec->run, (double)r->cfg->timeout_ns / 1e9);
+		return;
+	}
+	describe_exit(status, rec);
+	if (rec->status == CELL_CRASHED) {
+		no_figures(rec);
+		return;
+	}
+	fill_record(r, rec, shared);
+	if (cr)
+		add_latencies(cr, shared);
 }
 
 /*
  * One run of cell c.  Returns 0 (rec filled, whatever the run's fate) or
- * -EINTR.
+ * -EINTR.  Nothing of the run outlives this call: its process group is
+ * killed and strays are reaped whatever happened.
  */
 static int run_once(struct runner *r, struct cell_result *cr,
-		    struct run_record *rec)
+		    struct run_record *rec, bool warmup)
 {
 	size_t max_tasks = cr->tasks;
 	struct job_shared *shared = job_alloc(max_tasks);
+	pid_t parent = getpid(), pid;
 	struct rusage ru;
 	int status = 0, rc;
-	pid_t pid;
 
 	if (!shared) {
+		no_figures(rec);
 		rec->status = CELL_FAILED;
 		snprintf(rec->error, sizeof(rec->error), "cannot map %zu task records: %s",
 			 max_tasks, strerror(errno));
@@ -271,69 +416,59 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
+		no_figures(rec);
 		rec->status = CELL_FAILED;
 		snprintf(rec->error, sizeof(rec->error), "fork: %s", strerror(errno));
 		job_release(shared);
 		return 0;
 	}
 	if (pid == 0)
-		run_child(r, cr->cell, shared, max_tasks);
+		run_child(r, cr->cell, shared, max_tasks, parent);
 	setpgid(pid, pid); /* no race with the child's own setpgid */
 	rc = wait_run(r, pid, r->cfg->timeout_ns, &status, &ru);
-	if (rc == -ETIMEDOUT) {
-		kill_run(pid, true, &status, &ru);
-		rec->status = CELL_TIMEOUT;
-		snprintf(rec->error, sizeof(rec->error), "run %u timed out after %.3f s and was killed",
-			 rec->run, (double)r->cfg->timeout_ns / 1e9);
-	} else if (rc == -EINTR) {
-		kill_run(pid, true, &status, &ru);
-	} else {
-		kill_run(pid, false, NULL, NULL); /* orphaned workers, if any */
-		fill_record(r, rec, shared);
-		describe_exit(status, rec);
-	}
-	if (rc == 0 && rec->status != CELL_CRASHED && cr->latency) {
-		size_t i;
-
-		for (i = 0; i < max_tasks; i++)
-			if (shared->tasks[i].flags & CONCUR_TASK_DONE)
-				latency_add(cr->latency, shared->tasks[i].end_ns -
-							 shared->tasks[i].start_ns);
-	}
+	kill_run(pid, rc != 0, &status, &ru);
+	reap_strays(r);
+	if (rc != -EINTR)
+		judge_run(r, warmup ? NULL : cr, rec, shared, rc, status);
 	job_release(shared);
 	return rc == -EINTR ? -EINTR : 0;
 }
 
+/* Median of one field over the runs with figures. */
 static double median_of(const struct cell_result *cr, size_t offset)
 {
-	double *x = xcalloc(cr->n_runs + 1, sizeof(double)), v;
-	size_t i;
+	double *x = xcalloc(cr->n_records + 1, sizeof(double)), v;
+	size_t i, n = 0;
 
-	for (i = 0; i < cr->n_runs; i++) {
+	for (i = 0; i < cr->n_records; i++) {
 		const char *base = (const char *)&cr->runs[i];
 
+		if (!cr->runs[i].measured)
+			continue;
 		if (offset == offsetof(struct run_record, nvcsw) ||
 		    offset == offsetof(struct run_record, nivcsw))
-			x[i] = (double)*(const int64_t *)(base + offset);
+			x[n++] = (double)*(const int64_t *)(base + offset);
 		else
-			x[i] = *(const double *)(base + offset);
+			x[n++] = *(const double *)(base + offset);
 	}
-	v = stats_median(x, cr->n_runs);
+	v = stats_median(x, n);
 	free(x);
 	return v;
 }
 
 static void finish_cell(struct cell_result *cr)
 {
-	double *wall = xcalloc(cr->n_runs + 1, sizeof(double));
-	size_t i;
+	double *wall = xcalloc(cr->n_records + 1, sizeof(double));
+	size_t i, n = 0;
 
-	for (i = 0; i < cr->n_runs; i++) {
-		wall[i] = cr->runs[i].wall_s;
+	for (i = 0; i < cr->n_records; i++) {
+		if (!cr->runs[i].measured)
+			continue;
+		wall[n++] = cr->runs[i].wall_s;
 		if (cr->runs[i].max_rss_kib > cr->max_rss_kib)
 			cr->max_rss_kib = cr->runs[i].max_rss_kib;
 	}
-	stats_summarise(wall, cr->n_runs, &cr->wall);
+	stats_summarise(wall, n, &cr->wall);
 	free(wall);
 	cr->user_s = median_of(cr, offsetof(struct run_record, user_s));
 	cr->sys_s = median_of(cr, offsetof(struct run_record, sys_s));
@@ -353,7 +488,8 @@ static void absorb(struct cell_result *cr, const struct run_record *rec,
 	if (warmup)
 		return;
 	cr->tasks_failed += rec->tasks_failed;
-	cr->runs[cr->n_runs++] = *rec;
+	cr->runs[cr->n_records++] = *rec;
+	cr->n_runs += rec->measured;
 }
 
 /* Cells in the order they run: the baseline strategy's first (its medians
@@ -382,6 +518,8 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 
 	if (cr->done || cr->status >= CELL_TIMEOUT)
 		return 0; /* a crashed or hung cell is not run again */
+	if (r->interrupted && *r->interrupted)
+		return -EINTR;
 	if (!cr->runs) {
 		cr->runs = xcalloc((size_t)r->cfg->repetitions, sizeof(*cr->runs));
 		cr->latency = latency_create();
@@ -389,7 +527,7 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 	rec.run = round < warmup ? round + 1 : round - warmup + 1;
 	if (hooks->run_start)
 		hooks->run_start(hooks->arg, cr->cell, round + 1, total, round < warmup);
-	rc = run_once(r, cr, &rec);
+	rc = run_once(r, cr, &rec, round < warmup);
 	if (rc < 0)
 		return rc;
 	if (round >= warmup)
@@ -409,6 +547,8 @@ int runner_run(struct runner *r, const struct runner_hooks *hooks)
 	unsigned round;
 	int rc = 0;
 
+	/* Orphans of a run's plugin processes come to us, to be reaped. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (r->cfg->order == ORDER_GROUPED) {
 		for (i = 0; i < r->m->n_cells && rc == 0; i++)
 			for (round = 0; round < total && rc == 0; round++)

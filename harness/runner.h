@@ -30,10 +30,15 @@ enum cell_status {
 
 const char *cell_status_name(enum cell_status s);
 
-/* One run of a cell, as measured. */
+/*
+ * One measured run of a cell.  A run that crashed or timed out has no
+ * figures: its times and resources are NaN / 0 and it is left out of the
+ * cell's statistics, but it keeps its row in N-runs.csv with the reason.
+ */
 struct run_record {
 	unsigned run;         /* 1-based among the measured runs */
 	enum cell_status status;
+	bool measured;        /* the run ended and has figures */
 	double wall_s;
 	double user_s, sys_s;
 	int64_t max_rss_kib;
@@ -48,8 +53,9 @@ struct cell_result {
 	enum cell_status status;
 	uint64_t tasks;        /* per run */
 	uint64_t tasks_failed; /* over every measured run */
-	size_t n_runs;         /* measured runs that completed */
-	struct run_record *runs;
+	size_t n_runs;         /* measured runs with figures (not crashed/killed) */
+	size_t n_records;      /* every measured run, crashed ones too */
+	struct run_record *runs; /* n_records, in run order */
 	struct sample_stats wall;
 	struct latency *latency; /* every task of every measured run */
 	double user_s, sys_s;    /* medians over the measured runs */

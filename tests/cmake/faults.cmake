@@ -1,0 +1,20 @@
+# Fault tolerance (engineer h6, issue 6): crash isolation, timeouts, kill -9
+# and resume, signals, hostile input.  The `faulty` workload fixture is
+# loaded through plugin_path from tests/fixtures/faults in the build tree.
+set(FAULTS_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/faults)
+add_library(fixture_faulty MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/faults/faulty.c)
+set_target_properties(fixture_faulty PROPERTIES
+  OUTPUT_NAME faulty PREFIX ""
+  LIBRARY_OUTPUT_DIRECTORY ${FAULTS_FIXTURE_DIR}
+  C_VISIBILITY_PRESET hidden)
+target_include_directories(fixture_faulty PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+target_compile_options(fixture_faulty PRIVATE ${CONCUR_WARNINGS})
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+foreach(t faults hostile)
+  add_test(NAME integration_${t}
+           COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
+  set_tests_properties(integration_${t} PROPERTIES TIMEOUT 300
+    ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endforeach()
