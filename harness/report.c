@@ -5,23 +5,49 @@
 #include <string.h>
 
 #include "results.h"
+#include "stats.h"
 #include "util.h"
 
-/* Thresholds for the warnings (issue: trustworthy numbers). */
-#define WARN_CV 0.10
-#define WARN_SHORT_RUN_S 0.001
+/* Outlier runs named in one warning line; the rest are counted. */
+#define MAX_NAMED_OUTLIERS 5
+/* Strategy column width bounds. */
+#define LABEL_MIN 8
+#define LABEL_MAX 48
 
-/* A duration with a unit that suits it: "812 us", "20.4 ms", "2.31 s". */
+/* One strategy cell's row in a workload block. */
+struct report_row {
+	const struct cell_result *cr;
+	char *label;          /* strategy label and crossed parameters */
+	double speedup;       /* NaN when unknown */
+	double sp_low, sp_high; /* 95% interval of the speedup; NaN unknown */
+};
+
+/* A duration with a unit that suits its size: "812.00 us", "20.400 ms",
+ * "2.3100 s"; a negative one (a confidence bound) keeps its sign. */
 static void human_time(double s, char *buf, size_t len)
 {
+	double mag = fabs(s);
+
 	if (isnan(s))
 		snprintf(buf, len, "-");
-	else if (s < 1e-3)
+	else if (mag < 1e-3)
 		snprintf(buf, len, "%.2f us", s * 1e6);
-	else if (s < 1)
+	else if (mag < 1)
 		snprintf(buf, len, "%.3f ms", s * 1e3);
 	else
 		snprintf(buf, len, "%.4f s", s);
+}
+
+void report_context_capture(struct report_context *ret)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	memset(ret, 0, sizeof(*ret));
+	ret->ncpus = cpu_count();
+	if (!f)
+		return;
+	ret->load_known = fscanf(f, "%lf", &ret->load1) == 1;
+	fclose(f);
 }
 
 void report_cell_done(FILE *out, const struct runner *r,
@@ -37,6 +63,7 @@ void report_cell_done(FILE *out, const struct runner *r,
 	fflush(out);
 }
 
+/* Workload cells per strategy cell: cell i belongs to workload cell i % per. */
 static size_t workload_cells(const struct matrix *m)
 {
 	size_t n = 0, i;
@@ -46,68 +73,275 @@ static size_t workload_cells(const struct matrix *m)
 	return n;
 }
 
-static void print_row(FILE *out, const struct runner *r,
-		      const struct cell_result *cr)
+/*
+ * The speedup's 95% interval: the baseline median over the bounds of this
+ * cell's confidence interval of the mean.  The baseline is taken as exact,
+ * so two rows' intervals overlap exactly when their time intervals do.  A
+ * time interval reaching 0 (few, scattered runs) leaves it unbounded above.
+ */
+static void fill_row(const struct runner *r, const struct cell_result *cr,
+		     struct report_row *row)
 {
-	char *label = matrix_cell_params(r->m, cr->cell, CONCUR_KIND_STRATEGY, true);
-	char med[32], sd[32], speed[16], cpu[16];
-	double speedup = results_speedup(r, cr);
-	double util = (cr->user_s + cr->sys_s) / cr->wall.median;
+	size_t b = matrix_baseline_cell(r->m, cr->cell);
+	double base = r->results[b].done ? r->results[b].wall.median : NAN;
+
+	row->cr = cr;
+	row->label = matrix_cell_params(r->m, cr->cell, CONCUR_KIND_STRATEGY, true);
+	row->speedup = results_speedup(r, cr);
+	row->sp_low = row->sp_high = NAN;
+	if (base > 0 && cr->wall.ci95_high > 0) {
+		row->sp_low = base / cr->wall.ci95_high;
+		row->sp_high = cr->wall.ci95_low > 0 ? base / cr->wall.ci95_low :
+						       INFINITY;
+	}
+}
+
+static int label_width(const struct report_row *rows, size_t n)
+{
+	size_t w = LABEL_MIN, i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(rows[i].label) > w)
+			w = strlen(rows[i].label);
+	return (int)(w > LABEL_MAX ? LABEL_MAX : w);
+}
+
+static void print_row(FILE *out, const struct report_row *row, int width)
+{
+	const struct cell_result *cr = row->cr;
+	char med[32], sd[32], speed[16] = "-", ci[40] = "", cpu[16] = "-";
 
 	human_time(cr->wall.median, med, sizeof(med));
 	human_time(cr->wall.stddev, sd, sizeof(sd));
-	snprintf(speed, sizeof(speed), isnan(speedup) ? "-" : "%.2fx", speedup);
-	snprintf(cpu, sizeof(cpu), cr->n_runs && cr->wall.median > 0 ? "%.2f" : "-", util);
-	fprintf(out, "  %-32s %12s  ± %-10s %9s %6s  %s\n", label, med, sd, speed,
-		cpu, cell_status_name(cr->status));
-	free(label);
+	if (!isnan(row->speedup))
+		snprintf(speed, sizeof(speed), "%.2fx", row->speedup);
+	if (isinf(row->sp_high))
+		snprintf(ci, sizeof(ci), "%.2f-inf x", row->sp_low);
+	else if (!isnan(row->sp_low))
+		snprintf(ci, sizeof(ci), "%.2f-%.2fx", row->sp_low, row->sp_high);
+	if (cr->n_runs && cr->wall.median > 0)
+		snprintf(cpu, sizeof(cpu), "%.2f",
+			 (cr->user_s + cr->sys_s) / cr->wall.median);
+	fprintf(out, "  %-*s %12s ± %-10s %9s  %-15s %6s  %s\n", width, row->label,
+		med, sd, speed, ci, cpu, cell_status_name(cr->status));
 }
 
-/* Print the doubts about one cell; returns how many. */
-static int warn_cell(FILE *out, const struct cell_result *cr)
+static void print_header(FILE *out, const struct runner *r, size_t w, int width)
+{
+	const struct cell *c = &r->m->cells[w];
+	char *name = matrix_cell_params(r->m, c, CONCUR_KIND_WORKLOAD, true);
+
+	fprintf(out, "\nworkload %s  (plugin %s, %llu tasks per run, %lld measured runs per cell)\n",
+		name, matrix_cell_workload(r->m, c)->plugin->name,
+		(unsigned long long)r->results[w].tasks,
+		(long long)r->cfg->repetitions);
+	fprintf(out, "  %-*s %12s   %-10s %9s  %-15s %6s  %s\n", width, "strategy",
+		"median", "stddev", "speedup", "(95% CI)", "cpu", "status");
+	free(name);
+}
+
+static int warn_spread(FILE *out, const struct report_row *row)
+{
+	const struct cell_result *cr = row->cr;
+
+	if (isnan(cr->wall.cv) || cr->wall.cv <= REPORT_WARN_CV)
+		return 0;
+	fprintf(out, "  warning: %s: run times vary by %.0f%% (CV over %.0f%%); more repetitions or a quieter machine would help\n",
+		row->label, cr->wall.cv * 100, REPORT_WARN_CV * 100);
+	return 1;
+}
+
+/* One line for every row of the block that had a run under 1 ms. */
+static int warn_short(FILE *out, const struct report_row *rows, size_t n)
+{
+	size_t i, found = 0;
+	double shortest = INFINITY;
+	char t[32];
+
+	for (i = 0; i < n; i++) {
+		const struct cell_result *cr = rows[i].cr;
+
+		if (!cr->n_runs || !(cr->wall.min < REPORT_WARN_SHORT_RUN_S))
+			continue;
+		fprintf(out, "%s%s", found++ ? ", " : "  warning: runs under 1 ms in ",
+			rows[i].label);
+		if (cr->wall.min < shortest)
+			shortest = cr->wall.min;
+	}
+	if (!found)
+		return 0;
+	human_time(shortest, t, sizeof(t));
+	fprintf(out, " (shortest %s): timer and start-up noise weigh heavily; add tasks\n", t);
+	return 1;
+}
+
+/*
+ * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z.  Only runs
+ * with figures count (a crashed run's wall time is NaN): the walk stops
+ * after the cell's n_runs finite wall times.
+ */
+static int warn_outliers(FILE *out, const struct report_row *row)
+{
+	const struct cell_result *cr = row->cr;
+	const struct run_record **run = xcalloc(cr->n_runs + 1, sizeof(*run));
+	double *x = xcalloc(cr->n_runs + 1, sizeof(double)), med, mad;
+	size_t i, n = 0, found = 0;
+	char t[32];
+
+	for (i = 0; n < cr->n_runs; i++) {
+		if (!isfinite(cr->runs[i].wall_s))
+			continue;
+		run[n] = &cr->runs[i];
+		x[n++] = cr->runs[i].wall_s;
+	}
+	med = stats_median(x, n);
+	mad = stats_mad(x, n);
+	for (i = 0; mad > 0 && i < n; i++) {
+		if (fabs(0.6745 * (x[i] - med) / mad) <= REPORT_OUTLIER_Z)
+			continue;
+		if (found == 0)
+			fprintf(out, "  warning: %s: outlier runs (modified z-score > %.1f), kept in every figure:",
+				row->label, REPORT_OUTLIER_Z);
+		if (found++ < MAX_NAMED_OUTLIERS) {
+			human_time(x[i], t, sizeof(t));
+			fprintf(out, "%s run %u (%s)", found > 1 ? "," : "",
+				run[i]->run, t);
+		}
+	}
+	if (found > MAX_NAMED_OUTLIERS)
+		fprintf(out, " and %zu more", found - MAX_NAMED_OUTLIERS);
+	if (found) {
+		human_time(med, t, sizeof(t));
+		fprintf(out, "; median %s\n", t);
+	}
+	free(run);
+	free(x);
+	return found ? 1 : 0;
+}
+
+static int warn_status(FILE *out, const struct report_row *row)
+{
+	const struct cell_result *cr = row->cr;
+
+	if (cr->status == CELL_OK)
+		return 0;
+	fprintf(out, "  warning: %s: %s: %s\n", row->label,
+		cell_status_name(cr->status), cr->error ? cr->error : "(no reason recorded)");
+	return 1;
+}
+
+static int by_median(const void *a, const void *b)
+{
+	double x = (*(const struct report_row *const *)a)->cr->wall.median;
+	double y = (*(const struct report_row *const *)b)->cr->wall.median;
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y); /* unknown medians last */
+	return (x > y) - (x < y);
+}
+
+static bool ci_known(const struct cell_result *cr)
+{
+	return cr->n_runs >= 2 && !isnan(cr->wall.ci95_low) &&
+	       !isnan(cr->wall.ci95_high);
+}
+
+/*
+ * Neighbours in speed whose 95% intervals of the mean overlap cannot be
+ * ranked.  Comparing each row with the next faster one keeps this to one
+ * line per pair that matters, however many rows there are.
+ */
+static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
+{
+	struct report_row **order = xcalloc(n + 1, sizeof(*order));
+	size_t i;
+	int warned = 0;
+
+	for (i = 0; i < n; i++)
+		order[i] = &rows[i];
+	qsort(order, n, sizeof(*order), by_median);
+	for (i = 0; i + 1 < n; i++) {
+		const struct cell_result *a = order[i]->cr, *b = order[i + 1]->cr;
+		char alo[32], ahi[32], blo[32], bhi[32];
+
+		if (!ci_known(a) || !ci_known(b) ||
+		    a->wall.ci95_high < b->wall.ci95_low ||
+		    b->wall.ci95_high < a->wall.ci95_low)
+			continue;
+		human_time(a->wall.ci95_low, alo, sizeof(alo));
+		human_time(a->wall.ci95_high, ahi, sizeof(ahi));
+		human_time(b->wall.ci95_low, blo, sizeof(blo));
+		human_time(b->wall.ci95_high, bhi, sizeof(bhi));
+		fprintf(out, "  warning: %s and %s are not distinguishable: the 95%% confidence intervals of their mean times overlap (%s .. %s and %s .. %s)\n",
+			order[i]->label, order[i + 1]->label, alo, ahi, blo, bhi);
+		warned++;
+	}
+	free(order);
+	return warned;
+}
+
+/* One workload cell: its rows, then its warnings.  Returns the warnings. */
+static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
+{
+	struct report_row *rows = xcalloc(r->m->n_cells / per + 1, sizeof(*rows));
+	size_t n = 0, i;
+	int width, warned = 0;
+
+	for (i = w; i < r->m->n_cells; i += per)
+		if (r->results[i].done)
+			fill_row(r, &r->results[i], &rows[n++]);
+	width = label_width(rows, n);
+	print_header(out, r, w, width);
+	for (i = 0; i < n; i++)
+		print_row(out, &rows[i], width);
+	for (i = 0; i < n; i++) {
+		warned += warn_status(out, &rows[i]);
+		if (rows[i].cr->n_runs == 0)
+			continue;
+		warned += warn_spread(out, &rows[i]);
+		warned += warn_outliers(out, &rows[i]);
+	}
+	warned += warn_short(out, rows, n);
+	warned += warn_overlaps(out, rows, n);
+	for (i = 0; i < n; i++)
+		free(rows[i].label);
+	free(rows);
+	return warned;
+}
+
+static int warn_machine(FILE *out, const struct runner *r,
+			const struct report_context *ctx)
 {
 	int n = 0;
 
-	if (cr->wall.cv > WARN_CV && !isnan(cr->wall.cv)) {
-		fprintf(out, "  warning: %s: run times vary by %.0f%% (CV); more repetitions or a quieter machine would help\n",
-			cr->cell->id, cr->wall.cv * 100);
+	if (ctx && ctx->load_known && ctx->ncpus &&
+	    ctx->load1 > REPORT_WARN_LOAD_PER_CPU * ctx->ncpus) {
+		fprintf(out, "warning: the load average was %.2f on %u CPUs when the runs started: other work competed for the CPUs, so times may be slower and noisier than on a quiet machine\n",
+			ctx->load1, ctx->ncpus);
 		n++;
 	}
-	if (cr->n_runs && cr->wall.median < WARN_SHORT_RUN_S) {
-		fprintf(out, "  warning: %s: runs are shorter than 1 ms; timer and start-up noise weigh heavily (add tasks)\n",
-			cr->cell->id);
-		n++;
-	}
-	if (cr->wall.n_outliers) {
-		fprintf(out, "  warning: %s: %zu of %zu runs are outliers (modified z-score > 3.5); kept, not dropped\n",
-			cr->cell->id, cr->wall.n_outliers, cr->n_runs);
+	if (r->cfg->repetitions < 2) {
+		fprintf(out, "warning: one measured run per cell: no spread and no confidence interval (set repetitions = 5 or more)\n");
 		n++;
 	}
 	return n;
 }
 
-void report_table(FILE *out, const struct runner *r)
+int report_table_ctx(FILE *out, const struct runner *r,
+		     const struct report_context *ctx)
 {
 	const struct matrix *m = r->m;
-	size_t per = workload_cells(m), w, i;
+	size_t per = workload_cells(m), w;
+	int warned = 0;
 
-	for (w = 0; w < per && w < m->n_cells; w++) {
-		const struct cell *c = &m->cells[w];
-		char *name = matrix_cell_params(m, c, CONCUR_KIND_WORKLOAD, true);
-
-		fprintf(out, "\nworkload %s  (plugin %s, %llu tasks per run)\n", name,
-			matrix_cell_workload(m, c)->plugin->name,
-			(unsigned long long)r->results[w].tasks);
-		fprintf(out, "  %-32s %12s  %-12s %9s %6s  %s\n", "strategy",
-			"median", "± stddev", "speedup", "cpu", "status");
-		free(name);
-		for (i = w; i < m->n_cells; i += per)
-			if (r->results[i].done)
-				print_row(out, r, &r->results[i]);
-		for (i = w; i < m->n_cells; i += per)
-			if (r->results[i].done && r->results[i].n_runs)
-				warn_cell(out, &r->results[i]);
-	}
-	fprintf(out, "\n(speedup: against [strategy %s]; cpu: CPU seconds per wall second, %u cores here)\n",
+	for (w = 0; per && w < per && w < m->n_cells; w++)
+		warned += print_block(out, r, w, per);
+	fprintf(out, "\n(speedup: against [strategy %s], with the 95%% interval of the mean; cpu: CPU seconds per wall second, %u cores here)\n",
 		m->strategies[m->baseline].sec->label, cpu_count());
+	return warned + warn_machine(out, r, ctx);
+}
+
+void report_table(FILE *out, const struct runner *r)
+{
+	report_table_ctx(out, r, NULL);
 }
