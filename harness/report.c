@@ -176,20 +176,19 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 }
 
 /*
- * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z.  Only runs
- * with figures count (a crashed run's wall time is NaN): the walk stops
- * after the cell's n_runs finite wall times.
+ * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z, among the
+ * runs with figures (a crashed run keeps its record but has none).
  */
 static int warn_outliers(FILE *out, const struct report_row *row)
 {
 	const struct cell_result *cr = row->cr;
-	const struct run_record **run = xcalloc(cr->n_runs + 1, sizeof(*run));
-	double *x = xcalloc(cr->n_runs + 1, sizeof(double)), med, mad;
+	const struct run_record **run = xcalloc(cr->n_records + 1, sizeof(*run));
+	double *x = xcalloc(cr->n_records + 1, sizeof(double)), med, mad;
 	size_t i, n = 0, found = 0;
 	char t[32];
 
-	for (i = 0; n < cr->n_runs; i++) {
-		if (!isfinite(cr->runs[i].wall_s))
+	for (i = 0; i < cr->n_records; i++) {
+		if (!cr->runs[i].measured)
 			continue;
 		run[n] = &cr->runs[i];
 		x[n++] = cr->runs[i].wall_s;

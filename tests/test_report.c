@@ -93,10 +93,11 @@ static void set_runs(struct fixture *f, size_t i, const double *wall, size_t n,
 	cr->runs = xcalloc(n, sizeof(*cr->runs));
 	for (k = 0; k < n; k++) {
 		cr->runs[k].run = (unsigned)k + 1;
+		cr->runs[k].measured = true;
 		cr->runs[k].wall_s = wall[k];
 		cr->runs[k].user_s = cpu;
 	}
-	cr->n_runs = n;
+	cr->n_runs = cr->n_records = n;
 	cr->user_s = cpu;
 	stats_summarise(wall, n, &cr->wall);
 	cr->done = true;
@@ -225,9 +226,11 @@ static void test_outliers_skip_runs_without_figures(void **state)
 	cr->runs = xcalloc(6, sizeof(*cr->runs));
 	for (k = 0; k < 6; k++) {
 		cr->runs[k].run = (unsigned)k + 1;
+		cr->runs[k].measured = k != 1;
 		cr->runs[k].wall_s = k == 1 ? NAN : measured[m++];
 	}
 	cr->n_runs = 5;
+	cr->n_records = 6;
 	stats_summarise(measured, 5, &cr->wall);
 	render(f, NULL);
 	assert_printed(f, "kept in every figure: run 6 (3.0000 s); median 1.0000 s");

@@ -27,7 +27,7 @@ GOLDEN = os.path.join(SOURCE, "tests", "golden")
 EXPECTED = os.path.join(GOLDEN, "expected")
 FIXTURES = os.path.join(BUILD, "tests", "fixtures", "workloads")
 COMPARED = ("", "-runs", "-matrix")  # N.csv, N-runs.csv, N-matrix.csv
-EXIT_STATUS = {"failing": 1}         # the others: 0
+EXIT_STATUS = {"failing": 1, "crash": 1}  # the others: 0
 UPDATE = os.environ.get("CONCUR_GOLDEN_UPDATE") == "1"
 
 
