@@ -110,7 +110,12 @@ static size_t count_outliers(const double *x, size_t n, double median)
 	return count;
 }
 
-/* Mean, min and max in one pass; the deviations in a second for accuracy. */
+/*
+ * Mean, min and max in one pass; the deviations in a second for accuracy.
+ * The mean is accumulated as offsets from x[0], so identical samples give
+ * exactly x[0] and a standard deviation of exactly 0 (sum / n of equal
+ * values can round away from them).
+ */
 static void summarise_moments(const double *x, size_t n,
 			      struct sample_stats *ret)
 {
@@ -119,13 +124,13 @@ static void summarise_moments(const double *x, size_t n,
 
 	ret->min = ret->max = x[0];
 	for (i = 0; i < n; i++) {
-		sum += x[i];
+		sum += x[i] - x[0];
 		if (x[i] < ret->min)
 			ret->min = x[i];
 		if (x[i] > ret->max)
 			ret->max = x[i];
 	}
-	ret->mean = sum / (double)n;
+	ret->mean = x[0] + sum / (double)n;
 	for (i = 0; i < n; i++)
 		ss += (x[i] - ret->mean) * (x[i] - ret->mean);
 	ret->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;

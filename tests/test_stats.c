@@ -149,6 +149,14 @@ static void test_constant_samples(void **state)
 	assert_near(s.ci95_low, 5, 0);
 	assert_near(s.ci95_high, 5, 0);
 	assert_int_equal(s.n_outliers, 0); /* MAD 0: no outliers */
+	/* 0.1 * 3 / 3 rounds to 0.10000000000000002: still exactly 0.1, sd 0 */
+	{
+		const double y[] = { 0.1, 0.1, 0.1 };
+
+		stats_summarise(y, 3, &s);
+		assert_true(s.mean == 0.1);
+		assert_true(s.stddev == 0);
+	}
 }
 
 static void test_mad_zero_with_spread(void **state)
