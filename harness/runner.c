@@ -80,11 +80,40 @@ static int start_server(struct runner *r, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The task records of the biggest cell must fit: at most half of the
+ * machine's memory, and mappable under this process's limits (ulimit -v).
+ * Better to learn it now than in the middle of the night.
+ */
+static int check_memory(const struct config *cfg, const struct cell *c,
+			size_t tasks, char *err, size_t errlen)
+{
+	size_t need = job_mapping_size(tasks);
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	double half = pages > 0 && page > 0 ? (double)pages * (double)page / 2 : 0;
+	struct job_shared *probe;
+
+	if (half > 0 && (double)need > half) {
+		errf(err, errlen, "%s: cell %s needs %zu MiB for its %zu task records, more than the limit of half this machine's memory (%.0f MiB); use fewer tasks",
+		     cfg->path, c->id, need >> 20, tasks, half / 1048576);
+		return -ENOMEM;
+	}
+	probe = job_alloc(tasks);
+	if (!probe) {
+		errf(err, errlen, "%s: cell %s needs %zu MiB for its %zu task records, more than this process may map (%s; see ulimit -v); use fewer tasks",
+		     cfg->path, c->id, need >> 20, tasks, strerror(errno));
+		return -ENOMEM;
+	}
+	job_release(probe);
+	return 0;
+}
+
 int runner_prepare(struct runner *r, const struct config *cfg,
 		   const struct matrix *m, bool start_server_now, char *err,
 		   size_t errlen)
 {
-	size_t i;
+	const struct cell *biggest = NULL;
+	size_t i, most = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -120,8 +149,12 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 			return -E2BIG;
 		}
 		r->results[i].tasks = (uint64_t)n;
+		if (n > (int64_t)most) {
+			most = (size_t)n;
+			biggest = c;
+		}
 	}
-	return 0;
+	return biggest ? check_memory(cfg, biggest, most, err, errlen) : 0;
 }
 
 static int pidfd_open_compat(pid_t pid)

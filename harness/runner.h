@@ -87,8 +87,10 @@ struct runner {
  * Prepare: pick the clock (CONCUR_FAKE_CLOCK=1 gives a deterministic one),
  * start the builtin test server when a workload has url = builtin, and
  * count every cell's tasks (creating each workload once), so bad values a
- * plugin rejects are found before anything runs.  Errors (-EINVAL etc.)
- * name the cell.
+ * plugin rejects are found before anything runs.  Caps, each named in its
+ * message: RUNNER_MAX_TASKS tasks per run (-E2BIG), and the biggest cell's
+ * task records within half the machine's memory and mappable under
+ * ulimit -v (-ENOMEM).  Errors (-EINVAL etc.) name the cell.
  */
 int runner_prepare(struct runner *r, const struct config *cfg,
 		   const struct matrix *m, bool start_server, char *err,

@@ -1,0 +1,136 @@
+"""Hostile input (issue 6): every file of tests/fixtures/hostile/, plus a few
+too big to commit that are generated here, makes `concur validate` and
+`concur run` exit 2 with a message naming the file (and the line when there
+is one), within a second of CPU, with no sanitizer report and nothing
+written.  The caps on cells, workers, tasks and memory say which limit was
+hit."""
+import glob
+import os
+import re
+import resource
+import subprocess
+import time
+import unittest
+
+from common import BUILD, CONCUR, SOURCE, TempDir
+
+HOSTILE = os.path.join(SOURCE, "tests", "fixtures", "hostile")
+ENV = {
+    "CONCUR_HOSTILE_SELF": "${CONCUR_HOSTILE_SELF}",
+    "CONCUR_HOSTILE_A": "${CONCUR_HOSTILE_B}",
+    "CONCUR_HOSTILE_B": "${CONCUR_HOSTILE_A}",
+}
+SANITIZER_SIGNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                   "UndefinedBehaviorSanitizer", "ThreadSanitizer")
+
+# file -> fragments its message must contain (the limit it names)
+LIMITS = {
+    "billion-cells.ini": ["limit"],
+    "huge-range.ini": ["limit"],
+    "huge-workers.ini": ["allowed 1 .. 4096"],
+    "too-many-tasks.ini": ["limit of 50000000"],
+    "many-sections.ini": ["limit"],
+    "many-keys.ini": ["limit"],
+    "list-lines-cap.ini": ["limit"],
+    "long-line.ini": ["limit"],
+    "huge-repetitions.ini": ["allowed 1..10000"],
+    "million-items.ini": ["1048576"],
+    "million-list-lines.ini": ["1048576"],
+}
+
+
+def sanitized():
+    try:
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(), re.M) is not None
+    except OSError:
+        return False
+
+
+def generated(d):
+    """The big ones: a 10^6-item list and 10^6 continuation lines."""
+    big = {
+        "million-items.ini": "[experiment]\n[strategy pthreads]\nworkers = "
+        + ", ".join(["1"] * 1000000) + "\n[workload w]\nplugin = null\n",
+        "million-list-lines.ini": "[experiment]\n[strategy sync]\n[workload w]\n"
+        "plugin = http_download\nurl = http://a/\n" + "  http://a/\n" * 1000000,
+    }
+    paths = []
+    for name, text in big.items():
+        p = os.path.join(d, name)
+        with open(p, "w") as f:
+            f.write(text)
+        paths.append(p)
+    return paths
+
+
+def run_timed(args, preexec=None):
+    """Run concur; return (rc, stderr, wall seconds, CPU seconds)."""
+    env = dict(os.environ)
+    env.update(ENV)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    p = subprocess.run([CONCUR, *args], capture_output=True, env=env,
+                       timeout=60, preexec_fn=preexec)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p.returncode, p.stderr.decode("utf-8", "replace"), wall, cpu
+
+
+class Hostile(unittest.TestCase):
+    def check(self, path):
+        name = os.path.basename(path)
+        with TempDir() as d:
+            out = os.path.join(d, "out.csv")
+            for args in (["validate", path], ["run", path, "-o", out]):
+                rc, err, wall, cpu = run_timed(args)
+                what = f"{name}: {args[0]}: {err[:300]!r}"
+                self.assertEqual(rc, 2, what)
+                self.assertRegex(err, r"^concur: " + re.escape(path) + r"(:\d+)?: ", what)
+                for sign in SANITIZER_SIGNS:
+                    self.assertNotIn(sign, err, what)
+                # "within a second": CPU time, which a loaded machine does
+                # not inflate; wall time gets a generous bound
+                self.assertLess(cpu, 1.0, what)
+                self.assertLess(wall, 10.0, what)
+                for frag in LIMITS.get(name, []):
+                    self.assertIn(frag, err, what)
+            self.assertEqual(os.listdir(d), [], f"{name}: something was written")
+
+    def test_committed_corpus(self):
+        files = sorted(glob.glob(os.path.join(HOSTILE, "*.ini")))
+        self.assertGreaterEqual(len(files), 30)
+        for path in files:
+            with self.subTest(file=os.path.basename(path)):
+                self.check(path)
+
+    def test_generated_giants(self):
+        with TempDir() as d:
+            for path in generated(d):
+                with self.subTest(file=os.path.basename(path)):
+                    self.check(path)
+
+    def test_every_limit_is_exercised(self):
+        names = {os.path.basename(p) for p in glob.glob(os.path.join(HOSTILE, "*.ini"))}
+        names |= {"million-items.ini", "million-list-lines.ini"}
+        self.assertEqual(set(LIMITS) - names, set())
+
+    @unittest.skipIf(sanitized(), "ASan needs more address space than the limit")
+    def test_memory_cap_under_ulimit(self):
+        with TempDir() as d:
+            ini = os.path.join(d, "mem.ini")
+            with open(ini, "w") as f:
+                f.write("[experiment]\n[strategy sync]\n[workload w]\n"
+                        "plugin = null\ncount = 45000000\n")
+
+            def limit():
+                resource.setrlimit(resource.RLIMIT_AS, (1500 << 20, 1500 << 20))
+            rc, err, _, _ = run_timed(["validate", ini], preexec=limit)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(f"concur: {ini}: cell sync/w needs 1716 MiB", err)
+            self.assertIn("ulimit -v", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
