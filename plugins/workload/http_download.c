@@ -7,16 +7,30 @@
  *  - blocking (worker_init with loop == NULL): one easy handle per worker,
  *    reused across its tasks, so with reuse_connections the worker keeps its
  *    connection alive (the article's thread-local requests.Session);
- *  - event loop (worker_init with a loop): one multi handle per loop driven
- *    through the multi_socket API by the loop's fds and timers, with a pool
- *    of easy handles reused across tasks.
+ *  - event loop (worker_init with a loop): transfers driven through curl's
+ *    multi_socket API by the loop's fds and timers, with a pool of easy
+ *    handles reused across tasks, spread over "shards" (below).
+ *
+ * Why shards: libcurl 7.88 walks the connections of a multi handle's cache
+ * for every transfer it starts (looking for one to reuse) and again for
+ * every handle removed (close_connect_only), so one multi handle holding
+ * 10,000 connections spends O(n^2) CPU: seconds at 10,000 in flight.  A
+ * shard is one multi handle with its own connection cache and timer, all on
+ * the loop's one epoll; it holds at most HTTP_SHARD_CONNS connections.  A
+ * task goes to a shard with an idle connection first, else to a shard with
+ * room, else to a new shard, so a new connection opens only when no shard
+ * has an idle one: with reuse on, connections never outnumber the tasks
+ * that were in flight at once.  The shards share one DNS and TLS session
+ * cache (CURLSH).
  *
  * A task succeeds when curl completes, the HTTP status matches
  * expect_status and, if expect_bytes >= 0, the body has that many bytes.
  * Every task records its body bytes (rec->bytes), the HTTP status
- * (rec->detail) and CONCUR_TASK_NEW_CONN when it opened a connection.
+ * (rec->detail) and CONCUR_TASK_NEW_CONN when it opened a connection.  A
+ * task that cannot get a socket for lack of file descriptors fails with
+ * -EMFILE and says which limit to raise.
  */
-#define _GNU_SOURCE /* asprintf */
+#define _GNU_SOURCE /* asprintf, SOCK_CLOEXEC */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -26,11 +40,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "concur_plugin.h"
 
-/* Idle connections a loop's multi handle may keep for reuse. */
+/*
+ * Idle connections a shard's multi handle may keep for reuse: far above
+ * what a shard holds, since curl's default (4 x the handles currently
+ * added) shrinks as handles leave and would close reusable connections.
+ */
 #define HTTP_MAX_IDLE_CONNS 100000L
+/* Connections one shard (multi handle) opens before a new shard is made. */
+#define HTTP_SHARD_CONNS 128
 
 enum http_param_index {
 	P_URL,
@@ -57,15 +80,18 @@ struct http_instance {
 };
 
 struct http_worker;
+struct http_shard;
 
 /* One easy handle and the state of the transfer it runs. */
 struct http_xfer {
 	CURL *easy;
 	struct http_worker *worker;
+	struct http_shard *shard; /* event loop: the multi it is added to */
 	struct concur_task *rec;
 	size_t task;
 	uint64_t bytes;
-	bool active; /* added to the multi handle */
+	int sock_errno; /* why the transfer could not open a socket */
+	bool active;    /* added to a multi handle */
 	struct http_xfer *next_free;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -77,15 +103,40 @@ struct http_sock {
 	struct http_sock *prev, *next;
 };
 
+/* The lists a shard is on while it can take a task (see shard_update). */
+enum shard_list_id {
+	SHARD_IDLE, /* it has an idle connection to reuse */
+	SHARD_ROOM, /* it may open another connection */
+	SHARD_LISTS,
+};
+
+struct shard_link {
+	struct http_shard *prev, *next;
+	bool linked;
+};
+
+/* One multi handle of an event-loop worker, see the top of the file. */
+struct http_shard {
+	struct http_worker *worker;
+	CURLM *multi;
+	struct concur_timer timer;
+	long active; /* transfers added and not finished */
+	long conns;  /* its open sockets: connections busy or idle in its cache */
+	struct shard_link link[SHARD_LISTS];
+};
+
 struct http_worker {
 	struct http_instance *inst;
 	struct concur_loop *loop; /* NULL: blocking face */
 	struct http_xfer **xfers; /* every handle this worker made */
 	size_t n_xfers, cap_xfers;
 	struct http_xfer *free_list; /* the blocking face: its one handle */
-	CURLM *multi;
-	struct concur_timer timer;
+	struct http_shard **shards;  /* the event-loop face: its multis */
+	size_t n_shards, cap_shards;
+	struct http_shard *lists[SHARD_LISTS];
+	CURLSH *share; /* DNS and TLS sessions, shared by the shards */
 	struct http_sock *socks;
+	bool closing; /* worker_fini runs: shards take no more tasks */
 };
 
 /* ---- create / destroy ---- */
@@ -265,23 +316,78 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Make room for n elements of `size` bytes in *arr (capacity *cap). */
+static int array_reserve(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t want = *cap ? *cap : 16;
+	void *grown;
+
+	if (n <= *cap)
+		return 0;
+	while (want < n)
+		want *= 2;
+	grown = realloc(*arr, want * size);
+	if (!grown)
+		return -ENOMEM;
+	*arr = grown;
+	*cap = want;
+	return 0;
+}
+
+static void shard_update(struct http_shard *s);
+
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: the socket of a new connection.  Counting it
+ * tells the transfer's shard how many connections it holds; the errno of a
+ * failure lets the task say that file descriptors ran out.
+ */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+				    struct curl_sockaddr *addr)
+{
+	struct http_xfer *x = clientp;
+	int fd;
+
+	(void)purpose;
+	fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC,
+		    addr->protocol);
+	if (fd < 0) {
+		x->sock_errno = errno;
+		return CURL_SOCKET_BAD;
+	}
+	if (x->shard) {
+		x->shard->conns++;
+		shard_update(x->shard);
+	}
+	return fd;
+}
+
+/*
+ * CURLOPT_CLOSESOCKETFUNCTION.  curl copies the callback and its data into
+ * the connection when it opens it, so clientp is the shard whose cache
+ * holds the connection (NULL on the blocking face), whichever easy handle
+ * closes it.
+ */
+static int on_close_socket(void *clientp, curl_socket_t fd)
+{
+	struct http_shard *s = clientp;
+
+	if (s) {
+		s->conns--;
+		shard_update(s);
+	}
+	return close(fd);
+}
+
 static struct http_xfer *xfer_new(struct http_worker *w)
 {
 	const struct http_instance *inst = w->inst;
 	struct http_xfer *x = calloc(1, sizeof(*x));
-	void *grown;
 
 	if (!x || !(x->easy = curl_easy_init()))
 		goto fail;
-	if (w->n_xfers == w->cap_xfers) {
-		size_t cap = w->cap_xfers ? 2 * w->cap_xfers : 16;
-
-		grown = realloc(w->xfers, cap * sizeof(*w->xfers));
-		if (!grown)
-			goto fail;
-		w->xfers = grown;
-		w->cap_xfers = cap;
-	}
+	if (array_reserve((void **)&w->xfers, &w->cap_xfers, w->n_xfers + 1,
+			  sizeof(*w->xfers)))
+		goto fail;
 	w->xfers[w->n_xfers++] = x;
 	x->worker = w;
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
@@ -289,11 +395,17 @@ static struct http_xfer *xfer_new(struct http_worker *w)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, NULL);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "concur-http_download/1.0");
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 inst->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, inst->timeout_ms);
+	if (w->share)
+		curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
 	if (!inst->reuse) {
 		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
@@ -315,11 +427,27 @@ static void xfer_prepare(struct http_xfer *x, size_t task,
 	x->task = task;
 	x->rec = rec;
 	x->bytes = 0;
+	x->sock_errno = 0;
 	x->errbuf[0] = '\0';
 	curl_easy_setopt(x->easy, CURLOPT_URL, inst->urls[u]);
 	/* The builtin server is local: never send it through a proxy. */
 	curl_easy_setopt(x->easy, CURLOPT_NOPROXY,
 			 inst->builtin[u] ? "*" : NULL);
+}
+
+/* A transfer that found no file descriptor for its socket: say which limit. */
+static int fds_exhausted(const struct http_xfer *x, char *msg, size_t len)
+{
+	struct rlimit rl = { 0, 0 };
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	snprintf(msg, len,
+		 "cannot open a socket: %s (file descriptor limit %llu, hard "
+		 "limit %llu): fewer tasks in flight (max_inflight, workers) "
+		 "or a higher `ulimit -Hn`",
+		 strerror(x->sock_errno), (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)rl.rlim_max);
+	return -EMFILE;
 }
 
 static int curl_status(CURLcode rc)
@@ -366,7 +494,10 @@ static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg,
 	rec->detail = (uint16_t)code;
 	if (conns > 0)
 		rec->flags |= CONCUR_TASK_NEW_CONN;
-	if (res != CURLE_OK) {
+	if (res != CURLE_OK &&
+	    (x->sock_errno == EMFILE || x->sock_errno == ENFILE)) {
+		status = fds_exhausted(x, msg, len);
+	} else if (res != CURLE_OK) {
 		snprintf(msg, len, "curl: %s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		status = curl_status(res);
@@ -399,17 +530,17 @@ static int http_run_task(void *instance, void *worker, size_t task,
 
 /* ---- the event-loop face: curl's multi_socket API on the loop ---- */
 
-static void multi_drain(struct http_worker *w);
-static void multi_fail_all(struct http_worker *w, const char *why);
+static void multi_drain(struct http_shard *s);
+static void multi_fail_all(struct http_shard *s, const char *why);
 
-static void multi_action(struct http_worker *w, curl_socket_t fd, int mask)
+static void multi_action(struct http_shard *s, curl_socket_t fd, int mask)
 {
 	int running;
-	CURLMcode mc = curl_multi_socket_action(w->multi, fd, mask, &running);
+	CURLMcode mc = curl_multi_socket_action(s->multi, fd, mask, &running);
 
 	if (mc != CURLM_OK)
-		multi_fail_all(w, curl_multi_strerror(mc));
-	multi_drain(w);
+		multi_fail_all(s, curl_multi_strerror(mc));
+	multi_drain(s);
 }
 
 static void on_fd(struct concur_loop *loop, int fd, unsigned revents,
@@ -441,8 +572,9 @@ static void sock_forget(struct http_worker *w, struct http_sock *s)
 	free(s);
 }
 
-static struct http_sock *sock_new(struct http_worker *w, curl_socket_t fd)
+static struct http_sock *sock_new(struct http_shard *sh, curl_socket_t fd)
 {
+	struct http_worker *w = sh->worker;
 	struct http_sock *s = calloc(1, sizeof(*s));
 
 	if (!s)
@@ -452,7 +584,7 @@ static struct http_sock *sock_new(struct http_worker *w, curl_socket_t fd)
 	if (w->socks)
 		w->socks->prev = s;
 	w->socks = s;
-	curl_multi_assign(w->multi, fd, s);
+	curl_multi_assign(sh->multi, fd, s);
 	return s;
 }
 
@@ -460,25 +592,26 @@ static struct http_sock *sock_new(struct http_worker *w, curl_socket_t fd)
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 		     void *socketp)
 {
-	struct http_worker *w = userp;
+	struct http_shard *sh = userp;
+	struct concur_loop *loop = sh->worker->loop;
 	struct http_sock *s = socketp;
 	unsigned events = 0;
 
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
-		w->loop->watch(w->loop, fd, 0, NULL, NULL);
+		loop->watch(loop, fd, 0, NULL, NULL);
 		if (s)
-			sock_forget(w, s);
+			sock_forget(sh->worker, s);
 		return 0;
 	}
-	if (!s && !(s = sock_new(w, fd)))
+	if (!s && !(s = sock_new(sh, fd)))
 		return -1;
 	events |= what & CURL_POLL_IN ? CONCUR_EV_READ : 0;
 	events |= what & CURL_POLL_OUT ? CONCUR_EV_WRITE : 0;
 	if (events == s->events)
 		return 0;
 	s->events = events;
-	return w->loop->watch(w->loop, fd, events, on_fd, w) == 0 ? 0 : -1;
+	return loop->watch(loop, fd, events, on_fd, sh) == 0 ? 0 : -1;
 }
 
 /*
@@ -487,32 +620,135 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
  */
 static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct http_worker *w = userp;
+	struct http_shard *s = userp;
+	struct concur_loop *loop = s->worker->loop;
 
 	(void)multi;
 	if (timeout_ms < 0) {
-		w->loop->timer_cancel(w->loop, &w->timer);
+		loop->timer_cancel(loop, &s->timer);
 		return 0;
 	}
-	return w->loop->timer_arm(w->loop, &w->timer,
-				  (int64_t)timeout_ms * 1000000, on_timer, w);
+	return loop->timer_arm(loop, &s->timer, (int64_t)timeout_ms * 1000000,
+			       on_timer, s);
 }
 
-static void xfer_release(struct http_worker *w, struct http_xfer *x)
+/* ---- shards ---- */
+
+static void shard_list_set(struct http_shard *s, enum shard_list_id id,
+			   bool on)
 {
-	curl_multi_remove_handle(w->multi, x->easy);
+	struct http_shard **head = &s->worker->lists[id];
+	struct shard_link *k = &s->link[id];
+
+	if (on == k->linked)
+		return;
+	if (on) {
+		k->prev = NULL;
+		k->next = *head;
+		if (*head)
+			(*head)->link[id].prev = s;
+		*head = s;
+	} else {
+		if (k->prev)
+			k->prev->link[id].next = k->next;
+		else
+			*head = k->next;
+		if (k->next)
+			k->next->link[id].prev = k->prev;
+	}
+	k->linked = on;
+}
+
+/*
+ * Called after every change of s->active or s->conns.  A shard can take a
+ * task when it has an idle connection (and fewer than HTTP_SHARD_CONNS
+ * transfers: with several hosts an idle connection may not fit the task)
+ * or when it holds and awaits fewer than HTTP_SHARD_CONNS connections.
+ */
+static void shard_update(struct http_shard *s)
+{
+	long load = s->conns > s->active ? s->conns : s->active;
+
+	if (s->worker->closing)
+		return;
+	shard_list_set(s, SHARD_IDLE,
+		       s->conns > s->active && s->active < HTTP_SHARD_CONNS);
+	shard_list_set(s, SHARD_ROOM, load < HTTP_SHARD_CONNS);
+}
+
+static struct http_shard *shard_new(struct http_worker *w)
+{
+	struct http_shard *s;
+
+	if (array_reserve((void **)&w->shards, &w->cap_shards,
+			  w->n_shards + 1, sizeof(*w->shards)))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->multi = curl_multi_init())) {
+		free(s);
+		return NULL;
+	}
+	w->shards[w->n_shards++] = s;
+	s->worker = w;
+	curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
+	curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
+	curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNS);
+	shard_update(s);
+	return s;
+}
+
+/* Idle connection first, then room for a new one, then a new shard. */
+static struct http_shard *shard_pick(struct http_worker *w)
+{
+	if (w->lists[SHARD_IDLE])
+		return w->lists[SHARD_IDLE];
+	if (w->lists[SHARD_ROOM])
+		return w->lists[SHARD_ROOM];
+	return shard_new(w);
+}
+
+/* Tear down every shard: close their connections, free them. */
+static void shards_close(struct http_worker *w)
+{
+	w->closing = true;
+	for (size_t i = 0; i < w->n_xfers; i++) {
+		if (w->xfers[i]->active)
+			curl_multi_remove_handle(w->xfers[i]->shard->multi,
+						 w->xfers[i]->easy);
+	}
+	for (size_t i = 0; i < w->n_shards; i++) {
+		curl_multi_cleanup(w->shards[i]->multi);
+		w->loop->timer_cancel(w->loop, &w->shards[i]->timer);
+		free(w->shards[i]);
+	}
+	free(w->shards);
+}
+
+/* ---- transfers on the loop ---- */
+
+static void xfer_release(struct http_xfer *x)
+{
+	struct http_shard *s = x->shard;
+	struct http_worker *w = x->worker;
+
+	curl_multi_remove_handle(s->multi, x->easy);
 	x->active = false;
+	s->active--;
+	shard_update(s);
 	x->next_free = w->free_list;
 	w->free_list = x;
 }
 
 /* Finish every transfer curl reports done, one loop->complete each. */
-static void multi_drain(struct http_worker *w)
+static void multi_drain(struct http_shard *s)
 {
+	struct concur_loop *loop = s->worker->loop;
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(w->multi, &left))) {
+	while ((m = curl_multi_info_read(s->multi, &left))) {
 		struct http_xfer *x = NULL;
 		char msg[CONCUR_ERRLEN] = "";
 		CURLcode res = m->data.result;
@@ -522,25 +758,38 @@ static void multi_drain(struct http_worker *w)
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 		status = xfer_finish(x, res, msg, sizeof(msg));
-		xfer_release(w, x);
-		w->loop->complete(w->loop, x->task, status, msg);
+		xfer_release(x);
+		loop->complete(loop, x->task, status, msg);
 	}
 }
 
-/* The multi handle broke (a callback failed): fail what is in flight. */
-static void multi_fail_all(struct http_worker *w, const char *why)
+/* A multi handle broke (a callback failed): fail what is in flight on it. */
+static void multi_fail_all(struct http_shard *s, const char *why)
 {
+	struct http_worker *w = s->worker;
+
 	for (size_t i = 0; i < w->n_xfers; i++) {
 		struct http_xfer *x = w->xfers[i];
 		char msg[CONCUR_ERRLEN];
 
-		if (!x->active)
+		if (!x->active || x->shard != s)
 			continue;
 		snprintf(msg, sizeof(msg), "curl multi: %s", why);
 		x->rec->status = -EIO;
-		xfer_release(w, x);
+		xfer_release(x);
 		w->loop->complete(w->loop, x->task, -EIO, msg);
 	}
+}
+
+static struct http_xfer *xfer_take(struct http_worker *w)
+{
+	struct http_xfer *x = w->free_list;
+
+	if (x)
+		w->free_list = x->next_free;
+	else
+		x = xfer_new(w);
+	return x;
 }
 
 static int http_start_task(void *instance, void *worker, size_t task,
@@ -548,19 +797,20 @@ static int http_start_task(void *instance, void *worker, size_t task,
 			   char *err, size_t errlen)
 {
 	struct http_worker *w = worker;
-	struct http_xfer *x = w->free_list;
+	struct http_shard *s = shard_pick(w);
+	struct http_xfer *x = s ? xfer_take(w) : NULL;
 	CURLMcode mc;
 
 	(void)instance;
 	(void)loop;
-	if (x)
-		w->free_list = x->next_free;
-	else if (!(x = xfer_new(w))) {
+	if (!x) {
 		snprintf(err, errlen, "cannot create a curl handle");
 		return -ENOMEM;
 	}
 	xfer_prepare(x, task, rec);
-	mc = curl_multi_add_handle(w->multi, x->easy);
+	x->shard = s;
+	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, s);
+	mc = curl_multi_add_handle(s->multi, x->easy);
 	if (mc != CURLM_OK) {
 		snprintf(err, errlen, "curl_multi_add_handle: %s",
 			 curl_multi_strerror(mc));
@@ -569,29 +819,30 @@ static int http_start_task(void *instance, void *worker, size_t task,
 		return -EIO;
 	}
 	x->active = true;
+	s->active++;
+	shard_update(s);
 	return 0;
 }
 
 /* ---- workers ---- */
 
-static int multi_open(struct http_worker *w)
+/* The shards' common DNS and TLS session cache; used by one thread only. */
+static int share_open(struct http_worker *w)
 {
-	w->multi = curl_multi_init();
-	if (!w->multi)
+	w->share = curl_share_init();
+	if (!w->share)
 		return -ENOMEM;
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-	/*
-	 * By default the cache holds 4 x the handles currently added; handles
-	 * leave the multi as their tasks end, so the cache would shrink and
-	 * close idle connections that the next tasks could have reused.
-	 */
-	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNS);
+	curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(w->share, CURLSHOPT_SHARE,
+			  CURL_LOCK_DATA_SSL_SESSION);
 	return 0;
 }
 
+/*
+ * Order matters: handles leave their multis before the multis close their
+ * connections (whose close callback counts into the shards, still alive);
+ * easy handles go before the share they use.
+ */
 static void http_worker_fini(void *instance, void *worker)
 {
 	struct http_worker *w = worker;
@@ -599,16 +850,14 @@ static void http_worker_fini(void *instance, void *worker)
 	(void)instance;
 	if (!w)
 		return;
+	if (w->loop)
+		shards_close(w);
 	for (size_t i = 0; i < w->n_xfers; i++) {
-		if (w->xfers[i]->active)
-			curl_multi_remove_handle(w->multi, w->xfers[i]->easy);
 		curl_easy_cleanup(w->xfers[i]->easy);
 		free(w->xfers[i]);
 	}
-	if (w->multi)
-		curl_multi_cleanup(w->multi);
-	if (w->loop)
-		w->loop->timer_cancel(w->loop, &w->timer);
+	if (w->share)
+		curl_share_cleanup(w->share);
 	while (w->socks) {
 		w->loop->watch(w->loop, w->socks->fd, 0, NULL, NULL);
 		sock_forget(w, w->socks);
@@ -631,7 +880,7 @@ static int http_worker_init(void *instance, unsigned worker_id,
 	w->inst = instance;
 	w->loop = loop;
 	if (loop)
-		rc = multi_open(w);
+		rc = share_open(w);
 	else if (!(w->free_list = xfer_new(w)))
 		rc = -ENOMEM;
 	if (rc) {
