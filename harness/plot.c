@@ -154,8 +154,8 @@ static size_t cell_split(const char *id)
 	return i;
 }
 
-static int header_read(struct plot_data *d, char **f, size_t n,
-		       struct plot_header *h, char *err, size_t errlen)
+static int header_read(struct plot_data *d, const char *path, char **f,
+		       size_t n, struct plot_header *h, char *err, size_t errlen)
 {
 	size_t i, k;
 
@@ -178,7 +178,8 @@ static int header_read(struct plot_data *d, char **f, size_t n,
 	}
 	if (h->col[COL_CELL] < 0 || h->col[COL_STRATEGY] < 0 ||
 	    h->col[COL_MEDIAN] < 0) {
-		errf(err, errlen, "not a concur summary file: no 'cell', 'strategy' or 'wall_median_s' column (plot the N.csv file, not N-runs.csv or N-matrix.csv)");
+		errf(err, errlen, "%s: not a concur summary file: no 'cell', 'strategy' or 'wall_median_s' column (plot the N.csv file, not N-runs.csv or N-matrix.csv)",
+		     path);
 		return -EINVAL;
 	}
 	return 0;
@@ -285,7 +286,7 @@ static int data_read(const char *path, struct plot_data *d, char *err,
 						 &f, &n)) == 0) {
 		pos += used;
 		if (first)
-			rc = header_read(d, f, n, &h, err, errlen);
+			rc = header_read(d, path, f, n, &h, err, errlen);
 		else if (n > 1)
 			row_add(d, &h, f, n);
 		first = 0;
@@ -1061,7 +1062,7 @@ static int write_atomic(const char *path, const struct plot_data *d,
 
 	if (!f) {
 		rc = -errno;
-		errf(err, errlen, "cannot write %s: %s", tmp, strerror(-rc));
+		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 		goto out;
 	}
 	svg_write(f, d);
