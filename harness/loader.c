@@ -409,8 +409,9 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 		for (i = 0; i < l->n_paths && len < sizeof(folders) - 1; i++)
 			len += (size_t)snprintf(folders + len, sizeof(folders) - len,
 						"%s%s", i ? ", " : "", l->paths[i]);
-		errf(err, errlen, "no %s plugin '%s' (looked for %s.so in: %s); `concur list` shows the plugins found",
-		     kind ? kind_name(kind) : "", name, name, folders);
+		errf(err, errlen, "no %s%splugin '%s' (looked for %s.so in: %s); `concur list` shows the plugins found",
+		     kind ? kind_name(kind) : "", kind ? " " : "", name, name,
+		     folders);
 	}
 	return NULL;
 }

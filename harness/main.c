@@ -330,6 +330,7 @@ static int exit_status(const struct session *s)
 
 static int cmd_run(struct cli *cli)
 {
+	struct report_context context;
 	struct session s = { .cli = cli };
 	struct runner_hooks hooks = { .cell_done = on_cell_done,
 				      .run_start = on_run_start, .arg = &s };
@@ -359,9 +360,10 @@ static int cmd_run(struct cli *cli)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	report_context_capture(&context); /* load average as the run starts */
 	rc = runner_run(&s.runner, &hooks);
 	progress_clear(s.progress);
-	report_table(stdout, &s.runner);
+	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
 		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n  concur run %s --resume\n",
 			s.done, s.m->n_cells, results_path(s.res), cli->experiment);
