@@ -12,7 +12,9 @@
 # Usage: scripts/tsan-check.sh [BUILD_DIR] [CTEST_REGEX]
 #   BUILD_DIR    default build-tsan
 #   CTEST_REGEX  default: every test_plugins_*, test_epoll, test_http_download
-# Environment: CC (default cc) picks the compiler, e.g. CC=clang.
+# Compiler: the default cc (gcc).  A clang TSan build does not link yet:
+# plugins are linked with -Wl,--no-undefined and clang, unlike gcc, leaves
+# the sanitizer runtime's symbols undefined in shared objects.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
