@@ -1104,10 +1104,19 @@ static int exp_text(struct parse *p, const struct config_key *k,
 {
 	const struct config_value *v = &k->values[0];
 
+	const char *c;
+
 	if (!*v->text)
 		return parse_fail_at(p, v->line,
 				     "[experiment] %s is empty; give a value "
 				     "or remove the line", k->name);
+	/* These name files and are printed on terminals: no escape codes. */
+	for (c = v->text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return parse_fail_at(p, v->line,
+					     "[experiment] %s contains control "
+					     "character 0x%02x; use printable text",
+					     k->name, (unsigned char)*c);
 	free(*ret);
 	*ret = xstrdup(v->text);
 	return 0;

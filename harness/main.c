@@ -328,6 +328,27 @@ static int exit_status(const struct session *s)
 	return 0;
 }
 
+/*
+ * The command that continues this experiment: the original arguments (so
+ * -o and --set are kept), with --force dropped and --resume added.
+ */
+static void print_resume_command(FILE *out, const struct cli *cli)
+{
+	bool resume = false;
+	int i;
+
+	fprintf(out, " concur");
+	for (i = 1; i < cli->argc; i++) {
+		const char *a = cli->argv[i];
+
+		if (!strcmp(a, "--force"))
+			continue;
+		resume |= !strcmp(a, "--resume");
+		fprintf(out, strpbrk(a, " \t'\"$;&|<>()") ? " '%s'" : " %s", a);
+	}
+	fprintf(out, "%s\n", resume ? "" : " --resume");
+}
+
 static int cmd_run(struct cli *cli)
 {
 	struct report_context context;
@@ -365,8 +386,9 @@ static int cmd_run(struct cli *cli)
 	progress_clear(s.progress);
 	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
-		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n  concur run %s --resume\n",
-			s.done, s.m->n_cells, results_path(s.res), cli->experiment);
+		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
+			s.done, s.m->n_cells, results_path(s.res));
+		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
 	} else if (rc < 0) {
 		rc = EXIT_FAILED;
