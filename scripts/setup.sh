@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config libinih-dev libcurl4-openssl-dev
           libmicrohttpd-dev libcmocka-dev libssl-dev python3 locales curl)
+# The test suite's extra checks (fuzzing, valgrind) add theirs here.
+read -r -a extra <<< "${CONCUR_EXTRA_PACKAGES:-}"
+PACKAGES+=("${extra[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

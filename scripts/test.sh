@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# clang + its runtimes for the libFuzzer target, valgrind for memcheck.
+export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind"
 scripts/setup.sh build
 
 # The locale tests check '.' decimals under a German locale.
