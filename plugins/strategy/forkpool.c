@@ -41,18 +41,14 @@
 #include <unistd.h>
 
 #include "concur_plugin.h"
+#include "strategy_common.h"
 
 #define FP_AUTO_CHUNK_DIV 64
 #define FP_AUTO_CHUNK_MAX 1024
 #define FP_NO_TASK (-1)
 
-enum { FP_P_WORKERS, FP_P_CHUNK };
-
 static const struct concur_param fp_params[] = {
-	[FP_P_WORKERS] = { "workers", CONCUR_PARAM_INT, "$ncpus", "1", "4096",
-			   "worker processes in the pool" },
-	[FP_P_CHUNK] = { "chunk", CONCUR_PARAM_INT, "0", "0", "1000000",
-			 "tasks claimed at once; 0 = auto, n/(workers*64) capped at 1024" },
+	POOL_PARAMS("worker processes in the pool"),
 	{ NULL },
 };
 
@@ -76,10 +72,6 @@ struct fp_shared {
 	struct fp_slot slots[];
 };
 
-struct fp_strategy {
-	unsigned workers;
-	size_t chunk; /* 0 = auto */
-};
 
 /* The parent's bookkeeping for one run; children get a copy. */
 struct fp_pool {
@@ -98,36 +90,6 @@ struct fp_pool {
 	char fail_err[CONCUR_ERRLEN];
 };
 
-static int fp_create(const union concur_value *params, void **ret_strategy,
-		     char *err, size_t errlen)
-{
-	struct fp_strategy *s = calloc(1, sizeof(*s));
-
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	s->workers = (unsigned)params[FP_P_WORKERS].i;
-	s->chunk = (size_t)params[FP_P_CHUNK].i;
-	*ret_strategy = s;
-	return 0;
-}
-
-static void fp_destroy(void *strategy)
-{
-	free(strategy);
-}
-
-static size_t fp_chunk(size_t chunk, size_t n, unsigned workers)
-{
-	if (chunk > 0)
-		return chunk;
-	chunk = n / ((size_t)workers * FP_AUTO_CHUNK_DIV);
-	if (chunk < 1)
-		return 1;
-	return chunk > FP_AUTO_CHUNK_MAX ? FP_AUTO_CHUNK_MAX : chunk;
-}
-
 /* Keep the first strategy-level failure. */
 static void fp_fail(struct fp_pool *pool, int rc, const char *msg)
 {
@@ -135,22 +97,6 @@ static void fp_fail(struct fp_pool *pool, int rc, const char *msg)
 		return;
 	pool->fail_rc = rc < 0 ? rc : -EIO;
 	snprintf(pool->fail_err, sizeof(pool->fail_err), "%s", msg);
-}
-
-static void fp_task_failed(const struct concur_job *job, size_t task, int rc,
-			   const char *msg)
-{
-	struct concur_task *rec = &job->tasks[task];
-	char text[CONCUR_ERRLEN];
-
-	if (rec->status == 0)
-		rec->status = rc < 0 ? rc : -EIO;
-	if (!*msg) {
-		snprintf(text, sizeof(text), "failed with code %d (no message)",
-			 rc);
-		msg = text;
-	}
-	job->task_error(job, task, msg);
 }
 
 /* ---- the worker process ---- */
@@ -182,7 +128,7 @@ static void fp_child_work(struct fp_pool *pool, struct fp_slot *slot,
 			job->tasks[i].flags |= CONCUR_TASK_DONE;
 			atomic_store(&slot->current, FP_NO_TASK);
 			if (rc != 0) {
-				fp_task_failed(job, i, rc, msg);
+				strategy_task_failed(job, i, rc, msg);
 				msg[0] = '\0';
 			}
 		}
@@ -412,11 +358,11 @@ static int fp_pool_run(struct fp_pool *pool)
 static int fp_run(void *strategy, const struct concur_job *job, char *err,
 		  size_t errlen)
 {
-	const struct fp_strategy *s = strategy;
+	const struct pool_config *s = strategy;
 	struct fp_pool pool = {
 		.job = job,
 		.workers = s->workers,
-		.chunk = fp_chunk(s->chunk, job->n_tasks, s->workers),
+		.chunk = pool_chunk(s->chunk, job->n_tasks, s->workers),
 		.parent = getpid(),
 		.spawns_left = job->n_tasks + 2 * (size_t)s->workers,
 	};
@@ -444,8 +390,8 @@ out:
 }
 
 static const struct concur_strategy_ops fp_ops = {
-	.create = fp_create,
-	.destroy = fp_destroy,
+	.create = pool_create,
+	.destroy = pool_destroy,
 	.run = fp_run,
 };
 

@@ -25,23 +25,11 @@
 #include <string.h>
 
 #include "concur_plugin.h"
-
-#define PT_AUTO_CHUNK_DIV 64
-#define PT_AUTO_CHUNK_MAX 1024
-
-enum { PT_P_WORKERS, PT_P_CHUNK };
+#include "strategy_common.h"
 
 static const struct concur_param pt_params[] = {
-	[PT_P_WORKERS] = { "workers", CONCUR_PARAM_INT, "$ncpus", "1", "4096",
-			   "threads in the pool" },
-	[PT_P_CHUNK] = { "chunk", CONCUR_PARAM_INT, "0", "0", "1000000",
-			 "tasks claimed at once; 0 = auto, n/(workers*64) capped at 1024" },
+	POOL_PARAMS("threads in the pool"),
 	{ NULL },
-};
-
-struct pt_strategy {
-	unsigned workers;
-	size_t chunk; /* 0 = auto */
 };
 
 struct pt_pool;
@@ -64,36 +52,6 @@ struct pt_pool {
 	struct pt_thread *threads;
 };
 
-static int pt_create(const union concur_value *params, void **ret_strategy,
-		     char *err, size_t errlen)
-{
-	struct pt_strategy *s = calloc(1, sizeof(*s));
-
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	s->workers = (unsigned)params[PT_P_WORKERS].i;
-	s->chunk = (size_t)params[PT_P_CHUNK].i;
-	*ret_strategy = s;
-	return 0;
-}
-
-static void pt_destroy(void *strategy)
-{
-	free(strategy);
-}
-
-static size_t pt_chunk(size_t chunk, size_t n, unsigned workers)
-{
-	if (chunk > 0)
-		return chunk;
-	chunk = n / ((size_t)workers * PT_AUTO_CHUNK_DIV);
-	if (chunk < 1)
-		return 1;
-	return chunk > PT_AUTO_CHUNK_MAX ? PT_AUTO_CHUNK_MAX : chunk;
-}
-
 /* Block until the gate opens; true when the run goes ahead. */
 static int pt_gate_wait(struct pt_pool *pool)
 {
@@ -113,22 +71,6 @@ static void pt_gate_set(struct pt_pool *pool, int gate)
 	pool->gate = gate;
 	pthread_cond_broadcast(&pool->gate_cond);
 	pthread_mutex_unlock(&pool->gate_lock);
-}
-
-static void pt_task_failed(const struct concur_job *job, size_t task, int rc,
-			   const char *msg)
-{
-	struct concur_task *rec = &job->tasks[task];
-	char text[CONCUR_ERRLEN];
-
-	if (rec->status == 0)
-		rec->status = rc < 0 ? rc : -EIO;
-	if (!*msg) {
-		snprintf(text, sizeof(text), "failed with code %d (no message)",
-			 rc);
-		msg = text;
-	}
-	job->task_error(job, task, msg);
 }
 
 /* Claim and run chunks until the counter passes the last task. */
@@ -156,7 +98,7 @@ static void pt_work(struct pt_pool *pool, void *worker)
 			tasks[i].end_ns = now;
 			tasks[i].flags |= CONCUR_TASK_DONE;
 			if (rc != 0) {
-				pt_task_failed(job, i, rc, msg);
+				strategy_task_failed(job, i, rc, msg);
 				msg[0] = '\0';
 			}
 		}
@@ -228,10 +170,10 @@ static unsigned pt_start(struct pt_pool *pool, unsigned workers, int *ret_rc,
 static int pt_run(void *strategy, const struct concur_job *job, char *err,
 		  size_t errlen)
 {
-	const struct pt_strategy *s = strategy;
+	const struct pool_config *s = strategy;
 	struct pt_pool pool = {
 		.job = job,
-		.chunk = pt_chunk(s->chunk, job->n_tasks, s->workers),
+		.chunk = pool_chunk(s->chunk, job->n_tasks, s->workers),
 		.gate_lock = PTHREAD_MUTEX_INITIALIZER,
 		.gate_cond = PTHREAD_COND_INITIALIZER,
 	};
@@ -260,8 +202,8 @@ static int pt_run(void *strategy, const struct concur_job *job, char *err,
 }
 
 static const struct concur_strategy_ops pt_ops = {
-	.create = pt_create,
-	.destroy = pt_destroy,
+	.create = pool_create,
+	.destroy = pool_destroy,
 	.run = pt_run,
 };
 

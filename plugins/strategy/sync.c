@@ -10,26 +10,7 @@
 #include <string.h>
 
 #include "concur_plugin.h"
-
-/*
- * A task failed: keep the workload's own status if it set one, otherwise
- * record the hook's return code, and report the reason.
- */
-static void sync_task_failed(const struct concur_job *job, size_t task,
-			     int rc, const char *msg)
-{
-	struct concur_task *rec = &job->tasks[task];
-	char text[CONCUR_ERRLEN];
-
-	if (rec->status == 0)
-		rec->status = rc < 0 ? rc : -EIO;
-	if (!*msg) {
-		snprintf(text, sizeof(text), "failed with code %d (no message)",
-			 rc);
-		msg = text;
-	}
-	job->task_error(job, task, msg);
-}
+#include "strategy_common.h"
 
 static int sync_run(void *strategy, const struct concur_job *job, char *err,
 		    size_t errlen)
@@ -58,7 +39,7 @@ static int sync_run(void *strategy, const struct concur_job *job, char *err,
 		tasks[i].end_ns = now;
 		tasks[i].flags |= CONCUR_TASK_DONE;
 		if (rc != 0) {
-			sync_task_failed(job, i, rc, msg);
+			strategy_task_failed(job, i, rc, msg);
 			msg[0] = '\0';
 		}
 	}

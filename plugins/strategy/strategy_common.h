@@ -1,0 +1,84 @@
+/*
+ * strategy_common.h - small helpers shared by the strategies shipped with
+ * concur (sync, pthreads, forkpool).  Header-only and static, so each plugin
+ * stays one self-contained .so that needs nothing but concur_plugin.h.
+ */
+#ifndef CONCUR_STRATEGY_COMMON_H
+#define CONCUR_STRATEGY_COMMON_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "concur_plugin.h"
+
+/* chunk = 0 (auto): n / (workers * DIV) tasks per grab, in [1, MAX]. */
+#define POOL_AUTO_CHUNK_DIV 64
+#define POOL_AUTO_CHUNK_MAX 1024
+
+/* The two parameters every pool strategy takes, in this order. */
+enum { POOL_P_WORKERS, POOL_P_CHUNK };
+
+#define POOL_PARAMS(what)                                                    \
+	{ "workers", CONCUR_PARAM_INT, "$ncpus", "1", "4096", what },        \
+	{ "chunk", CONCUR_PARAM_INT, "0", "0", "1000000",                    \
+	  "tasks claimed at once; 0 = auto, n/(workers*64) capped at 1024" }
+
+struct pool_config {
+	unsigned workers;
+	size_t chunk; /* as configured; 0 = auto */
+};
+
+/* The create hook of a pool strategy: its state is its configuration. */
+static inline int pool_create(const union concur_value *params,
+			      void **ret_strategy, char *err, size_t errlen)
+{
+	struct pool_config *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->workers = (unsigned)params[POOL_P_WORKERS].i;
+	c->chunk = (size_t)params[POOL_P_CHUNK].i;
+	*ret_strategy = c;
+	return 0;
+}
+
+static inline void pool_destroy(void *strategy)
+{
+	free(strategy);
+}
+
+/* Tasks per grab: the configured chunk, or the automatic one. */
+static inline size_t pool_chunk(size_t chunk, size_t n, unsigned workers)
+{
+	if (chunk > 0)
+		return chunk;
+	chunk = n / ((size_t)workers * POOL_AUTO_CHUNK_DIV);
+	if (chunk < 1)
+		return 1;
+	return chunk > POOL_AUTO_CHUNK_MAX ? POOL_AUTO_CHUNK_MAX : chunk;
+}
+
+/*
+ * A task failed: keep the workload's own status if it set one, otherwise
+ * record the hook's return code, and report the reason.
+ */
+static inline void strategy_task_failed(const struct concur_job *job,
+					size_t task, int rc, const char *msg)
+{
+	struct concur_task *rec = &job->tasks[task];
+	char text[CONCUR_ERRLEN];
+
+	if (rec->status == 0)
+		rec->status = rc < 0 ? rc : -EIO;
+	if (!*msg) {
+		snprintf(text, sizeof(text), "failed with code %d (no message)",
+			 rc);
+		msg = text;
+	}
+	job->task_error(job, task, msg);
+}
+
+#endif
