@@ -43,8 +43,6 @@
 #include "concur_plugin.h"
 #include "strategy_common.h"
 
-#define FP_AUTO_CHUNK_DIV 64
-#define FP_AUTO_CHUNK_MAX 1024
 #define FP_NO_TASK (-1)
 
 static const struct concur_param fp_params[] = {
