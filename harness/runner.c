@@ -27,15 +27,17 @@ const char *cell_status_name(enum cell_status s)
 }
 
 /*
- * The deterministic clock of golden tests: every reading advances 1 us.  A
- * forked run inherits the counter, so the same experiment yields the same
- * times.
+ * The deterministic clock of golden tests.  Each reading advances 1 us plus
+ * a step that cycles with the count of readings, so runs of the same cell
+ * differ and the statistics (stddev, CI, outliers) have something to show.
+ * A forked run inherits the counter, and the parent advances it once per
+ * run, so the same experiment always yields the same times.
  */
 static int64_t fake_clock_ns;
 
 static int64_t fake_now_ns(void)
 {
-	return fake_clock_ns += 1000;
+	return fake_clock_ns += 1000 + (fake_clock_ns / 1000 % 7) * 100;
 }
 
 /* Does any workload cell ask for the builtin server (url = builtin)? */
@@ -446,6 +448,8 @@ static int run_once(struct runner *r, struct cell_result *cr,
 		return 0;
 	}
 	shared->n_tasks = max_tasks;
+	if (r->fake)
+		fake_now_ns(); /* each run starts from a different reading */
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
