@@ -37,7 +37,15 @@ static int64_t fake_clock_ns;
 
 static int64_t fake_now_ns(void)
 {
-	return fake_clock_ns += 1000 + (fake_clock_ns / 1000 % 7) * 100;
+	int64_t old = __atomic_load_n(&fake_clock_ns, __ATOMIC_RELAXED), next;
+
+	/* atomic: threaded strategies read it concurrently (golden tests use
+	 * one worker, so their readings stay in a fixed order) */
+	do
+		next = old + 1000 + (old / 1000 % 7) * 100;
+	while (!__atomic_compare_exchange_n(&fake_clock_ns, &old, next, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return next;
 }
 
 /* Does any workload cell ask for the builtin server (url = builtin)? */

@@ -241,7 +241,13 @@ static void test_thousand_concurrent(void **state)
 		assert_int_equal(b.bytes[i], 100);
 	fprintf(stderr, "1000 x 500 ms concurrent: %.3f s\n", wall / 1e9);
 	assert_true(wall >= 500 * MS);
-	assert_true(wall < 1500 * MS);
+	/* The issue's bound; ThreadSanitizer slows every thread down, so under
+	 * it (scripts/tsan-check.sh) only concurrency is checked: far below
+	 * 1000 x 500 ms in sequence. */
+	if (getenv("CONCUR_TEST_SANITIZER"))
+		assert_true(wall < 5000 * MS);
+	else
+		assert_true(wall < 1500 * MS);
 	batch_free(&b);
 }
 
