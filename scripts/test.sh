@@ -27,7 +27,7 @@ if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
-    echo "== threaded tests (ThreadSanitizer build) =="
+    echo "== tests (ThreadSanitizer build) =="
     scripts/tsan-check.sh build-tsan
 
     for check in scripts/fuzz-check.sh scripts/valgrind-check.sh; do
