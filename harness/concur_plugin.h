@@ -134,6 +134,10 @@ union concur_value {
  * job->now_ns), and CONCUR_TASK_DONE in flags.
  * Written by the workload's run_task / start_task: status, result, bytes,
  * detail and any other flags.
+ *
+ * status -ECHILD is reserved for strategies that run tasks in worker
+ * processes: it says the process running the task died (signal, exit), and
+ * the core then reports the cell as crashed rather than failed.
  */
 struct concur_task {
 	int64_t start_ns;
