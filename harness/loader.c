@@ -361,6 +361,31 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * Nothing of `kind` is called `name`: is there a plugin of the other kind
+ * with that name (a workload named in a [strategy] section)?
+ */
+static void other_kind_hint(struct loader *l, const char *name, unsigned kind,
+			    char *msg, size_t len)
+{
+	unsigned other = kind == CONCUR_KIND_STRATEGY ? CONCUR_KIND_WORKLOAD :
+							 CONCUR_KIND_STRATEGY;
+	size_t i;
+
+	for (i = 0; i < l->n_paths; i++) {
+		char *file = xasprintf("%s/%s/%s.so", l->paths[i], kind_name(other),
+				       name);
+		bool found = file_exists(file);
+
+		if (found)
+			errf(msg, len, "%s is a %s plugin, but a %s is needed here",
+			     file, kind_name(other), kind_name(kind));
+		free(file);
+		if (found)
+			return;
+	}
+}
+
 const struct plugin *loader_get(struct loader *l, const char *name,
 				unsigned kind, char *err, size_t errlen)
 {
@@ -398,6 +423,8 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 			return p; /* found: loaded, or an error naming the file */
 		}
 	}
+	if (!*wrong && kind)
+		other_kind_hint(l, name, kind, wrong, sizeof(wrong));
 	if (*wrong) {
 		errf(err, errlen, "%s", wrong);
 		return NULL;

@@ -16,3 +16,7 @@ file(MAKE_DIRECTORY ${LOADER_FIXTURE_DIR})
 file(WRITE ${LOADER_FIXTURE_DIR}/fixture_text.so "this is not an ELF file\n")
 concur_unit_test(test_loader SOURCES ${PROJECT_SOURCE_DIR}/tests/test_loader.c)
 add_dependencies(test_loader ${LOADER_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
+
+# Matrix: typing and crossing against the real plugins of the build (lead).
+concur_unit_test(test_matrix SOURCES ${PROJECT_SOURCE_DIR}/tests/test_matrix.c)
+add_dependencies(test_matrix ${CONCUR_PLUGIN_TARGETS})
