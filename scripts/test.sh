@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang + its runtimes for the libFuzzer target, valgrind for memcheck.
-export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind"
+export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format"
 scripts/setup.sh build
 
 # The locale tests check '.' decimals under a German locale.
@@ -18,6 +18,9 @@ if [[ $(id -u) -eq 0 ]] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; th
 fi
 
 jobs=$(nproc)
+echo "== format (.clang-format) =="
+scripts/format-check.sh
+
 echo "== tests (Release build) =="
 ctest --test-dir build --output-on-failure -j "$jobs"
 
