@@ -64,14 +64,15 @@ enum concur_kind {
  * Parameters
  * ------------------------------------------------------------------ */
 
+/* Parameter types, and the member of union concur_value each one fills. */
 enum concur_param_type {
-	CONCUR_PARAM_INT = 1,      /* signed 64-bit integer           -> .i     */
-	CONCUR_PARAM_FLOAT = 2,    /* double                          -> .f     */
-	CONCUR_PARAM_BOOL = 3,     /* true/false/yes/no/on/off/1/0    -> .b     */
-	CONCUR_PARAM_STRING = 4,   /* text                            -> .s     */
-	CONCUR_PARAM_DURATION = 5, /* 500us, 20ms, 1.5s, 2m; bare = s -> .ns    */
-	CONCUR_PARAM_SIZE = 6,     /* 1500, 10k, 1MiB, 1MB            -> .bytes */
-	CONCUR_PARAM_LIST = 7,     /* strings, one per line; never crosses -> .list */
+	CONCUR_PARAM_INT = 1,	   /* signed 64-bit integer: .i */
+	CONCUR_PARAM_FLOAT = 2,	   /* double: .f */
+	CONCUR_PARAM_BOOL = 3,	   /* true/false/yes/no/on/off/1/0: .b */
+	CONCUR_PARAM_STRING = 4,   /* text: .s */
+	CONCUR_PARAM_DURATION = 5, /* 500us, 20ms, 1.5s; bare = s: .ns */
+	CONCUR_PARAM_SIZE = 6,	   /* 1500, 10k, 1MiB, 1MB: .bytes */
+	CONCUR_PARAM_LIST = 7,	   /* one item per line, never crosses: .list */
 };
 
 /*
@@ -122,7 +123,7 @@ union concur_value {
  * ------------------------------------------------------------------ */
 
 /* concur_task.flags */
-#define CONCUR_TASK_DONE 0x1u     /* set by the strategy when the task ended */
+#define CONCUR_TASK_DONE 0x1u	  /* set by the strategy when the task ended */
 #define CONCUR_TASK_NEW_CONN 0x2u /* the task opened a new connection      */
 
 /*
@@ -143,10 +144,10 @@ struct concur_task {
 	int64_t start_ns;
 	int64_t end_ns;
 	uint64_t result; /* workload-defined digest, checked by check_task */
-	uint64_t bytes;  /* payload moved by the task, 0 if not applicable */
-	int32_t status;  /* 0 = success, negative errno-style = failed     */
+	uint64_t bytes;	 /* payload moved by the task, 0 if not applicable */
+	int32_t status;	 /* 0 = success, negative errno-style = failed     */
 	uint16_t detail; /* workload-defined, e.g. the HTTP status code    */
-	uint16_t flags;  /* CONCUR_TASK_*                                  */
+	uint16_t flags;	 /* CONCUR_TASK_*                                  */
 };
 
 /* ---------------------------------------------------------------------
@@ -159,8 +160,8 @@ struct concur_task {
 
 struct concur_loop;
 
-typedef void (*concur_fd_cb)(struct concur_loop *loop, int fd,
-			     unsigned revents, void *arg);
+typedef void (*concur_fd_cb)(struct concur_loop *loop, int fd, unsigned revents,
+			     void *arg);
 typedef void (*concur_timer_cb)(struct concur_loop *loop, void *arg);
 
 /*
@@ -283,10 +284,10 @@ struct concur_workload_ops {
  */
 struct concur_job {
 	const struct concur_workload_ops *workload;
-	void *instance;             /* the workload instance */
-	size_t n_tasks;             /* == workload->task_count(instance) */
-	struct concur_task *tasks;  /* n_tasks records, MAP_SHARED, zeroed */
-	int64_t (*now_ns)(void);    /* the run's monotonic clock */
+	void *instance;		   /* the workload instance */
+	size_t n_tasks;		   /* == workload->task_count(instance) */
+	struct concur_task *tasks; /* n_tasks records, MAP_SHARED, zeroed */
+	int64_t (*now_ns)(void);   /* the run's monotonic clock */
 	/*
 	 * Record the reason task `task` failed.  Thread-safe and fork-safe (the
 	 * text lands in shared memory); the core keeps the first one reported
@@ -324,11 +325,11 @@ struct concur_strategy_ops {
  * ------------------------------------------------------------------ */
 
 struct concur_plugin {
-	uint32_t abi_version;          /* CONCUR_ABI_VERSION, always first */
-	uint32_t kind;                 /* enum concur_kind */
-	const char *name;              /* [a-z0-9_-]+, the .so's base name */
-	const char *version;           /* the plugin's own version, "1.0" */
-	const char *description;       /* one line */
+	uint32_t abi_version;	 /* CONCUR_ABI_VERSION, always first */
+	uint32_t kind;		 /* enum concur_kind */
+	const char *name;	 /* [a-z0-9_-]+, the .so's base name */
+	const char *version;	 /* the plugin's own version, "1.0" */
+	const char *description; /* one line */
 	const struct concur_param *params; /* NULL-name terminated; may be NULL */
 	const struct concur_strategy_ops *strategy; /* kind == STRATEGY */
 	const struct concur_workload_ops *workload; /* kind == WORKLOAD */

@@ -46,12 +46,12 @@ struct parse {
 	const char *buf;
 	size_t len, pos;
 	int line;
-	bool prev_name;        /* inih's "a key was seen in this section" */
-	enum line_kind kind;   /* of the line inih is processing */
+	bool prev_name;	     /* inih's "a key was seen in this section" */
+	enum line_kind kind; /* of the line inih is processing */
 	struct config_section *exp; /* [experiment], raw; NULL until seen */
 	struct config_section *cur; /* section keys go to; NULL = none yet */
-	size_t last_key;       /* index in cur->keys of the last key line */
-	int rc;                /* first error, 0 = none */
+	size_t last_key; /* index in cur->keys of the last key line */
+	int rc;		 /* first error, 0 = none */
 	char *err;
 	size_t errlen;
 };
@@ -159,8 +159,8 @@ static int take_left_factor(struct sbuf *b, size_t floor, uint64_t *ret)
 	if (b->n < 2 || b->s[b->n - 1] != '*')
 		return 0;
 	end = b->n - 1;
-	for (start = end; start > floor && isdigit((unsigned char)b->s[start - 1]);
-	     start--)
+	for (start = end;
+	     start > floor && isdigit((unsigned char)b->s[start - 1]); start--)
 		;
 	if (start == end)
 		return 0;
@@ -244,7 +244,8 @@ static int expand_env(const char *in, size_t *pos, struct sbuf *b, char *err,
 	if (n == 0 || i < n) {
 		errf(err, errlen,
 		     "'${%.*s}' is not a variable name; names are "
-		     "[A-Za-z_][A-Za-z0-9_]*", (int)(n > 40 ? 40 : n), name);
+		     "[A-Za-z_][A-Za-z0-9_]*",
+		     (int)(n > 40 ? 40 : n), name);
 		return -EINVAL;
 	}
 	var = xstrndup(name, n);
@@ -252,7 +253,8 @@ static int expand_env(const char *in, size_t *pos, struct sbuf *b, char *err,
 	if (!val)
 		errf(err, errlen,
 		     "environment variable '%s' is not set (used as ${%s}); "
-		     "set it or change the value", var, var);
+		     "set it or change the value",
+		     var, var);
 	free(var);
 	if (!val)
 		return -EINVAL;
@@ -269,7 +271,8 @@ static int unknown_dollar(const char *s, char *err, size_t errlen)
 		n++;
 	errf(err, errlen,
 	     "unknown variable '$%.*s'; values may use $ncpus, ${ENV_VAR} and "
-	     "$$ for a literal $", (int)n, s);
+	     "$$ for a literal $",
+	     (int)n, s);
 	return -EINVAL;
 }
 
@@ -416,8 +419,7 @@ static struct config_key *section_add_key(struct config_section *sec,
 }
 
 /* The nearest of cands to name, if near enough to be a likely typo. */
-static const char *suggest(const char *name, const char *const *cands,
-			   size_t n)
+static const char *suggest(const char *name, const char *const *cands, size_t n)
 {
 	size_t i, d, best_d = SIZE_MAX, limit = strlen(name) / 3;
 	const char *best = NULL;
@@ -490,7 +492,8 @@ static size_t utf8_check(const unsigned char *s, size_t n)
 		for (k = 1; k <= need; k++) {
 			unsigned char b = s[i + k];
 
-			if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf))
+			if (b < (k == 1 ? lo : 0x80) ||
+			    b > (k == 1 ? hi : 0xbf))
 				return i;
 		}
 		i += need + 1;
@@ -516,11 +519,12 @@ static int check_line(struct parse *p, const char *b, size_t n, int num)
 				  "save the file as UTF-8",
 				  (unsigned char)b[bad], bad + 1);
 	if (n > CONFIG_MAX_LINE || n + 2 > (size_t)(num > 0 ? num : 0))
-		return parse_fail(p,
-				  "line is %zu bytes long; the limit is %d. "
-				  "Split a long list over several lines (a "
-				  "repeated key or indented continuation lines)",
-				  n, CONFIG_MAX_LINE);
+		return parse_fail(
+			p,
+			"line is %zu bytes long; the limit is %d. "
+			"Split a long list over several lines (a "
+			"repeated key or indented continuation lines)",
+			n, CONFIG_MAX_LINE);
 	return 0;
 }
 
@@ -664,10 +668,9 @@ static int parse_header(struct parse *p, const char *b, const char *e)
 	int nk, nl, nx;
 
 	if (!next_word(&b, e, &kb, &nk))
-		return parse_fail(p,
-				  "empty section header; sections are "
-				  "[experiment], [strategy LABEL] and "
-				  "[workload LABEL]");
+		return parse_fail(p, "empty section header; sections are "
+				     "[experiment], [strategy LABEL] and "
+				     "[workload LABEL]");
 	next_word(&b, e, &lb, &nl);
 	if (next_word(&b, e, &xb, &nx))
 		return parse_fail(p,
@@ -726,9 +729,9 @@ static int classify_key(struct parse *p, const char *s, const char *t)
 
 static int classify_cont(struct parse *p, const char *s, const char *t)
 {
-	const char *key = p->cur && p->last_key < p->cur->n_keys ?
-				  p->cur->keys[p->last_key].name :
-				  "?";
+	const char *key = p->cur && p->last_key < p->cur->n_keys
+				  ? p->cur->keys[p->last_key].name
+				  : "?";
 
 	if (*s == '[' && t[-1] == ']')
 		return parse_fail(p,
@@ -830,8 +833,10 @@ static int add_key(struct parse *p, const char *name, const char *value)
 	if (i < 0) {
 		if (sec->n_keys >= CONFIG_MAX_KEYS) {
 			free(text);
-			return parse_fail(p, "more than %d keys in one section "
-					     "(the limit)", CONFIG_MAX_KEYS);
+			return parse_fail(p,
+					  "more than %d keys in one section "
+					  "(the limit)",
+					  CONFIG_MAX_KEYS);
 		}
 		section_add_key(sec, name, p->line);
 		i = (ssize_t)sec->n_keys - 1;
@@ -874,8 +879,7 @@ static int config_handler(void *user, const char *section, const char *name,
 		return 0;
 	if (p->kind == LINE_KEY)
 		add_key(p, name, value);
-	else if (p->kind == LINE_CONT && p->cur &&
-		 p->last_key < p->cur->n_keys)
+	else if (p->kind == LINE_CONT && p->cur && p->last_key < p->cur->n_keys)
 		add_continuation(p, value);
 	else
 		parse_fail(p, "cannot read this line (internal: inih and "
@@ -940,7 +944,8 @@ void config_override_free(struct config_override *o)
 }
 
 static int override_fail(struct parse *p, const struct config_override *o,
-			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int override_fail(struct parse *p, const struct config_override *o,
 			 const char *fmt, ...)
@@ -986,12 +991,15 @@ static int apply_override(struct parse *p, const struct config_override *o)
 	char *text;
 	ssize_t i;
 
-	sec = !strcmp(o->section, "experiment") ? p->exp :
-						  find_label(p->cfg, o->section);
+	sec = !strcmp(o->section, "experiment")
+		      ? p->exp
+		      : find_label(p->cfg, o->section);
 	if (!sec) {
 		list_labels(p->cfg, labels, sizeof(labels));
-		return override_fail(p, o, "no section labelled '%s'; "
-					   "sections: %s", o->section, labels);
+		return override_fail(p, o,
+				     "no section labelled '%s'; "
+				     "sections: %s",
+				     o->section, labels);
 	}
 	if (config_expand(o->value, &text, msg, sizeof(msg)) < 0)
 		return override_fail(p, o, "%s", msg);
@@ -1078,17 +1086,16 @@ static int take_plugin(struct parse *p, struct config_section *sec)
 	return 0;
 }
 
-static int exp_int(struct parse *p, const struct config_key *k,
-		   int64_t min, int64_t max, const char *what,
-		   int64_t *ret)
+static int exp_int(struct parse *p, const struct config_key *k, int64_t min,
+		   int64_t max, const char *what, int64_t *ret)
 {
 	const struct config_value *v = &k->values[0];
 	union concur_value u;
 	char msg[MSG_MAX];
 
 	if (value_parse(CONCUR_PARAM_INT, v->text, &u, msg, sizeof(msg)) < 0)
-		return parse_fail_at(p, v->line, "[experiment] %s: %s",
-				     k->name, msg);
+		return parse_fail_at(p, v->line, "[experiment] %s: %s", k->name,
+				     msg);
 	if (u.i < min || u.i > max)
 		return parse_fail_at(p, v->line,
 				     "[experiment] %s = %" PRId64 " is out of "
@@ -1099,8 +1106,7 @@ static int exp_int(struct parse *p, const struct config_key *k,
 	return 0;
 }
 
-static int exp_text(struct parse *p, const struct config_key *k,
-		    char **ret)
+static int exp_text(struct parse *p, const struct config_key *k, char **ret)
 {
 	const struct config_value *v = &k->values[0];
 
@@ -1109,14 +1115,16 @@ static int exp_text(struct parse *p, const struct config_key *k,
 	if (!*v->text)
 		return parse_fail_at(p, v->line,
 				     "[experiment] %s is empty; give a value "
-				     "or remove the line", k->name);
+				     "or remove the line",
+				     k->name);
 	/* These name files and are printed on terminals: no escape codes. */
 	for (c = v->text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return parse_fail_at(p, v->line,
-					     "[experiment] %s contains control "
-					     "character 0x%02x; use printable text",
-					     k->name, (unsigned char)*c);
+			return parse_fail_at(
+				p, v->line,
+				"[experiment] %s contains control "
+				"character 0x%02x; use printable text",
+				k->name, (unsigned char)*c);
 	free(*ret);
 	*ret = xstrdup(v->text);
 	return 0;
@@ -1156,11 +1164,10 @@ static int exp_timeout(struct parse *p, const struct config_key *k)
 	union concur_value u;
 	char msg[MSG_MAX];
 
-	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg,
-			sizeof(msg)) < 0)
-		return parse_fail_at(p, v->line,
-				     "[experiment] timeout: %s (0 = none)",
-				     msg);
+	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg, sizeof(msg)) <
+	    0)
+		return parse_fail_at(
+			p, v->line, "[experiment] timeout: %s (0 = none)", msg);
 	p->cfg->timeout_ns = u.ns;
 	return 0;
 }
@@ -1176,7 +1183,8 @@ static int exp_order(struct parse *p, const struct config_key *k)
 	else
 		return parse_fail_at(p, v->line,
 				     "[experiment] order = '%.60s'; expected "
-				     "interleaved or grouped", v->text);
+				     "interleaved or grouped",
+				     v->text);
 	return 0;
 }
 
@@ -1244,7 +1252,8 @@ static int apply_experiment_key(struct parse *p, const struct config_key *k)
 					     "[experiment] %s is given more "
 					     "than once (first at line %d); "
 					     "only plugin_path takes several "
-					     "lines", k->name, k->line);
+					     "lines",
+					     k->name, k->line);
 		return e->apply(p, k);
 	}
 	return unknown_experiment_key(p, k);
@@ -1301,7 +1310,8 @@ static int check_baseline(struct parse *p)
 					      cfg->sections[i].label);
 	return parse_fail_at(p, cfg->baseline_line,
 			     "baseline = '%.60s' %s; it must name a strategy "
-			     "section: %s", cfg->baseline,
+			     "section: %s",
+			     cfg->baseline,
 			     sec ? "is a workload" : "names no section",
 			     labels);
 }
@@ -1352,8 +1362,10 @@ int config_load_string(const char *name, const char *text, size_t len,
 	p.err = err;
 	p.errlen = errlen;
 	if (len > CONFIG_MAX_FILE) {
-		errf(err, errlen, "%s: larger than %d bytes; is this an "
-				  "experiment file?", name, CONFIG_MAX_FILE);
+		errf(err, errlen,
+		     "%s: larger than %d bytes; is this an "
+		     "experiment file?",
+		     name, CONFIG_MAX_FILE);
 		p.rc = -EFBIG;
 	}
 	if (p.rc == 0) {
@@ -1361,7 +1373,8 @@ int config_load_string(const char *name, const char *text, size_t len,
 		if (rc != 0)
 			parse_fail_at(&p, rc > 0 ? rc : 1,
 				      "cannot read this line (libinih error "
-				      "%d)", rc);
+				      "%d)",
+				      rc);
 	}
 	if (p.rc == 0)
 		finalize(&p, overrides, n_overrides);
@@ -1406,8 +1419,10 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len,
 	}
 	close(fd);
 	if (rc == 0 && n > CONFIG_MAX_FILE) {
-		errf(err, errlen, "%s: larger than %d bytes; is this an "
-				  "experiment file?", path, CONFIG_MAX_FILE);
+		errf(err, errlen,
+		     "%s: larger than %d bytes; is this an "
+		     "experiment file?",
+		     path, CONFIG_MAX_FILE);
 		rc = -EFBIG;
 	}
 	if (rc < 0) {

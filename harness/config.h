@@ -38,8 +38,8 @@
 #define CONFIG_MAX_LINE 197
 /* Caps that keep hostile files cheap. */
 #define CONFIG_MAX_SECTIONS 256
-#define CONFIG_MAX_KEYS 256      /* per section */
-#define CONFIG_MAX_VALUES 10000  /* lines of one list-valued key */
+#define CONFIG_MAX_KEYS 256	  /* per section */
+#define CONFIG_MAX_VALUES 10000	  /* lines of one list-valued key */
 #define CONFIG_MAX_FILE (1 << 20) /* bytes */
 
 enum section_kind {
@@ -76,7 +76,7 @@ struct config_section {
 	char *label;  /* "" for [experiment] */
 	char *plugin; /* plugin = ..., or the label */
 	int line;
-	int plugin_line; /* line of plugin =, or of the header */
+	int plugin_line;	 /* line of plugin =, or of the header */
 	struct config_key *keys; /* every key but plugin, in file order */
 	size_t n_keys;
 };
@@ -86,12 +86,12 @@ struct config {
 	/* [experiment] */
 	char *name;
 	int64_t repetitions; /* default 5, 1..10000 */
-	int64_t warmup;      /* default 1, 0..1000 */
+	int64_t warmup;	     /* default 1, 0..1000 */
 	int64_t timeout_ns;  /* default 0 = none */
-	char *baseline;      /* strategy label; default: the first strategy */
+	char *baseline;	     /* strategy label; default: the first strategy */
 	int baseline_line;
-	char *output;        /* default results/NAME.csv */
-	char **plugin_path;  /* list: one folder per line */
+	char *output;	    /* default results/NAME.csv */
+	char **plugin_path; /* list: one folder per line */
 	size_t n_plugin_path;
 	enum run_order order; /* default interleaved */
 	/* [strategy *] and [workload *] in file order */
@@ -138,8 +138,7 @@ void config_free(struct config *cfg);
  * such as a parameter's default_value.  Returns 0, or -EINVAL / -E2BIG with
  * a message without location.
  */
-int config_expand(const char *text, char **ret_text, char *err,
-		  size_t errlen);
+int config_expand(const char *text, char **ret_text, char *err, size_t errlen);
 
 /* "FILE:LINE" or "--set" for a line of cfg; into buf. */
 const char *config_where(const struct config *cfg, int line, char *buf,

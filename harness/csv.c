@@ -50,9 +50,8 @@ static void row_put(struct csv_row *r, const char *s, size_t n)
  */
 static int row_at_record_start(const struct csv_row *r)
 {
-	return r->len == 0 ||
-	       (r->len >= 2 && r->buf[r->len - 2] == '\r' &&
-		r->buf[r->len - 1] == '\n');
+	return r->len == 0 || (r->len >= 2 && r->buf[r->len - 2] == '\r' &&
+			       r->buf[r->len - 1] == '\n');
 }
 
 /* Separator before a new field; counts it. */
@@ -88,8 +87,8 @@ static int needs_quotes(const char *s, size_t n)
 }
 
 /* Append s[0..n) inside double quotes, doubling every '"'. */
-static void row_put_quoted(struct csv_row *r, const char *prefix,
-			   const char *s, size_t n)
+static void row_put_quoted(struct csv_row *r, const char *prefix, const char *s,
+			   size_t n)
 {
 	size_t i;
 
@@ -257,8 +256,8 @@ struct csv_parser {
 static void parser_push(struct csv_parser *p)
 {
 	xgrow((void **)&p->fields, &p->cap, p->n + 1, sizeof(*p->fields));
-	p->fields[p->n++] = xstrndup(p->field.buf ? p->field.buf : "",
-				     p->field.len);
+	p->fields[p->n++] =
+		xstrndup(p->field.buf ? p->field.buf : "", p->field.len);
 	csv_row_clear(&p->field);
 }
 

@@ -10,14 +10,15 @@
 
 size_t job_mapping_size(size_t max_tasks)
 {
-	return sizeof(struct job_shared) + max_tasks * sizeof(struct concur_task);
+	return sizeof(struct job_shared) +
+	       max_tasks * sizeof(struct concur_task);
 }
 
 struct job_shared *job_alloc(size_t max_tasks)
 {
-	struct job_shared *p = mmap(NULL, job_mapping_size(max_tasks),
-				    PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct job_shared *p =
+		mmap(NULL, job_mapping_size(max_tasks), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -65,7 +66,8 @@ static void set_run_error(struct job_shared *shared, int rc, const char *what,
  * done is a strategy bug and counts as failed; check_task verifies the rest.
  */
 static void job_summarise(const struct plugin *workload, void *instance,
-			  const struct concur_job *job, struct job_shared *shared)
+			  const struct concur_job *job,
+			  struct job_shared *shared)
 {
 	char err[CONCUR_ERRLEN];
 	uint64_t failed = 0;
@@ -79,8 +81,8 @@ static void job_summarise(const struct plugin *workload, void *instance,
 			record_task_error(job, i, "never run by the strategy");
 		} else if (t->status == 0) {
 			err[0] = '\0';
-			int rc = workload->workload.check_task(instance, i, t, err,
-							       sizeof(err));
+			int rc = workload->workload.check_task(
+				instance, i, t, err, sizeof(err));
 			if (rc != 0) {
 				t->status = rc < 0 ? rc : -EBADMSG;
 				record_task_error(job, i, err);
@@ -156,8 +158,10 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	}
 	n = workload->workload.task_count(instance);
 	if (n > max_tasks) {
-		snprintf(msg, sizeof(msg), "has %zu tasks, more than the %zu it had when the run was planned",
-			 n, max_tasks);
+		snprintf(
+			msg, sizeof(msg),
+			"has %zu tasks, more than the %zu it had when the run was planned",
+			n, max_tasks);
 		set_run_error(shared, -E2BIG, "workload", workload->name, msg);
 		goto out_workload;
 	}

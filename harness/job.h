@@ -19,17 +19,17 @@
 
 /* What a run leaves in shared memory for the parent. */
 struct job_shared {
-	int64_t wall_ns;        /* strategy->run, start to end */
-	int32_t run_status;     /* 0, or the strategy's / a create hook's error */
+	int64_t wall_ns;    /* strategy->run, start to end */
+	int32_t run_status; /* 0, or the strategy's / a create hook's error */
 	uint32_t error_claimed; /* atomic: first task error recorded */
-	uint64_t error_task;    /* the task of error_text, if a task's */
-	uint64_t capacity;      /* task records mapped (job_alloc's max_tasks) */
+	uint64_t error_task;	/* the task of error_text, if a task's */
+	uint64_t capacity; /* task records mapped (job_alloc's max_tasks) */
 	uint64_t n_tasks;
-	uint64_t n_failed;      /* filled by job_summarise */
+	uint64_t n_failed; /* filled by job_summarise */
 	/* Resources used by strategy->run alone: the run's process and threads
 	 * (RUSAGE_SELF delta) plus the workers it reaped (RUSAGE_CHILDREN). */
 	int64_t user_ns, sys_ns;
-	int64_t max_rss_kib;    /* peak of the process or a reaped worker */
+	int64_t max_rss_kib; /* peak of the process or a reaped worker */
 	int64_t nvcsw, nivcsw;
 	char error_text[CONCUR_ERRLEN];
 	struct concur_task tasks[]; /* n_tasks */

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define LATENCY_EXACT_MAX 1000000 /* up to this many samples kept exactly */
-#define LATENCY_SUB_BITS 7        /* 128 linear buckets per power of two */
+#define LATENCY_SUB_BITS 7	  /* 128 linear buckets per power of two */
 #define LATENCY_SUB_BUCKETS (1u << LATENCY_SUB_BITS)
 
 struct latency;

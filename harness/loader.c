@@ -73,7 +73,8 @@ static void add_own_folders(struct loader *l)
 			char *dir;
 
 			*slash = '\0';
-			dir = xasprintf("%s/%s", exe, CONCUR_PLUGIN_INSTALL_RELDIR);
+			dir = xasprintf("%s/%s", exe,
+					CONCUR_PLUGIN_INSTALL_RELDIR);
 			loader_add_path(l, dir);
 			free(dir);
 		}
@@ -130,8 +131,8 @@ static int default_check_task(void *instance, size_t task,
 	return 0;
 }
 
-static int default_strategy_create(const union concur_value *params,
-				   void **ret, char *err, size_t errlen)
+static int default_strategy_create(const union concur_value *params, void **ret,
+				   char *err, size_t errlen)
 {
 	(void)params, (void)err, (void)errlen;
 	*ret = NULL;
@@ -170,22 +171,26 @@ static int check_params(struct plugin *p, char *err, size_t errlen)
 		const struct concur_param *q = &params[i];
 
 		if (i >= 256) {
-			errf(err, errlen, "more than 256 parameters (is the table NULL-terminated?)");
+			errf(err, errlen,
+			     "more than 256 parameters (is the table NULL-terminated?)");
 			return -EINVAL;
 		}
 		if (!valid_param_name(q->name)) {
-			errf(err, errlen, "parameter %zu has an invalid name '%.64s' (want [a-z0-9_]+, not 'plugin')",
+			errf(err, errlen,
+			     "parameter %zu has an invalid name '%.64s' (want [a-z0-9_]+, not 'plugin')",
 			     i, q->name);
 			return -EINVAL;
 		}
 		if (q->type < CONCUR_PARAM_INT || q->type > CONCUR_PARAM_LIST) {
-			errf(err, errlen, "parameter '%s' has unknown type %d", q->name,
-			     (int)q->type);
+			errf(err, errlen, "parameter '%s' has unknown type %d",
+			     q->name, (int)q->type);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(params[j].name, q->name) == 0) {
-				errf(err, errlen, "parameter '%s' is declared twice", q->name);
+				errf(err, errlen,
+				     "parameter '%s' is declared twice",
+				     q->name);
 				return -EINVAL;
 			}
 	}
@@ -204,13 +209,16 @@ static int check_desc(struct plugin *p, char *err, size_t errlen)
 		     d->abi_version, CONCUR_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (d->kind != CONCUR_KIND_STRATEGY && d->kind != CONCUR_KIND_WORKLOAD) {
-		errf(err, errlen, "unknown plugin kind %u (want 1 = strategy or 2 = workload)",
+	if (d->kind != CONCUR_KIND_STRATEGY &&
+	    d->kind != CONCUR_KIND_WORKLOAD) {
+		errf(err, errlen,
+		     "unknown plugin kind %u (want 1 = strategy or 2 = workload)",
 		     d->kind);
 		return -EINVAL;
 	}
 	if (!valid_plugin_name(d->name)) {
-		errf(err, errlen, "invalid plugin name '%.64s' (want [a-z0-9_-]+)",
+		errf(err, errlen,
+		     "invalid plugin name '%.64s' (want [a-z0-9_-]+)",
 		     d->name ? d->name : "(null)");
 		return -EINVAL;
 	}
@@ -221,8 +229,10 @@ static int check_desc(struct plugin *p, char *err, size_t errlen)
 	}
 	if (d->kind == CONCUR_KIND_STRATEGY) {
 		if (!d->strategy || !d->strategy->run) {
-			errf(err, errlen, "strategy '%s' is missing the required hook %s",
-			     d->name, d->strategy ? "run" : "table (strategy ops)");
+			errf(err, errlen,
+			     "strategy '%s' is missing the required hook %s",
+			     d->name,
+			     d->strategy ? "run" : "table (strategy ops)");
 			return -EINVAL;
 		}
 		p->strategy = *d->strategy;
@@ -232,13 +242,15 @@ static int check_desc(struct plugin *p, char *err, size_t errlen)
 			p->strategy.destroy = default_destroy;
 	} else {
 		const struct concur_workload_ops *w = d->workload;
-		const char *missing = !w ? "table (workload ops)" :
-				      !w->create ? "create" :
-				      !w->task_count ? "task_count" :
-				      !w->run_task ? "run_task" : NULL;
+		const char *missing = !w	       ? "table (workload ops)"
+				      : !w->create     ? "create"
+				      : !w->task_count ? "task_count"
+				      : !w->run_task   ? "run_task"
+						       : NULL;
 
 		if (missing) {
-			errf(err, errlen, "workload '%s' is missing the required hook %s",
+			errf(err, errlen,
+			     "workload '%s' is missing the required hook %s",
 			     d->name, missing);
 			return -EINVAL;
 		}
@@ -296,7 +308,10 @@ static bool has_elf_magic(const char *path)
 
 	if (f)
 		fclose(f);
-	return n == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0;
+	return n == 4 && memcmp(magic,
+				"\x7f"
+				"ELF",
+				4) == 0;
 }
 
 const struct plugin *loader_open_file(struct loader *l, const char *path,
@@ -314,7 +329,8 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 		return NULL;
 	}
 	if (!has_elf_magic(path)) {
-		errf(err, errlen, "%s: not a shared object (no ELF header): build plugins with `cc -shared -fPIC`",
+		errf(err, errlen,
+		     "%s: not a shared object (no ELF header): build plugins with `cc -shared -fPIC`",
 		     path);
 		return NULL;
 	}
@@ -368,18 +384,19 @@ static int file_exists(const char *path)
 static void other_kind_hint(struct loader *l, const char *name, unsigned kind,
 			    char *msg, size_t len)
 {
-	unsigned other = kind == CONCUR_KIND_STRATEGY ? CONCUR_KIND_WORKLOAD :
-							 CONCUR_KIND_STRATEGY;
+	unsigned other = kind == CONCUR_KIND_STRATEGY ? CONCUR_KIND_WORKLOAD
+						      : CONCUR_KIND_STRATEGY;
 	size_t i;
 
 	for (i = 0; i < l->n_paths; i++) {
-		char *file = xasprintf("%s/%s/%s.so", l->paths[i], kind_name(other),
-				       name);
+		char *file = xasprintf("%s/%s/%s.so", l->paths[i],
+				       kind_name(other), name);
 		bool found = file_exists(file);
 
 		if (found)
-			errf(msg, len, "%s is a %s plugin, but a %s is needed here",
-			     file, kind_name(other), kind_name(kind));
+			errf(msg, len,
+			     "%s is a %s plugin, but a %s is needed here", file,
+			     kind_name(other), kind_name(kind));
 		free(file);
 		if (found)
 			return;
@@ -394,7 +411,8 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 	size_t i, s;
 
 	if (!valid_plugin_name(name)) {
-		errf(err, errlen, "invalid plugin name '%.64s': plugin takes a plain name [a-z0-9_-]; to load from a folder use plugin_path or --plugin-path",
+		errf(err, errlen,
+		     "invalid plugin name '%.64s': plugin takes a plain name [a-z0-9_-]; to load from a folder use plugin_path or --plugin-path",
 		     name);
 		return NULL;
 	}
@@ -406,15 +424,18 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 			if ((kind == CONCUR_KIND_STRATEGY && s == 1) ||
 			    (kind == CONCUR_KIND_WORKLOAD && s == 0))
 				continue;
-			file = xasprintf("%s/%s%s.so", l->paths[i], subdirs[s], name);
+			file = xasprintf("%s/%s%s.so", l->paths[i], subdirs[s],
+					 name);
 			if (!file_exists(file)) {
 				free(file);
 				continue;
 			}
 			p = loader_open_file(l, file, err, errlen);
 			if (p && kind && p->desc->kind != kind) {
-				errf(wrong, sizeof(wrong), "%s is a %s plugin, but a %s is needed here",
-				     file, kind_name(p->desc->kind), kind_name(kind));
+				errf(wrong, sizeof(wrong),
+				     "%s is a %s plugin, but a %s is needed here",
+				     file, kind_name(p->desc->kind),
+				     kind_name(kind));
 				p = NULL;
 				free(file);
 				continue;
@@ -434,9 +455,11 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 		size_t len = 0;
 
 		for (i = 0; i < l->n_paths && len < sizeof(folders) - 1; i++)
-			len += (size_t)snprintf(folders + len, sizeof(folders) - len,
-						"%s%s", i ? ", " : "", l->paths[i]);
-		errf(err, errlen, "no %s%splugin '%s' (looked for %s.so in: %s); `concur list` shows the plugins found",
+			len += (size_t)snprintf(folders + len,
+						sizeof(folders) - len, "%s%s",
+						i ? ", " : "", l->paths[i]);
+		errf(err, errlen,
+		     "no %s%splugin '%s' (looked for %s.so in: %s); `concur list` shows the plugins found",
 		     kind ? kind_name(kind) : "", kind ? " " : "", name, name,
 		     folders);
 	}
@@ -480,14 +503,16 @@ static void scan_folder(struct loader *l, const char *dir,
 		size_t len = strlen(e->d_name);
 
 		if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0) {
-			xgrow((void **)&names, &cap_names, n_names + 1, sizeof(*names));
+			xgrow((void **)&names, &cap_names, n_names + 1,
+			      sizeof(*names));
 			names[n_names++] = xasprintf("%s/%s", dir, e->d_name);
 		}
 	}
 	closedir(d);
 	for (i = 0; i < n_names; i++) {
 		char err[2 * CONCUR_ERRLEN];
-		const struct plugin *p = loader_open_file(l, names[i], err, sizeof(err));
+		const struct plugin *p =
+			loader_open_file(l, names[i], err, sizeof(err));
 
 		if (!p) {
 			if (on_error)

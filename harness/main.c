@@ -134,8 +134,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 's':
 			xgrow((void **)&cli->overrides, &cli->cap_overrides,
 			      cli->n_overrides + 1, sizeof(*cli->overrides));
-			if (config_override_parse(optarg, &cli->overrides[cli->n_overrides],
-						  err, sizeof(err)) < 0)
+			if (config_override_parse(
+				    optarg, &cli->overrides[cli->n_overrides],
+				    err, sizeof(err)) < 0)
 				return usage_error("--set: %s", err);
 			cli->n_overrides++;
 			break;
@@ -149,8 +150,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->dry_run = true;
 			break;
 		case 'p':
-			xgrow((void **)&cli->plugin_paths, &cli->cap_plugin_paths,
-			      cli->n_plugin_paths + 1, sizeof(*cli->plugin_paths));
+			xgrow((void **)&cli->plugin_paths,
+			      &cli->cap_plugin_paths, cli->n_plugin_paths + 1,
+			      sizeof(*cli->plugin_paths));
 			cli->plugin_paths[cli->n_plugin_paths++] = optarg;
 			break;
 		case 'q':
@@ -166,7 +168,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (cli->resume && cli->force)
-		return usage_error("%s", "--resume and --force exclude each other");
+		return usage_error("%s",
+				   "--resume and --force exclude each other");
 	return 0;
 }
 
@@ -194,9 +197,11 @@ static struct loader *make_loader(const struct cli *cli,
 	for (i = 0; cfg && i < cfg->n_plugin_path; i++) {
 		const char *dir = cfg->plugin_path[i];
 		const char *slash = strrchr(cfg->path, '/');
-		char *full = dir[0] == '/' || !slash ?
-			xstrdup(dir) :
-			xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, dir);
+		char *full =
+			dir[0] == '/' || !slash
+				? xstrdup(dir)
+				: xasprintf("%.*s/%s", (int)(slash - cfg->path),
+					    cfg->path, dir);
 
 		loader_add_path(l, full);
 		free(full);
@@ -222,7 +227,8 @@ static int load_experiment(struct session *s, bool start_server)
 	char err[4 * CONCUR_ERRLEN];
 
 	if (!s->cli->experiment)
-		return usage_error("%s needs an EXPERIMENT.ini", s->cli->command);
+		return usage_error("%s needs an EXPERIMENT.ini",
+				   s->cli->command);
 	if (config_load(s->cli->experiment, s->cli->overrides,
 			s->cli->n_overrides, &s->cfg, err, sizeof(err)) < 0)
 		goto fail;
@@ -260,7 +266,8 @@ static void print_cells(const struct matrix *m, long long runs)
 
 	for (i = 0; i < m->n_cells; i++)
 		printf("%zu\t%s\n", i + 1, m->cells[i].id);
-	printf("%zu cells, %lld runs\n", m->n_cells, runs * (long long)m->n_cells);
+	printf("%zu cells, %lld runs\n", m->n_cells,
+	       runs * (long long)m->n_cells);
 }
 
 static int cmd_validate(struct cli *cli)
@@ -277,8 +284,8 @@ static int cmd_validate(struct cli *cli)
 			tasks += s.runner.results[i].tasks;
 		printf("%s: ok: %zu cells x %lld runs (%lld warm-up + %lld measured) = %lld runs, %llu tasks per round\n",
 		       s.cfg->path, s.m->n_cells, per, (long long)s.cfg->warmup,
-		       (long long)s.cfg->repetitions, per * (long long)s.m->n_cells,
-		       tasks);
+		       (long long)s.cfg->repetitions,
+		       per * (long long)s.m->n_cells, tasks);
 	}
 	free_session(&s);
 	return rc;
@@ -354,9 +361,11 @@ static int cmd_run(struct cli *cli)
 	struct report_context context;
 	struct session s = { .cli = cli };
 	struct runner_hooks hooks = { .cell_done = on_cell_done,
-				      .run_start = on_run_start, .arg = &s };
-	enum results_mode mode = cli->resume ? RESULTS_RESUME :
-				 cli->force ? RESULTS_FORCE : RESULTS_NEW;
+				      .run_start = on_run_start,
+				      .arg = &s };
+	enum results_mode mode = cli->resume  ? RESULTS_RESUME
+				 : cli->force ? RESULTS_FORCE
+					      : RESULTS_NEW;
 	char err[4 * CONCUR_ERRLEN];
 	int rc = load_experiment(&s, !cli->dry_run);
 
@@ -371,11 +380,12 @@ static int cmd_run(struct cli *cli)
 		goto out;
 	}
 	s.done = results_resumed(s.res);
-	s.progress = progress_create(stderr, progress_mode_for(stderr, cli->quiet),
-				     s.m, s.done,
-				     (unsigned)(s.cfg->warmup + s.cfg->repetitions));
+	s.progress = progress_create(
+		stderr, progress_mode_for(stderr, cli->quiet), s.m, s.done,
+		(unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
-		fprintf(stderr, "concur: resuming: %zu of %zu cells already in %s\n",
+		fprintf(stderr,
+			"concur: resuming: %zu of %zu cells already in %s\n",
 			s.done, s.m->n_cells, results_path(s.res));
 	s.runner.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
@@ -386,7 +396,8 @@ static int cmd_run(struct cli *cli)
 	progress_clear(s.progress);
 	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
-		fprintf(stderr, "concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
+		fprintf(stderr,
+			"concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
 			s.done, s.m->n_cells, results_path(s.res));
 		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
@@ -404,8 +415,9 @@ out:
 
 static const char *type_name(enum concur_param_type t)
 {
-	static const char *const names[] = { "?", "integer", "float", "bool",
-					     "string", "duration", "size", "list" };
+	static const char *const names[] = { "?",    "integer", "float",
+					     "bool", "string",	"duration",
+					     "size", "list" };
 
 	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
@@ -421,9 +433,10 @@ static void print_plugin(const struct plugin *p)
 		char range[96] = "";
 
 		if (q->min || q->max)
-			snprintf(range, sizeof(range), " [%s..%s]", q->min ? q->min : "",
-				 q->max ? q->max : "");
-		printf("    %-18s %-8s = %-10s%s  %s\n", q->name, type_name(q->type),
+			snprintf(range, sizeof(range), " [%s..%s]",
+				 q->min ? q->min : "", q->max ? q->max : "");
+		printf("    %-18s %-8s = %-10s%s  %s\n", q->name,
+		       type_name(q->type),
 		       q->default_value ? q->default_value : "(none)", range,
 		       q->doc ? q->doc : "");
 	}
@@ -449,12 +462,16 @@ static void print_param_full(const struct concur_param *q)
 	format_range(q, range, sizeof(range));
 	printf("  %s\n", q->name);
 	printf("      type     %s%s\n", type_name(q->type),
-	       q->type == CONCUR_PARAM_LIST ? " (one item per line; does not cross)" : "");
+	       q->type == CONCUR_PARAM_LIST
+		       ? " (one item per line; does not cross)"
+		       : "");
 	if (q->default_value)
 		printf("      default  %s\n", q->default_value);
 	else
-		printf("      default  %s\n", q->type == CONCUR_PARAM_LIST ? "(empty list)" :
-		       q->type == CONCUR_PARAM_STRING ? "(empty)" : "none: required");
+		printf("      default  %s\n",
+		       q->type == CONCUR_PARAM_LIST	? "(empty list)"
+		       : q->type == CONCUR_PARAM_STRING ? "(empty)"
+							: "none: required");
 	if (q->type != CONCUR_PARAM_BOOL && q->type != CONCUR_PARAM_STRING &&
 	    q->type != CONCUR_PARAM_LIST)
 		printf("      range    %s\n", range);
@@ -468,13 +485,17 @@ static void print_faces(const struct plugin *p)
 
 	if (p->desc->kind != CONCUR_KIND_WORKLOAD || !w)
 		return;
-	printf("event loop: %s\n", w->start_task ?
-	       "yes: start_task runs many tasks at once on an event-loop strategy" :
-	       "no: an event-loop strategy runs its tasks one at a time (blocking)");
-	printf("per-worker set-up: %s\n", w->worker_init ?
-	       "yes (worker_init: state each thread, process or loop keeps)" : "no");
-	printf("result check: %s\n", w->check_task ?
-	       "yes (check_task verifies every task's result)" : "no");
+	printf("event loop: %s\n",
+	       w->start_task
+		       ? "yes: start_task runs many tasks at once on an event-loop strategy"
+		       : "no: an event-loop strategy runs its tasks one at a time (blocking)");
+	printf("per-worker set-up: %s\n",
+	       w->worker_init
+		       ? "yes (worker_init: state each thread, process or loop keeps)"
+		       : "no");
+	printf("result check: %s\n",
+	       w->check_task ? "yes (check_task verifies every task's result)"
+			     : "no");
 }
 
 /* An INI section that uses the plugin with every default spelled out. */
@@ -488,7 +509,8 @@ static void print_example(const struct plugin *p)
 	for (q = p->desc->params; q && q->name; q++) {
 		if (q->default_value)
 			printf("  %s = %s\n", q->name, q->default_value);
-		else if (q->type == CONCUR_PARAM_LIST || q->type == CONCUR_PARAM_STRING)
+		else if (q->type == CONCUR_PARAM_LIST ||
+			 q->type == CONCUR_PARAM_STRING)
 			printf("  ; %s =\n", q->name);
 		else
 			printf("  %s = ...   ; required\n", q->name);
@@ -546,8 +568,8 @@ static int cmd_list(struct cli *cli)
 
 static int cmd_help(struct cli *cli)
 {
-	static const char *const commands[] = { "run", "validate", "list",
-		"help", "plot", "serve" };
+	static const char *const commands[] = { "run",	"validate", "list",
+						"help", "plot",	    "serve" };
 	struct loader *l;
 	const struct plugin *p;
 	char err[4 * CONCUR_ERRLEN];
@@ -581,7 +603,8 @@ static int cmd_plot(struct cli *cli)
 
 	if (!cli->experiment)
 		return usage_error("%s", "plot needs a RESULTS.csv");
-	svg = cli->output ? xstrdup(cli->output) : plot_default_path(cli->experiment);
+	svg = cli->output ? xstrdup(cli->output)
+			  : plot_default_path(cli->experiment);
 	rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "concur: %s\n", err);

@@ -21,7 +21,8 @@ static void where(const struct config *cfg, const struct config_section *sec,
 	char loc[512];
 
 	snprintf(buf, len, "%s: [%s %s]",
-		 config_where(cfg, line > 0 ? line : sec->line, loc, sizeof(loc)),
+		 config_where(cfg, line > 0 ? line : sec->line, loc,
+			      sizeof(loc)),
 		 kind_word(sec->kind), sec->label);
 }
 
@@ -62,8 +63,9 @@ static void unknown_key(const struct config *cfg,
 	if (best_name && best <= 2 + strlen(key->name) / 4)
 		snprintf(hint, sizeof(hint), "; did you mean '%s'?", best_name);
 	where(cfg, sec, key->line, at, sizeof(at));
-	errf(err, errlen, "%s unknown key '%.64s' for plugin %s%s (its keys: %s)",
-	     at, key->name, p->name, hint, p->n_params ? keys : "none");
+	errf(err, errlen,
+	     "%s unknown key '%.64s' for plugin %s%s (its keys: %s)", at,
+	     key->name, p->name, hint, p->n_params ? keys : "none");
 }
 
 static int check_range(const struct plugin *p, const struct concur_param *d,
@@ -83,7 +85,8 @@ static int check_range(const struct plugin *p, const struct concur_param *d,
 		if (!bounds[i])
 			continue;
 		if (value_parse(d->type, bounds[i], &b, why, sizeof(why)) < 0) {
-			errf(msg, len, "plugin %s (%s) declares a bad %s for '%s': %s",
+			errf(msg, len,
+			     "plugin %s (%s) declares a bad %s for '%s': %s",
 			     p->name, p->file, i ? "max" : "min", d->name, why);
 			return -EINVAL;
 		}
@@ -107,7 +110,8 @@ static int parse_choice(const struct plugin *p, struct matrix_param *mp,
 	int rc;
 
 	mp->texts[k] = xstrdup(text);
-	rc = value_parse(d->type, mp->texts[k], &mp->choices[k], why, sizeof(why));
+	rc = value_parse(d->type, mp->texts[k], &mp->choices[k], why,
+			 sizeof(why));
 	if (rc < 0) {
 		errf(msg, len, "= %.80s: %s (%s)", text, why,
 		     d->doc ? d->doc : d->name);
@@ -156,8 +160,9 @@ static int resolve_list(struct matrix_param *mp, const struct config_key *key)
 }
 
 static int resolve_param(const struct config *cfg,
-			 const struct matrix_section *ms, struct matrix_param *mp,
-			 const struct config_key *key, char *err, size_t errlen)
+			 const struct matrix_section *ms,
+			 struct matrix_param *mp, const struct config_key *key,
+			 char *err, size_t errlen)
 {
 	const struct concur_param *d = mp->decl;
 	const struct config_section *sec = ms->sec;
@@ -171,24 +176,25 @@ static int resolve_param(const struct config *cfg,
 		return resolve_list(mp, key);
 	where(cfg, sec, mp->line, at, sizeof(at));
 	if (key && key->n_values > 1) {
-		errf(err, errlen, "%s '%s' is given on %zu lines (from line %d); only list parameters take several lines, and a value that crosses is written as a comma list: 1, 2, 4",
+		errf(err, errlen,
+		     "%s '%s' is given on %zu lines (from line %d); only list parameters take several lines, and a value that crosses is written as a comma list: 1, 2, 4",
 		     at, d->name, key->n_values, key->values[1].line);
 		return -EINVAL;
 	}
 	if (!key && !d->default_value) {
 		if (d->type != CONCUR_PARAM_STRING) {
-			errf(err, errlen, "%s plugin %s needs '%s' (%s: %s)", at,
-			     ms->plugin->name, d->name, value_type_name(d->type),
-			     d->doc ? d->doc : "");
+			errf(err, errlen, "%s plugin %s needs '%s' (%s: %s)",
+			     at, ms->plugin->name, d->name,
+			     value_type_name(d->type), d->doc ? d->doc : "");
 			return -EINVAL;
 		}
 	}
 	if (key) {
 		text = xstrdup(key->values[0].text);
-	} else if (config_expand(d->default_value ? d->default_value : "", &text,
-				 msg, sizeof(msg)) < 0) {
-		errf(err, errlen, "%s plugin %s (%s): bad default for '%s': %s", at,
-		     ms->plugin->name, ms->plugin->file, d->name, msg);
+	} else if (config_expand(d->default_value ? d->default_value : "",
+				 &text, msg, sizeof(msg)) < 0) {
+		errf(err, errlen, "%s plugin %s (%s): bad default for '%s': %s",
+		     at, ms->plugin->name, ms->plugin->file, d->name, msg);
 		return -EINVAL;
 	}
 	if (d->type == CONCUR_PARAM_STRING && !key) {
@@ -209,12 +215,14 @@ static int resolve_param(const struct config *cfg,
 	mp->texts = xcalloc(n, sizeof(*mp->texts));
 	rc = 0;
 	for (k = 0; k < n && rc == 0; k++) {
-		rc = parse_choice(ms->plugin, mp, k, items[k], msg, sizeof(msg));
+		rc = parse_choice(ms->plugin, mp, k, items[k], msg,
+				  sizeof(msg));
 		if (rc < 0 && key)
 			errf(err, errlen, "%s %s %s", at, d->name, msg);
 		else if (rc < 0)
-			errf(err, errlen, "%s plugin %s: bad default for '%s': %s",
-			     at, ms->plugin->name, d->name, msg);
+			errf(err, errlen,
+			     "%s plugin %s: bad default for '%s': %s", at,
+			     ms->plugin->name, d->name, msg);
 	}
 	value_items_free(items, n);
 	return rc;
@@ -224,8 +232,8 @@ static int build_section(const struct config *cfg,
 			 const struct config_section *sec, struct loader *l,
 			 struct matrix_section *ms, char *err, size_t errlen)
 {
-	unsigned kind = sec->kind == SECTION_STRATEGY ? CONCUR_KIND_STRATEGY :
-							CONCUR_KIND_WORKLOAD;
+	unsigned kind = sec->kind == SECTION_STRATEGY ? CONCUR_KIND_STRATEGY
+						      : CONCUR_KIND_WORKLOAD;
 	char msg[3 * CONCUR_ERRLEN], at[640];
 	size_t i, k;
 	int rc;
@@ -241,7 +249,8 @@ static int build_section(const struct config *cfg,
 			     sizeof(*ms->params));
 	for (i = 0; i < sec->n_keys; i++)
 		if (!find_param(ms->plugin, sec->keys[i].name, &k)) {
-			unknown_key(cfg, sec, &sec->keys[i], ms->plugin, err, errlen);
+			unknown_key(cfg, sec, &sec->keys[i], ms->plugin, err,
+				    errlen);
 			return -EINVAL;
 		}
 	ms->n_combos = 1;
@@ -250,14 +259,17 @@ static int build_section(const struct config *cfg,
 
 		ms->params[k].decl = &ms->plugin->desc->params[k];
 		for (i = 0; i < sec->n_keys; i++)
-			if (strcmp(sec->keys[i].name, ms->params[k].decl->name) == 0)
+			if (strcmp(sec->keys[i].name,
+				   ms->params[k].decl->name) == 0)
 				key = &sec->keys[i];
 		rc = resolve_param(cfg, ms, &ms->params[k], key, err, errlen);
 		if (rc < 0)
 			return rc;
-		if (ms->n_combos > MATRIX_MAX_CELLS / ms->params[k].n_choices + 1) {
+		if (ms->n_combos >
+		    MATRIX_MAX_CELLS / ms->params[k].n_choices + 1) {
 			where(cfg, sec, sec->line, at, sizeof(at));
-			errf(err, errlen, "%s crosses into more than %d combinations (limit of cells per experiment)",
+			errf(err, errlen,
+			     "%s crosses into more than %d combinations (limit of cells per experiment)",
 			     at, MATRIX_MAX_CELLS);
 			return -E2BIG;
 		}
@@ -331,7 +343,9 @@ static void add_columns(struct matrix *m, const struct matrix_section *ms,
 			.kind = kind,
 			.key = key,
 			.header = xasprintf("%s.%s",
-					    kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
+					    kind == CONCUR_KIND_STRATEGY
+						    ? "strategy"
+						    : "workload",
 					    key),
 		};
 	}
@@ -346,18 +360,28 @@ static void expand_cells(struct matrix *m)
 		for (a = 0; a < m->strategies[s].n_combos; a++)
 			for (w = 0; w < m->n_workloads; w++)
 				for (b = 0; b < m->workloads[w].n_combos; b++) {
-					const struct matrix_section *ss = &m->strategies[s];
-					const struct matrix_section *ws = &m->workloads[w];
+					const struct matrix_section *ss =
+						&m->strategies[s];
+					const struct matrix_section *ws =
+						&m->workloads[w];
 					struct cell *c = &m->cells[idx];
 					char *l, *r;
 
 					c->index = idx++;
 					c->strategy = s;
 					c->workload = w;
-					c->schoice = xcalloc(ss->plugin->n_params + 1, sizeof(size_t));
-					c->wchoice = xcalloc(ws->plugin->n_params + 1, sizeof(size_t));
-					c->svals = xcalloc(ss->plugin->n_params + 1, sizeof(*c->svals));
-					c->wvals = xcalloc(ws->plugin->n_params + 1, sizeof(*c->wvals));
+					c->schoice = xcalloc(
+						ss->plugin->n_params + 1,
+						sizeof(size_t));
+					c->wchoice = xcalloc(
+						ws->plugin->n_params + 1,
+						sizeof(size_t));
+					c->svals = xcalloc(
+						ss->plugin->n_params + 1,
+						sizeof(*c->svals));
+					c->wvals = xcalloc(
+						ws->plugin->n_params + 1,
+						sizeof(*c->wvals));
 					pick(ss, a, c->schoice, c->svals);
 					pick(ws, b, c->wchoice, c->wvals);
 					l = side_text(ss, c->schoice, true);
@@ -394,13 +418,15 @@ int matrix_build(const struct config *cfg, struct loader *l,
 			cells_s += ms->n_combos;
 		else if (rc == 0)
 			cells_w += ms->n_combos;
-		if (rc == 0 && (cells_s > MATRIX_MAX_CELLS || cells_w > MATRIX_MAX_CELLS))
+		if (rc == 0 &&
+		    (cells_s > MATRIX_MAX_CELLS || cells_w > MATRIX_MAX_CELLS))
 			rc = -E2BIG;
 	}
 	if (rc == 0 && cells_s * cells_w > MATRIX_MAX_CELLS)
 		rc = -E2BIG;
 	if (rc == -E2BIG && !*err)
-		errf(err, errlen, "%s: the experiment crosses into %llu x %llu cells, more than the limit of %d",
+		errf(err, errlen,
+		     "%s: the experiment crosses into %llu x %llu cells, more than the limit of %d",
 		     cfg->path, (unsigned long long)cells_s,
 		     (unsigned long long)cells_w, MATRIX_MAX_CELLS);
 	if (rc < 0) {
@@ -409,7 +435,8 @@ int matrix_build(const struct config *cfg, struct loader *l,
 	}
 	m->n_cells = (size_t)(cells_s * cells_w);
 	for (i = 0; i < m->n_strategies; i++) {
-		if (cfg->baseline && strcmp(m->strategies[i].sec->label, cfg->baseline) == 0)
+		if (cfg->baseline &&
+		    strcmp(m->strategies[i].sec->label, cfg->baseline) == 0)
 			m->baseline = i;
 		add_columns(m, &m->strategies[i], CONCUR_KIND_STRATEGY, &cap);
 	}
@@ -437,8 +464,8 @@ const char *matrix_cell_text(const struct matrix *m, const struct cell *c,
 			     const struct matrix_column *col)
 {
 	bool strat = col->kind == CONCUR_KIND_STRATEGY;
-	const struct matrix_section *ms = strat ? matrix_cell_strategy(m, c) :
-						  matrix_cell_workload(m, c);
+	const struct matrix_section *ms =
+		strat ? matrix_cell_strategy(m, c) : matrix_cell_workload(m, c);
 	const size_t *choice = strat ? c->schoice : c->wchoice;
 	size_t k;
 
@@ -452,8 +479,8 @@ char *matrix_cell_params(const struct matrix *m, const struct cell *c,
 {
 	bool strat = kind == CONCUR_KIND_STRATEGY;
 
-	return side_text(strat ? matrix_cell_strategy(m, c) :
-				 matrix_cell_workload(m, c),
+	return side_text(strat ? matrix_cell_strategy(m, c)
+			       : matrix_cell_workload(m, c),
 			 strat ? c->schoice : c->wchoice, crossed_only);
 }
 
@@ -468,7 +495,8 @@ static void free_section(struct matrix_section *ms)
 
 		for (j = 0; j < mp->n_choices && mp->texts; j++)
 			free(mp->texts[j]);
-		if (mp->decl && mp->decl->type == CONCUR_PARAM_LIST && mp->choices) {
+		if (mp->decl && mp->decl->type == CONCUR_PARAM_LIST &&
+		    mp->choices) {
 			for (j = 0; j < mp->choices[0].list.count; j++)
 				free((char *)mp->choices[0].list.items[j]);
 			free((void *)mp->choices[0].list.items);

@@ -25,30 +25,30 @@
 /* One parameter of one section, resolved to its choices. */
 struct matrix_param {
 	const struct concur_param *decl;
-	size_t n_choices;             /* >1: the parameter crosses */
+	size_t n_choices; /* >1: the parameter crosses */
 	union concur_value *choices;
-	char **texts;                 /* each choice as text (CSV, ids) */
-	int line;                     /* where it was set; -1 = default */
+	char **texts; /* each choice as text (CSV, ids) */
+	int line;     /* where it was set; -1 = default */
 };
 
 struct matrix_section {
 	const struct config_section *sec;
 	const struct plugin *plugin;
-	struct matrix_param *params;  /* plugin->n_params of them */
+	struct matrix_param *params; /* plugin->n_params of them */
 	size_t n_combos;
 };
 
 struct cell {
 	size_t index;
 	char *id;
-	size_t strategy, workload;    /* indices into the matrix's arrays */
-	size_t *schoice, *wchoice;    /* chosen choice per parameter */
+	size_t strategy, workload; /* indices into the matrix's arrays */
+	size_t *schoice, *wchoice; /* chosen choice per parameter */
 	union concur_value *svals, *wvals; /* in parameter-table order */
 };
 
 /* A parameter column of the summary CSV: "strategy.workers". */
 struct matrix_column {
-	unsigned kind;                /* CONCUR_KIND_* */
+	unsigned kind; /* CONCUR_KIND_* */
 	const char *key;
 	char *header;
 };
@@ -56,7 +56,7 @@ struct matrix_column {
 struct matrix {
 	struct matrix_section *strategies, *workloads;
 	size_t n_strategies, n_workloads;
-	size_t baseline;              /* index into strategies */
+	size_t baseline; /* index into strategies */
 	struct cell *cells;
 	size_t n_cells;
 	struct matrix_column *columns;

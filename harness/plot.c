@@ -24,9 +24,9 @@
  * ---------------------------------------------------------------- */
 
 struct plot_row {
-	size_t scell, wcell;   /* indices into plot_data's unique lists */
+	size_t scell, wcell; /* indices into plot_data's unique lists */
 	char *strategy;
-	char **params;         /* one per strategy column; "" when empty */
+	char **params; /* one per strategy column; "" when empty */
 	bool ok;
 	char *status, *error;
 	double median, lo, hi, speedup;
@@ -36,25 +36,36 @@ struct plot_data {
 	char *experiment;
 	struct plot_row *rows;
 	size_t n_rows, cap_rows;
-	char **scols;          /* strategy parameter names ("workers") */
-	size_t *scol_idx;      /* their column indices */
+	char **scols;	  /* strategy parameter names ("workers") */
+	size_t *scol_idx; /* their column indices */
 	size_t n_scols, cap_scols;
 	char **scells, **wcells; /* unique cell halves, in file order */
 	size_t n_scells, cap_scells, n_wcells, cap_wcells;
-	char **labels;         /* unique strategy labels: one hue each */
+	char **labels; /* unique strategy labels: one hue each */
 	size_t n_labels, cap_labels;
-	size_t *hue, *shade, *shades; /* per scell: label, rank, label's cells */
+	size_t *hue, *shade,
+		*shades; /* per scell: label, rank, label's cells */
 };
 
 /* The header columns plot needs, in header_names order. */
 enum plot_column {
-	COL_EXPERIMENT, COL_CELL, COL_STRATEGY, COL_WORKLOAD, COL_STATUS,
-	COL_MEDIAN, COL_LO, COL_HI, COL_SPEEDUP, COL_ERROR, COL_COUNT
+	COL_EXPERIMENT,
+	COL_CELL,
+	COL_STRATEGY,
+	COL_WORKLOAD,
+	COL_STATUS,
+	COL_MEDIAN,
+	COL_LO,
+	COL_HI,
+	COL_SPEEDUP,
+	COL_ERROR,
+	COL_COUNT
 };
 
 static const char *const header_names[COL_COUNT] = {
-	"experiment", "cell", "strategy", "workload", "status", "wall_median_s",
-	"wall_ci95_low_s", "wall_ci95_high_s", "speedup", "error",
+	"experiment", "cell",	       "strategy",	  "workload",
+	"status",     "wall_median_s", "wall_ci95_low_s", "wall_ci95_high_s",
+	"speedup",    "error",
 };
 
 /* Each column's index in the file; -1 when absent. */
@@ -155,7 +166,8 @@ static size_t cell_split(const char *id)
 }
 
 static int header_read(struct plot_data *d, const char *path, char **f,
-		       size_t n, struct plot_header *h, char *err, size_t errlen)
+		       size_t n, struct plot_header *h, char *err,
+		       size_t errlen)
 {
 	size_t i, k;
 
@@ -178,15 +190,16 @@ static int header_read(struct plot_data *d, const char *path, char **f,
 	}
 	if (h->col[COL_CELL] < 0 || h->col[COL_STRATEGY] < 0 ||
 	    h->col[COL_MEDIAN] < 0) {
-		errf(err, errlen, "%s: not a concur summary file: no 'cell', 'strategy' or 'wall_median_s' column (plot the N.csv file, not N-runs.csv or N-matrix.csv)",
+		errf(err, errlen,
+		     "%s: not a concur summary file: no 'cell', 'strategy' or 'wall_median_s' column (plot the N.csv file, not N-runs.csv or N-matrix.csv)",
 		     path);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static void row_add(struct plot_data *d, const struct plot_header *h,
-		    char **f, size_t n)
+static void row_add(struct plot_data *d, const struct plot_header *h, char **f,
+		    size_t n)
 {
 	const long *c = h->col;
 	const char *id = field_text(f, n, c[COL_CELL]);
@@ -209,18 +222,19 @@ static void row_add(struct plot_data *d, const struct plot_header *h,
 	r->params = xcalloc(d->n_scols + 1, sizeof(char *));
 	for (k = 0; k < d->n_scols; k++)
 		r->params[k] = xstrdup(field_text(f, n, (long)d->scol_idx[k]));
-	r->status = xstrdup(c[COL_STATUS] < 0 ? "ok" :
-			    field_text(f, n, c[COL_STATUS]));
+	r->status = xstrdup(
+		c[COL_STATUS] < 0 ? "ok" : field_text(f, n, c[COL_STATUS]));
 	r->error = xstrdup(field_text(f, n, c[COL_ERROR]));
 	r->median = field_real(f, n, c[COL_MEDIAN]);
 	r->lo = field_real(f, n, c[COL_LO]);
 	r->hi = field_real(f, n, c[COL_HI]);
 	r->speedup = field_real(f, n, c[COL_SPEEDUP]);
-	r->ok = !strcmp(r->status, "ok") && isfinite(r->median) && r->median > 0;
+	r->ok = !strcmp(r->status, "ok") && isfinite(r->median) &&
+		r->median > 0;
 }
 
-static int slurp(const char *path, char **ret_text, size_t *ret_len,
-		 char *err, size_t errlen)
+static int slurp(const char *path, char **ret_text, size_t *ret_len, char *err,
+		 size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -240,7 +254,8 @@ static int slurp(const char *path, char **ret_text, size_t *ret_len,
 	fclose(f);
 	if (len > PLOT_MAX_FILE) {
 		free(buf);
-		errf(err, errlen, "%s: larger than %u MiB", path, PLOT_MAX_FILE >> 20);
+		errf(err, errlen, "%s: larger than %u MiB", path,
+		     PLOT_MAX_FILE >> 20);
 		return -EFBIG;
 	}
 	*ret_text = buf;
@@ -293,7 +308,8 @@ static int data_read(const char *path, struct plot_data *d, char *err,
 		csv_fields_free(f, n);
 	}
 	if (rc == -EINVAL && !err[0])
-		errf(err, errlen, "%s: malformed CSV record at byte %zu", path, pos);
+		errf(err, errlen, "%s: malformed CSV record at byte %zu", path,
+		     pos);
 	if (rc == 1 && first) {
 		errf(err, errlen, "%s: empty file", path);
 		rc = -EINVAL;
@@ -316,8 +332,8 @@ static int data_read(const char *path, struct plot_data *d, char *err,
 
 /* Okabe-Ito hues (colour-blind safe) minus its yellow, then more. */
 static const unsigned palette[] = {
-	0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7, 0xD55E00, 0x56B4E9,
-	0x555555, 0x8C564B, 0xBCBD22, 0x17BECF,
+	0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7, 0xD55E00,
+	0x56B4E9, 0x555555, 0x8C564B, 0xBCBD22, 0x17BECF,
 };
 
 /* Dash patterns that tell the workload cells' lines apart. */
@@ -350,18 +366,26 @@ static struct colour cell_colour(const struct plot_data *d, size_t scell)
 
 	return colour_mix(d->hue[scell],
 			  n > 1 ? 0.65 * (double)(n - 1 - d->shade[scell]) /
-					  (double)(n - 1) :
-				  0);
+					  (double)(n - 1)
+				: 0);
 }
 
 static void xml_put(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
 		default:
 			if ((unsigned char)*s >= 0x20 || *s == '\t')
 				fputc(*s, out);
@@ -370,10 +394,11 @@ static void xml_put(FILE *out, const char *s)
 }
 
 /* <text> at (x, y); anchor "start", "middle" or "end"; attrs may be "". */
-static void text_at(FILE *out, double x, double y, const char *anchor,
-		    int size, const char *attrs, const char *s)
+static void text_at(FILE *out, double x, double y, const char *anchor, int size,
+		    const char *attrs, const char *s)
 {
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\" %s>",
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\" %s>",
 		x, y, anchor, size, attrs);
 	xml_put(out, s);
 	fputs("</text>\n", out);
@@ -402,9 +427,9 @@ static void fmt_num(char *buf, size_t len, double v)
 }
 
 struct axis {
-	double lo, hi;   /* the data range shown */
+	double lo, hi; /* the data range shown */
 	bool log;
-	double p0, p1;   /* pixels of lo and hi */
+	double p0, p1; /* pixels of lo and hi */
 };
 
 static double axis_map(const struct axis *a, double v)
@@ -472,17 +497,20 @@ static void draw_yaxis(FILE *out, const struct axis *y, double x0, double x1,
 
 	for (i = 0; i < n; i++) {
 		py = axis_map(y, t[i]);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d9d9d9\"/>\n",
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d9d9d9\"/>\n",
 			x0, py, x1, py);
 		fmt_num(label, sizeof(label), t[i] / unit);
 		text_at(out, x0 - 6, py + 4, "end", 12, "", label);
 		for (k = 2; y->log && i + 1 < n && k < 10; k++) {
 			py = axis_map(y, t[i] * (double)k);
-			fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#f0f0f0\"/>\n",
+			fprintf(out,
+				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#f0f0f0\"/>\n",
 				x0, py, x1, py);
 		}
 	}
-	fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">",
+	fprintf(out,
+		"<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">",
 		x0 - 62, (y->p0 + y->p1) / 2);
 	xml_put(out, title);
 	fputs("</text>\n", out);
@@ -490,7 +518,8 @@ static void draw_yaxis(FILE *out, const struct axis *y, double x0, double x1,
 
 static void draw_frame(FILE *out, double x0, double y0, double x1, double y1)
 {
-	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#555\"/>\n",
+	fprintf(out,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#555\"/>\n",
 		x0, y0, x1 - x0, y1 - y0);
 }
 
@@ -504,15 +533,17 @@ static void draw_title(FILE *out, double x, double y, const char *title,
 
 /* A legend entry: a swatch (dash NULL) or a line with a marker. */
 static void draw_legend_entry(FILE *out, double x, double y, const char *col,
-			     const char *dash, const char *label)
+			      const char *dash, const char *label)
 {
 	char *s = shorten(label, LEGEND_MAX_CHARS);
 
 	if (dash)
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
 			x, y - 4, x + 24, y - 4, col, dash, x + 12, y - 4, col);
 	else
-		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>\n",
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>\n",
 			x + 4, y - 11, col);
 	text_at(out, x + 30, y, "start", 12, "", s);
 	free(s);
@@ -538,13 +569,12 @@ static double time_unit(double max, const char **ret_name)
  * ---------------------------------------------------------------- */
 
 struct layout {
-	double width;       /* of the whole picture */
-	double plot_w;      /* of each chart's plotting area */
+	double width;  /* of the whole picture */
+	double plot_w; /* of each chart's plotting area */
 	double legend_x;
 };
 
-static void bar_range(const struct plot_data *d, double *ret_lo,
-		      double *ret_hi)
+static void bar_range(const struct plot_data *d, double *ret_lo, double *ret_hi)
 {
 	double lo = INFINITY, hi = 0;
 	size_t i;
@@ -573,7 +603,8 @@ static void bar_tooltip(FILE *out, const struct plot_data *d,
 	fputs(" / ", out);
 	xml_put(out, d->wcells[r->wcell]);
 	if (r->ok)
-		fprintf(out, ": median %.4g %s, 95%% CI %.4g..%.4g %s, speedup %.3g",
+		fprintf(out,
+			": median %.4g %s, 95%% CI %.4g..%.4g %s, speedup %.3g",
 			r->median / unit, un, r->lo / unit, r->hi / unit, un,
 			r->speedup);
 	else
@@ -588,20 +619,24 @@ static void draw_bar(FILE *out, const struct plot_data *d,
 	double top, base = y->p0, cx = x + w / 2;
 
 	if (!r->ok) {
-		fprintf(out, "<g><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"16\" fill=\"#C00000\" font-weight=\"bold\">\u00d7</text>",
+		fprintf(out,
+			"<g><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"16\" fill=\"#C00000\" font-weight=\"bold\">\u00d7</text>",
 			cx, base - 4);
 		bar_tooltip(out, d, r, unit, un);
 		fputs("</g>\n", out);
 		return;
 	}
 	top = axis_map(y, r->median);
-	fprintf(out, "<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>",
+	fprintf(out,
+		"<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>",
 		x, top, w, base - top, cell_colour(d, r->scell).hex);
 	if (isfinite(r->lo) && isfinite(r->hi) && r->hi > r->lo) {
-		double ylo = axis_map(y, fmax(r->lo, y->lo)), yhi = axis_map(y, r->hi);
+		double ylo = axis_map(y, fmax(r->lo, y->lo)),
+		       yhi = axis_map(y, r->hi);
 		double cap = fmin(w / 3, 6);
 
-		fprintf(out, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>",
+		fprintf(out,
+			"<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>",
 			cx, ylo, yhi, cx - cap, yhi, cx + cap, cx - cap, ylo,
 			cx + cap);
 	}
@@ -628,21 +663,23 @@ static double group_label_room(const struct plot_data *d, double group_w,
 			       bool *ret_slant)
 {
 	size_t n = longest(d->wcells, d->n_wcells);
-	double w = (double)(n < GROUP_LABEL_MAX ? n : GROUP_LABEL_MAX) * 12 * CHAR_W;
+	double w = (double)(n < GROUP_LABEL_MAX ? n : GROUP_LABEL_MAX) * 12 *
+		   CHAR_W;
 
 	*ret_slant = w > group_w * 0.95;
 	return *ret_slant ? 28 + 0.43 * w : 28;
 }
 
-static void draw_group_label(FILE *out, const char *label, double cx,
-			     double y, bool slant)
+static void draw_group_label(FILE *out, const char *label, double cx, double y,
+			     bool slant)
 {
 	char *s = shorten(label, GROUP_LABEL_MAX);
 
 	if (!slant) {
 		text_at(out, cx, y + 18, "middle", 12, "", s);
 	} else {
-		fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-25)\" text-anchor=\"end\" font-size=\"12\">",
+		fprintf(out,
+			"<text transform=\"translate(%.1f %.1f) rotate(-25)\" text-anchor=\"end\" font-size=\"12\">",
 			cx, y + 16);
 		xml_put(out, s);
 		fputs("</text>\n", out);
@@ -656,7 +693,8 @@ static double draw_bars(FILE *out, const struct plot_data *d,
 {
 	double group_w = lay->plot_w / (double)d->n_wcells, x0 = PLOT_LEFT;
 	double lo, hi, unit, bar_w, room;
-	struct axis y = { .p0 = y0 + PLOT_TOP + PLOT_AREA_H, .p1 = y0 + PLOT_TOP };
+	struct axis y = { .p0 = y0 + PLOT_TOP + PLOT_AREA_H,
+			  .p1 = y0 + PLOT_TOP };
 	const char *un;
 	char *title, *sub;
 	bool slant;
@@ -668,12 +706,14 @@ static double draw_bars(FILE *out, const struct plot_data *d,
 	unit = time_unit(hi, &un);
 	title = xasprintf("%s: median wall time per run (lower is better)",
 			  d->experiment ? d->experiment : "concur");
-	sub = xasprintf("whiskers: 95%% confidence interval%s; \u00d7: the cell failed, crashed or timed out",
-			y.log ? "; logarithmic scale" : "");
+	sub = xasprintf(
+		"whiskers: 95%% confidence interval%s; \u00d7: the cell failed, crashed or timed out",
+		y.log ? "; logarithmic scale" : "");
 	draw_title(out, x0, y0, title, sub);
 	free(title);
 	free(sub);
-	title = xasprintf("median wall time (%s)%s", un, y.log ? ", log scale" : "");
+	title = xasprintf("median wall time (%s)%s", un,
+			  y.log ? ", log scale" : "");
 	draw_yaxis(out, &y, x0, x0 + lay->plot_w, unit, title);
 	free(title);
 	bar_w = fmin(48, (group_w * 0.8) / (double)d->n_scells);
@@ -691,10 +731,11 @@ static double draw_bars(FILE *out, const struct plot_data *d,
 	text_at(out, x0 + lay->plot_w / 2, y.p0 + room + 14, "middle", 13, "",
 		"workload");
 	draw_frame(out, x0, y.p1, x0 + lay->plot_w, y.p0);
-	text_at(out, lay->legend_x, y.p1 + 4, "start", 13, "font-weight=\"bold\"",
-		"strategy");
+	text_at(out, lay->legend_x, y.p1 + 4, "start", 13,
+		"font-weight=\"bold\"", "strategy");
 	for (i = 0; i < d->n_scells; i++)
-		draw_legend_entry(out, lay->legend_x, y.p1 + 24 + 18 * (double)i,
+		draw_legend_entry(out, lay->legend_x,
+				  y.p1 + 24 + 18 * (double)i,
 				  cell_colour(d, i).hex, NULL, d->scells[i]);
 	return fmax(PLOT_TOP + PLOT_AREA_H + room + 36,
 		    PLOT_TOP + 40 + 18 * (double)d->n_scells);
@@ -744,10 +785,12 @@ static char *series_key(const struct plot_data *d, const struct plot_row *r,
 	size_t j;
 
 	for (j = 0; j < d->n_scols; j++) {
-		if (j == k || !r->params[j][0] || !column_varies(d, r->strategy, j))
+		if (j == k || !r->params[j][0] ||
+		    !column_varies(d, r->strategy, j))
 			continue;
-		next = xasprintf("%s%s%s=%s", key, strchr(key, '(') ? ", " : " (",
-				 d->scols[j], r->params[j]);
+		next = xasprintf("%s%s%s=%s", key,
+				 strchr(key, '(') ? ", " : " (", d->scols[j],
+				 r->params[j]);
 		free(key);
 		key = next;
 	}
@@ -772,7 +815,8 @@ static void series_add(struct series **s, size_t *n, size_t *cap, char *key,
 	} else {
 		xgrow((void **)s, cap, *n + 1, sizeof(**s));
 		t = &(*s)[(*n)++];
-		*t = (struct series){ .label = key, .hue = d->hue[r->scell],
+		*t = (struct series){ .label = key,
+				      .hue = d->hue[r->scell],
 				      .wcell = r->wcell };
 	}
 	t->x = xrealloc(t->x, (t->n + 1) * sizeof(double));
@@ -795,7 +839,8 @@ static size_t series_build(const struct plot_data *d, struct series **ret,
 		for (i = 0; i < d->n_rows; i++) {
 			const struct plot_row *r = &d->rows[i];
 
-			if (!r->ok || !isfinite(r->speedup) || r->speedup <= 0 ||
+			if (!r->ok || !isfinite(r->speedup) ||
+			    r->speedup <= 0 ||
 			    !column_varies(d, r->strategy, k))
 				continue;
 			series_add(&s, &n, &cap, series_key(d, r, k), d, r,
@@ -876,7 +921,8 @@ static void draw_xaxis(FILE *out, const struct series *s, size_t ns,
 	for (i = 0; i < n; i++) {
 		double px = axis_map(x, t[i]);
 
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>\n",
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>\n",
 			px, y0, px, y1);
 		fmt_num(label, sizeof(label), t[i]);
 		text_at(out, px, y0 + 18, "middle", 12, "", label);
@@ -889,20 +935,22 @@ static const char *series_dash(const struct series *s)
 	return dashes[s->wcell % ARRAY_SIZE(dashes)];
 }
 
-static void draw_series(FILE *out, const struct series *s,
-			const struct axis *x, const struct axis *y)
+static void draw_series(FILE *out, const struct series *s, const struct axis *x,
+			const struct axis *y)
 {
 	struct colour col = colour_mix(s->hue, 0);
 	size_t j;
 
-	fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" points=\"",
+	fprintf(out,
+		"<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" points=\"",
 		col.hex, series_dash(s));
 	for (j = 0; j < s->n; j++)
 		fprintf(out, "%s%.1f,%.1f", j ? " " : "", axis_map(x, s->x[j]),
 			axis_map(y, s->y[j]));
 	fputs("\"/>\n", out);
 	for (j = 0; j < s->n; j++) {
-		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
+		fprintf(out,
+			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
 			axis_map(x, s->x[j]), axis_map(y, s->y[j]), col.hex);
 		xml_put(out, s->label);
 		fprintf(out, ": %g -> speedup %.3g</title></circle>\n", s->x[j],
@@ -969,7 +1017,8 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 	size_t ncols, n = series_build(d, &s, &cols, &ncols), i;
 	double height = 420, xlo, xhi, ylo, yhi, x0 = PLOT_LEFT, by;
 	struct axis x = { .p0 = x0, .p1 = x0 + lay->plot_w };
-	struct axis y = { .p0 = y0 + height - PLOT_BOTTOM + 10, .p1 = y0 + PLOT_TOP };
+	struct axis y = { .p0 = y0 + height - PLOT_BOTTOM + 10,
+			  .p1 = y0 + PLOT_TOP };
 
 	if (!n)
 		return 0;
@@ -978,8 +1027,9 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 	axis_fit(&y, ylo, yhi, !(yhi / ylo > 100));
 	names = join(cols, ncols);
 	title = xasprintf("speedup against %s (higher is better)", names);
-	draw_title(out, x0, y0, title,
-		   "speedup: the baseline strategy's median wall time / this cell's, for the same workload");
+	draw_title(
+		out, x0, y0, title,
+		"speedup: the baseline strategy's median wall time / this cell's, for the same workload");
 	free(title);
 	draw_yaxis(out, &y, x0, x0 + lay->plot_w, 1,
 		   y.log ? "speedup (\u00d7), log scale" : "speedup (\u00d7)");
@@ -987,7 +1037,8 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 	draw_xaxis(out, s, n, &x, y.p0, y.p1, title);
 	free(title);
 	by = axis_map(&y, 1);
-	fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5 4\"/>\n",
+	fprintf(out,
+		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5 4\"/>\n",
 		x0, by, x0 + lay->plot_w, by);
 	text_at(out, x0 + lay->plot_w - 4, by - 5, "end", 11, "fill=\"#666\"",
 		"baseline = 1");
@@ -996,12 +1047,13 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 		draw_series(out, &s[i], &x, &y);
 	}
 	draw_frame(out, x0, y.p1, x0 + lay->plot_w, y.p0);
-	text_at(out, lay->legend_x, y.p1 + 4, "start", 13, "font-weight=\"bold\"",
-		"strategy parameter / workload");
+	text_at(out, lay->legend_x, y.p1 + 4, "start", 13,
+		"font-weight=\"bold\"", "strategy parameter / workload");
 	for (i = 0; i < n; i++)
-		draw_legend_entry(out, lay->legend_x, y.p1 + 24 + 18 * (double)i,
-				  colour_mix(s[i].hue, 0).hex, series_dash(&s[i]),
-				  s[i].label);
+		draw_legend_entry(out, lay->legend_x,
+				  y.p1 + 24 + 18 * (double)i,
+				  colour_mix(s[i].hue, 0).hex,
+				  series_dash(&s[i]), s[i].label);
 	height = fmax(height, PLOT_TOP + 40 + 18 * (double)n);
 	for (i = 0; i < ncols; i++)
 		free(cols[i]);
@@ -1044,7 +1096,8 @@ static void svg_write(FILE *out, const struct plot_data *d)
 	h = draw_bars(mem, d, &lay, 0);
 	h += draw_speedup(mem, d, &lay, h);
 	fclose(mem);
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\">\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
 		lay.width, h + 10, lay.width, h + 10, FONT);
@@ -1053,8 +1106,8 @@ static void svg_write(FILE *out, const struct plot_data *d)
 	free(body);
 }
 
-static int write_atomic(const char *path, const struct plot_data *d,
-			char *err, size_t errlen)
+static int write_atomic(const char *path, const struct plot_data *d, char *err,
+			size_t errlen)
 {
 	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "w");
@@ -1089,7 +1142,8 @@ int plot_file(const char *csv_path, const char *svg_path, char *err,
 	if (rc == 0) {
 		bar_range(&d, &lo, &hi);
 		if (!(hi > 0)) {
-			errf(err, errlen, "%s: no cell finished ok, nothing to plot",
+			errf(err, errlen,
+			     "%s: no cell finished ok, nothing to plot",
 			     csv_path);
 			rc = -ENODATA;
 		}

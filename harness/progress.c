@@ -30,11 +30,11 @@ struct progress {
 	FILE *out;
 	enum progress_mode mode;
 	bool colour;
-	bool drawn;             /* a status line is on screen */
+	bool drawn; /* a status line is on screen */
 	const struct matrix *m;
 	unsigned runs_per_cell;
-	unsigned *started;      /* runs started, per cell */
-	uint64_t runs_total;    /* runs this invocation will make */
+	unsigned *started;   /* runs started, per cell */
+	uint64_t runs_total; /* runs this invocation will make */
 	uint64_t runs_started;
 	int64_t t0_ns;
 };
@@ -131,8 +131,8 @@ static void draw(struct progress *p, const char *id, const char *head,
 	p->drawn = true;
 }
 
-void progress_run_start(struct progress *p, const struct cell *c,
-			unsigned run, unsigned runs, bool warmup)
+void progress_run_start(struct progress *p, const struct cell *c, unsigned run,
+			unsigned runs, bool warmup)
 {
 	double elapsed;
 	char head[64], tail[160], el[32], eta[48];
@@ -163,7 +163,9 @@ void progress_clear(struct progress *p)
 
 static const char *status_colour(enum cell_status s)
 {
-	return s == CELL_OK ? SGR_GREEN : s == CELL_FAILED ? SGR_YELLOW : SGR_RED;
+	return s == CELL_OK	  ? SGR_GREEN
+	       : s == CELL_FAILED ? SGR_YELLOW
+				  : SGR_RED;
 }
 
 /*
@@ -200,8 +202,7 @@ static void print_coloured(struct progress *p, const struct runner *r,
 }
 
 void progress_cell_done(struct progress *p, const struct runner *r,
-			const struct cell_result *cr, size_t done,
-			size_t total)
+			const struct cell_result *cr, size_t done, size_t total)
 {
 	size_t i = cr->cell->index;
 
@@ -209,7 +210,8 @@ void progress_cell_done(struct progress *p, const struct runner *r,
 	if (i < p->m->n_cells && p->started[i] < p->runs_per_cell) {
 		unsigned skipped = p->runs_per_cell - p->started[i];
 
-		p->runs_total -= skipped < p->runs_total ? skipped : p->runs_total;
+		p->runs_total -=
+			skipped < p->runs_total ? skipped : p->runs_total;
 	}
 	if (p->mode == PROGRESS_QUIET)
 		return;

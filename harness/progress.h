@@ -47,8 +47,8 @@ struct progress *progress_create(FILE *out, enum progress_mode mode,
 				 unsigned runs_per_cell);
 
 /* Before each run (runner_hooks.run_start): redraw the status line. */
-void progress_run_start(struct progress *p, const struct cell *c,
-			unsigned run, unsigned runs, bool warmup);
+void progress_run_start(struct progress *p, const struct cell *c, unsigned run,
+			unsigned runs, bool warmup);
 
 /*
  * After each cell (runner_hooks.cell_done): the permanent line of the

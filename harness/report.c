@@ -17,8 +17,8 @@
 /* One strategy cell's row in a workload block. */
 struct report_row {
 	const struct cell_result *cr;
-	char *label;          /* strategy label and crossed parameters */
-	double speedup;       /* NaN when unknown */
+	char *label;		/* strategy label and crossed parameters */
+	double speedup;		/* NaN when unknown */
 	double sp_low, sp_high; /* 95% interval of the speedup; NaN unknown */
 };
 
@@ -86,13 +86,14 @@ static void fill_row(const struct runner *r, const struct cell_result *cr,
 	double base = r->results[b].done ? r->results[b].wall.median : NAN;
 
 	row->cr = cr;
-	row->label = matrix_cell_params(r->m, cr->cell, CONCUR_KIND_STRATEGY, true);
+	row->label =
+		matrix_cell_params(r->m, cr->cell, CONCUR_KIND_STRATEGY, true);
 	row->speedup = results_speedup(r, cr);
 	row->sp_low = row->sp_high = NAN;
 	if (base > 0 && cr->wall.ci95_high > 0) {
 		row->sp_low = base / cr->wall.ci95_high;
-		row->sp_high = cr->wall.ci95_low > 0 ? base / cr->wall.ci95_low :
-						       INFINITY;
+		row->sp_high = cr->wall.ci95_low > 0 ? base / cr->wall.ci95_low
+						     : INFINITY;
 	}
 }
 
@@ -118,12 +119,14 @@ static void print_row(FILE *out, const struct report_row *row, int width)
 	if (isinf(row->sp_high))
 		snprintf(ci, sizeof(ci), "%.2f-inf x", row->sp_low);
 	else if (!isnan(row->sp_low))
-		snprintf(ci, sizeof(ci), "%.2f-%.2fx", row->sp_low, row->sp_high);
+		snprintf(ci, sizeof(ci), "%.2f-%.2fx", row->sp_low,
+			 row->sp_high);
 	if (cr->n_runs && cr->wall.median > 0)
 		snprintf(cpu, sizeof(cpu), "%.2f",
 			 (cr->user_s + cr->sys_s) / cr->wall.median);
-	fprintf(out, "  %-*s %12s ± %-10s %9s  %-15s %6s  %s\n", width, row->label,
-		med, sd, speed, ci, cpu, cell_status_name(cr->status));
+	fprintf(out, "  %-*s %12s ± %-10s %9s  %-15s %6s  %s\n", width,
+		row->label, med, sd, speed, ci, cpu,
+		cell_status_name(cr->status));
 }
 
 static void print_header(FILE *out, const struct runner *r, size_t w, int width)
@@ -131,12 +134,14 @@ static void print_header(FILE *out, const struct runner *r, size_t w, int width)
 	const struct cell *c = &r->m->cells[w];
 	char *name = matrix_cell_params(r->m, c, CONCUR_KIND_WORKLOAD, true);
 
-	fprintf(out, "\nworkload %s  (plugin %s, %llu tasks per run, %lld measured runs per cell)\n",
+	fprintf(out,
+		"\nworkload %s  (plugin %s, %llu tasks per run, %lld measured runs per cell)\n",
 		name, matrix_cell_workload(r->m, c)->plugin->name,
 		(unsigned long long)r->results[w].tasks,
 		(long long)r->cfg->repetitions);
-	fprintf(out, "  %-*s %12s   %-10s %9s  %-15s %6s  %s\n", width, "strategy",
-		"median", "stddev", "speedup", "(95% CI)", "cpu", "status");
+	fprintf(out, "  %-*s %12s   %-10s %9s  %-15s %6s  %s\n", width,
+		"strategy", "median", "stddev", "speedup", "(95% CI)", "cpu",
+		"status");
 	free(name);
 }
 
@@ -146,7 +151,8 @@ static int warn_spread(FILE *out, const struct report_row *row)
 
 	if (isnan(cr->wall.cv) || cr->wall.cv <= REPORT_WARN_CV)
 		return 0;
-	fprintf(out, "  warning: %s: run times vary by %.0f%% (CV over %.0f%%); more repetitions or a quieter machine would help\n",
+	fprintf(out,
+		"  warning: %s: run times vary by %.0f%% (CV over %.0f%%); more repetitions or a quieter machine would help\n",
 		row->label, cr->wall.cv * 100, REPORT_WARN_CV * 100);
 	return 1;
 }
@@ -163,7 +169,8 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 
 		if (!cr->n_runs || !(cr->wall.min < REPORT_WARN_SHORT_RUN_S))
 			continue;
-		fprintf(out, "%s%s", found++ ? ", " : "  warning: runs under 1 ms in ",
+		fprintf(out, "%s%s",
+			found++ ? ", " : "  warning: runs under 1 ms in ",
 			rows[i].label);
 		if (cr->wall.min < shortest)
 			shortest = cr->wall.min;
@@ -171,7 +178,9 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 	if (!found)
 		return 0;
 	human_time(shortest, t, sizeof(t));
-	fprintf(out, " (shortest %s): timer and start-up noise weigh heavily; add tasks\n", t);
+	fprintf(out,
+		" (shortest %s): timer and start-up noise weigh heavily; add tasks\n",
+		t);
 	return 1;
 }
 
@@ -182,7 +191,8 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 static int warn_outliers(FILE *out, const struct report_row *row)
 {
 	const struct cell_result *cr = row->cr;
-	const struct run_record **run = xcalloc(cr->n_records + 1, sizeof(*run));
+	const struct run_record **run =
+		xcalloc(cr->n_records + 1, sizeof(*run));
 	double *x = xcalloc(cr->n_records + 1, sizeof(double)), med, mad;
 	size_t i, n = 0, found = 0;
 	char t[32];
@@ -199,7 +209,8 @@ static int warn_outliers(FILE *out, const struct report_row *row)
 		if (fabs(0.6745 * (x[i] - med) / mad) <= REPORT_OUTLIER_Z)
 			continue;
 		if (found == 0)
-			fprintf(out, "  warning: %s: outlier runs (modified z-score > %.1f), kept in every figure:",
+			fprintf(out,
+				"  warning: %s: outlier runs (modified z-score > %.1f), kept in every figure:",
 				row->label, REPORT_OUTLIER_Z);
 		if (found++ < MAX_NAMED_OUTLIERS) {
 			human_time(x[i], t, sizeof(t));
@@ -225,7 +236,8 @@ static int warn_status(FILE *out, const struct report_row *row)
 	if (cr->status == CELL_OK)
 		return 0;
 	fprintf(out, "  warning: %s: %s: %s\n", row->label,
-		cell_status_name(cr->status), cr->error ? cr->error : "(no reason recorded)");
+		cell_status_name(cr->status),
+		cr->error ? cr->error : "(no reason recorded)");
 	return 1;
 }
 
@@ -260,7 +272,8 @@ static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
 		order[i] = &rows[i];
 	qsort(order, n, sizeof(*order), by_median);
 	for (i = 0; i + 1 < n; i++) {
-		const struct cell_result *a = order[i]->cr, *b = order[i + 1]->cr;
+		const struct cell_result *a = order[i]->cr,
+					 *b = order[i + 1]->cr;
 		char alo[32], ahi[32], blo[32], bhi[32];
 
 		if (!ci_known(a) || !ci_known(b) ||
@@ -271,8 +284,10 @@ static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
 		human_time(a->wall.ci95_high, ahi, sizeof(ahi));
 		human_time(b->wall.ci95_low, blo, sizeof(blo));
 		human_time(b->wall.ci95_high, bhi, sizeof(bhi));
-		fprintf(out, "  warning: %s and %s are not distinguishable: the 95%% confidence intervals of their mean times overlap (%s .. %s and %s .. %s)\n",
-			order[i]->label, order[i + 1]->label, alo, ahi, blo, bhi);
+		fprintf(out,
+			"  warning: %s and %s are not distinguishable: the 95%% confidence intervals of their mean times overlap (%s .. %s and %s .. %s)\n",
+			order[i]->label, order[i + 1]->label, alo, ahi, blo,
+			bhi);
 		warned++;
 	}
 	free(order);
@@ -282,7 +297,8 @@ static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
 /* One workload cell: its rows, then its warnings.  Returns the warnings. */
 static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
 {
-	struct report_row *rows = xcalloc(r->m->n_cells / per + 1, sizeof(*rows));
+	struct report_row *rows =
+		xcalloc(r->m->n_cells / per + 1, sizeof(*rows));
 	size_t n = 0, i;
 	int width, warned = 0;
 
@@ -315,12 +331,14 @@ static int warn_machine(FILE *out, const struct runner *r,
 
 	if (ctx && ctx->load_known && ctx->ncpus &&
 	    ctx->load1 > REPORT_WARN_LOAD_PER_CPU * ctx->ncpus) {
-		fprintf(out, "warning: the load average was %.2f on %u CPUs when the runs started: other work competed for the CPUs, so times may be slower and noisier than on a quiet machine\n",
+		fprintf(out,
+			"warning: the load average was %.2f on %u CPUs when the runs started: other work competed for the CPUs, so times may be slower and noisier than on a quiet machine\n",
 			ctx->load1, ctx->ncpus);
 		n++;
 	}
 	if (r->cfg->repetitions < 2) {
-		fprintf(out, "warning: one measured run per cell: no spread and no confidence interval (set repetitions = 5 or more)\n");
+		fprintf(out,
+			"warning: one measured run per cell: no spread and no confidence interval (set repetitions = 5 or more)\n");
 		n++;
 	}
 	return n;
@@ -335,7 +353,8 @@ int report_table_ctx(FILE *out, const struct runner *r,
 
 	for (w = 0; per && w < per && w < m->n_cells; w++)
 		warned += print_block(out, r, w, per);
-	fprintf(out, "\n(speedup: against [strategy %s], with the 95%% interval of the mean; cpu: CPU seconds per wall second, %u cores here)\n",
+	fprintf(out,
+		"\n(speedup: against [strategy %s], with the 95%% interval of the mean; cpu: CPU seconds per wall second, %u cores here)\n",
 		m->strategies[m->baseline].sec->label, cpu_count());
 	return warned + warn_machine(out, r, ctx);
 }

@@ -25,17 +25,17 @@
 #include "runner.h"
 
 /* Warning thresholds. */
-#define REPORT_WARN_CV 0.10          /* coefficient of variation */
+#define REPORT_WARN_CV 0.10	      /* coefficient of variation */
 #define REPORT_WARN_SHORT_RUN_S 0.001 /* shortest measured run */
-#define REPORT_OUTLIER_Z 3.5          /* modified z-score (stats.h) */
+#define REPORT_OUTLIER_Z 3.5	      /* modified z-score (stats.h) */
 /* Load average (1 min) per CPU above which the machine counts as busy. */
 #define REPORT_WARN_LOAD_PER_CPU 0.5
 
 /* What the machine was like when the runs started. */
 struct report_context {
 	bool load_known;
-	double load1;    /* 1-minute load average */
-	unsigned ncpus;  /* online CPUs */
+	double load1;	/* 1-minute load average */
+	unsigned ncpus; /* online CPUs */
 };
 
 /*

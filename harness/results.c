@@ -33,17 +33,24 @@ struct results {
 };
 
 static const char *const summary_tail[] = {
-	"status", "runs", "tasks", "tasks_failed", "wall_median_s", "wall_mean_s",
-	"wall_stddev_s", "wall_min_s", "wall_max_s", "wall_cv", "wall_ci95_low_s",
-	"wall_ci95_high_s", "speedup", "tasks_per_s", "task_p50_ms", "task_p90_ms",
-	"task_p99_ms", "task_max_ms", "cpu_user_s", "cpu_sys_s", "cpu_util",
-	"max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error",
+	"status",	 "runs",	"tasks",	   "tasks_failed",
+	"wall_median_s", "wall_mean_s", "wall_stddev_s",   "wall_min_s",
+	"wall_max_s",	 "wall_cv",	"wall_ci95_low_s", "wall_ci95_high_s",
+	"speedup",	 "tasks_per_s", "task_p50_ms",	   "task_p90_ms",
+	"task_p99_ms",	 "task_max_ms", "cpu_user_s",	   "cpu_sys_s",
+	"cpu_util",	 "max_rss_kib", "ctx_voluntary",   "ctx_involuntary",
+	"error",
 };
 
 static const char *const runs_header[] = {
-	"experiment", "cell", "strategy", "workload", "run", "status", "wall_s",
-	"tasks", "tasks_failed", "cpu_user_s", "cpu_sys_s", "max_rss_kib",
-	"ctx_voluntary", "ctx_involuntary", "error",
+	"experiment",	 "cell",
+	"strategy",	 "workload",
+	"run",		 "status",
+	"wall_s",	 "tasks",
+	"tasks_failed",	 "cpu_user_s",
+	"cpu_sys_s",	 "max_rss_kib",
+	"ctx_voluntary", "ctx_involuntary",
+	"error",
 };
 
 /* "results/seeds.csv" -> "results/seeds-runs.csv" */
@@ -107,7 +114,8 @@ static void add_texts(struct csv_row *row, const char *const *texts, size_t n)
 
 static void summary_header(struct results *res)
 {
-	static const char *const head[] = { "experiment", "cell", "strategy", "workload" };
+	static const char *const head[] = { "experiment", "cell", "strategy",
+					    "workload" };
 	size_t i;
 
 	add_texts(&res->row, head, ARRAY_SIZE(head));
@@ -179,7 +187,8 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 
 	cell_prefix(res, cr);
 	for (i = 0; i < res->m->n_columns; i++)
-		add_param(row, matrix_cell_text(res->m, cr->cell, &res->m->columns[i]));
+		add_param(row, matrix_cell_text(res->m, cr->cell,
+						&res->m->columns[i]));
 	csv_add_text(row, cell_status_name(cr->status));
 	csv_add_uint(row, cr->n_runs);
 	csv_add_uint(row, cr->tasks * cr->n_runs);
@@ -193,13 +202,16 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 	csv_add_real(row, w->ci95_low, SIG_SECONDS);
 	csv_add_real(row, w->ci95_high, SIG_SECONDS);
 	csv_add_real(row, results_speedup(res->r, cr), SIG_RATIO);
-	csv_add_real(row, w->median > 0 ? (double)cr->tasks / w->median : NAN, SIG_RATIO);
+	csv_add_real(row, w->median > 0 ? (double)cr->tasks / w->median : NAN,
+		     SIG_RATIO);
 	for (i = 0; i < 3; i++)
 		csv_add_real(row, ms(qv[i]), SIG_SECONDS);
-	csv_add_real(row, have_lat ? ms((double)latency_max_ns(lat)) : NAN, SIG_SECONDS);
+	csv_add_real(row, have_lat ? ms((double)latency_max_ns(lat)) : NAN,
+		     SIG_SECONDS);
 	csv_add_real(row, cr->n_runs ? cr->user_s : NAN, SIG_SECONDS);
 	csv_add_real(row, cr->n_runs ? cr->sys_s : NAN, SIG_SECONDS);
-	csv_add_real(row, cr->n_runs && w->median > 0 ? cpu / w->median : NAN, SIG_RATIO);
+	csv_add_real(row, cr->n_runs && w->median > 0 ? cpu / w->median : NAN,
+		     SIG_RATIO);
 	if (cr->n_runs) {
 		csv_add_int(row, cr->max_rss_kib);
 		csv_add_real(row, cr->nvcsw, SIG_RATIO);
@@ -231,7 +243,10 @@ static void runs_rows(struct results *res, const struct cell_result *cr)
 			csv_add_int(&res->row, run->nvcsw);
 			csv_add_int(&res->row, run->nivcsw);
 		} else { /* crashed or killed: nothing was measured */
-			add_texts(&res->row, (const char *const[]){ "", "", "", "", "", "", "" }, 7);
+			add_texts(&res->row,
+				  (const char *const[]){ "", "", "", "", "", "",
+							 "" },
+				  7);
 		}
 		csv_add_text(&res->row, run->error);
 		csv_row_end(&res->row);
@@ -263,7 +278,8 @@ static int write_atomically(const char *path, const char *buf, size_t len)
 /* Replace path by the row buffer's records, atomically. */
 static int replace_file(struct results *res, const char *path)
 {
-	int rc = write_atomically(path, res->row.buf ? res->row.buf : "", res->row.len);
+	int rc = write_atomically(path, res->row.buf ? res->row.buf : "",
+				  res->row.len);
 
 	csv_row_clear(&res->row);
 	return rc;
@@ -279,21 +295,25 @@ static int write_matrix(struct results *res)
 		per += m->workloads[i].n_combos;
 	csv_add_text(&res->row, "strategy");
 	for (j = 0; j < per && j < m->n_cells; j++) {
-		char *w = matrix_cell_params(m, &m->cells[j], CONCUR_KIND_WORKLOAD, true);
+		char *w = matrix_cell_params(m, &m->cells[j],
+					     CONCUR_KIND_WORKLOAD, true);
 
 		csv_add_text(&res->row, w);
 		free(w);
 	}
 	csv_row_end(&res->row);
 	for (i = 0; per && i < m->n_cells; i += per) {
-		char *s = matrix_cell_params(m, &m->cells[i], CONCUR_KIND_STRATEGY, true);
+		char *s = matrix_cell_params(m, &m->cells[i],
+					     CONCUR_KIND_STRATEGY, true);
 
 		csv_add_text(&res->row, s);
 		free(s);
 		for (j = i; j < i + per; j++) {
 			const struct cell_result *cr = &res->r->results[j];
 
-			csv_add_real(&res->row, cr->done ? cr->wall.median : NAN, SIG_SECONDS);
+			csv_add_real(&res->row,
+				     cr->done ? cr->wall.median : NAN,
+				     SIG_SECONDS);
 		}
 		csv_row_end(&res->row);
 	}
@@ -357,7 +377,8 @@ static char *read_small(const char *path, const char *key)
 			continue;
 		fclose(f);
 		line[strcspn(line, "\n")] = '\0';
-		return xstrdup(key ? colon + 1 + strspn(colon + 1, " \t") : line);
+		return xstrdup(key ? colon + 1 + strspn(colon + 1, " \t")
+				   : line);
 	}
 	fclose(f);
 	return xstrdup("unknown");
@@ -423,12 +444,14 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "load_average", load);
 	env_pair(&res->row, "compiler", compiler);
 	env_pair(&res->row, "build_type", CONCUR_BUILD_TYPE);
-	env_pair(&res->row, "libcurl_version", curl_version_info(CURLVERSION_NOW)->version);
+	env_pair(&res->row, "libcurl_version",
+		 curl_version_info(CURLVERSION_NOW)->version);
 	env_pair(&res->row, "libmicrohttpd_version", MHD_get_version());
 	env_pair(&res->row, "experiment_file", res->cfg->path);
 	env_pair(&res->row, "experiment_sha256", sha);
 	env_pair(&res->row, "command_line", cmd);
-	env_pair(&res->row, "order", res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
+	env_pair(&res->row, "order",
+		 res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
 	rc = replace_file(res, res->env_path);
 	free(cpu);
 	free(load);
@@ -462,7 +485,8 @@ static char *env_value(const char *path, const char *key)
 	size_t len = 0, used, n, off = 0;
 	char *text = slurp(path, &len), **f, *found = NULL;
 
-	while (text && !found && csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+	while (text && !found &&
+	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
 		if (n == 2 && strcmp(f[0], key) == 0)
 			found = xstrdup(f[1]);
 		csv_fields_free(f, n);
@@ -493,7 +517,7 @@ struct record {
 	size_t n, used;
 	unsigned line; /* 1-based line where it starts */
 	unsigned next_line;
-	bool whole;    /* parsed and ends with a line end */
+	bool whole; /* parsed and ends with a line end */
 };
 
 /* Parse the record at off; 1 at the end of text. */
@@ -506,11 +530,13 @@ static int next_record(const char *text, size_t len, size_t off,
 	rec->f = NULL;
 	rec->n = 0;
 	rec->line = rec->next_line;
-	rc = csv_parse_record(text + off, len - off, &rec->used, &rec->f, &rec->n);
+	rc = csv_parse_record(text + off, len - off, &rec->used, &rec->f,
+			      &rec->n);
 	if (rc == 1)
 		return 1;
 	if (rc < 0) {
-		rec->used = len - off; /* everything from here is the torn tail */
+		rec->used =
+			len - off; /* everything from here is the torn tail */
 		rec->whole = false;
 		return 0;
 	}
@@ -532,7 +558,8 @@ static bool same_text(const char *field, const char *t)
 {
 	if (!t)
 		t = "";
-	return strcmp(field, t) == 0 || (field[0] == '\'' && strcmp(field + 1, t) == 0);
+	return strcmp(field, t) == 0 ||
+	       (field[0] == '\'' && strcmp(field + 1, t) == 0);
 }
 
 static enum cell_status status_of(const char *name)
@@ -559,7 +586,9 @@ static size_t row_cell(const struct results *res, char **f, size_t c_cell)
 		if (!same_text(f[c_cell], m->cells[i].id))
 			continue;
 		for (k = 0; k < m->n_columns; k++)
-			if (!same_text(f[4 + k], matrix_cell_text(m, &m->cells[i], &m->columns[k])))
+			if (!same_text(f[4 + k],
+				       matrix_cell_text(m, &m->cells[i],
+							&m->columns[k])))
 				return SIZE_MAX;
 		return i;
 	}
@@ -601,7 +630,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 	size_t len = 0, off;
 	char *text = slurp(res->path, &len), *want = expected_header(res);
 	struct record rec = { .next_line = 2 };
-	size_t c_cell = 1, c_median, c_status, nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
+	size_t c_cell = 1, c_median, c_status,
+	       nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
 	int rc = 0;
 
 	res->summary_keep = 0;
@@ -610,7 +640,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 			    strncmp(want, text, len) == 0;
 
 		if (text && len && !torn) {
-			errf(err, errlen, "cannot resume: the columns of %s are not this experiment's (was it written by another experiment?); use --force to start over",
+			errf(err, errlen,
+			     "cannot resume: the columns of %s are not this experiment's (was it written by another experiment?); use --force to start over",
 			     res->path);
 			rc = -EINVAL;
 		}
@@ -624,17 +655,20 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		size_t i;
 
 		if (!rec.whole && off + rec.used == len) {
-			fprintf(stderr, "concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
+			fprintf(stderr,
+				"concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
 				res->path, rec.used, line);
 			record_free(&rec);
 			break;
 		}
 		if (!rec.whole || rec.n != nh) {
-			errf(err, errlen, "cannot resume: %s:%u: damaged row (%zu of %zu fields); repair it or use --force to start over",
+			errf(err, errlen,
+			     "cannot resume: %s:%u: damaged row (%zu of %zu fields); repair it or use --force to start over",
 			     res->path, line, rec.n, nh);
 			rc = -EINVAL;
 		} else if ((i = row_cell(res, rec.f, c_cell)) == SIZE_MAX) {
-			errf(err, errlen, "cannot resume: %s:%u: cell '%s' with these values is not in this experiment (were --set values changed?); use --force to start over",
+			errf(err, errlen,
+			     "cannot resume: %s:%u: cell '%s' with these values is not in this experiment (were --set values changed?); use --force to start over",
 			     res->path, line, rec.f[c_cell]);
 			rc = -EINVAL;
 		} else {
@@ -681,14 +715,17 @@ static int keep_done_runs(struct results *res)
 		if (f)
 			csv_fields_free(f, n);
 		free(text);
-		return truncate(res->runs_path, 0) < 0 && errno != ENOENT ? -errno : 0;
+		return truncate(res->runs_path, 0) < 0 && errno != ENOENT
+			       ? -errno
+			       : 0;
 	}
 	csv_fields_free(f, n);
 	out = xcalloc(len + 1, 1);
 	memcpy(out, text, used);
 	kept = off = used;
 	while (next_record(text, len, off, &rec) == 0) {
-		if (rec.whole && rec.n > c_cell && cell_done(res, rec.f[c_cell])) {
+		if (rec.whole && rec.n > c_cell &&
+		    cell_done(res, rec.f[c_cell])) {
 			memcpy(out + kept, text + off, rec.used);
 			kept += rec.used;
 		}
@@ -708,11 +745,13 @@ static int check_unchanged(struct results *res, const char *sha, char *err,
 	int rc = 0;
 
 	if (!old) {
-		errf(err, errlen, "cannot resume: %s has no experiment_sha256 (was the run started by concur?); use --force to start over",
+		errf(err, errlen,
+		     "cannot resume: %s has no experiment_sha256 (was the run started by concur?); use --force to start over",
 		     res->env_path);
 		rc = -EINVAL;
 	} else if (strcmp(old, sha) != 0) {
-		errf(err, errlen, "cannot resume: %s has changed since %s was written (SHA-256 %.12s... then, %.12s... now); use --force to start over",
+		errf(err, errlen,
+		     "cannot resume: %s has changed since %s was written (SHA-256 %.12s... then, %.12s... now); use --force to start over",
 		     res->cfg->path, res->path, old, sha);
 		rc = -EINVAL;
 	}
@@ -753,15 +792,16 @@ static int open_files(struct results *res, bool resume, char *err,
 	if (rc == 0 && resume)
 		rc = keep_done_runs(res);
 	if (rc == 0)
-		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs, &empty);
+		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs,
+				 &empty);
 	if (rc == 0 && empty) {
 		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
 		csv_row_end(&res->row);
 		rc = emit(res, res->fd_runs);
 	}
 	if (rc < 0)
-		errf(err, errlen, "cannot write results next to %s: %s", res->path,
-		     strerror(-rc));
+		errf(err, errlen, "cannot write results next to %s: %s",
+		     res->path, strerror(-rc));
 	return rc;
 }
 
@@ -789,7 +829,8 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		goto fail;
 	}
 	if (mode == RESULTS_NEW && stat(res->path, &st) == 0) {
-		errf(err, errlen, "%s already exists: add --resume to continue that experiment, or --force to overwrite it",
+		errf(err, errlen,
+		     "%s already exists: add --resume to continue that experiment, or --force to overwrite it",
 		     res->path);
 		rc = -EEXIST;
 		goto fail;
@@ -805,15 +846,16 @@ int results_open(const struct config *cfg, const struct matrix *m,
 	}
 	rc = mkdir_parents(res->path);
 	if (rc < 0) {
-		errf(err, errlen, "cannot create the folder of %s: %s", res->path,
-		     strerror(-rc));
+		errf(err, errlen, "cannot create the folder of %s: %s",
+		     res->path, strerror(-rc));
 		goto fail;
 	}
 	/* N-env.csv first: a summary file is never without its SHA-256 */
 	if (mode != RESULTS_RESUME)
 		rc = write_env(res, argc, argv, sha);
 	if (rc < 0)
-		errf(err, errlen, "cannot write %s: %s", res->env_path, strerror(-rc));
+		errf(err, errlen, "cannot write %s: %s", res->env_path,
+		     strerror(-rc));
 	else
 		rc = open_files(res, mode == RESULTS_RESUME, err, errlen);
 	if (rc < 0)

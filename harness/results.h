@@ -21,8 +21,8 @@
 #include "runner.h"
 
 enum results_mode {
-	RESULTS_NEW,    /* refuse when the summary file exists */
-	RESULTS_FORCE,  /* overwrite */
+	RESULTS_NEW,	/* refuse when the summary file exists */
+	RESULTS_FORCE,	/* overwrite */
 	RESULTS_RESUME, /* keep the rows there; skip their cells */
 };
 

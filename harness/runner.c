@@ -21,7 +21,8 @@
 
 const char *cell_status_name(enum cell_status s)
 {
-	static const char *const names[] = { "ok", "failed", "timeout", "crashed" };
+	static const char *const names[] = { "ok", "failed", "timeout",
+					     "crashed" };
 
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
@@ -44,7 +45,8 @@ static int64_t fake_now_ns(void)
 	do
 		next = old + 1000 + (old / 1000 % 7) * 100;
 	while (!__atomic_compare_exchange_n(&fake_clock_ns, &old, next, true,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+					    __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED));
 	return next;
 }
 
@@ -62,9 +64,14 @@ static bool wants_server(const struct matrix *m)
 			if (strcmp(mp->decl->name, "url") != 0)
 				continue;
 			for (j = 0; j < mp->n_choices; j++) {
-				const char *t = mp->decl->type == CONCUR_PARAM_LIST ?
-					(mp->choices[j].list.count ? mp->choices[j].list.items[0] : "") :
-					mp->texts[j];
+				const char *t =
+					mp->decl->type == CONCUR_PARAM_LIST
+						? (mp->choices[j].list.count
+							   ? mp->choices[j]
+								     .list
+								     .items[0]
+							   : "")
+						: mp->texts[j];
 
 				if (strcmp(t, "builtin") == 0)
 					return true;
@@ -82,7 +89,8 @@ static int start_server(struct runner *r, char *err, size_t errlen)
 	int rc = testserver_spawn(&o, &r->server_pid, &port, msg, sizeof(msg));
 
 	if (rc < 0) {
-		errf(err, errlen, "cannot start the builtin test server: %s", msg);
+		errf(err, errlen, "cannot start the builtin test server: %s",
+		     msg);
 		return rc;
 	}
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", (unsigned)port);
@@ -100,17 +108,20 @@ static int check_memory(const struct config *cfg, const struct cell *c,
 {
 	size_t need = job_mapping_size(tasks);
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	double half = pages > 0 && page > 0 ? (double)pages * (double)page / 2 : 0;
+	double half =
+		pages > 0 && page > 0 ? (double)pages * (double)page / 2 : 0;
 	struct job_shared *probe;
 
 	if (half > 0 && (double)need > half) {
-		errf(err, errlen, "%s: cell %s needs %zu MiB for its %zu task records, more than the limit of half this machine's memory (%.0f MiB); use fewer tasks",
+		errf(err, errlen,
+		     "%s: cell %s needs %zu MiB for its %zu task records, more than the limit of half this machine's memory (%.0f MiB); use fewer tasks",
 		     cfg->path, c->id, need >> 20, tasks, half / 1048576);
 		return -ENOMEM;
 	}
 	probe = job_alloc(tasks);
 	if (!probe) {
-		errf(err, errlen, "%s: cell %s needs %zu MiB for its %zu task records, more than this process may map (%s; see ulimit -v); use fewer tasks",
+		errf(err, errlen,
+		     "%s: cell %s needs %zu MiB for its %zu task records, more than this process may map (%s; see ulimit -v); use fewer tasks",
 		     cfg->path, c->id, need >> 20, tasks, strerror(errno));
 		return -ENOMEM;
 	}
@@ -129,7 +140,8 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->m = m;
-	r->fake = getenv("CONCUR_FAKE_CLOCK") && *getenv("CONCUR_FAKE_CLOCK") == '1';
+	r->fake = getenv("CONCUR_FAKE_CLOCK") &&
+		  *getenv("CONCUR_FAKE_CLOCK") == '1';
 	r->now_ns = r->fake ? fake_now_ns : mono_now_ns;
 	r->results = xcalloc(m->n_cells, sizeof(*r->results));
 	if (wants_server(m)) {
@@ -139,7 +151,8 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 				return rc;
 		} else if (!getenv(CONCUR_BUILTIN_URL_ENV)) {
 			/* validate: plugins may check the URL, nothing connects */
-			setenv(CONCUR_BUILTIN_URL_ENV, "http://127.0.0.1:1/", 1);
+			setenv(CONCUR_BUILTIN_URL_ENV, "http://127.0.0.1:1/",
+			       1);
 		}
 	}
 	for (i = 0; i < m->n_cells; i++) {
@@ -150,11 +163,13 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 
 		r->results[i].cell = c;
 		if (n < 0) {
-			errf(err, errlen, "%s: cell %s: %s", cfg->path, c->id, msg);
+			errf(err, errlen, "%s: cell %s: %s", cfg->path, c->id,
+			     msg);
 			return -EINVAL;
 		}
 		if (n > RUNNER_MAX_TASKS) {
-			errf(err, errlen, "%s: cell %s has %lld tasks, more than the limit of %d per run",
+			errf(err, errlen,
+			     "%s: cell %s has %lld tasks, more than the limit of %d per run",
 			     cfg->path, c->id, (long long)n, RUNNER_MAX_TASKS);
 			return -E2BIG;
 		}
@@ -276,7 +291,8 @@ static size_t list_children(const struct runner *r, pid_t *pids, size_t cap)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children", de->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children",
+			 de->d_name);
 		f = fopen(path, "r");
 		while (f && n < cap && fscanf(f, "%ld", &pid) == 1)
 			if ((pid_t)pid != r->server_pid)
@@ -308,7 +324,8 @@ static size_t reap_strays(const struct runner *r)
 			break;
 		for (i = 0; i < n; i++) {
 			kill(pids[i], SIGKILL);
-			kill(-pids[i], SIGKILL); /* its own group, if it made one */
+			kill(-pids[i],
+			     SIGKILL); /* its own group, if it made one */
 		}
 		for (i = 0; i < n; i++)
 			if (waitpid(pids[i], NULL, __WALL) == pids[i])
@@ -325,15 +342,16 @@ static void describe_exit(int status, struct run_record *rec)
 
 		rec->status = CELL_CRASHED;
 		if (abbrev)
-			snprintf(rec->error, sizeof(rec->error), "run %u killed by SIG%s",
-				 rec->run, abbrev);
+			snprintf(rec->error, sizeof(rec->error),
+				 "run %u killed by SIG%s", rec->run, abbrev);
 		else
-			snprintf(rec->error, sizeof(rec->error), "run %u killed by signal %d",
-				 rec->run, WTERMSIG(status));
+			snprintf(rec->error, sizeof(rec->error),
+				 "run %u killed by signal %d", rec->run,
+				 WTERMSIG(status));
 	} else if (WEXITSTATUS(status) == EXIT_ORPHANED) {
 		rec->status = CELL_CRASHED;
-		snprintf(rec->error, sizeof(rec->error), "run %u: concur went away at its start",
-			 rec->run);
+		snprintf(rec->error, sizeof(rec->error),
+			 "run %u: concur went away at its start", rec->run);
 	} else if (WEXITSTATUS(status) != 0) {
 		rec->status = CELL_CRASHED;
 		snprintf(rec->error, sizeof(rec->error),
@@ -365,8 +383,9 @@ static void find_worker_crash(const struct job_shared *shared,
 		if (shared->tasks[i].status != -ECHILD)
 			continue;
 		rec->status = CELL_CRASHED;
-		snprintf(rec->error, sizeof(rec->error), "run %u: a worker process died: %s",
-			 rec->run, shared->error_text);
+		snprintf(rec->error, sizeof(rec->error),
+			 "run %u: a worker process died: %s", rec->run,
+			 shared->error_text);
 		return;
 	}
 }
@@ -387,25 +406,31 @@ static void fill_record(struct runner *r, struct run_record *rec,
 	}
 	if (shared->run_status != 0) {
 		rec->status = CELL_FAILED;
-		snprintf(rec->error, sizeof(rec->error), "%s", shared->error_text);
+		snprintf(rec->error, sizeof(rec->error), "%s",
+			 shared->error_text);
 	} else if (shared->n_failed) {
 		rec->status = CELL_FAILED;
-		snprintf(rec->error, sizeof(rec->error), "%llu of %llu tasks failed; first: %s",
+		snprintf(rec->error, sizeof(rec->error),
+			 "%llu of %llu tasks failed; first: %s",
 			 (unsigned long long)shared->n_failed,
-			 (unsigned long long)shared->n_tasks, shared->error_text);
+			 (unsigned long long)shared->n_tasks,
+			 shared->error_text);
 		find_worker_crash(shared, rec);
 	}
 }
 
 /* Every finished task's latency, for a run that has figures. */
-static void add_latencies(struct cell_result *cr, const struct job_shared *shared)
+static void add_latencies(struct cell_result *cr,
+			  const struct job_shared *shared)
 {
 	size_t i;
 
-	for (i = 0; cr->latency && i < shared->n_tasks && i < shared->capacity; i++)
+	for (i = 0; cr->latency && i < shared->n_tasks && i < shared->capacity;
+	     i++)
 		if (shared->tasks[i].flags & CONCUR_TASK_DONE)
-			latency_add(cr->latency, shared->tasks[i].end_ns -
-						 shared->tasks[i].start_ns);
+			latency_add(cr->latency,
+				    shared->tasks[i].end_ns -
+					    shared->tasks[i].start_ns);
 }
 
 /*
@@ -419,9 +444,10 @@ static void judge_run(struct runner *r, struct cell_result *cr,
 	if (rc == -ETIMEDOUT) {
 		no_figures(rec);
 		rec->status = CELL_TIMEOUT;
-		snprintf(rec->error, sizeof(rec->error),
-			 "run %u timed out after %.3f s; its processes were killed",
-			 rec->run, (double)r->cfg->timeout_ns / 1e9);
+		snprintf(
+			rec->error, sizeof(rec->error),
+			"run %u timed out after %.3f s; its processes were killed",
+			rec->run, (double)r->cfg->timeout_ns / 1e9);
 		return;
 	}
 	describe_exit(status, rec);
@@ -451,8 +477,9 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	if (!shared) {
 		no_figures(rec);
 		rec->status = CELL_FAILED;
-		snprintf(rec->error, sizeof(rec->error), "cannot map %zu task records: %s",
-			 max_tasks, strerror(errno));
+		snprintf(rec->error, sizeof(rec->error),
+			 "cannot map %zu task records: %s", max_tasks,
+			 strerror(errno));
 		return 0;
 	}
 	shared->n_tasks = max_tasks;
@@ -463,7 +490,8 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	if (pid < 0) {
 		no_figures(rec);
 		rec->status = CELL_FAILED;
-		snprintf(rec->error, sizeof(rec->error), "fork: %s", strerror(errno));
+		snprintf(rec->error, sizeof(rec->error), "fork: %s",
+			 strerror(errno));
 		job_release(shared);
 		return 0;
 	}
@@ -529,7 +557,8 @@ static void absorb(struct cell_result *cr, const struct run_record *rec,
 	if (rec->status > cr->status)
 		cr->status = rec->status;
 	if (rec->error[0] && !cr->error)
-		cr->error = xasprintf("%s%s", warmup ? "warm-up: " : "", rec->error);
+		cr->error = xasprintf("%s%s", warmup ? "warm-up: " : "",
+				      rec->error);
 	if (warmup)
 		return;
 	cr->tasks_failed += rec->tasks_failed;
@@ -566,12 +595,14 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 	if (r->interrupted && *r->interrupted)
 		return -EINTR;
 	if (!cr->runs) {
-		cr->runs = xcalloc((size_t)r->cfg->repetitions, sizeof(*cr->runs));
+		cr->runs =
+			xcalloc((size_t)r->cfg->repetitions, sizeof(*cr->runs));
 		cr->latency = latency_create();
 	}
 	rec.run = round < warmup ? round + 1 : round - warmup + 1;
 	if (hooks->run_start)
-		hooks->run_start(hooks->arg, cr->cell, round + 1, total, round < warmup);
+		hooks->run_start(hooks->arg, cr->cell, round + 1, total,
+				 round < warmup);
 	rc = run_once(r, cr, &rec, round < warmup);
 	if (rc < 0)
 		return rc;
@@ -597,11 +628,13 @@ int runner_run(struct runner *r, const struct runner_hooks *hooks)
 	if (r->cfg->order == ORDER_GROUPED) {
 		for (i = 0; i < r->m->n_cells && rc == 0; i++)
 			for (round = 0; round < total && rc == 0; round++)
-				rc = step(r, hooks, &r->results[order[i]], round);
+				rc = step(r, hooks, &r->results[order[i]],
+					  round);
 	} else {
 		for (round = 0; round < total && rc == 0; round++)
 			for (i = 0; i < r->m->n_cells && rc == 0; i++)
-				rc = step(r, hooks, &r->results[order[i]], round);
+				rc = step(r, hooks, &r->results[order[i]],
+					  round);
 	}
 	free(order);
 	return rc;

@@ -36,9 +36,9 @@ const char *cell_status_name(enum cell_status s);
  * cell's statistics, but it keeps its row in N-runs.csv with the reason.
  */
 struct run_record {
-	unsigned run;         /* 1-based among the measured runs */
+	unsigned run; /* 1-based among the measured runs */
 	enum cell_status status;
-	bool measured;        /* the run ended and has figures */
+	bool measured; /* the run ended and has figures */
 	double wall_s;
 	double user_s, sys_s;
 	int64_t max_rss_kib;
@@ -51,17 +51,17 @@ struct cell_result {
 	const struct cell *cell;
 	bool done;
 	enum cell_status status;
-	uint64_t tasks;        /* per run */
+	uint64_t tasks;	       /* per run */
 	uint64_t tasks_failed; /* over every measured run */
-	size_t n_runs;         /* measured runs with figures (not crashed/killed) */
-	size_t n_records;      /* every measured run, crashed ones too */
+	size_t n_runs;	  /* measured runs with figures (not crashed/killed) */
+	size_t n_records; /* every measured run, crashed ones too */
 	struct run_record *runs; /* n_records, in run order */
 	struct sample_stats wall;
 	struct latency *latency; /* every task of every measured run */
-	double user_s, sys_s;    /* medians over the measured runs */
-	int64_t max_rss_kib;     /* max over the measured runs */
-	double nvcsw, nivcsw;    /* medians over the measured runs */
-	char *error;             /* first reason, or NULL */
+	double user_s, sys_s;	 /* medians over the measured runs */
+	int64_t max_rss_kib;	 /* max over the measured runs */
+	double nvcsw, nivcsw;	 /* medians over the measured runs */
+	char *error;		 /* first reason, or NULL */
 };
 
 struct runner_hooks {
@@ -77,10 +77,10 @@ struct runner {
 	const struct config *cfg;
 	const struct matrix *m;
 	struct cell_result *results; /* m->n_cells */
-	int64_t (*now_ns)(void);     /* the runs' clock (fake in golden tests) */
-	bool fake;                   /* deterministic resources too */
-	volatile int *interrupted;   /* set by a signal handler */
-	pid_t server_pid;            /* builtin test server, or 0 */
+	int64_t (*now_ns)(void);   /* the runs' clock (fake in golden tests) */
+	bool fake;		   /* deterministic resources too */
+	volatile int *interrupted; /* set by a signal handler */
+	pid_t server_pid;	   /* builtin test server, or 0 */
 };
 
 /*

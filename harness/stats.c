@@ -31,8 +31,8 @@ static double t_cornish_fisher(double z, double df)
 	double g1 = (z3 + z) / 4;
 	double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
 	double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
-	double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) /
-		    92160;
+	double g4 =
+		(79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
 
 	return z + g1 / df + g2 / (df * df) + g3 / (df * df * df) +
 	       g4 / (df * df * df * df);

@@ -15,10 +15,11 @@ struct sample_stats {
 	size_t n;
 	double median, mean, stddev; /* stddev: sample (n-1); NaN when n < 2 */
 	double min, max;
-	double cv;                  /* stddev / mean; NaN when undefined */
-	double ci95_low, ci95_high; /* mean -/+ t(0.975, n-1) * stddev / sqrt(n);
+	double cv; /* stddev / mean; NaN when undefined */
+	double ci95_low,
+		ci95_high; /* mean -/+ t(0.975, n-1) * stddev / sqrt(n);
 				       NaN when n < 2 */
-	size_t n_outliers;          /* modified z-score
+	size_t n_outliers; /* modified z-score
 				       |0.6745 (x - median) / MAD| > 3.5
 				       (hyperfine's rule); MAD == 0 -> none */
 };

@@ -133,7 +133,8 @@ static void heap_down(struct testserver *s, size_t i)
 		if (child >= s->heap_len)
 			break;
 		if (child + 1 < s->heap_len &&
-		    s->heap[child + 1]->deadline_ns < s->heap[child]->deadline_ns)
+		    s->heap[child + 1]->deadline_ns <
+			    s->heap[child]->deadline_ns)
 			child++;
 		if (r->deadline_ns <= s->heap[child]->deadline_ns)
 			break;
@@ -384,9 +385,8 @@ static enum MHD_Result request_answer(struct ts_request *r)
  * answer or hold it back.  Answering any earlier, on the first call, would
  * be an "early response" after which libmicrohttpd closes the connection.
  */
-static enum MHD_Result request_begin(struct testserver *s,
-				     struct ts_request *r, const char *url,
-				     const char *method)
+static enum MHD_Result request_begin(struct testserver *s, struct ts_request *r,
+				     const char *url, const char *method)
 {
 	struct MHD_Connection *c = r->conn;
 
@@ -398,9 +398,10 @@ static enum MHD_Result request_begin(struct testserver *s,
 	if (strcmp(url, "/") != 0)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
 	if (!request_parse(r, c))
-		return reply_text(c, MHD_HTTP_BAD_REQUEST,
-				  "bad parameter: use delay_ms, delay_us, "
-				  "size, status, fault=500|close|reset|stall\n");
+		return reply_text(
+			c, MHD_HTTP_BAD_REQUEST,
+			"bad parameter: use delay_ms, delay_us, "
+			"size, status, fault=500|close|reset|stall\n");
 	if (r->deadline_ns != 0 && request_hold(s, r))
 		return MHD_YES;
 	r->ready = true;
@@ -490,8 +491,8 @@ static int daemon_start(struct testserver *s,
 			size_t errlen)
 {
 	const char *addr = o->bind_addr ? o->bind_addr : TESTSERVER_BIND_ADDR;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
-			 MHD_ALLOW_SUSPEND_RESUME;
+	unsigned flags =
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	bool v6;
@@ -502,9 +503,8 @@ static int daemon_start(struct testserver *s,
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
-		flags, o->port, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_LIMIT,
+		flags, o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->max_connections ? o->max_connections
 					      : TESTSERVER_MAX_CONNECTIONS),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE,
@@ -512,8 +512,7 @@ static int daemon_start(struct testserver *s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TS_CONN_MEMORY,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)(o->threads > 1 ? o->threads : 0),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->daemon) {
 		errf(err, errlen,
 		     "cannot start the HTTP test server on %s port %u "

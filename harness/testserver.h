@@ -34,11 +34,11 @@
 #define TESTSERVER_BACKLOG 4096
 
 struct testserver_options {
-	const char *bind_addr;    /* IPv4 or IPv6 literal; NULL = 127.0.0.1 */
-	uint16_t port;            /* 0 = any free port */
+	const char *bind_addr;	  /* IPv4 or IPv6 literal; NULL = 127.0.0.1 */
+	uint16_t port;		  /* 0 = any free port */
 	unsigned max_connections; /* 0 = TESTSERVER_MAX_CONNECTIONS */
-	unsigned backlog;         /* listen backlog; 0 = TESTSERVER_BACKLOG */
-	unsigned threads;         /* server threads; 0 = 1 */
+	unsigned backlog;	  /* listen backlog; 0 = TESTSERVER_BACKLOG */
+	unsigned threads;	  /* server threads; 0 = 1 */
 };
 
 struct testserver;

@@ -171,9 +171,10 @@ static int parse_int(const char *s, union concur_value *ret, char *err,
 	if (*end)
 		return bad_value(CONCUR_PARAM_INT, s, "", err, errlen);
 	if (errno == ERANGE)
-		return bad_value(CONCUR_PARAM_INT, s,
-				 " (outside -9223372036854775808..9223372036854775807)",
-				 err, errlen);
+		return bad_value(
+			CONCUR_PARAM_INT, s,
+			" (outside -9223372036854775808..9223372036854775807)",
+			err, errlen);
 	ret->i = v;
 	return 0;
 }
@@ -208,8 +209,8 @@ static int parse_float(const char *s, union concur_value *ret, char *err,
 	if (*end)
 		return bad_value(CONCUR_PARAM_FLOAT, s, "", err, errlen);
 	if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
-		return bad_value(CONCUR_PARAM_FLOAT, s, " (not a finite number)",
-				 err, errlen);
+		return bad_value(CONCUR_PARAM_FLOAT, s,
+				 " (not a finite number)", err, errlen);
 	ret->f = v;
 	return 0;
 }
@@ -446,8 +447,10 @@ static int items_add(struct items *it, char *s, char *err, size_t errlen)
 static char *format_duration(int64_t ns)
 {
 	static const struct unit units[] = {
-		{ "h", 3600ull * 1000000000 }, { "m", 60ull * 1000000000 },
-		{ "s", 1000000000 },           { "ms", 1000000 },
+		{ "h", 3600ull * 1000000000 },
+		{ "m", 60ull * 1000000000 },
+		{ "s", 1000000000 },
+		{ "ms", 1000000 },
 		{ "us", 1000 },
 	};
 	size_t i;
@@ -463,9 +466,13 @@ static char *format_duration(int64_t ns)
 static char *format_size(uint64_t bytes)
 {
 	static const struct unit units[] = {
-		{ "T", 1ull << 40 }, { "G", 1ull << 30 }, { "M", 1ull << 20 },
-		{ "k", 1ull << 10 }, { "TB", 1000ull * 1000 * 1000 * 1000 },
-		{ "GB", 1000ull * 1000 * 1000 }, { "MB", 1000ull * 1000 },
+		{ "T", 1ull << 40 },
+		{ "G", 1ull << 30 },
+		{ "M", 1ull << 20 },
+		{ "k", 1ull << 10 },
+		{ "TB", 1000ull * 1000 * 1000 * 1000 },
+		{ "GB", 1000ull * 1000 * 1000 },
+		{ "MB", 1000ull * 1000 },
 		{ "kB", 1000 },
 	};
 	size_t i;
@@ -505,9 +512,8 @@ static char *range_text(enum concur_param_type type, __int128 v)
 }
 
 /* Parse one end of a range as `type`, with the range named in errors. */
-static int range_end(enum concur_param_type type, const char *b,
-		     const char *e, const char *range, __int128 *ret,
-		     char *err, size_t errlen)
+static int range_end(enum concur_param_type type, const char *b, const char *e,
+		     const char *range, __int128 *ret, char *err, size_t errlen)
 {
 	char *s = trim_dup_n(b, e);
 	union concur_value v;
@@ -610,8 +616,8 @@ static int split_range(enum concur_param_type type, const char *b,
 	}
 	rc = range_end(type, b, dots, range, &lo, err, errlen);
 	if (rc == 0)
-		rc = range_end(type, dots + 2, star ? star : e, range, &hi,
-			       err, errlen);
+		rc = range_end(type, dots + 2, star ? star : e, range, &hi, err,
+			       errlen);
 	if (rc == 0 && lo > hi) {
 		errf(err, errlen,
 		     "range '%.*s%s' goes down: its start must not exceed its end",
@@ -620,8 +626,8 @@ static int split_range(enum concur_param_type type, const char *b,
 	}
 	if (rc == 0)
 		rc = star ? split_geometric(type, range, lo, hi, star + 1, e,
-					    it, err, errlen) :
-			    split_step(range, lo, hi, it, err, errlen);
+					    it, err, errlen)
+			  : split_step(range, lo, hi, it, err, errlen);
 out:
 	free(range);
 	return rc;
@@ -634,9 +640,8 @@ static bool type_has_ranges(enum concur_param_type type)
 }
 
 /* One comma item [b, e), already trimmed and not empty. */
-static int split_item(enum concur_param_type type, const char *b,
-		      const char *e, struct items *it, char *err,
-		      size_t errlen)
+static int split_item(enum concur_param_type type, const char *b, const char *e,
+		      struct items *it, char *err, size_t errlen)
 {
 	const char *dots = memmem(b, (size_t)(e - b), "..", 2);
 

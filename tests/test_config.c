@@ -56,8 +56,7 @@ static void expect_err_ov(const char *text, size_t len, int line,
 	int rc;
 
 	err[0] = '\0';
-	rc = config_load_string(NAME, text, len, ov, n, &cfg, err,
-				sizeof(err));
+	rc = config_load_string(NAME, text, len, ov, n, &cfg, err, sizeof(err));
 	if (rc >= 0)
 		fail_msg("expected an error containing '%s'", needle);
 	assert_null(cfg);
@@ -367,8 +366,7 @@ static void test_expansion_errors(void **state)
 	expect_err(HEAD "a = ${X\n", 4, "'${' without a closing '}'");
 	expect_err(HEAD "a = $\n", 4, "unknown variable '$'");
 	expect_err(HEAD "a = $ncpusx\n", 4, "unknown variable '$ncpusx'");
-	expect_err(HEAD "a = 99999999999999999999*$ncpus\n", 4,
-		   "too large");
+	expect_err(HEAD "a = 99999999999999999999*$ncpus\n", 4, "too large");
 	expect_err(HEAD "a = $ncpus*9223372036854775807\n", 4, "too large");
 	memset(big, 'x', 69999);
 	big[69999] = '\0';
@@ -449,18 +447,22 @@ static void test_overrides(void **state)
 	char num[32];
 
 	(void)state;
-	assert_int_equal(config_override_parse("w.count=7", &ov[0], err,
-					       sizeof(err)), 0);
+	assert_int_equal(
+		config_override_parse("w.count=7", &ov[0], err, sizeof(err)),
+		0);
 	assert_string_equal(ov[0].section, "w");
 	assert_string_equal(ov[0].key, "count");
 	assert_string_equal(ov[0].value, "7");
 	assert_int_equal(config_override_parse("experiment.repetitions = 2",
-					       &ov[1], err, sizeof(err)), 0);
+					       &ov[1], err, sizeof(err)),
+			 0);
 	assert_int_equal(config_override_parse("a.b.workers=$ncpus", &ov[2],
-					       err, sizeof(err)), 0);
+					       err, sizeof(err)),
+			 0);
 	assert_string_equal(ov[2].section, "a.b");
 	assert_int_equal(config_override_parse("w.url=http://x/?a=b", &ov[3],
-					       err, sizeof(err)), 0);
+					       err, sizeof(err)),
+			 0);
 	assert_string_equal(ov[3].value, "http://x/?a=b");
 	cfg = load_ov("[experiment]\nrepetitions = 9\n[strategy a.b]\n"
 		      "plugin = sync\nworkers = 1\n  2\n"
@@ -485,34 +487,40 @@ static void test_overrides(void **state)
 
 static void test_override_errors(void **state)
 {
-	static const char *const bad[] = { "w.count", "count=3", ".count=3",
-					   "w.=3", "w.co unt=3", "a/b.c=1",
-					   "=", "" };
+	static const char *const bad[] = { "w.count",	 "count=3",
+					   ".count=3",	 "w.=3",
+					   "w.co unt=3", "a/b.c=1",
+					   "=",		 "" };
 	struct config_override ov;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		if (config_override_parse(bad[i], &ov, err, sizeof(err)) != -EINVAL)
+		if (config_override_parse(bad[i], &ov, err, sizeof(err)) !=
+		    -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
 		assert_non_null(strstr(err, "expected SECTION.KEY=VALUE"));
 	}
-	assert_int_equal(config_override_parse("nope.k=1", &ov, err,
-					       sizeof(err)), 0);
+	assert_int_equal(
+		config_override_parse("nope.k=1", &ov, err, sizeof(err)), 0);
 	expect_err_ov(HEAD, strlen(HEAD), 0,
 		      "--set nope.k=1: no section labelled 'nope'; sections: "
-		      "experiment, sync, w", &ov, 1);
+		      "experiment, sync, w",
+		      &ov, 1);
 	config_override_free(&ov);
-	assert_int_equal(config_override_parse("w.k=${CONCUR_TEST_SURELY_UNSET}",
-					       &ov, err, sizeof(err)), 0);
+	assert_int_equal(
+		config_override_parse("w.k=${CONCUR_TEST_SURELY_UNSET}", &ov,
+				      err, sizeof(err)),
+		0);
 	unsetenv("CONCUR_TEST_SURELY_UNSET");
 	expect_err_ov(HEAD, strlen(HEAD), 0, "is not set", &ov, 1);
 	config_override_free(&ov);
 	/* a bad value from --set is reported as such */
-	assert_int_equal(config_override_parse("experiment.warmup=x", &ov,
-					       err, sizeof(err)), 0);
-	expect_err_ov(HEAD, strlen(HEAD), 0, "--set: [experiment] warmup:",
-		      &ov, 1);
+	assert_int_equal(config_override_parse("experiment.warmup=x", &ov, err,
+					       sizeof(err)),
+			 0);
+	expect_err_ov(HEAD, strlen(HEAD), 0, "--set: [experiment] warmup:", &ov,
+		      1);
 	config_override_free(&ov);
 }
 
@@ -524,7 +532,8 @@ static void test_caps(void **state)
 	(void)state;
 	n += (size_t)snprintf(text + n, cap - n, "[experiment]\n");
 	for (i = 0; i <= CONFIG_MAX_SECTIONS; i++)
-		n += (size_t)snprintf(text + n, cap - n, "[strategy s%zu]\n", i);
+		n += (size_t)snprintf(text + n, cap - n, "[strategy s%zu]\n",
+				      i);
 	expect_err(text, CONFIG_MAX_SECTIONS + 2, "more than 256 sections");
 	free(text);
 
@@ -555,7 +564,8 @@ static void test_files(void **state)
 
 	(void)state;
 	assert_int_equal(config_load("/nonexistent/x.ini", NULL, 0, &cfg, err,
-				     sizeof(err)), -ENOENT);
+				     sizeof(err)),
+			 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/x.ini: cannot open"));
 	assert_true(config_load("/", NULL, 0, &cfg, err, sizeof(err)) < 0);
 	assert_null(cfg);

@@ -22,8 +22,8 @@ static void check_text(const char *in, const char *want, int line)
 	csv_row_init(&r);
 	csv_add_text(&r, in);
 	if (strcmp(r.buf ? r.buf : "", want) != 0)
-		fail_msg("line %d: text field written as [%s], want [%s]",
-			 line, r.buf ? r.buf : "", want);
+		fail_msg("line %d: text field written as [%s], want [%s]", line,
+			 r.buf ? r.buf : "", want);
 	assert_int_equal(r.len, strlen(want));
 	assert_int_equal(r.n_fields, 1);
 	csv_row_free(&r);
@@ -222,8 +222,7 @@ static void test_reals_under_german_locale(void **state)
 }
 
 /* Parse one record of text; returns its fields through ret. */
-static int parse(const char *text, size_t *ret_used, char ***ret,
-		 size_t *ret_n)
+static int parse(const char *text, size_t *ret_used, char ***ret, size_t *ret_n)
 {
 	return csv_parse_record(text, strlen(text), ret_used, ret, ret_n);
 }
@@ -276,14 +275,42 @@ static void test_parse_simple(void **state)
 static void test_round_trip(void **state)
 {
 	static const char *const in[] = {
-		"plain", "a,b", "say \"hi\"", "\"\"", "multi\r\nline\nx\ry",
-		" lead", "trail ", "", "=HYPERLINK(\"x\")", "-neg", "@at",
-		"\tt", "\rcr", "Grüße", ",", "\"", "\n",
+		"plain",
+		"a,b",
+		"say \"hi\"",
+		"\"\"",
+		"multi\r\nline\nx\ry",
+		" lead",
+		"trail ",
+		"",
+		"=HYPERLINK(\"x\")",
+		"-neg",
+		"@at",
+		"\tt",
+		"\rcr",
+		"Grüße",
+		",",
+		"\"",
+		"\n",
 	};
 	static const char *const out[] = {
-		"plain", "a,b", "say \"hi\"", "\"\"", "multi\r\nline\nx\ry",
-		" lead", "trail ", "", "'=HYPERLINK(\"x\")", "'-neg", "'@at",
-		"'\tt", "'\rcr", "Grüße", ",", "\"", "\n",
+		"plain",
+		"a,b",
+		"say \"hi\"",
+		"\"\"",
+		"multi\r\nline\nx\ry",
+		" lead",
+		"trail ",
+		"",
+		"'=HYPERLINK(\"x\")",
+		"'-neg",
+		"'@at",
+		"'\tt",
+		"'\rcr",
+		"Grüße",
+		",",
+		"\"",
+		"\n",
 	};
 	const size_t n_in = sizeof(in) / sizeof(in[0]);
 	struct csv_row r;

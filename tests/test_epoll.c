@@ -215,8 +215,8 @@ struct quick_worker {
 	bool reentered;
 };
 
-static int quick_create(const union concur_value *params, void **ret,
-			char *err, size_t errlen)
+static int quick_create(const union concur_value *params, void **ret, char *err,
+			size_t errlen)
 {
 	(void)params;
 	(void)err;
@@ -237,8 +237,8 @@ static size_t quick_count(void *instance)
 }
 
 static int quick_worker_init(void *instance, unsigned id,
-			     struct concur_loop *loop, void **ret,
-			     char *err, size_t errlen)
+			     struct concur_loop *loop, void **ret, char *err,
+			     size_t errlen)
 {
 	struct quick_worker *w = xcalloc(1, sizeof(*w));
 

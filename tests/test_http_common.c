@@ -122,7 +122,7 @@ static int cmp_event(const void *a, const void *b)
 size_t th_max_overlap(const struct job_shared *sh)
 {
 	size_t n = sh->n_tasks, cur = 0, best = 0;
-	int64_t (*ev)[2] = xcalloc(2 * n, sizeof(*ev));
+	int64_t(*ev)[2] = xcalloc(2 * n, sizeof(*ev));
 
 	for (size_t i = 0; i < n; i++) {
 		ev[2 * i][0] = sh->tasks[i].start_ns;

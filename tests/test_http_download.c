@@ -33,7 +33,7 @@ struct strat {
 	const char *name;
 	const char *file;
 	const char *key, *val; /* a parameter bounding the concurrency */
-	size_t conc;           /* ... to this many tasks */
+	size_t conc;	       /* ... to this many tasks */
 	const struct plugin *p;
 };
 

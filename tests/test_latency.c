@@ -16,11 +16,11 @@ static void check_near(double got, double want, double tol, const char *expr,
 		       int line)
 {
 	if (!(fabs(got - want) <= tol))
-		fail_msg("line %d: %s = %.12g, want %.12g (tolerance %g)",
-			 line, expr, got, want, tol);
+		fail_msg("line %d: %s = %.12g, want %.12g (tolerance %g)", line,
+			 expr, got, want, tol);
 }
 
-#define assert_near(got, want, tol) \
+#define assert_near(got, want, tol)                                            \
 	check_near((got), (want), (tol), #got, __LINE__)
 
 /* Deterministic xorshift64* so the "known distributions" are fixed. */
@@ -152,7 +152,8 @@ static void test_exact_boundary(void **state)
 	assert_true(latency_memory_bytes(l) < 128 * 1024);
 	assert_int_equal(latency_min_ns(l), 7);
 	assert_near(latency_quantile_ns(l, 0), 7, 0);
-	assert_int_equal(latency_max_ns(l), (int64_t)LATENCY_EXACT_MAX * 1000 + 1);
+	assert_int_equal(latency_max_ns(l),
+			 (int64_t)LATENCY_EXACT_MAX * 1000 + 1);
 	assert_near(latency_quantile_ns(l, 1), LATENCY_EXACT_MAX * 1000.0 + 1,
 		    0);
 	latency_destroy(l);
@@ -173,9 +174,8 @@ static int cmp_i64(const void *a, const void *b)
  */
 static void check_big(int64_t (*draw)(uint64_t *), uint64_t seed)
 {
-	static const double qs[] = { 0,    0.001, 0.01, 0.1,   0.25,
-				     0.5,  0.75,  0.9,  0.99,  0.999,
-				     0.9999, 1 };
+	static const double qs[] = { 0,	   0.001, 0.01, 0.1,   0.25,   0.5,
+				     0.75, 0.9,	  0.99, 0.999, 0.9999, 1 };
 	int64_t *all = malloc(BIG_N * sizeof(*all));
 	struct latency *l = latency_create();
 	size_t i, peak = 0;

@@ -69,7 +69,8 @@ static void test_not_a_shared_object(void **state)
 static void test_missing_symbol(void **state)
 {
 	(void)state;
-	expect_refused("fixture_no_symbol", "not a concur plugin", "concur_plugin_v1");
+	expect_refused("fixture_no_symbol", "not a concur plugin",
+		       "concur_plugin_v1");
 }
 
 static void test_wrong_abi(void **state)
@@ -87,7 +88,8 @@ static void test_wrong_kind_value(void **state)
 static void test_missing_required_hook(void **state)
 {
 	(void)state;
-	expect_refused("fixture_missing_hook", "missing the required hook run_task", NULL);
+	expect_refused("fixture_missing_hook",
+		       "missing the required hook run_task", NULL);
 }
 
 static void test_bad_parameter_table(void **state)
@@ -110,7 +112,8 @@ static void test_search_finds_builtin_plugins(void **state)
 	assert_non_null(w);
 	assert_int_equal(s->desc->kind, CONCUR_KIND_STRATEGY);
 	assert_int_equal(w->desc->kind, CONCUR_KIND_WORKLOAD);
-	assert_null(loader_get(l, "no_such_plugin", CONCUR_KIND_WORKLOAD, err, sizeof(err)));
+	assert_null(loader_get(l, "no_such_plugin", CONCUR_KIND_WORKLOAD, err,
+			       sizeof(err)));
 	assert_non_null(strstr(err, "no workload plugin 'no_such_plugin'"));
 	assert_null(loader_get(l, "../etc/x", 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "plugin_path"));
@@ -124,8 +127,10 @@ static void test_wrong_kind_for_section(void **state)
 
 	(void)state;
 	loader_add_path(l, fixture_dir);
-	assert_null(loader_get(l, "fixture_ok", CONCUR_KIND_STRATEGY, err, sizeof(err)));
-	assert_non_null(strstr(err, "is a workload plugin, but a strategy is needed"));
+	assert_null(loader_get(l, "fixture_ok", CONCUR_KIND_STRATEGY, err,
+			       sizeof(err)));
+	assert_non_null(
+		strstr(err, "is a workload plugin, but a strategy is needed"));
 	loader_destroy(l);
 }
 

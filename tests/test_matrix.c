@@ -87,19 +87,21 @@ static void test_cartesian_order_and_ids(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(build(&f, "[experiment]\n"
-				   "[strategy sync]\n"
-				   "[strategy pthreads]\nworkers = 1..2\nchunk = 1, 8\n"
-				   "[workload sums]\nplugin = cpu_sum\nfirst = 10, 20\n"
-				   "[workload nothing]\nplugin = null\n"), 0);
+	assert_int_equal(
+		build(&f, "[experiment]\n"
+			  "[strategy sync]\n"
+			  "[strategy pthreads]\nworkers = 1..2\nchunk = 1, 8\n"
+			  "[workload sums]\nplugin = cpu_sum\nfirst = 10, 20\n"
+			  "[workload nothing]\nplugin = null\n"),
+		0);
 	assert_int_equal(f.m->n_cells, ARRAY_SIZE(want));
 	for (i = 0; i < f.m->n_cells; i++) {
 		assert_string_equal(f.m->cells[i].id, want[i]);
 		assert_int_equal(f.m->cells[i].index, i);
 	}
 	/* the values handed to plugins follow the ids */
-	assert_int_equal(f.m->cells[10].svals[0].i, 2);  /* workers */
-	assert_int_equal(f.m->cells[10].svals[1].i, 1);  /* chunk */
+	assert_int_equal(f.m->cells[10].svals[0].i, 2);	 /* workers */
+	assert_int_equal(f.m->cells[10].svals[1].i, 1);	 /* chunk */
 	assert_int_equal(f.m->cells[10].wvals[1].i, 20); /* first */
 	teardown(&f);
 }
@@ -110,17 +112,21 @@ static void test_baseline_cell(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(build(&f, "[experiment]\nbaseline = one\n"
-				   "[strategy many]\nplugin = pthreads\nworkers = 2, 4\n"
-				   "[strategy one]\nplugin = pthreads\nworkers = 1, 3\n"
-				   "[workload w]\nplugin = null\ncount = 5, 6\n"), 0);
+	assert_int_equal(
+		build(&f, "[experiment]\nbaseline = one\n"
+			  "[strategy many]\nplugin = pthreads\nworkers = 2, 4\n"
+			  "[strategy one]\nplugin = pthreads\nworkers = 1, 3\n"
+			  "[workload w]\nplugin = null\ncount = 5, 6\n"),
+		0);
 	assert_int_equal(f.m->n_cells, 8);
 	for (i = 0; i < f.m->n_cells; i++) {
 		const struct cell *c = &f.m->cells[i];
-		const struct cell *b = &f.m->cells[matrix_baseline_cell(f.m, c)];
+		const struct cell *b =
+			&f.m->cells[matrix_baseline_cell(f.m, c)];
 
 		/* the baseline's first combination, same workload cell */
-		assert_string_equal(matrix_cell_strategy(f.m, b)->sec->label, "one");
+		assert_string_equal(matrix_cell_strategy(f.m, b)->sec->label,
+				    "one");
 		assert_int_equal(b->svals[0].i, 1);
 		assert_int_equal(b->wvals[0].i, c->wvals[0].i);
 	}
@@ -133,10 +139,11 @@ static void test_defaults_and_ncpus(void **state)
 
 	(void)state;
 	assert_int_equal(build(&f, "[experiment]\n[strategy pthreads]\n"
-				   "[workload sums]\nplugin = cpu_sum\n"), 0);
+				   "[workload sums]\nplugin = cpu_sum\n"),
+			 0);
 	assert_int_equal(f.m->n_cells, 1);
 	assert_int_equal(f.m->cells[0].svals[0].i, (int64_t)cpu_count());
-	assert_int_equal(f.m->cells[0].wvals[0].i, 20);      /* count */
+	assert_int_equal(f.m->cells[0].wvals[0].i, 20);	     /* count */
 	assert_int_equal(f.m->cells[0].wvals[1].i, 5000000); /* first */
 	assert_string_equal(f.m->cells[0].id, "pthreads/sums");
 	assert_int_equal(f.m->strategies[0].params[0].line, -1); /* default */
@@ -147,7 +154,7 @@ static void test_columns_union_in_order(void **state)
 {
 	static const char *const want[] = {
 		"strategy.workers", "strategy.chunk", "workload.count",
-		"workload.first", "workload.step", "workload.slice",
+		"workload.first",   "workload.step",  "workload.slice",
 	};
 	struct fixture f;
 	const struct matrix_column *count;
@@ -157,16 +164,19 @@ static void test_columns_union_in_order(void **state)
 	assert_int_equal(build(&f, "[experiment]\n[strategy sync]\n"
 				   "[strategy pthreads]\nworkers = 3\n"
 				   "[workload nothing]\nplugin = null\n"
-				   "[workload sums]\nplugin = cpu_sum\n"), 0);
+				   "[workload sums]\nplugin = cpu_sum\n"),
+			 0);
 	assert_int_equal(f.m->n_columns, ARRAY_SIZE(want));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		assert_string_equal(f.m->columns[i].header, want[i]);
 	/* sync has no workers: empty; pthreads has its value as text */
 	assert_null(matrix_cell_text(f.m, &f.m->cells[0], &f.m->columns[0]));
-	assert_string_equal(matrix_cell_text(f.m, &f.m->cells[2], &f.m->columns[0]), "3");
+	assert_string_equal(
+		matrix_cell_text(f.m, &f.m->cells[2], &f.m->columns[0]), "3");
 	/* count is shared by both workloads: one column, each cell's value */
 	count = &f.m->columns[2];
-	assert_string_equal(matrix_cell_text(f.m, &f.m->cells[0], count), "1000");
+	assert_string_equal(matrix_cell_text(f.m, &f.m->cells[0], count),
+			    "1000");
 	assert_string_equal(matrix_cell_text(f.m, &f.m->cells[1], count), "20");
 	teardown(&f);
 }
@@ -180,7 +190,8 @@ static void test_list_parameter_does_not_cross(void **state)
 	assert_int_equal(build(&f, "[experiment]\n[strategy sync]\n"
 				   "[workload d]\nplugin = http_download\n"
 				   "url = http://127.0.0.1:1/a,b\n"
-				   "url = http://127.0.0.1:1/c\n"), 0);
+				   "url = http://127.0.0.1:1/c\n"),
+			 0);
 	assert_int_equal(f.m->n_cells, 1);
 	urls = &f.m->cells[0].wvals[0].list;
 	assert_int_equal(urls->count, 2);
@@ -193,21 +204,29 @@ static void test_list_parameter_does_not_cross(void **state)
 static void test_errors_name_file_line_and_key(void **state)
 {
 	(void)state;
-	expect_error("[experiment]\n[strategy pthreads]\nworkrs = 2\n[workload w]\nplugin = null\n",
-		     "m.ini:3:", "did you mean 'workers'");
-	expect_error("[experiment]\n[strategy pthreads]\nworkers = 0\n[workload w]\nplugin = null\n",
-		     "m.ini:3:", "out of range: allowed 1 .. 4096");
-	expect_error("[experiment]\n[strategy pthreads]\nworkers = two\n[workload w]\nplugin = null\n",
-		     "m.ini:3:", "integer");
-	expect_error("[experiment]\n[strategy pthreads]\nworkers = 1\nworkers = 2\n[workload w]\nplugin = null\n",
-		     "m.ini:3:", "comma list");
-	expect_error("[experiment]\n[strategy sync]\n[workload w]\nplugin = http_download\nlatency = 1..5\n",
-		     "m.ini:5:", "latency");
-	expect_error("[experiment]\n[strategy nope]\n[workload w]\nplugin = null\n",
-		     "m.ini:2:", "no strategy plugin 'nope'");
+	expect_error(
+		"[experiment]\n[strategy pthreads]\nworkrs = 2\n[workload w]\nplugin = null\n",
+		"m.ini:3:", "did you mean 'workers'");
+	expect_error(
+		"[experiment]\n[strategy pthreads]\nworkers = 0\n[workload w]\nplugin = null\n",
+		"m.ini:3:", "out of range: allowed 1 .. 4096");
+	expect_error(
+		"[experiment]\n[strategy pthreads]\nworkers = two\n[workload w]\nplugin = null\n",
+		"m.ini:3:", "integer");
+	expect_error(
+		"[experiment]\n[strategy pthreads]\nworkers = 1\nworkers = 2\n[workload w]\nplugin = null\n",
+		"m.ini:3:", "comma list");
+	expect_error(
+		"[experiment]\n[strategy sync]\n[workload w]\nplugin = http_download\nlatency = 1..5\n",
+		"m.ini:5:", "latency");
+	expect_error(
+		"[experiment]\n[strategy nope]\n[workload w]\nplugin = null\n",
+		"m.ini:2:", "no strategy plugin 'nope'");
 	/* a workload plugin named where a strategy is needed */
-	expect_error("[experiment]\n[strategy s]\nplugin = cpu_sum\n[workload w]\nplugin = null\n",
-		     "m.ini:3:", "cpu_sum.so is a workload plugin, but a strategy is needed here");
+	expect_error(
+		"[experiment]\n[strategy s]\nplugin = cpu_sum\n[workload w]\nplugin = null\n",
+		"m.ini:3:",
+		"cpu_sum.so is a workload plugin, but a strategy is needed here");
 }
 
 static void test_cell_cap(void **state)
@@ -215,9 +234,10 @@ static void test_cell_cap(void **state)
 	(void)state;
 	/* 1000 x 1000 workload combinations: over the cap, refused before any
 	 * cell is allocated */
-	expect_error("[experiment]\n[strategy sync]\n[workload w]\nplugin = cpu_sum\n"
-		     "first = 1..1000\nstep = 1..1000\n",
-		     "m.ini", "100000");
+	expect_error(
+		"[experiment]\n[strategy sync]\n[workload w]\nplugin = cpu_sum\n"
+		"first = 1..1000\nstep = 1..1000\n",
+		"m.ini", "100000");
 }
 
 int main(void)

@@ -42,8 +42,9 @@ struct job_shared *tp_run(const struct plugin *s, const union concur_value *sv,
 
 struct counting_board *tp_board_new(void)
 {
-	struct counting_board *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
-					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct counting_board *b =
+		mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	assert_true(b != MAP_FAILED);
 	b->magic = COUNTING_MAGIC;

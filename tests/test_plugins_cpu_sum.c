@@ -35,13 +35,14 @@ static void cs_values(union concur_value *v, int64_t count, int64_t first,
 
 static uint64_t digest(u128 sum)
 {
-	return (uint64_t)sum ^ (uint64_t)(sum >> 64) * UINT64_C(0x9E3779B97F4A7C15);
+	return (uint64_t)sum ^
+	       (uint64_t)(sum >> 64) * UINT64_C(0x9E3779B97F4A7C15);
 }
 
 /* Sum of k^2 below n by Faulhaber's formula split differently: exact. */
 static u128 sum_squares(uint64_t n)
 {
-	u128 m = n ? n - 1 : 0; /* sum over k <= m of k^2 = m(m+1)(2m+1)/6 */
+	u128 m = n ? n - 1 : 0;	  /* sum over k <= m of k^2 = m(m+1)(2m+1)/6 */
 	u128 p = m * (m + 1) / 2; /* fits: m < 2^32 */
 
 	return p * (2 * m + 1) / 3;
@@ -64,7 +65,8 @@ static uint64_t run_one(void *inst, size_t task)
 	char err[CONCUR_ERRLEN] = "";
 
 	assert_int_equal(cpu_sum()->workload.run_task(inst, NULL, task, &rec,
-						      err, sizeof(err)), 0);
+						      err, sizeof(err)),
+			 0);
 	assert_int_equal(rec.status, 0);
 	assert_int_equal(rec.bytes, 0);
 	return rec.result;
@@ -247,12 +249,14 @@ static void test_event_loop_face(void **state)
 	/* n = 0, 13, 26, 39, 52, 65 in slices of 7 iterations */
 	cs_values(v, 6, 0, 13, 7);
 	inst = create(v);
-	assert_int_equal(ops->worker_init(inst, 0, &m.loop, &worker, err,
-					  sizeof(err)), 0);
+	assert_int_equal(
+		ops->worker_init(inst, 0, &m.loop, &worker, err, sizeof(err)),
+		0);
 	assert_non_null(ops->start_task);
 	for (i = 0; i < 6; i++) {
 		assert_int_equal(ops->start_task(inst, worker, i, &recs[i],
-						 &m.loop, err, sizeof(err)), 0);
+						 &m.loop, err, sizeof(err)),
+				 0);
 		/* start_task returns at once: nothing completed yet */
 		assert_int_equal(m.completed[i], 0);
 		slices += (13 * i + 6) / 7 > 0 ? (13 * i + 6) / 7 : 1;
@@ -262,8 +266,9 @@ static void test_event_loop_face(void **state)
 		assert_int_equal(m.completed[i], 1);
 		assert_int_equal(m.status[i], 0);
 		assert_int_equal(recs[i].result, run_one(inst, i));
-		assert_int_equal(ops->check_task(inst, i, &recs[i], err,
-						 sizeof(err)), 0);
+		assert_int_equal(
+			ops->check_task(inst, i, &recs[i], err, sizeof(err)),
+			0);
 	}
 	/* it yielded to the loop after every slice of 7 */
 	assert_int_equal(m.fired, slices);
@@ -287,18 +292,21 @@ static void test_event_loop_fini_frees_inflight(void **state)
 	(void)state;
 	cs_values(v, 2, 100, 0, 7);
 	inst = create(v);
-	assert_int_equal(ops->worker_init(inst, 0, &m.loop, &worker, err,
-					  sizeof(err)), 0);
+	assert_int_equal(
+		ops->worker_init(inst, 0, &m.loop, &worker, err, sizeof(err)),
+		0);
 	assert_int_equal(ops->start_task(inst, worker, 0, &rec, &m.loop, err,
-					 sizeof(err)), 0);
+					 sizeof(err)),
+			 0);
 	assert_int_equal(ops->start_task(inst, worker, 1, &rec, &m.loop, err,
-					 sizeof(err)), 0);
+					 sizeof(err)),
+			 0);
 	ops->worker_fini(inst, worker);
 	ops->destroy(inst);
 	/* a blocking worker (loop NULL) cannot start tasks */
 	inst = create(v);
-	assert_int_equal(ops->worker_init(inst, 0, NULL, &worker, err,
-					  sizeof(err)), 0);
+	assert_int_equal(
+		ops->worker_init(inst, 0, NULL, &worker, err, sizeof(err)), 0);
 	assert_true(ops->start_task(inst, worker, 0, &rec, &m.loop, err,
 				    sizeof(err)) < 0);
 	ops->worker_fini(inst, worker);

@@ -31,8 +31,10 @@ struct fault {
 static struct job_shared *run_fault(const struct fault *f, int *ret_rc)
 {
 	union concur_value sv[2] = { { .i = f->workers }, { .i = f->chunk } };
-	union concur_value wv[5] = { { .i = f->count }, { .i = f->crash_task },
-				     { .s = f->mode }, { .b = f->every },
+	union concur_value wv[5] = { { .i = f->count },
+				     { .i = f->crash_task },
+				     { .s = f->mode },
+				     { .b = f->every },
 				     { .i = 3 } };
 
 	return tp_run(tp_load(f->strategy), sv, tp_load(CRASHY), wv,
@@ -64,7 +66,8 @@ static void expect_one_failed(const struct fault *f, int status,
 	}
 	assert_int_equal(sh->error_task, (uint64_t)f->crash_task);
 	if (!strstr(sh->error_text, reason))
-		fail_msg("error '%s' does not say '%s'", sh->error_text, reason);
+		fail_msg("error '%s' does not say '%s'", sh->error_text,
+			 reason);
 	job_release(sh);
 }
 
@@ -153,7 +156,8 @@ static void test_forkpool_crash_in_init(void **state)
 	(void)state;
 	sh = run_fault(&f, &rc);
 	assert_true(rc < 0);
-	if (!strstr(sh->error_text, "killed by SIGSEGV outside any task (in worker_init)"))
+	if (!strstr(sh->error_text,
+		    "killed by SIGSEGV outside any task (in worker_init)"))
 		fail_msg("unexpected error '%s'", sh->error_text);
 	job_release(sh);
 }
@@ -172,7 +176,8 @@ static void test_init_error(void **state)
 		f.strategy = strategies[s];
 		sh = run_fault(&f, &rc);
 		assert_int_equal(rc, -EIO);
-		if (!strstr(sh->error_text, "init failed: injected init error in worker"))
+		if (!strstr(sh->error_text,
+			    "init failed: injected init error in worker"))
 			fail_msg("%s: unexpected error '%s'", strategies[s],
 				 sh->error_text);
 		job_release(sh);

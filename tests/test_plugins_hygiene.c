@@ -44,8 +44,11 @@ static size_t count_mappings(void)
 static void run_once(const char *mode, int64_t crash_task)
 {
 	union concur_value sv[2] = { { .i = 3 }, { .i = 2 } };
-	union concur_value wv[5] = { { .i = 12 }, { .i = crash_task },
-				     { .s = mode }, { .b = false }, { .i = 3 } };
+	union concur_value wv[5] = { { .i = 12 },
+				     { .i = crash_task },
+				     { .s = mode },
+				     { .b = false },
+				     { .i = 3 } };
 	struct job_shared *sh;
 	int rc;
 

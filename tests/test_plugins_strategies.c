@@ -60,8 +60,8 @@ static struct counting_board *run_counting(const char *rel, unsigned workers,
 	size_t i;
 	int rc;
 
-	sh = tp_run(tp_load(rel), workers ? sv : NULL, tp_load(COUNTING), wv,
-		    n, &rc);
+	sh = tp_run(tp_load(rel), workers ? sv : NULL, tp_load(COUNTING), wv, n,
+		    &rc);
 	assert_int_equal(rc, 0);
 	check_tasks(sh, n);
 	assert_int_equal(b->violations, 0);
@@ -103,7 +103,8 @@ static void test_sync_chained(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(sh->n_failed, 0);
 	for (i = 0; i + 1 < 1000; i++)
-		assert_int_equal(sh->tasks[i].end_ns, sh->tasks[i + 1].start_ns);
+		assert_int_equal(sh->tasks[i].end_ns,
+				 sh->tasks[i + 1].start_ns);
 	assert_true(sh->tasks[999].flags & CONCUR_TASK_DONE);
 	job_release(sh);
 }
@@ -112,10 +113,12 @@ static void test_sync_chained(void **state)
 static void test_null_strategy(void **state)
 {
 	struct counting_board *b = tp_board_new();
-	union concur_value wv[3] = { { .i = 20 }, { .i = (int64_t)(uintptr_t)b },
+	union concur_value wv[3] = { { .i = 20 },
+				     { .i = (int64_t)(uintptr_t)b },
 				     { .i = 0 } };
-	union concur_value cv[4] = { { .i = 3 }, { .i = 1000 }, { .i = 1 },
-				     { .i = 1000 } };
+	union concur_value cv[4] = {
+		{ .i = 3 }, { .i = 1000 }, { .i = 1 }, { .i = 1000 }
+	};
 	struct job_shared *sh;
 	size_t i;
 	int rc;
@@ -182,7 +185,8 @@ static void test_pthreads_one_worker_is_sync(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(sh->n_failed, 0);
 	for (i = 0; i + 1 < 100; i++)
-		assert_int_equal(sh->tasks[i].end_ns, sh->tasks[i + 1].start_ns);
+		assert_int_equal(sh->tasks[i].end_ns,
+				 sh->tasks[i + 1].start_ns);
 	job_release(sh);
 }
 
@@ -214,8 +218,9 @@ static void test_forkpool_counting(void **state)
 static void test_cpu_sum_agrees(void **state)
 {
 	static const char *const strategies[] = { PTHREADS, FORKPOOL };
-	union concur_value cv[4] = { { .i = 12 }, { .i = 200000 }, { .i = 7 },
-				     { .i = 1000000 } };
+	union concur_value cv[4] = {
+		{ .i = 12 }, { .i = 200000 }, { .i = 7 }, { .i = 1000000 }
+	};
 	union concur_value sv[2] = { { .i = 3 }, { .i = 1 } };
 	uint64_t want[12];
 	struct job_shared *sh;

@@ -28,25 +28,24 @@
 /* Cells, in matrix order: one workload cell, so cell i is strategy cell i. */
 enum { SYNC, PT2, PT4, N_CELLS };
 
-static const char experiment[] =
-	"[experiment]\n"
-	"name = report\n"
-	"repetitions = 5\n"
-	"warmup = 0\n"
-	"baseline = sync\n"
-	"[strategy sync]\n"
-	"[strategy pthreads]\n"
-	"workers = 2, 4\n"
-	"[workload nothing]\n"
-	"plugin = null\n"
-	"count = 10\n";
+static const char experiment[] = "[experiment]\n"
+				 "name = report\n"
+				 "repetitions = 5\n"
+				 "warmup = 0\n"
+				 "baseline = sync\n"
+				 "[strategy sync]\n"
+				 "[strategy pthreads]\n"
+				 "workers = 2, 4\n"
+				 "[workload nothing]\n"
+				 "plugin = null\n"
+				 "count = 10\n";
 
 struct fixture {
 	struct config *cfg;
 	struct loader *loader;
 	struct matrix *m;
 	struct runner r;
-	char *text;     /* what the report printed */
+	char *text; /* what the report printed */
 	size_t len;
 };
 
@@ -55,8 +54,8 @@ static int setup(void **state)
 	struct fixture *f = xcalloc(1, sizeof(*f));
 	char err[1024];
 
-	if (config_load_string("report.ini", experiment, strlen(experiment), NULL,
-			       0, &f->cfg, err, sizeof(err)) < 0)
+	if (config_load_string("report.ini", experiment, strlen(experiment),
+			       NULL, 0, &f->cfg, err, sizeof(err)) < 0)
 		fail_msg("config: %s", err);
 	f->loader = loader_create();
 	loader_add_defaults(f->loader);
@@ -139,13 +138,16 @@ static void assert_printed(const struct fixture *f, const char *needle)
 static void assert_not_printed(const struct fixture *f, const char *needle)
 {
 	if (strstr(f->text, needle))
-		fail_msg("did not expect \"%s\" in the report:\n%s", needle, f->text);
+		fail_msg("did not expect \"%s\" in the report:\n%s", needle,
+			 f->text);
 }
 
 static void test_calm_table_has_no_warnings(void **state)
 {
 	struct fixture *f = *state;
-	struct report_context quiet = { .load_known = true, .load1 = 0.1, .ncpus = 2 };
+	struct report_context quiet = { .load_known = true,
+					.load1 = 0.1,
+					.ncpus = 2 };
 
 	calm_cells(f);
 	assert_int_equal(render(f, &quiet), 0);
@@ -170,7 +172,8 @@ static void test_cv_over_ten_percent(void **state)
 	set_runs(f, PT2, noisy, 5, 1.0);
 	assert_true(f->r.results[PT2].wall.cv > 0.10);
 	assert_true(render(f, NULL) >= 1);
-	assert_printed(f, "warning: pthreads[workers=2]: run times vary by 17%");
+	assert_printed(f,
+		       "warning: pthreads[workers=2]: run times vary by 17%");
 	assert_not_printed(f, "warning: sync: run times vary");
 }
 
@@ -196,7 +199,9 @@ static void test_run_shorter_than_a_millisecond(void **state)
 	calm_cells(f);
 	set_runs(f, PT4, x, 5, 0.001);
 	render(f, NULL);
-	assert_printed(f, "warning: runs under 1 ms in pthreads[workers=4] (shortest 900.00 us)");
+	assert_printed(
+		f,
+		"warning: runs under 1 ms in pthreads[workers=4] (shortest 900.00 us)");
 	assert_not_printed(f, "under 1 ms in sync");
 }
 
@@ -209,7 +214,9 @@ static void test_outliers_are_named_not_dropped(void **state)
 	set_runs(f, SYNC, x, 5, 1.0);
 	assert_int_equal(f->r.results[SYNC].wall.n_outliers, 1);
 	render(f, NULL);
-	assert_printed(f, "warning: sync: outlier runs (modified z-score > 3.5), kept in every figure: run 5 (3.0000 s); median 1.0000 s");
+	assert_printed(
+		f,
+		"warning: sync: outlier runs (modified z-score > 3.5), kept in every figure: run 5 (3.0000 s); median 1.0000 s");
 	assert_not_printed(f, "pthreads[workers=2]: outlier");
 }
 
@@ -233,7 +240,8 @@ static void test_outliers_skip_runs_without_figures(void **state)
 	cr->n_records = 6;
 	stats_summarise(measured, 5, &cr->wall);
 	render(f, NULL);
-	assert_printed(f, "kept in every figure: run 6 (3.0000 s); median 1.0000 s");
+	assert_printed(
+		f, "kept in every figure: run 6 (3.0000 s); median 1.0000 s");
 }
 
 static void test_overlapping_intervals_are_not_distinguishable(void **state)
@@ -246,7 +254,9 @@ static void test_overlapping_intervals_are_not_distinguishable(void **state)
 	set_runs(f, PT2, a, 5, 1.0);
 	set_runs(f, PT4, b, 5, 1.0);
 	render(f, NULL);
-	assert_printed(f, "warning: pthreads[workers=2] and pthreads[workers=4] are not distinguishable");
+	assert_printed(
+		f,
+		"warning: pthreads[workers=2] and pthreads[workers=4] are not distinguishable");
 	/* sync (1 s) is far from both: no pair with it */
 	assert_not_printed(f, "sync and");
 	assert_not_printed(f, "and sync");
@@ -266,12 +276,18 @@ static void test_separated_intervals_stay_quiet(void **state)
 static void test_high_load_average_at_start(void **state)
 {
 	struct fixture *f = *state;
-	struct report_context busy = { .load_known = true, .load1 = 3.5, .ncpus = 2 };
-	struct report_context unknown = { .load_known = false, .load1 = 99, .ncpus = 2 };
+	struct report_context busy = { .load_known = true,
+				       .load1 = 3.5,
+				       .ncpus = 2 };
+	struct report_context unknown = { .load_known = false,
+					  .load1 = 99,
+					  .ncpus = 2 };
 
 	calm_cells(f);
 	assert_int_equal(render(f, &busy), 1);
-	assert_printed(f, "warning: the load average was 3.50 on 2 CPUs when the runs started");
+	assert_printed(
+		f,
+		"warning: the load average was 3.50 on 2 CPUs when the runs started");
 	assert_int_equal(render(f, &unknown), 0);
 	assert_int_equal(render(f, NULL), 0);
 }
@@ -284,7 +300,9 @@ static void test_failed_cell_says_why(void **state)
 	f->r.results[PT4].status = CELL_CRASHED;
 	f->r.results[PT4].error = xstrdup("run 2 killed by SIGSEGV");
 	render(f, NULL);
-	assert_printed(f, "warning: pthreads[workers=4]: crashed: run 2 killed by SIGSEGV");
+	assert_printed(
+		f,
+		"warning: pthreads[workers=4]: crashed: run 2 killed by SIGSEGV");
 }
 
 static void test_cell_without_runs_prints_dashes(void **state)
@@ -294,7 +312,8 @@ static void test_cell_without_runs_prints_dashes(void **state)
 	calm_cells(f);
 	set_runs(f, PT2, NULL, 0, 0);
 	f->r.results[PT2].status = CELL_TIMEOUT;
-	f->r.results[PT2].error = xstrdup("run 1 timed out after 1.000 s and was killed");
+	f->r.results[PT2].error =
+		xstrdup("run 1 timed out after 1.000 s and was killed");
 	render(f, NULL);
 	assert_printed(f, "timeout");
 	assert_printed(f, "run 1 timed out");

@@ -165,7 +165,6 @@ static void multi_drive(CURLM *m, int64_t deadline_ns)
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 50, NULL);
 	}
-
 }
 
 struct batch {
@@ -208,7 +207,8 @@ static size_t batch_count(struct batch *b, CURLcode rc, long code)
 			continue;
 		if (rc == CURL_LAST ? got_rc == CURLE_OK : got_rc != rc)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &got);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE,
+				  &got);
 		if (code < 0 || got == code)
 			n++;
 	}
@@ -385,8 +385,8 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	failed = cmocka_run_group_tests_name("testserver", shared, server_up,
 					     server_down);
-	failed += cmocka_run_group_tests_name("testserver_lifecycle", own,
-					      NULL, NULL);
+	failed += cmocka_run_group_tests_name("testserver_lifecycle", own, NULL,
+					      NULL);
 	curl_global_cleanup();
 	return failed;
 }

@@ -116,8 +116,9 @@ static void test_duration(void **state)
 	assert_int_equal(ok(CONCUR_PARAM_DURATION, "0").ns, 0);
 	assert_int_equal(ok(CONCUR_PARAM_DURATION, "1.9ns").ns, 1);
 	assert_int_equal(ok(CONCUR_PARAM_DURATION, "0.000000001").ns, 1);
-	assert_int_equal(ok(CONCUR_PARAM_DURATION,
-			    "0.1234567890123456789012345s").ns, 123456789);
+	assert_int_equal(
+		ok(CONCUR_PARAM_DURATION, "0.1234567890123456789012345s").ns,
+		123456789);
 	assert_int_equal(ok(CONCUR_PARAM_DURATION, "9223372036s").ns,
 			 9223372036000000000LL);
 	assert_int_equal(ok(CONCUR_PARAM_DURATION, "9223372036854775807ns").ns,
@@ -230,8 +231,9 @@ static void test_split(void **state)
 	split_ok(CONCUR_PARAM_SIZE, "1000..1500*3", "1kB");
 	split_ok(CONCUR_PARAM_SIZE, "1..3*2", "1|2");
 	split_ok(CONCUR_PARAM_DURATION, "1ms..1s*10", "1ms|10ms|100ms|1s");
-	split_ok(CONCUR_PARAM_DURATION, "500us..2s*2",
-		 "500us|1ms|2ms|4ms|8ms|16ms|32ms|64ms|128ms|256ms|512ms|1024ms");
+	split_ok(
+		CONCUR_PARAM_DURATION, "500us..2s*2",
+		"500us|1ms|2ms|4ms|8ms|16ms|32ms|64ms|128ms|256ms|512ms|1024ms");
 	split_ok(CONCUR_PARAM_DURATION, "1..120*60", "1s|1m");
 	split_ok(CONCUR_PARAM_DURATION, "20ms, 1.5s", "20ms|1.5s");
 	split_ok(CONCUR_PARAM_STRING, "a, b c", "a|b c");
@@ -265,9 +267,8 @@ static void test_split_errors(void **state)
 		  "ranges are only for integers, sizes and durations");
 	split_bad(CONCUR_PARAM_INT, "1..20000", -E2BIG,
 		  "more than 10000 values");
-	split_bad(CONCUR_PARAM_INT,
-		  "-9223372036854775808..9223372036854775807", -E2BIG,
-		  "more than 10000 values");
+	split_bad(CONCUR_PARAM_INT, "-9223372036854775808..9223372036854775807",
+		  -E2BIG, "more than 10000 values");
 	split_bad(CONCUR_PARAM_INT, "1..5000, 1..5001", -E2BIG,
 		  "more than 10000 values");
 }
@@ -286,12 +287,14 @@ static void test_split_huge(void **state)
 	}
 	text[2 * n - 1] = '\0';
 	assert_int_equal(value_split(CONCUR_PARAM_INT, text, &items, &count,
-				     err, sizeof(err)), -E2BIG);
+				     err, sizeof(err)),
+			 -E2BIG);
 	assert_non_null(strstr(err, "10000"));
 	/* exactly the cap is fine */
 	text[2 * VALUE_MAX_ITEMS - 1] = '\0';
 	assert_int_equal(value_split(CONCUR_PARAM_INT, text, &items, &count,
-				     err, sizeof(err)), 0);
+				     err, sizeof(err)),
+			 0);
 	assert_int_equal(count, VALUE_MAX_ITEMS);
 	value_items_free(items, count);
 	free(text);

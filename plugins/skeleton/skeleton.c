@@ -31,7 +31,8 @@ enum { P_COUNT, P_NAP, P_FAIL_EVERY };
 
 static const struct concur_param skeleton_params[] = {
 	{ "count", CONCUR_PARAM_INT, "10", "0", "1000000", "number of tasks" },
-	{ "nap", CONCUR_PARAM_DURATION, "1ms", "0", "10s", "how long each task sleeps" },
+	{ "nap", CONCUR_PARAM_DURATION, "1ms", "0", "10s",
+	  "how long each task sleeps" },
 	{ "fail_every", CONCUR_PARAM_INT, "0", "0", NULL,
 	  "make every Nth task fail (0 = never), to see failures reported" },
 	{ NULL },
@@ -111,8 +112,9 @@ static int skeleton_run_task(void *instance, void *worker, size_t task,
 		;
 	w->tasks_run++;
 	if (s->fail_every && (task + 1) % (size_t)s->fail_every == 0) {
-		snprintf(err, errlen, "task %zu failed on purpose (fail_every = %lld)",
-			 task, (long long)s->fail_every);
+		snprintf(err, errlen,
+			 "task %zu failed on purpose (fail_every = %lld)", task,
+			 (long long)s->fail_every);
 		return -EIO;
 	}
 	rec->result = task; /* checked below, outside the timed region */
@@ -149,7 +151,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_WORKLOAD,
 	.name = "skeleton",
 	.version = "1.0",
-	.description = "sleeps `nap` per task: a template for your own workload",
+	.description =
+		"sleeps `nap` per task: a template for your own workload",
 	.params = skeleton_params,
 	.workload = &skeleton_ops,
 };

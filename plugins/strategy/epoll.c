@@ -50,7 +50,7 @@ struct ep_fd {
 
 struct ep_run {
 	const struct concur_job *job;
-	size_t next; /* next task to claim; atomic */
+	size_t next;   /* next task to claim; atomic */
 	bool blocking; /* the workload has no start_task */
 };
 
@@ -64,7 +64,7 @@ struct ep_loop {
 	size_t fds_cap, n_watched;
 	struct concur_timer **heap;
 	size_t heap_len, heap_cap;
-	bool in_timers;     /* expired timers are running ...      */
+	bool in_timers;	    /* expired timers are running ...      */
 	int64_t timer_pass; /* ... for deadlines up to this time */
 	size_t inflight, limit;
 	bool exhausted; /* no task left to claim */
@@ -447,8 +447,9 @@ static void *loop_main(void *arg)
 	rc = job->workload->worker_init(job->instance, l->id, &l->pub, &worker,
 					msg, sizeof(msg));
 	if (rc != 0) {
-		snprintf(l->err, sizeof(l->err), "loop %u: worker init failed: %.200s",
-			 l->id, *msg ? msg : strerror(rc < 0 ? -rc : EIO));
+		snprintf(l->err, sizeof(l->err),
+			 "loop %u: worker init failed: %.200s", l->id,
+			 *msg ? msg : strerror(rc < 0 ? -rc : EIO));
 		l->rc = rc < 0 ? rc : -EIO;
 		return NULL;
 	}
@@ -478,8 +479,9 @@ static int loop_open(struct ep_loop *l, struct ep_run *run, unsigned id,
 	ev.data.fd = l->tfd;
 	if (l->epfd < 0 || l->tfd < 0 ||
 	    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->tfd, &ev) < 0) {
-		snprintf(err, errlen, "loop %u: cannot create epoll/timerfd: %s",
-			 id, strerror(errno));
+		snprintf(err, errlen,
+			 "loop %u: cannot create epoll/timerfd: %s", id,
+			 strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -612,10 +614,11 @@ static int epoll_run(void *strategy, const struct concur_job *job, char *err,
 		     size_t errlen)
 {
 	const struct epoll_params *p = strategy;
-	struct ep_run run = { .job = job, .blocking = !job->workload->start_task };
+	struct ep_run run = { .job = job,
+			      .blocking = !job->workload->start_task };
 	size_t n = loops_count(p, job->n_tasks), opened = 0;
-	size_t inflight = p->max_inflight > 0 ? (size_t)p->max_inflight
-					      : job->n_tasks;
+	size_t inflight =
+		p->max_inflight > 0 ? (size_t)p->max_inflight : job->n_tasks;
 	struct ep_loop *loops = calloc(n, sizeof(*loops));
 	int rc = 0;
 

@@ -52,9 +52,9 @@ static const struct concur_param fp_params[] = {
 
 enum fp_state {
 	FP_STARTING = 0, /* forked, in worker_init */
-	FP_RUNNING,      /* worker_init succeeded */
-	FP_INIT_FAILED,  /* worker_init returned an error (in init_err) */
-	FP_FINISHED,     /* past worker_fini, about to _exit(0) */
+	FP_RUNNING,	 /* worker_init succeeded */
+	FP_INIT_FAILED,	 /* worker_init returned an error (in init_err) */
+	FP_FINISHED,	 /* past worker_fini, about to _exit(0) */
 };
 
 /* One worker's window into shared memory, written by the child. */
@@ -70,7 +70,6 @@ struct fp_shared {
 	struct fp_slot slots[];
 };
 
-
 /* The parent's bookkeeping for one run; children get a copy. */
 struct fp_pool {
 	const struct concur_job *job;
@@ -81,7 +80,7 @@ struct fp_pool {
 	const size_t *list; /* the round's tasks; NULL = 0..count-1 */
 	size_t count;
 	pid_t parent;
-	pid_t *pids;       /* per worker id; 0 = none alive */
+	pid_t *pids; /* per worker id; 0 = none alive */
 	unsigned live;
 	size_t spawns_left;
 	int fail_rc; /* the first strategy-level failure */
@@ -113,8 +112,8 @@ static void fp_child_work(struct fp_pool *pool, struct fp_slot *slot,
 		pos = atomic_fetch_add(&pool->sh->next, pool->chunk);
 		if (pos >= pool->count)
 			break;
-		end = pool->count - pos > pool->chunk ? pos + pool->chunk :
-							pool->count;
+		end = pool->count - pos > pool->chunk ? pos + pool->chunk
+						      : pool->count;
 		for (; pos < end; pos++) {
 			i = pool->list ? pool->list[pos] : pos;
 			atomic_store(&slot->current, (long long)i);
@@ -241,8 +240,8 @@ static bool fp_reaped(struct fp_pool *pool, unsigned id, int status)
 
 	if (state == FP_INIT_FAILED) {
 		snprintf(msg, sizeof(msg), "worker %u: init failed: %.200s", id,
-			 *slot->init_err ? slot->init_err :
-					   strerror(-slot->init_rc));
+			 *slot->init_err ? slot->init_err
+					 : strerror(-slot->init_rc));
 		fp_fail(pool, slot->init_rc, msg);
 		return false;
 	}
@@ -255,9 +254,10 @@ static bool fp_reaped(struct fp_pool *pool, unsigned id, int status)
 	} else {
 		snprintf(msg, sizeof(msg), "worker %u %s outside any task (%s)",
 			 id, how,
-			 state == FP_STARTING ? "in worker_init" :
-			 state == FP_RUNNING ? "between tasks or in worker_fini" :
-					       "after worker_fini");
+			 state == FP_STARTING ? "in worker_init"
+			 : state == FP_RUNNING
+				 ? "between tasks or in worker_fini"
+				 : "after worker_fini");
 		fp_fail(pool, -ECHILD, msg);
 	}
 	return true;
@@ -284,7 +284,8 @@ static void fp_supervise(struct fp_pool *pool)
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
-			fp_fail(pool, -errno, "lost track of the worker processes");
+			fp_fail(pool, -errno,
+				"lost track of the worker processes");
 			return;
 		}
 		id = fp_find(pool, pid);
@@ -346,7 +347,8 @@ static int fp_pool_run(struct fp_pool *pool)
 		if (pool->count == 0)
 			break;
 		if (pool->spawns_left == 0)
-			fp_fail(pool, -ECHILD, "too many workers died; gave up");
+			fp_fail(pool, -ECHILD,
+				"too many workers died; gave up");
 		w = pool->count < w ? (unsigned)pool->count : w;
 	}
 	free(list);
@@ -366,8 +368,8 @@ static int fp_run(void *strategy, const struct concur_job *job, char *err,
 	};
 	int rc;
 
-	pool.map_len = sizeof(struct fp_shared) +
-		       s->workers * sizeof(struct fp_slot);
+	pool.map_len =
+		sizeof(struct fp_shared) + s->workers * sizeof(struct fp_slot);
 	pool.sh = mmap(NULL, pool.map_len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pool.pids = calloc(s->workers, sizeof(*pool.pids));
@@ -398,7 +400,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_STRATEGY,
 	.name = "forkpool",
 	.version = "1.0",
-	.description = "a pool of forked worker processes claiming tasks from shared memory",
+	.description =
+		"a pool of forked worker processes claiming tasks from shared memory",
 	.params = fp_params,
 	.strategy = &fp_ops,
 };

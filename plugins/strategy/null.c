@@ -40,7 +40,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_STRATEGY,
 	.name = "null",
 	.version = "1.0",
-	.description = "completes tasks without running them: the core's own overhead (pair with the null workload)",
+	.description =
+		"completes tasks without running them: the core's own overhead (pair with the null workload)",
 	.params = NULL,
 	.strategy = &null_ops,
 };

@@ -112,9 +112,9 @@ static void *pt_thread_main(void *arg)
 	const struct concur_job *job = pool->job;
 	void *worker = NULL;
 
-	t->init_rc = job->workload->worker_init(job->instance, t->id, NULL,
-						&worker, t->init_err,
-						sizeof(t->init_err));
+	t->init_rc =
+		job->workload->worker_init(job->instance, t->id, NULL, &worker,
+					   t->init_err, sizeof(t->init_err));
 	if (t->init_rc != 0)
 		return NULL;
 	if (pt_gate_wait(pool))
@@ -139,8 +139,8 @@ static int pt_join(struct pt_pool *pool, unsigned started, char *err,
 		pthread_join(t->thread, NULL);
 		if (t->init_rc != 0 && rc == 0) {
 			rc = t->init_rc < 0 ? t->init_rc : -EIO;
-			snprintf(err, errlen, "worker %u: init failed: %.200s", k,
-				 *t->init_err ? t->init_err : strerror(-rc));
+			snprintf(err, errlen, "worker %u: init failed: %.200s",
+				 k, *t->init_err ? t->init_err : strerror(-rc));
 		}
 	}
 	return rc;
@@ -158,8 +158,9 @@ static unsigned pt_start(struct pt_pool *pool, unsigned workers, int *ret_rc,
 		rc = pthread_create(&pool->threads[k].thread, NULL,
 				    pt_thread_main, &pool->threads[k]);
 		if (rc != 0) {
-			snprintf(err, errlen, "cannot start thread %u of %u: %s",
-				 k, workers, strerror(rc));
+			snprintf(err, errlen,
+				 "cannot start thread %u of %u: %s", k, workers,
+				 strerror(rc));
 			*ret_rc = -rc;
 			break;
 		}
@@ -184,7 +185,8 @@ static int pt_run(void *strategy, const struct concur_job *job, char *err,
 	atomic_init(&pool.next, 0);
 	pool.threads = calloc(s->workers, sizeof(*pool.threads));
 	if (!pool.threads) {
-		snprintf(err, errlen, "out of memory for %u threads", s->workers);
+		snprintf(err, errlen, "out of memory for %u threads",
+			 s->workers);
 		return -ENOMEM;
 	}
 	started = pt_start(&pool, s->workers, &rc, err, errlen);

@@ -19,10 +19,12 @@
 /* The two parameters every pool strategy takes, in this order. */
 enum { POOL_P_WORKERS, POOL_P_CHUNK };
 
-#define POOL_PARAMS(what)                                                    \
-	{ "workers", CONCUR_PARAM_INT, "$ncpus", "1", "4096", what },        \
-	{ "chunk", CONCUR_PARAM_INT, "0", "0", "1000000",                    \
-	  "tasks claimed at once; 0 = auto, n/(workers*64) capped at 1024" }
+#define POOL_PARAMS(what)                                                                \
+	{ "workers", CONCUR_PARAM_INT, "$ncpus", "1", "4096", what },                    \
+	{                                                                                \
+		"chunk", CONCUR_PARAM_INT, "0", "0", "1000000",                          \
+			"tasks claimed at once; 0 = auto, n/(workers*64) capped at 1024" \
+	}
 
 struct pool_config {
 	unsigned workers;

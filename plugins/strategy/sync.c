@@ -56,7 +56,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_STRATEGY,
 	.name = "sync",
 	.version = "1.0",
-	.description = "every task in order in the calling thread (the baseline)",
+	.description =
+		"every task in order in the calling thread (the baseline)",
 	.params = NULL,
 	.strategy = &sync_ops,
 };

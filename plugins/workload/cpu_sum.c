@@ -135,7 +135,8 @@ static int cs_create(const union concur_value *params, void **ret_instance,
 
 	if (params[CS_P_COUNT].i < 0 || params[CS_P_FIRST].i < 0 ||
 	    params[CS_P_STEP].i < 0 || params[CS_P_SLICE].i < 1) {
-		snprintf(err, errlen, "count, first and step must be >= 0 and slice >= 1");
+		snprintf(err, errlen,
+			 "count, first and step must be >= 0 and slice >= 1");
 		return -EINVAL;
 	}
 	if (params[CS_P_COUNT].i > 0 &&
@@ -144,10 +145,11 @@ static int cs_create(const union concur_value *params, void **ret_instance,
 	     __builtin_add_overflow(last, (uint64_t)params[CS_P_FIRST].i,
 				    &last) ||
 	     last > CS_MAX_N)) {
-		snprintf(err, errlen,
-			 "first + (count-1)*step must be at most 2^32 = %" PRIu64
-			 " (so that every sum stays exact in 128 bits)",
-			 CS_MAX_N);
+		snprintf(
+			err, errlen,
+			"first + (count-1)*step must be at most 2^32 = %" PRIu64
+			" (so that every sum stays exact in 128 bits)",
+			CS_MAX_N);
 		return -ERANGE;
 	}
 	cs = calloc(1, sizeof(*cs));
@@ -251,9 +253,9 @@ static void cs_task_finish(struct cs_task *t, int status, const char *error)
 static void cs_task_step(struct concur_loop *loop, void *arg)
 {
 	struct cs_task *t = arg;
-	uint64_t to = t->n - t->k > t->worker->cs->slice ?
-			      t->k + t->worker->cs->slice :
-			      t->n;
+	uint64_t to = t->n - t->k > t->worker->cs->slice
+			      ? t->k + t->worker->cs->slice
+			      : t->n;
 	int rc;
 
 	t->sum = cs_accumulate(t->sum, t->k, to);
@@ -280,7 +282,9 @@ static int cs_start_task(void *instance, void *worker, size_t task,
 	int rc;
 
 	if (!w || w->loop != loop) {
-		snprintf(err, errlen, "start_task needs a worker initialised with this loop");
+		snprintf(
+			err, errlen,
+			"start_task needs a worker initialised with this loop");
 		return -EINVAL;
 	}
 	t = calloc(1, sizeof(*t));
@@ -339,7 +343,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_WORKLOAD,
 	.name = "cpu_sum",
 	.version = "1.0",
-	.description = "sums of squares below first + i*step, exact in 128 bits (CPU-bound)",
+	.description =
+		"sums of squares below first + i*step, exact in 128 bits (CPU-bound)",
 	.params = cs_params,
 	.workload = &cs_ops,
 };

@@ -91,7 +91,7 @@ struct http_xfer {
 	size_t task;
 	uint64_t bytes;
 	int sock_errno; /* why the transfer could not open a socket */
-	bool active;    /* added to a multi handle */
+	bool active;	/* added to a multi handle */
 	struct http_xfer *next_free;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -121,7 +121,7 @@ struct http_shard {
 	CURLM *multi;
 	struct concur_timer timer;
 	long active; /* transfers added and not finished */
-	long conns;  /* its open sockets: connections busy or idle in its cache */
+	long conns; /* its open sockets: connections busy or idle in its cache */
 	struct shard_link link[SHARD_LISTS];
 };
 
@@ -179,8 +179,8 @@ static void http_destroy(void *instance)
 }
 
 /* "2xx" (any class 1xx..5xx) or an exact code 100..599. */
-static int expect_parse(struct http_instance *inst, const char *text,
-			char *err, size_t errlen)
+static int expect_parse(struct http_instance *inst, const char *text, char *err,
+			size_t errlen)
 {
 	char *end;
 	long v;
@@ -228,8 +228,8 @@ static char *builtin_url(const union concur_value *params, char *err,
 		return NULL;
 	}
 	if (asprintf(&url, "%s%sdelay_us=%" PRId64 "&size=%" PRIu64, base,
-		     strchr(base, '?') ? "&" : "?",
-		     params[P_LATENCY].ns / 1000, params[P_BODY].bytes) < 0)
+		     strchr(base, '?') ? "&" : "?", params[P_LATENCY].ns / 1000,
+		     params[P_BODY].bytes) < 0)
 		return NULL;
 	return url;
 }
@@ -281,7 +281,8 @@ static int http_create(const union concur_value *params, void **ret_instance,
 		return -ENOMEM;
 	inst->count = (size_t)params[P_COUNT].i;
 	inst->reuse = params[P_REUSE].b;
-	inst->connect_timeout_ms = (long)(params[P_CONNECT_TIMEOUT].ns / 1000000);
+	inst->connect_timeout_ms =
+		(long)(params[P_CONNECT_TIMEOUT].ns / 1000000);
 	inst->timeout_ms = (long)(params[P_TIMEOUT].ns / 1000000);
 	inst->expect_bytes = params[P_EXPECT_BYTES].i;
 	rc = expect_parse(inst, params[P_EXPECT_STATUS].s, err, errlen);
@@ -400,7 +401,8 @@ static struct http_xfer *xfer_new(struct http_worker *w)
 	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
 	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, NULL);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "concur-http_download/1.0");
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT,
+			 "concur-http_download/1.0");
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 inst->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, inst->timeout_ms);
@@ -480,8 +482,7 @@ static bool status_ok(const struct http_instance *inst, long code)
  * Fill the task record from a finished transfer and judge it: returns the
  * task's status, with the reason in msg when it failed.
  */
-static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg,
-		       size_t len)
+static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg, size_t len)
 {
 	const struct http_instance *inst = x->worker->inst;
 	struct concur_task *rec = x->rec;
@@ -507,7 +508,8 @@ static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg,
 		status = -EPROTO;
 	} else if (inst->expect_bytes >= 0 &&
 		   x->bytes != (uint64_t)inst->expect_bytes) {
-		snprintf(msg, len, "got %" PRIu64 " body bytes, expected %" PRId64,
+		snprintf(msg, len,
+			 "got %" PRIu64 " body bytes, expected %" PRId64,
 			 x->bytes, inst->expect_bytes);
 		status = -EPROTO;
 	}
@@ -543,8 +545,7 @@ static void multi_action(struct http_shard *s, curl_socket_t fd, int mask)
 	multi_drain(s);
 }
 
-static void on_fd(struct concur_loop *loop, int fd, unsigned revents,
-		  void *arg)
+static void on_fd(struct concur_loop *loop, int fd, unsigned revents, void *arg)
 {
 	int mask = 0;
 
@@ -634,8 +635,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 
 /* ---- shards ---- */
 
-static void shard_list_set(struct http_shard *s, enum shard_list_id id,
-			   bool on)
+static void shard_list_set(struct http_shard *s, enum shard_list_id id, bool on)
 {
 	struct http_shard **head = &s->worker->lists[id];
 	struct shard_link *k = &s->link[id];
@@ -680,8 +680,8 @@ static struct http_shard *shard_new(struct http_worker *w)
 {
 	struct http_shard *s;
 
-	if (array_reserve((void **)&w->shards, &w->cap_shards,
-			  w->n_shards + 1, sizeof(*w->shards)))
+	if (array_reserve((void **)&w->shards, &w->cap_shards, w->n_shards + 1,
+			  sizeof(*w->shards)))
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->multi = curl_multi_init())) {
@@ -756,7 +756,8 @@ static void multi_drain(struct http_shard *s)
 
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+				  (char **)&x);
 		status = xfer_finish(x, res, msg, sizeof(msg));
 		xfer_release(x);
 		loop->complete(loop, x->task, status, msg);
@@ -912,12 +913,11 @@ static const struct concur_param http_params[] = {
 				"curl's default)" },
 	[P_TIMEOUT] = { "timeout", CONCUR_PARAM_DURATION, "30s", "0", NULL,
 			"give up a whole download after this long (0 = never)" },
-	[P_EXPECT_STATUS] = { "expect_status", CONCUR_PARAM_STRING, "2xx",
-			      NULL, NULL,
+	[P_EXPECT_STATUS] = { "expect_status", CONCUR_PARAM_STRING, "2xx", NULL,
+			      NULL,
 			      "HTTP status that counts as success: a class "
 			      "like 2xx or a code like 404" },
-	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1",
-			     NULL,
+	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1", NULL,
 			     "body bytes each download must have; -1 = not "
 			     "checked" },
 	{ NULL },

@@ -70,7 +70,8 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.kind = CONCUR_KIND_WORKLOAD,
 	.name = "null",
 	.version = "1.0",
-	.description = "tasks that do nothing: measures a strategy's own overhead",
+	.description =
+		"tasks that do nothing: measures a strategy's own overhead",
 	.params = null_params,
 	.workload = &nullw_ops,
 };

@@ -19,7 +19,7 @@
 static void split_all(const struct config_value *v)
 {
 	static const enum concur_param_type types[] = {
-		CONCUR_PARAM_INT, CONCUR_PARAM_FLOAT, CONCUR_PARAM_BOOL,
+		CONCUR_PARAM_INT,    CONCUR_PARAM_FLOAT,    CONCUR_PARAM_BOOL,
 		CONCUR_PARAM_STRING, CONCUR_PARAM_DURATION, CONCUR_PARAM_SIZE,
 	};
 	union concur_value u;
