@@ -565,14 +565,18 @@ static size_t loops_count(const struct epoll_params *p, size_t n_tasks)
 	return n ? n : 1;
 }
 
-/* Loop i's share of max_inflight (0 = unbounded). */
-static size_t loop_limit(const struct epoll_params *p, size_t i, size_t n)
+/*
+ * Loop i's share of the tasks in flight (`total`: max_inflight, or every
+ * task when it is 0), at least 1.  Splitting "every task" too matters: a
+ * loop that starts first would otherwise claim every task and leave the
+ * other threads idle.  A loop that runs dry still claims more as its own
+ * tasks complete.
+ */
+static size_t loop_limit(size_t total, size_t i, size_t n)
 {
-	size_t total = (size_t)p->max_inflight;
+	size_t share = total / n + (i < total % n ? 1 : 0);
 
-	if (total == 0)
-		return SIZE_MAX;
-	return total / n + (i < total % n ? 1 : 0);
+	return share ? share : 1;
 }
 
 /* Start loops 1..n-1 on threads, run loop 0 here, join. */
@@ -632,7 +636,7 @@ static int epoll_run(void *strategy, const struct concur_job *job, char *err,
 		rc = nofile_ensure(inflight, n, err, errlen);
 	for (; rc == 0 && opened < n; opened++)
 		rc = loop_open(&loops[opened], &run, (unsigned)opened,
-			       loop_limit(p, opened, n), err, errlen);
+			       loop_limit(inflight, opened, n), err, errlen);
 	if (rc == 0) {
 		loops_run(loops, n);
 		rc = loops_result(loops, n, err, errlen);
