@@ -507,46 +507,37 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	return rc == -EINTR ? -EINTR : 0;
 }
 
-/* Median of one field over the runs with figures. */
-static double median_of(const struct cell_result *cr, size_t offset)
-{
-	double *x = xcalloc(cr->n_records + 1, sizeof(double)), v;
-	size_t i, n = 0;
-
-	for (i = 0; i < cr->n_records; i++) {
-		const char *base = (const char *)&cr->runs[i];
-
-		if (!cr->runs[i].measured)
-			continue;
-		if (offset == offsetof(struct run_record, nvcsw) ||
-		    offset == offsetof(struct run_record, nivcsw))
-			x[n++] = (double)*(const int64_t *)(base + offset);
-		else
-			x[n++] = *(const double *)(base + offset);
-	}
-	v = stats_median(x, n);
-	free(x);
-	return v;
-}
+/* The cell's figures over its measured runs (runs with figures). */
+enum { FIG_WALL, FIG_USER, FIG_SYS, FIG_NVCSW, FIG_NIVCSW, FIG_COUNT };
 
 static void finish_cell(struct cell_result *cr)
 {
-	double *wall = xcalloc(cr->n_records + 1, sizeof(double));
-	size_t i, n = 0;
+	double *fig[FIG_COUNT];
+	size_t i, k, n = 0;
 
+	for (k = 0; k < FIG_COUNT; k++)
+		fig[k] = xcalloc(cr->n_records + 1, sizeof(double));
 	for (i = 0; i < cr->n_records; i++) {
-		if (!cr->runs[i].measured)
+		const struct run_record *run = &cr->runs[i];
+
+		if (!run->measured)
 			continue;
-		wall[n++] = cr->runs[i].wall_s;
-		if (cr->runs[i].max_rss_kib > cr->max_rss_kib)
-			cr->max_rss_kib = cr->runs[i].max_rss_kib;
+		fig[FIG_WALL][n] = run->wall_s;
+		fig[FIG_USER][n] = run->user_s;
+		fig[FIG_SYS][n] = run->sys_s;
+		fig[FIG_NVCSW][n] = (double)run->nvcsw;
+		fig[FIG_NIVCSW][n] = (double)run->nivcsw;
+		if (run->max_rss_kib > cr->max_rss_kib)
+			cr->max_rss_kib = run->max_rss_kib;
+		n++;
 	}
-	stats_summarise(wall, n, &cr->wall);
-	free(wall);
-	cr->user_s = median_of(cr, offsetof(struct run_record, user_s));
-	cr->sys_s = median_of(cr, offsetof(struct run_record, sys_s));
-	cr->nvcsw = median_of(cr, offsetof(struct run_record, nvcsw));
-	cr->nivcsw = median_of(cr, offsetof(struct run_record, nivcsw));
+	stats_summarise(fig[FIG_WALL], n, &cr->wall);
+	cr->user_s = stats_median(fig[FIG_USER], n);
+	cr->sys_s = stats_median(fig[FIG_SYS], n);
+	cr->nvcsw = stats_median(fig[FIG_NVCSW], n);
+	cr->nivcsw = stats_median(fig[FIG_NIVCSW], n);
+	for (k = 0; k < FIG_COUNT; k++)
+		free(fig[k]);
 	cr->done = true;
 }
 
