@@ -358,8 +358,3 @@ int report_table_ctx(FILE *out, const struct runner *r,
 		m->strategies[m->baseline].sec->label, cpu_count());
 	return warned + warn_machine(out, r, ctx);
 }
-
-void report_table(FILE *out, const struct runner *r)
-{
-	report_table_ctx(out, r, NULL);
-}

@@ -57,7 +57,4 @@ void report_cell_done(FILE *out, const struct runner *r,
 int report_table_ctx(FILE *out, const struct runner *r,
 		     const struct report_context *ctx);
 
-/* report_table_ctx without a context (no load-average check). */
-void report_table(FILE *out, const struct runner *r);
-
 #endif
