@@ -15,6 +15,7 @@
 
 #include "csv.h"
 #include "util.h"
+#include "xmltext.h"
 
 /* Most bytes of a summary file we read (a 100,000-cell matrix fits). */
 #define PLOT_MAX_FILE (256u << 20)
@@ -370,29 +371,6 @@ static struct colour cell_colour(const struct plot_data *d, size_t scell)
 				: 0);
 }
 
-static void xml_put(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, out);
-		}
-	}
-}
-
 /* <text> at (x, y); anchor "start", "middle" or "end"; attrs may be "". */
 static void text_at(FILE *out, double x, double y, const char *anchor, int size,
 		    const char *attrs, const char *s)
@@ -400,7 +378,7 @@ static void text_at(FILE *out, double x, double y, const char *anchor, int size,
 	fprintf(out,
 		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\" %s>",
 		x, y, anchor, size, attrs);
-	xml_put(out, s);
+	xml_text(out, s);
 	fputs("</text>\n", out);
 }
 
@@ -512,7 +490,7 @@ static void draw_yaxis(FILE *out, const struct axis *y, double x0, double x1,
 	fprintf(out,
 		"<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">",
 		x0 - 62, (y->p0 + y->p1) / 2);
-	xml_put(out, title);
+	xml_text(out, title);
 	fputs("</text>\n", out);
 }
 
@@ -599,16 +577,20 @@ static void bar_tooltip(FILE *out, const struct plot_data *d,
 			const struct plot_row *r, double unit, const char *un)
 {
 	fputs("<title>", out);
-	xml_put(out, d->scells[r->scell]);
+	xml_text(out, d->scells[r->scell]);
 	fputs(" / ", out);
-	xml_put(out, d->wcells[r->wcell]);
-	if (r->ok)
+	xml_text(out, d->wcells[r->wcell]);
+	if (r->ok) {
 		fprintf(out,
 			": median %.4g %s, 95%% CI %.4g..%.4g %s, speedup %.3g",
 			r->median / unit, un, r->lo / unit, r->hi / unit, un,
 			r->speedup);
-	else
-		fprintf(out, ": %s ", r->status), xml_put(out, r->error);
+	} else {
+		fputs(": ", out);
+		xml_text(out, r->status);
+		fputc(' ', out);
+		xml_text(out, r->error);
+	}
 	fputs("</title>", out);
 }
 
@@ -681,7 +663,7 @@ static void draw_group_label(FILE *out, const char *label, double cx, double y,
 		fprintf(out,
 			"<text transform=\"translate(%.1f %.1f) rotate(-25)\" text-anchor=\"end\" font-size=\"12\">",
 			cx, y + 16);
-		xml_put(out, s);
+		xml_text(out, s);
 		fputs("</text>\n", out);
 	}
 	free(s);
@@ -952,7 +934,7 @@ static void draw_series(FILE *out, const struct series *s, const struct axis *x,
 		fprintf(out,
 			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
 			axis_map(x, s->x[j]), axis_map(y, s->y[j]), col.hex);
-		xml_put(out, s->label);
+		xml_text(out, s->label);
 		fprintf(out, ": %g -> speedup %.3g</title></circle>\n", s->x[j],
 			s->y[j]);
 	}

@@ -1,0 +1,111 @@
+"""`concur plot` on hostile results files (issue 11, findings 2 and 7).
+
+A results file is input like any other: it may come from someone else, be
+damaged, or be written to attack whoever opens the chart.  Every text the
+chart shows must come out as XML text (escaped, valid UTF-8, no control
+characters), and reading must stay bounded in memory.
+"""
+import os
+import re
+import subprocess
+import unittest
+import xml.etree.ElementTree as ET
+
+from common import CONCUR, TempDir, run
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+# What a chart may contain; anything else (a <script>, a <foreignObject>)
+# means text escaped into markup.
+ELEMENTS = {"svg", "rect", "text", "line", "g", "title", "path", "polyline",
+            "circle"}
+
+# Markup, quotes, entities, terminal escapes, control characters, invalid
+# UTF-8 (a stray byte, an overlong '/', a surrogate) and a non-character.
+PAYLOAD = (b'</title><script>alert(1)</script>"\'&amp;&<![CDATA[x]]><!--'
+           b'\x01\x1b[31m\x7f\xff\xc0\xaf\xed\xa0\x80\xef\xbf\xbe-->end')
+# The part of the payload that must reach the reader exactly as written.
+VISIBLE = '</title><script>alert(1)</script>"\'&amp;&<![CDATA[x]]><!--'
+
+
+def field(b):
+    return b'"' + b.replace(b'"', b'""') + b'"'
+
+
+def hostile_csv(path):
+    """Every column the chart shows carries the payload, with a prefix that
+    tells them apart: experiment, cell (strategy and workload halves),
+    strategy, workload (through a cell id without '/'), a parameter's name
+    and the other parameter values, status and error."""
+    h = {k: k.encode() + PAYLOAD for k in
+         ("EXP", "SC", "WC", "STRAT", "WORK", "PARAM", "STATUS", "ERR")}
+    header = [b"experiment", b"cell", b"strategy", b"workload",
+              b"strategy.workers", b"strategy." + h["PARAM"], b"status",
+              b"wall_median_s", b"wall_ci95_low_s", b"wall_ci95_high_s",
+              b"speedup", b"error"]
+    rows = [header]
+    for w in (1, 2, 4):
+        cell = b"p[workers=%d," % w + h["SC"] + b"]/" + h["WC"]
+        rows.append([h["EXP"], cell, h["STRAT"], h["WORK"], b"%d" % w,
+                     b"%d" % w, b"ok", b"%g" % (1.0 / w), b"%g" % (0.9 / w),
+                     b"%g" % (1.1 / w), b"%d" % w, b""])
+    rows.append([h["EXP"], b"q[" + h["SC"] + b"]", h["STRAT"], h["WORK"],
+                 b"", b"", h["STATUS"], b"", b"", b"", b"", h["ERR"]])
+    with open(path, "wb") as f:
+        for r in rows:
+            f.write(b",".join(field(x) for x in r) + b"\r\n")
+
+
+class TestPlotEscaping(unittest.TestCase):
+    def test_hostile_text_in_every_column_stays_text(self):
+        with TempDir() as d:
+            csv = os.path.join(d, "h.csv")
+            svg = os.path.join(d, "h.svg")
+            hostile_csv(csv)
+            rc, _, se = run("plot", csv, "-o", svg)
+            self.assertEqual(rc, 0, se)
+            with open(svg, "rb") as f:
+                raw = f.read()
+            text = raw.decode("utf-8")  # strict: valid UTF-8 only
+            bad = [c for c in text if ord(c) < 0x20 and c not in "\t\n\r"]
+            self.assertEqual(bad, [], "control characters in the SVG")
+            self.assertNotIn("\ufffe", text)
+            root = ET.fromstring(raw)  # well-formed XML
+            for el in root.iter():
+                name = el.tag.replace(SVG, "")
+                self.assertIn(name, ELEMENTS, "markup from the data: " + name)
+                for attr in el.attrib:
+                    self.assertFalse(attr.lower().startswith("on"), attr)
+            shown = "\n".join("".join(el.itertext())
+                              for el in root.iter(SVG + "title")) + \
+                "\n".join("".join(el.itertext())
+                          for el in root.iter(SVG + "text"))
+            for key in ("EXP", "SC", "WC", "STRAT", "WORK", "PARAM",
+                        "STATUS", "ERR"):
+                self.assertIn(key + VISIBLE, shown, key)
+            # Invalid bytes and control characters became U+FFFD, in place.
+            self.assertIn("STATUS" + VISIBLE + "\ufffd", shown)
+            self.assertTrue(re.search("\ufffd+-->end", shown), shown[-200:])
+
+    def test_legend_shortening_never_cuts_a_character(self):
+        """The legend cuts long labels to 44 characters; cutting inside a
+        multi-byte character or an escape would leave invalid text."""
+        with TempDir() as d:
+            csv = os.path.join(d, "u.csv")
+            label = "\u00e9\u4e2d&<" * 30
+            with open(csv, "w", encoding="utf-8", newline="") as f:
+                f.write("experiment,cell,strategy,workload,status,"
+                        "wall_median_s\r\n")
+                f.write(f'e,"{label}/w",s,w,ok,1\r\n')
+            rc, _, se = run("plot", csv, "-o", os.path.join(d, "u.svg"))
+            self.assertEqual(rc, 0, se)
+            root = ET.parse(os.path.join(d, "u.svg")).getroot()
+            legend = [t for t in ("".join(x.itertext())
+                                  for x in root.iter(SVG + "text"))
+                      if t.endswith("\u2026")]
+            self.assertEqual(len(legend), 1, legend)
+            self.assertTrue(label.startswith(legend[0][:-1]), legend)
+
+
+if __name__ == "__main__":
+    unittest.main()
