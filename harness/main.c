@@ -22,6 +22,7 @@
 #include "report.h"
 #include "results.h"
 #include "runner.h"
+#include "shard.h"
 #include "testserver.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@
 static const char usage_text[] =
 	"usage: concur run EXPERIMENT.ini [-o PATH] [--set SECTION.KEY=VALUE]...\n"
 	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
+	"                  [--shard K/N | --shard all] [--shards N]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
 	"       concur help PLUGIN [--plugin-path DIR]...\n"
@@ -66,6 +68,12 @@ static const char help_text[] =
 	"  --dry-run               list the cells, run nothing\n"
 	"  --plugin-path DIR       search DIR for plugins first (repeatable)\n"
 	"  -q, --quiet             no progress on stderr\n"
+	"  --shard K/N             run only shard K (from 0) of N: whole workload\n"
+	"                          cells, results in RESULTS.shard-K-of-N.csv;\n"
+	"                          found in a Slurm array or a Kubernetes Indexed\n"
+	"                          Job by itself; --shard all: the whole experiment\n"
+	"  --shards N              with --dry-run: print the split into N shards;\n"
+	"                          in a Kubernetes Indexed Job: its completions\n"
 	"\n"
 	"examples:\n"
 	"  concur run configs/quick.ini --force           a one-second smoke test\n"
@@ -91,6 +99,9 @@ struct cli {
 	const char **plugin_paths;
 	size_t n_plugin_paths, cap_plugin_paths;
 	bool resume, force, dry_run, quiet;
+	struct shard shard; /* --shard K/N; n == 0: none given */
+	bool shard_all;	    /* --shard all: never look at the environment */
+	unsigned shards;    /* --shards N; 0: none given */
 	int argc;
 	char **argv;
 };
@@ -121,6 +132,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "plugin-path", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "shard", required_argument, NULL, 'k' },
+		{ "shards", required_argument, NULL, 'K' },
 		{ 0 },
 	};
 	char err[CONCUR_ERRLEN];
@@ -161,6 +174,18 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case 'k':
+			cli->shard_all = !strcmp(optarg, "all");
+			if (!cli->shard_all &&
+			    shard_parse(optarg, &cli->shard, err, sizeof(err)) <
+				    0)
+				return usage_error("%s", err);
+			break;
+		case 'K':
+			if (shard_parse_count(optarg, &cli->shards, err,
+					      sizeof(err)) < 0)
+				return usage_error("%s", err);
 			break;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
@@ -223,6 +248,7 @@ struct session {
 	struct results *res;
 	struct progress *progress;
 	size_t done;
+	size_t total; /* cells this process runs: all, or its shard's */
 };
 
 /* Config, plugins, matrix and task counts; 0 or an exit status. */
@@ -301,7 +327,7 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	int rc = results_cell_done(s->res, cr);
 
 	s->done++;
-	progress_cell_done(s->progress, &s->runner, cr, s->done, s->m->n_cells);
+	progress_cell_done(s->progress, &s->runner, cr, s->done, s->total);
 	if (rc < 0)
 		fprintf(stderr, "concur: cannot write %s: %s\n",
 			results_path(s->res), strerror(-rc));
@@ -329,12 +355,65 @@ static void plot_after_run(const struct session *s)
 	free(svg);
 }
 
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+/*
+ * The shard this run is: --shard, else an array task's environment, else
+ * the whole experiment.  A shard writes its own files and skips the other
+ * shards' cells.  0 or an exit status.
+ */
+static int pick_shard(struct session *s)
+{
+	struct cli *cli = s->cli;
+	char err[2 * CONCUR_ERRLEN];
+	size_t i;
+	char *path;
+
+	s->total = s->m->n_cells;
+	if (!cli->shard.n && !cli->shard_all &&
+	    shard_detect(env_get, cli->shards, &cli->shard, err, sizeof(err)) <
+		    0) {
+		fprintf(stderr, "concur: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cli->shards && cli->shard.n && cli->shards != cli->shard.n) {
+		fprintf(stderr,
+			"concur: --shards %u disagrees with --shard %u/%u\n",
+			cli->shards, cli->shard.k, cli->shard.n);
+		return EXIT_USAGE;
+	}
+	if (!cli->shard.n) {
+		if (cli->shards && !cli->dry_run && !cli->shard_all)
+			return usage_error(
+				"%s",
+				"--shards N runs nothing by itself: give --shard K/N, run inside a Slurm array or Kubernetes Indexed Job, or add --dry-run to see the split");
+		return 0;
+	}
+	s->total = shard_cell_count(s->m, cli->shard.k, cli->shard.n);
+	for (i = 0; s->runner.results && i < s->m->n_cells; i++)
+		s->runner.results[i].skip =
+			!shard_has_cell(&cli->shard, s->m, i);
+	path = shard_output_path(s->cfg->output, &cli->shard);
+	free(s->cfg->output);
+	s->cfg->output = path;
+	if (!cli->quiet && !cli->dry_run)
+		fprintf(stderr,
+			"concur: shard %u of %u (%s): %zu of %zu cells, results in %s\n",
+			cli->shard.k, cli->shard.n, cli->shard.source, s->total,
+			s->m->n_cells, path);
+	return 0;
+}
+
 static int exit_status(const struct session *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->m->n_cells; i++)
-		if (s->runner.results[i].status != CELL_OK)
+		if (!s->runner.results[i].skip &&
+		    s->runner.results[i].status != CELL_OK)
 			return EXIT_FAILED;
 	return 0;
 }
@@ -373,24 +452,33 @@ static int cmd_run(struct cli *cli)
 	char err[4 * CONCUR_ERRLEN];
 	int rc = load_experiment(&s, !cli->dry_run);
 
-	if (rc == 0 && cli->dry_run)
+	if (rc == 0)
+		rc = pick_shard(&s);
+	if (rc == 0 && cli->dry_run && cli->shard.n)
+		shard_print_plan(stdout, s.m, cli->shard.k, cli->shard.n,
+				 s.cfg->warmup + s.cfg->repetitions);
+	else if (rc == 0 && cli->dry_run && cli->shards)
+		shard_print_plan(stdout, s.m, SHARD_ALL, cli->shards,
+				 s.cfg->warmup + s.cfg->repetitions);
+	else if (rc == 0 && cli->dry_run)
 		print_cells(s.m, s.cfg->warmup + s.cfg->repetitions);
 	if (rc != 0 || cli->dry_run)
 		goto out;
-	if (results_open(s.cfg, s.m, &s.runner, mode, cli->argc, cli->argv,
-			 &s.res, err, sizeof(err)) < 0) {
+	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
+			 cli->argv, &s.res, err, sizeof(err)) < 0) {
 		fprintf(stderr, "concur: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	s.done = results_resumed(s.res);
-	s.progress = progress_create(
-		stderr, progress_mode_for(stderr, cli->quiet), s.m, s.done,
-		(unsigned)(s.cfg->warmup + s.cfg->repetitions));
+	s.progress =
+		progress_create(stderr, progress_mode_for(stderr, cli->quiet),
+				s.m, s.done + s.m->n_cells - s.total,
+				(unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
 		fprintf(stderr,
 			"concur: resuming: %zu of %zu cells already in %s\n",
-			s.done, s.m->n_cells, results_path(s.res));
+			s.done, s.total, results_path(s.res));
 	s.runner.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -402,7 +490,7 @@ static int cmd_run(struct cli *cli)
 	if (rc == -EINTR) {
 		fprintf(stderr,
 			"concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
-			s.done, s.m->n_cells, results_path(s.res));
+			s.done, s.total, results_path(s.res));
 		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
 	} else if (rc < 0) {

@@ -305,6 +305,10 @@ static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
 	for (i = w; i < r->m->n_cells; i += per)
 		if (r->results[i].done)
 			fill_row(r, &r->results[i], &rows[n++]);
+	if (n == 0) { /* another shard's, or not run yet */
+		free(rows);
+		return 0;
+	}
 	width = label_width(rows, n);
 	print_header(out, r, w, width);
 	for (i = 0; i < n; i++)

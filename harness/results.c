@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "shard.h"
 #include "util.h"
 
 /* Seconds are written with this many significant digits (SPEC §6: >= 9). */
@@ -25,6 +26,7 @@ struct results {
 	const struct config *cfg;
 	const struct matrix *m;
 	struct runner *r;
+	const struct shard *shard; /* NULL: the whole experiment */
 	char *path, *runs_path, *matrix_path, *env_path;
 	int fd_summary, fd_runs;
 	size_t resumed;
@@ -295,9 +297,12 @@ static int write_matrix(struct results *res)
 		per += m->workloads[i].n_combos;
 	csv_add_text(&res->row, "strategy");
 	for (j = 0; j < per && j < m->n_cells; j++) {
-		char *w = matrix_cell_params(m, &m->cells[j],
-					     CONCUR_KIND_WORKLOAD, true);
+		char *w;
 
+		if (res->r->results[j].skip)
+			continue; /* another shard's workload cell */
+		w = matrix_cell_params(m, &m->cells[j], CONCUR_KIND_WORKLOAD,
+				       true);
 		csv_add_text(&res->row, w);
 		free(w);
 	}
@@ -311,6 +316,8 @@ static int write_matrix(struct results *res)
 		for (j = i; j < i + per; j++) {
 			const struct cell_result *cr = &res->r->results[j];
 
+			if (cr->skip)
+				continue;
 			csv_add_real(&res->row,
 				     cr->done ? cr->wall.median : NAN,
 				     SIG_SECONDS);
@@ -414,6 +421,28 @@ static void utc_now(char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * What `concur merge` needs to put the shards back together without the
+ * experiment file: which part of which split this is, and the baseline.
+ */
+static void shard_env(struct results *res)
+{
+	const struct shard *s = res->shard;
+	const struct matrix *m = res->m;
+	char k[48], cells[24], total[24], per[24];
+
+	snprintf(k, sizeof(k), "%u/%u", s->k, s->n);
+	snprintf(cells, sizeof(cells), "%zu", shard_cell_count(m, s->k, s->n));
+	snprintf(total, sizeof(total), "%zu", m->n_cells);
+	snprintf(per, sizeof(per), "%zu", shard_workload_cells(m));
+	env_pair(&res->row, "shard", k);
+	env_pair(&res->row, "shard_source", s->source);
+	env_pair(&res->row, "shard_cells", cells);
+	env_pair(&res->row, "experiment_cells", total);
+	env_pair(&res->row, "workload_cells", per);
+	env_pair(&res->row, "baseline", m->strategies[m->baseline].sec->label);
+}
+
 static int write_env(struct results *res, int argc, char **argv,
 		     const char *sha)
 {
@@ -452,6 +481,8 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "command_line", cmd);
 	env_pair(&res->row, "order",
 		 res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
+	if (res->shard)
+		shard_env(res);
 	rc = replace_file(res, res->env_path);
 	free(cpu);
 	free(load);
@@ -806,8 +837,9 @@ static int open_files(struct results *res, bool resume, char *err,
 }
 
 int results_open(const struct config *cfg, const struct matrix *m,
-		 struct runner *r, enum results_mode mode, int argc,
-		 char **argv, struct results **ret, char *err, size_t errlen)
+		 struct runner *r, const struct shard *shard,
+		 enum results_mode mode, int argc, char **argv,
+		 struct results **ret, char *err, size_t errlen)
 {
 	struct results *res = xcalloc(1, sizeof(*res));
 	char sha[65] = "";
@@ -817,6 +849,7 @@ int results_open(const struct config *cfg, const struct matrix *m,
 	res->cfg = cfg;
 	res->m = m;
 	res->r = r;
+	res->shard = shard && shard->n ? shard : NULL;
 	res->fd_summary = res->fd_runs = -1;
 	csv_row_init(&res->row);
 	res->path = xstrdup(cfg->output);
@@ -858,6 +891,11 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		     strerror(-rc));
 	else
 		rc = open_files(res, mode == RESULTS_RESUME, err, errlen);
+	/* the matrix exists from the start, so a shard that finishes no cell
+	 * still says which workload cells it had */
+	if (rc == 0 && (rc = write_matrix(res)) < 0)
+		errf(err, errlen, "cannot write the matrix next to %s: %s",
+		     res->path, strerror(-rc));
 	if (rc < 0)
 		goto fail;
 	*ret = res;

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "matrix.h"
 #include "runner.h"
+#include "shard.h"
 
 enum results_mode {
 	RESULTS_NEW,	/* refuse when the summary file exists */
@@ -32,11 +33,15 @@ struct results;
  * Open the files for `cfg`'s output path (creating its folder).  For
  * RESULTS_RESUME, cells whose rows exist are marked done in r->results and
  * their rows are kept; the experiment file must be unchanged (SHA-256 in
- * N-env.csv).  `argv` is recorded in N-env.csv.  Errors: -EEXIST, -EINVAL...
+ * N-env.csv).  `argv` is recorded in N-env.csv.  With a shard (NULL or
+ * n == 0: the whole experiment), N-env.csv also says which one, and
+ * N-matrix.csv has only the shard's workload cells (r->results[i].skip
+ * marks the others).  Errors: -EEXIST, -EINVAL...
  */
 int results_open(const struct config *cfg, const struct matrix *m,
-		 struct runner *r, enum results_mode mode, int argc,
-		 char **argv, struct results **ret, char *err, size_t errlen);
+		 struct runner *r, const struct shard *shard,
+		 enum results_mode mode, int argc, char **argv,
+		 struct results **ret, char *err, size_t errlen);
 
 /* Append cell cr's rows (and refresh the matrix file).  0 or -errno. */
 int results_cell_done(struct results *res, const struct cell_result *cr);

@@ -581,7 +581,7 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 	struct run_record rec = { 0 };
 	int rc;
 
-	if (cr->done || cr->status >= CELL_TIMEOUT)
+	if (cr->done || cr->skip || cr->status >= CELL_TIMEOUT)
 		return 0; /* a crashed or hung cell is not run again */
 	if (r->interrupted && *r->interrupted)
 		return -EINTR;

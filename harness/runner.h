@@ -50,6 +50,7 @@ struct run_record {
 struct cell_result {
 	const struct cell *cell;
 	bool done;
+	bool skip; /* not in this process's shard: never run nor reported */
 	enum cell_status status;
 	uint64_t tasks;	       /* per run */
 	uint64_t tasks_failed; /* over every measured run */
@@ -97,7 +98,8 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 		   size_t errlen);
 
 /*
- * Run every cell not marked done in r->results (resume marks some).
+ * Run every cell not marked done or skip in r->results (resume marks some
+ * done; a shard marks the other shards' cells skip).
  * Returns 0 when every cell ran, -EINTR when interrupted (finished cells were
  * reported through hooks), or the first negative code a hook returned.
  */
