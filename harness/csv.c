@@ -199,6 +199,28 @@ static size_t real_exponent(char *out, const char *digits, int exp)
 				   abs(exp));
 }
 
+/*
+ * Exactly three digits after the point read as a thousands group under a
+ * comma-decimal locale (de_DE: "48.845" is 48845), silently; a fourth digit
+ * (a trailing zero, same value) makes every such locale see text instead.
+ * Applies to the mantissa of the exponent form too.  n = length of buf.
+ */
+static size_t never_three_decimals(char *buf, size_t n)
+{
+	char *point = memchr(buf, '.', n), *end;
+
+	if (!point)
+		return n;
+	end = point + 1;
+	while (end < buf + n && *end >= '0' && *end <= '9')
+		end++;
+	if (end - point - 1 != 3)
+		return n;
+	memmove(end + 1, end, (size_t)(buf + n - end) + 1); /* with the NUL */
+	*end = '0';
+	return n + 1;
+}
+
 size_t csv_format_real(char *buf, double v, int sig)
 {
 	char digits[24];
@@ -221,7 +243,7 @@ size_t csv_format_real(char *buf, double v, int sig)
 	else
 		n += real_exponent(buf + n, digits, exp);
 	buf[n] = '\0';
-	return n;
+	return never_three_decimals(buf, n);
 }
 
 void csv_add_real(struct csv_row *r, double v, int sig)
@@ -231,6 +253,42 @@ void csv_add_real(struct csv_row *r, double v, int sig)
 
 	row_begin_field(r);
 	row_put(r, tmp, n);
+}
+
+bool csv_is_decimal(const char *s)
+{
+	size_t n = *s == '-', digits;
+
+	digits = strspn(s + n, "0123456789");
+	if (!digits)
+		return false;
+	n += digits;
+	if (s[n] == '.') {
+		digits = strspn(s + n + 1, "0123456789");
+		if (!digits)
+			return false;
+		n += 1 + digits;
+	}
+	return s[n] == '\0';
+}
+
+char *csv_decimal_text(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = xmalloc(n + 2);
+
+	memcpy(out, s, n + 1);
+	never_three_decimals(out, n);
+	return out;
+}
+
+void csv_add_decimal(struct csv_row *r, const char *s)
+{
+	char *text = csv_decimal_text(s);
+
+	row_begin_field(r);
+	row_put(r, text, strlen(text));
+	free(text);
 }
 
 void csv_fields_free(char **fields, size_t n)

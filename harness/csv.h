@@ -21,10 +21,17 @@
  * `sig` significant digits lies within [1e-12, 1e16), with trailing zeros
  * after the point trimmed ("1.5", "0.000123456789", "42"); -0 is "0";
  * outside that range d.ddde[+-]XX; NaN and infinities are an empty field.
+ *
+ * Never exactly three digits after the point: "48.845" is written
+ * "48.8450" (same value), because a spreadsheet under a comma-decimal
+ * locale (German, French, Dutch...) takes "48.845" for 48845 with a
+ * thousands separator, silently, while any other digit count stays text
+ * there.  See README "Opening results in a spreadsheet".
  */
 #ifndef CONCUR_CSV_H
 #define CONCUR_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +51,16 @@ void csv_add_uint(struct csv_row *r, uint64_t v);
 /* sig significant digits, clamped to 1..17. */
 void csv_add_real(struct csv_row *r, double v, int sig);
 void csv_row_end(struct csv_row *r); /* appends "\r\n" */
+
+/* Is s a plain decimal number as a user writes one: -?[0-9]+(.[0-9]+)? */
+bool csv_is_decimal(const char *s);
+/*
+ * A csv_is_decimal text s as a number field: verbatim (so it reads back as
+ * the text the user wrote) but for the never-three-decimals rule.
+ * csv_decimal_text returns that field's text, malloc'd.
+ */
+void csv_add_decimal(struct csv_row *r, const char *s);
+char *csv_decimal_text(const char *s);
 
 /*
  * Format v as csv_add_real would into buf (at least CSV_REAL_MAX bytes),

@@ -137,6 +137,15 @@ double results_speedup(const struct runner *r, const struct cell_result *cr)
 	return base->wall.median / cr->wall.median;
 }
 
+/* Is field (as read back, maybe with the formula guard) the text t? */
+static bool same_text(const char *field, const char *t)
+{
+	if (!t)
+		t = "";
+	return strcmp(field, t) == 0 ||
+	       (field[0] == '\'' && strcmp(field + 1, t) == 0);
+}
+
 static double ms(double ns)
 {
 	return ns / 1e6;
@@ -153,24 +162,30 @@ static void cell_prefix(struct results *res, const struct cell_result *cr)
 }
 
 /*
- * A parameter's value: an integer ("-2") is a number, not text, so it
- * needs no formula guard; anything else is text.
+ * A parameter's value: a decimal number ("-2", "0.125") is a number, not
+ * text, so it needs no formula guard and follows the never-three-decimals
+ * rule; anything else is text.
  */
 static void add_param(struct csv_row *row, const char *text)
 {
-	const char *p = text && *text == '-' ? text + 1 : text;
-	char *end;
-	long long v;
-
-	if (!p || *p < '0' || *p > '9' || strlen(text) > 18) {
-		csv_add_text(row, text);
-		return;
-	}
-	v = strtoll(text, &end, 10);
-	if (*end)
-		csv_add_text(row, text);
+	if (text && csv_is_decimal(text))
+		csv_add_decimal(row, text);
 	else
-		csv_add_int(row, v);
+		csv_add_text(row, text);
+}
+
+/* Is field (as read back) what add_param wrote for text? */
+static bool param_matches(const char *field, const char *text)
+{
+	char *written;
+	bool same;
+
+	if (!text || !csv_is_decimal(text))
+		return same_text(field, text);
+	written = csv_decimal_text(text);
+	same = strcmp(field, written) == 0;
+	free(written);
+	return same;
 }
 
 static void summary_row(struct results *res, const struct cell_result *cr)
@@ -584,15 +599,6 @@ static void record_free(struct record *rec)
 	rec->f = NULL;
 }
 
-/* Is field (as read back, maybe with the formula guard) the text t? */
-static bool same_text(const char *field, const char *t)
-{
-	if (!t)
-		t = "";
-	return strcmp(field, t) == 0 ||
-	       (field[0] == '\'' && strcmp(field + 1, t) == 0);
-}
-
 static enum cell_status status_of(const char *name)
 {
 	enum cell_status s;
@@ -617,9 +623,9 @@ static size_t row_cell(const struct results *res, char **f, size_t c_cell)
 		if (!same_text(f[c_cell], m->cells[i].id))
 			continue;
 		for (k = 0; k < m->n_columns; k++)
-			if (!same_text(f[4 + k],
-				       matrix_cell_text(m, &m->cells[i],
-							&m->columns[k])))
+			if (!param_matches(f[4 + k],
+					   matrix_cell_text(m, &m->cells[i],
+							    &m->columns[k])))
 				return SIZE_MAX;
 		return i;
 	}
