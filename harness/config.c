@@ -1132,6 +1132,7 @@ static int exp_text(struct parse *p, const struct config_key *k, char **ret)
 
 static int exp_name(struct parse *p, const struct config_key *k)
 {
+	p->cfg->name_line = k->values[0].line;
 	return exp_text(p, k, &p->cfg->name);
 }
 
@@ -1333,8 +1334,10 @@ static int finalize(struct parse *p, const struct config_override *ov,
 	for (i = 0; i < p->exp->n_keys; i++)
 		if (apply_experiment_key(p, &p->exp->keys[i]) < 0)
 			return p->rc;
-	if (!cfg->name)
+	if (!cfg->name) {
 		cfg->name = default_name(cfg->path);
+		cfg->name_line = -1;
+	}
 	if (!cfg->output)
 		cfg->output = default_output(cfg->name);
 	return check_baseline(p);

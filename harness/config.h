@@ -85,6 +85,7 @@ struct config {
 	char *path;
 	/* [experiment] */
 	char *name;
+	int name_line;	     /* 0 = from --set, -1 = the file's name */
 	int64_t repetitions; /* default 5, 1..10000 */
 	int64_t warmup;	     /* default 1, 0..1000 */
 	int64_t timeout_ns;  /* default 0 = none */

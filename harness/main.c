@@ -20,6 +20,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "report.h"
+#include "retype.h"
 #include "results.h"
 #include "runner.h"
 #include "shard.h"
@@ -269,6 +270,7 @@ static int load_experiment(struct session *s, bool start_server)
 	s->loader = make_loader(s->cli, s->cfg);
 	if (matrix_build(s->cfg, s->loader, &s->m, err, sizeof(err)) < 0)
 		goto fail;
+	retype_warn(stderr, s->cfg, s->m); /* advice only: the run goes on */
 	if (s->cli->dry_run)
 		return 0;
 	if (runner_prepare(&s->runner, s->cfg, s->m, start_server, err,
