@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 
+#include "schedule.h"
 #include "util.h"
 
 struct loader {
@@ -184,6 +185,13 @@ static int check_params(struct plugin *p, char *err, size_t errlen)
 		if (q->type < CONCUR_PARAM_INT || q->type > CONCUR_PARAM_LIST) {
 			errf(err, errlen, "parameter '%s' has unknown type %d",
 			     q->name, (int)q->type);
+			return -EINVAL;
+		}
+		if (p->desc->kind == CONCUR_KIND_WORKLOAD &&
+		    schedule_key_reserved(q->name)) {
+			errf(err, errlen,
+			     "parameter '%s' is a key the core reserves in every workload section (rate, arrival, seed: README \"Open-loop load\"); rename it",
+			     q->name);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++)

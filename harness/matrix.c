@@ -26,30 +26,59 @@ static void where(const struct config *cfg, const struct config_section *sec,
 		 kind_word(sec->kind), sec->label);
 }
 
-static const struct concur_param *find_param(const struct plugin *p,
+/*
+ * The core-reserved workload keys, declared as a plugin declares its own
+ * (README "Open-loop load").  The rate bound keeps one task's interval
+ * above 10 ns, far below anything a strategy can pace.
+ */
+static const struct concur_param core_workload_params[MATRIX_CORE_PARAMS] = {
+	[MATRIX_CORE_RATE] = { "rate", CONCUR_PARAM_INT, "0", "0", "100000000",
+			       "tasks per second offered (open loop); 0 = "
+			       "closed loop: a task starts when there is room" },
+	[MATRIX_CORE_ARRIVAL] = { "arrival", CONCUR_PARAM_STRING, "uniform",
+				  NULL, NULL,
+				  "uniform (evenly spaced starts) or poisson "
+				  "(exponential gaps)" },
+	[MATRIX_CORE_SEED] = { "seed", CONCUR_PARAM_INT, "1", "0", NULL,
+			       "seed of the poisson schedule: the same seed "
+			       "gives the same schedule" },
+};
+
+/* Declaration k of a section: the plugin's own, then the core's. */
+static const struct concur_param *section_decl(const struct matrix_section *ms,
+					       size_t k)
+{
+	size_t own = ms->plugin->n_params;
+
+	return k < own ? &ms->plugin->desc->params[k]
+		       : &core_workload_params[k - own];
+}
+
+static const struct concur_param *find_param(const struct matrix_section *ms,
 					     const char *key, size_t *ret_index)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_params; i++)
-		if (strcmp(p->desc->params[i].name, key) == 0) {
+	for (i = 0; i < ms->n_params; i++)
+		if (strcmp(section_decl(ms, i)->name, key) == 0) {
 			*ret_index = i;
-			return &p->desc->params[i];
+			return section_decl(ms, i);
 		}
 	return NULL;
 }
 
 static void unknown_key(const struct config *cfg,
-			const struct config_section *sec,
-			const struct config_key *key, const struct plugin *p,
-			char *err, size_t errlen)
+			const struct matrix_section *ms,
+			const struct config_key *key, char *err, size_t errlen)
 {
+	const struct config_section *sec = ms->sec;
+	const struct plugin *p = ms->plugin;
 	char at[640], keys[256] = "", hint[96] = "";
 	size_t i, best = SIZE_MAX, len = 0;
 	const char *best_name = NULL;
 
-	for (i = 0; i < p->n_params; i++) {
-		const char *name = p->desc->params[i].name;
+	for (i = 0; i < ms->n_params; i++) {
+		const char *name = section_decl(ms, i)->name;
 		size_t d = edit_distance(key->name, name);
 
 		if (d < best) {
@@ -62,10 +91,14 @@ static void unknown_key(const struct config *cfg,
 	}
 	if (best_name && best <= 2 + strlen(key->name) / 4)
 		snprintf(hint, sizeof(hint), "; did you mean '%s'?", best_name);
+	else if (sec->kind == SECTION_STRATEGY &&
+		 schedule_key_reserved(key->name))
+		snprintf(hint, sizeof(hint),
+			 "; rate, arrival and seed go in a [workload] section");
 	where(cfg, sec, key->line, at, sizeof(at));
 	errf(err, errlen,
 	     "%s unknown key '%.64s' for plugin %s%s (its keys: %s)", at,
-	     key->name, p->name, hint, p->n_params ? keys : "none");
+	     key->name, p->name, hint, ms->n_params ? keys : "none");
 }
 
 static int check_range(const struct plugin *p, const struct concur_param *d,
@@ -123,6 +156,23 @@ static int parse_choice(const struct plugin *p, struct matrix_param *mp,
 	else if (rc < 0)
 		errf(msg, len, "%s", why);
 	return rc;
+}
+
+/* arrival takes one of two words; say which. */
+static int check_arrival(const struct matrix_param *mp, const char *at,
+			 char *err, size_t errlen)
+{
+	enum schedule_arrival a;
+	size_t k;
+
+	for (k = 0; k < mp->n_choices; k++)
+		if (schedule_arrival_parse(mp->texts[k], &a) < 0) {
+			errf(err, errlen,
+			     "%s arrival = %.80s: allowed: uniform (evenly spaced starts), poisson (exponential gaps)",
+			     at, mp->texts[k]);
+			return -EINVAL;
+		}
+	return 0;
 }
 
 static int resolve_list(struct matrix_param *mp, const struct config_key *key)
@@ -225,6 +275,8 @@ static int resolve_param(const struct config *cfg,
 			     ms->plugin->name, d->name, msg);
 	}
 	value_items_free(items, n);
+	if (rc == 0 && d == &core_workload_params[MATRIX_CORE_ARRIVAL])
+		rc = check_arrival(mp, at, err, errlen);
 	return rc;
 }
 
@@ -245,19 +297,19 @@ static int build_section(const struct config *cfg,
 		errf(err, errlen, "%s %s", at, msg);
 		return -ENOENT;
 	}
-	ms->params = xcalloc(ms->plugin->n_params ? ms->plugin->n_params : 1,
-			     sizeof(*ms->params));
+	ms->n_params = ms->plugin->n_params +
+		       (kind == CONCUR_KIND_WORKLOAD ? MATRIX_CORE_PARAMS : 0);
+	ms->params = xcalloc(ms->n_params + 1, sizeof(*ms->params));
 	for (i = 0; i < sec->n_keys; i++)
-		if (!find_param(ms->plugin, sec->keys[i].name, &k)) {
-			unknown_key(cfg, sec, &sec->keys[i], ms->plugin, err,
-				    errlen);
+		if (!find_param(ms, sec->keys[i].name, &k)) {
+			unknown_key(cfg, ms, &sec->keys[i], err, errlen);
 			return -EINVAL;
 		}
 	ms->n_combos = 1;
-	for (k = 0; k < ms->plugin->n_params; k++) {
+	for (k = 0; k < ms->n_params; k++) {
 		const struct config_key *key = NULL;
 
-		ms->params[k].decl = &ms->plugin->desc->params[k];
+		ms->params[k].decl = section_decl(ms, k);
 		for (i = 0; i < sec->n_keys; i++)
 			if (strcmp(sec->keys[i].name,
 				   ms->params[k].decl->name) == 0)
@@ -282,7 +334,7 @@ static int build_section(const struct config *cfg,
 static void pick(const struct matrix_section *ms, size_t combo, size_t *choice,
 		 union concur_value *vals)
 {
-	size_t k = ms->plugin->n_params;
+	size_t k = ms->n_params;
 
 	while (k-- > 0) {
 		size_t n = ms->params[k].n_choices;
@@ -309,7 +361,7 @@ static char *side_text(const struct matrix_section *ms, const size_t *choice,
 	const char *sep = "[";
 	size_t k;
 
-	for (k = 0; k < ms->plugin->n_params; k++) {
+	for (k = 0; k < ms->n_params; k++) {
 		const struct matrix_param *mp = &ms->params[k];
 
 		if (crossed_only && mp->n_choices < 2)
@@ -328,9 +380,12 @@ static void add_columns(struct matrix *m, const struct matrix_section *ms,
 {
 	size_t k, c;
 
-	for (k = 0; k < ms->plugin->n_params; k++) {
+	for (k = 0; k < ms->n_params; k++) {
 		const char *key = ms->params[k].decl->name;
 
+		/* core keys: a column only in experiments that use them */
+		if (k >= ms->plugin->n_params && !m->open_loop)
+			continue;
 		for (c = 0; c < m->n_columns; c++)
 			if (m->columns[c].kind == kind &&
 			    strcmp(m->columns[c].key, key) == 0)
@@ -370,18 +425,14 @@ static void expand_cells(struct matrix *m)
 					c->index = idx++;
 					c->strategy = s;
 					c->workload = w;
-					c->schoice = xcalloc(
-						ss->plugin->n_params + 1,
-						sizeof(size_t));
-					c->wchoice = xcalloc(
-						ws->plugin->n_params + 1,
-						sizeof(size_t));
-					c->svals = xcalloc(
-						ss->plugin->n_params + 1,
-						sizeof(*c->svals));
-					c->wvals = xcalloc(
-						ws->plugin->n_params + 1,
-						sizeof(*c->wvals));
+					c->schoice = xcalloc(ss->n_params + 1,
+							     sizeof(size_t));
+					c->wchoice = xcalloc(ws->n_params + 1,
+							     sizeof(size_t));
+					c->svals = xcalloc(ss->n_params + 1,
+							   sizeof(*c->svals));
+					c->wvals = xcalloc(ws->n_params + 1,
+							   sizeof(*c->wvals));
 					pick(ss, a, c->schoice, c->svals);
 					pick(ws, b, c->wchoice, c->wvals);
 					l = side_text(ss, c->schoice, true);
@@ -390,6 +441,21 @@ static void expand_cells(struct matrix *m)
 					free(l);
 					free(r);
 				}
+}
+
+/* Does any workload section set a core-reserved key? */
+static bool uses_core_keys(const struct matrix *m)
+{
+	size_t w, k;
+
+	for (w = 0; w < m->n_workloads; w++) {
+		const struct matrix_section *ms = &m->workloads[w];
+
+		for (k = ms->plugin->n_params; k < ms->n_params; k++)
+			if (ms->params[k].line != -1)
+				return true;
+	}
+	return false;
 }
 
 int matrix_build(const struct config *cfg, struct loader *l,
@@ -440,12 +506,28 @@ int matrix_build(const struct config *cfg, struct loader *l,
 			m->baseline = i;
 		add_columns(m, &m->strategies[i], CONCUR_KIND_STRATEGY, &cap);
 	}
+	m->open_loop = uses_core_keys(m);
 	for (i = 0; i < m->n_workloads; i++) {
 		add_columns(m, &m->workloads[i], CONCUR_KIND_WORKLOAD, &cap);
 	}
 	expand_cells(m);
 	*ret_matrix = m;
 	return 0;
+}
+
+void matrix_cell_load(const struct matrix *m, const struct cell *c,
+		      struct schedule_spec *ret)
+{
+	const struct matrix_section *ms = matrix_cell_workload(m, c);
+	const union concur_value *core = &c->wvals[ms->plugin->n_params];
+	enum schedule_arrival a = SCHEDULE_UNIFORM;
+
+	schedule_arrival_parse(core[MATRIX_CORE_ARRIVAL].s, &a);
+	*ret = (struct schedule_spec){
+		.rate = core[MATRIX_CORE_RATE].i,
+		.arrival = a,
+		.seed = (uint64_t)core[MATRIX_CORE_SEED].i,
+	};
 }
 
 const struct matrix_section *matrix_cell_strategy(const struct matrix *m,
@@ -469,7 +551,7 @@ const char *matrix_cell_text(const struct matrix *m, const struct cell *c,
 	const size_t *choice = strat ? c->schoice : c->wchoice;
 	size_t k;
 
-	if (find_param(ms->plugin, col->key, &k))
+	if (find_param(ms, col->key, &k))
 		return ms->params[k].texts[choice[k]];
 	return NULL;
 }
@@ -490,7 +572,7 @@ static void free_section(struct matrix_section *ms)
 
 	if (!ms->params)
 		return;
-	for (k = 0; ms->plugin && k < ms->plugin->n_params; k++) {
+	for (k = 0; ms->plugin && k < ms->n_params; k++) {
 		struct matrix_param *mp = &ms->params[k];
 
 		for (j = 0; j < mp->n_choices && mp->texts; j++)

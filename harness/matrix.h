@@ -18,9 +18,24 @@
 #include "concur_plugin.h"
 #include "config.h"
 #include "loader.h"
+#include "schedule.h"
 
 /* Most cells an experiment may have. */
 #define MATRIX_MAX_CELLS 100000
+
+/*
+ * The core-reserved keys of every workload section (README "Open-loop
+ * load"), reserved like `plugin`: they follow the plugin's own parameters
+ * in the section's params and in a cell's wvals (which the plugin, reading
+ * only its own indices, never sees), so they cross and name cells like any
+ * parameter.  They get CSV columns when some workload section sets one.
+ */
+enum {
+	MATRIX_CORE_RATE,
+	MATRIX_CORE_ARRIVAL,
+	MATRIX_CORE_SEED,
+	MATRIX_CORE_PARAMS
+};
 
 /* One parameter of one section, resolved to its choices. */
 struct matrix_param {
@@ -34,7 +49,9 @@ struct matrix_param {
 struct matrix_section {
 	const struct config_section *sec;
 	const struct plugin *plugin;
-	struct matrix_param *params; /* plugin->n_params of them */
+	/* n_params of them: the plugin's, then (workloads) the core's */
+	struct matrix_param *params;
+	size_t n_params;
 	size_t n_combos;
 };
 
@@ -61,6 +78,7 @@ struct matrix {
 	size_t n_cells;
 	struct matrix_column *columns;
 	size_t n_columns;
+	bool open_loop; /* some workload section sets rate, arrival or seed */
 };
 
 /*
@@ -84,6 +102,10 @@ const char *matrix_cell_text(const struct matrix *m, const struct cell *c,
  * first combination, for the same workload cell.
  */
 size_t matrix_baseline_cell(const struct matrix *m, const struct cell *c);
+
+/* A cell's load from its core-reserved keys; rate 0 = closed loop. */
+void matrix_cell_load(const struct matrix *m, const struct cell *c,
+		      struct schedule_spec *ret);
 
 /* The section of a cell's strategy / workload. */
 const struct matrix_section *matrix_cell_strategy(const struct matrix *m,
