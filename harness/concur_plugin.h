@@ -296,6 +296,21 @@ struct concur_job {
 	void (*task_error)(const struct concur_job *job, size_t task,
 			   const char *msg);
 	void *core; /* private to the core */
+	/*
+	 * Open loop (README "Open-loop load"); appended, like every later
+	 * field.  NULL in a closed-loop run: start each task when there is
+	 * room.  Otherwise n_tasks intended start times, nondecreasing, in
+	 * nanoseconds on CLOCK_MONOTONIC, the clock of now_ns in a real run
+	 * (sleep with clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) or arm
+	 * a timerfd on it).  Owned by the core, read-only, valid during run().
+	 *
+	 * Contract: never start task i before intended_start_ns[i]; when
+	 * behind, start it as soon as there is room, never skip it and never
+	 * move the later ones.  Stamp start_ns when the task really starts:
+	 * the core measures latency as end_ns - intended start (queueing
+	 * included) and service time as end_ns - start_ns.
+	 */
+	const int64_t *intended_start_ns;
 };
 
 struct concur_strategy_ops {

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "util.h"
@@ -139,6 +141,24 @@ int64_t job_task_count(const struct plugin *workload,
 	return n;
 }
 
+/*
+ * The open-loop schedule as offsets from the run's start, or NULL for a
+ * closed-loop run.  Computed before the timed region; the timer slack of
+ * this thread (inherited by the strategy's threads and processes) drops
+ * from the default 50 us to 1 ns, so sleeps end when they were asked to.
+ */
+static int64_t *schedule_prepare(const struct job_shared *shared, size_t n)
+{
+	int64_t *starts;
+
+	if (shared->load.rate <= 0)
+		return NULL;
+	starts = xcalloc(n ? n : 1, sizeof(*starts));
+	schedule_fill(&shared->load, starts, n);
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	return starts;
+}
+
 int job_run(const struct plugin *strategy, const union concur_value *svals,
 	    const struct plugin *workload, const union concur_value *wvals,
 	    struct job_shared *shared, size_t max_tasks,
@@ -147,8 +167,8 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	char msg[CONCUR_ERRLEN] = "";
 	void *instance = NULL, *strat = NULL;
 	struct concur_job job;
-	int64_t t0;
-	size_t n;
+	int64_t t0, *starts = NULL;
+	size_t n, i;
 	int rc;
 
 	rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
@@ -180,8 +200,15 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 		.task_error = record_task_error,
 		.core = shared,
 	};
+	starts = schedule_prepare(shared, n);
 	usage_sample(shared, -1);
 	t0 = now_ns();
+	if (starts) {
+		for (i = 0; i < n; i++)
+			starts[i] += t0;
+		shared->origin_ns = t0;
+		job.intended_start_ns = starts;
+	}
 	rc = strategy->strategy.run(strat, &job, msg, sizeof(msg));
 	shared->wall_ns = now_ns() - t0;
 	usage_sample(shared, +1);
@@ -190,6 +217,7 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	else
 		job_summarise(workload, instance, &job, shared);
 	strategy->strategy.destroy(strat);
+	free(starts);
 out_workload:
 	workload->workload.destroy(instance);
 	return shared->run_status;

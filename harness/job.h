@@ -16,6 +16,7 @@
 
 #include "concur_plugin.h"
 #include "loader.h"
+#include "schedule.h"
 
 /* What a run leaves in shared memory for the parent. */
 struct job_shared {
@@ -26,6 +27,11 @@ struct job_shared {
 	uint64_t capacity; /* task records mapped (job_alloc's max_tasks) */
 	uint64_t n_tasks;
 	uint64_t n_failed; /* filled by job_summarise */
+	/* Open loop: the load, set by the caller before job_run (rate 0 =
+	 * closed loop), and the time the schedule's offsets count from, set
+	 * by job_run: task i was meant to start at origin_ns + offset i. */
+	struct schedule_spec load;
+	int64_t origin_ns;
 	/* Resources used by strategy->run alone: the run's process and threads
 	 * (RUSAGE_SELF delta) plus the workers it reaped (RUSAGE_CHILDREN). */
 	int64_t user_ns, sys_ns;
@@ -43,7 +49,9 @@ size_t job_mapping_size(size_t max_tasks);
 /*
  * Create the workload (to learn its task count, which must be <= the
  * mapping's capacity `max_tasks`) and the strategy, run the job, check every
- * successful task, then destroy both.  Fills shared->wall_ns, n_tasks,
+ * successful task, then destroy both.  With shared->load.rate > 0 the
+ * schedule is computed first, outside the timed region, and handed to the
+ * strategy as job.intended_start_ns, counted from the run's start.  Fills shared->wall_ns, n_tasks,
  * n_failed, error_text.  Returns 0 when the run happened (tasks may have
  * failed), or a negative code when a create hook or the strategy itself
  * failed (message in shared->error_text too).

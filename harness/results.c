@@ -35,12 +35,35 @@ struct results {
 };
 
 static const char *const summary_tail[] = {
-	"status",	 "runs",	"tasks",	   "tasks_failed",
-	"wall_median_s", "wall_mean_s", "wall_stddev_s",   "wall_min_s",
-	"wall_max_s",	 "wall_cv",	"wall_ci95_low_s", "wall_ci95_high_s",
-	"speedup",	 "tasks_per_s", "task_p50_ms",	   "task_p90_ms",
-	"task_p99_ms",	 "task_max_ms", "cpu_user_s",	   "cpu_sys_s",
-	"cpu_util",	 "max_rss_kib", "ctx_voluntary",   "ctx_involuntary",
+	"status",
+	"runs",
+	"tasks",
+	"tasks_failed",
+	"wall_median_s",
+	"wall_mean_s",
+	"wall_stddev_s",
+	"wall_min_s",
+	"wall_max_s",
+	"wall_cv",
+	"wall_ci95_low_s",
+	"wall_ci95_high_s",
+	"speedup",
+	"tasks_per_s",
+	"task_p50_ms",
+	"task_p90_ms",
+	"task_p99_ms",
+	"task_max_ms",
+	"service_p50_ms",
+	"service_p99_ms",
+	"offered_rate",
+	"achieved_rate",
+	"start_lag_p99_ms",
+	"cpu_user_s",
+	"cpu_sys_s",
+	"cpu_util",
+	"max_rss_kib",
+	"ctx_voluntary",
+	"ctx_involuntary",
 	"error",
 };
 
@@ -188,6 +211,27 @@ static bool param_matches(const char *field, const char *text)
 	return same;
 }
 
+/* One quantile of a collector in ms; NaN (an empty field) without one. */
+static double quantile_ms(const struct latency *l, double q)
+{
+	return l && latency_count(l) ? ms(latency_quantile_ns(l, q)) : NAN;
+}
+
+/*
+ * The open-loop columns; empty in a closed-loop cell, whose tasks have no
+ * intended start.
+ */
+static void open_loop_fields(struct csv_row *row, const struct cell_result *cr)
+{
+	bool open = cr->offsets != NULL;
+
+	csv_add_real(row, quantile_ms(cr->service, 0.50), SIG_SECONDS);
+	csv_add_real(row, quantile_ms(cr->service, 0.99), SIG_SECONDS);
+	csv_add_real(row, open ? cr->offered_rate : NAN, SIG_RATIO);
+	csv_add_real(row, open ? cr->achieved_rate : NAN, SIG_RATIO);
+	csv_add_real(row, quantile_ms(cr->lag, 0.99), SIG_SECONDS);
+}
+
 static void summary_row(struct results *res, const struct cell_result *cr)
 {
 	struct csv_row *row = &res->row;
@@ -225,6 +269,7 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 		csv_add_real(row, ms(qv[i]), SIG_SECONDS);
 	csv_add_real(row, have_lat ? ms((double)latency_max_ns(lat)) : NAN,
 		     SIG_SECONDS);
+	open_loop_fields(row, cr);
 	csv_add_real(row, cr->n_runs ? cr->user_s : NAN, SIG_SECONDS);
 	csv_add_real(row, cr->n_runs ? cr->sys_s : NAN, SIG_SECONDS);
 	csv_add_real(row, cr->n_runs && w->median > 0 ? cpu / w->median : NAN,

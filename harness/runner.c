@@ -162,6 +162,7 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 		int64_t n = job_task_count(w, c->wvals, msg, sizeof(msg));
 
 		r->results[i].cell = c;
+		matrix_cell_load(m, c, &r->results[i].load);
 		if (n < 0) {
 			errf(err, errlen, "%s: cell %s: %s", cfg->path, c->id,
 			     msg);
@@ -419,14 +420,49 @@ static void fill_record(struct runner *r, struct run_record *rec,
 	}
 }
 
+/*
+ * An open-loop run's figures: each task's latency from its intended start
+ * (origin + its offset in the schedule, which the parent computed exactly
+ * as the child did), its service time and its start lag; and the rate the
+ * run completed tasks at, from the first completion to the last.
+ */
+static void add_open_loop(struct cell_result *cr, struct run_record *rec,
+			  const struct job_shared *shared, size_t n)
+{
+	int64_t first = INT64_MAX, last = INT64_MIN;
+	size_t i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct concur_task *t = &shared->tasks[i];
+		int64_t due = shared->origin_ns + cr->offsets[i];
+
+		if (!(t->flags & CONCUR_TASK_DONE))
+			continue;
+		latency_add(cr->latency, t->end_ns - due);
+		latency_add(cr->service, t->end_ns - t->start_ns);
+		latency_add(cr->lag, t->start_ns - due);
+		first = t->end_ns < first ? t->end_ns : first;
+		last = t->end_ns > last ? t->end_ns : last;
+		done++;
+	}
+	if (done >= 2 && last > first)
+		rec->achieved_rate =
+			(double)(done - 1) * 1e9 / (double)(last - first);
+}
+
 /* Every finished task's latency, for a run that has figures. */
-static void add_latencies(struct cell_result *cr,
+static void add_latencies(struct cell_result *cr, struct run_record *rec,
 			  const struct job_shared *shared)
 {
+	size_t n = shared->n_tasks < shared->capacity ? shared->n_tasks
+						      : shared->capacity;
 	size_t i;
 
-	for (i = 0; cr->latency && i < shared->n_tasks && i < shared->capacity;
-	     i++)
+	if (cr->offsets) {
+		add_open_loop(cr, rec, shared, n < cr->tasks ? n : cr->tasks);
+		return;
+	}
+	for (i = 0; cr->latency && i < n; i++)
 		if (shared->tasks[i].flags & CONCUR_TASK_DONE)
 			latency_add(cr->latency,
 				    shared->tasks[i].end_ns -
@@ -457,7 +493,7 @@ static void judge_run(struct runner *r, struct cell_result *cr,
 	}
 	fill_record(r, rec, shared);
 	if (cr)
-		add_latencies(cr, shared);
+		add_latencies(cr, rec, shared);
 }
 
 /*
@@ -483,6 +519,7 @@ static int run_once(struct runner *r, struct cell_result *cr,
 		return 0;
 	}
 	shared->n_tasks = max_tasks;
+	shared->load = cr->load;
 	if (r->fake)
 		fake_now_ns(); /* each run starts from a different reading */
 	fflush(NULL);
@@ -508,12 +545,20 @@ static int run_once(struct runner *r, struct cell_result *cr,
 }
 
 /* The cell's figures over its measured runs (runs with figures). */
-enum { FIG_WALL, FIG_USER, FIG_SYS, FIG_NVCSW, FIG_NIVCSW, FIG_COUNT };
+enum {
+	FIG_WALL,
+	FIG_USER,
+	FIG_SYS,
+	FIG_NVCSW,
+	FIG_NIVCSW,
+	FIG_ACHIEVED,
+	FIG_COUNT
+};
 
 static void finish_cell(struct cell_result *cr)
 {
 	double *fig[FIG_COUNT];
-	size_t i, k, n = 0;
+	size_t i, k, n = 0, n_rate = 0;
 
 	for (k = 0; k < FIG_COUNT; k++)
 		fig[k] = xcalloc(cr->n_records + 1, sizeof(double));
@@ -527,6 +572,8 @@ static void finish_cell(struct cell_result *cr)
 		fig[FIG_SYS][n] = run->sys_s;
 		fig[FIG_NVCSW][n] = (double)run->nvcsw;
 		fig[FIG_NIVCSW][n] = (double)run->nivcsw;
+		if (run->achieved_rate > 0)
+			fig[FIG_ACHIEVED][n_rate++] = run->achieved_rate;
 		if (run->max_rss_kib > cr->max_rss_kib)
 			cr->max_rss_kib = run->max_rss_kib;
 		n++;
@@ -536,6 +583,8 @@ static void finish_cell(struct cell_result *cr)
 	cr->sys_s = stats_median(fig[FIG_SYS], n);
 	cr->nvcsw = stats_median(fig[FIG_NVCSW], n);
 	cr->nivcsw = stats_median(fig[FIG_NIVCSW], n);
+	cr->achieved_rate =
+		n_rate ? stats_median(fig[FIG_ACHIEVED], n_rate) : NAN;
 	for (k = 0; k < FIG_COUNT; k++)
 		free(fig[k]);
 	cr->done = true;
@@ -572,13 +621,31 @@ static size_t *run_order(const struct matrix *m)
 	return order;
 }
 
+/*
+ * An open-loop cell's schedule, computed once in the parent (the same
+ * offsets each run's child computes), and its collectors.
+ */
+static void open_loop_prepare(struct cell_result *cr)
+{
+	size_t n = (size_t)cr->tasks;
+
+	cr->offered_rate = cr->achieved_rate = NAN;
+	if (cr->load.rate <= 0)
+		return;
+	cr->offsets = xcalloc(n ? n : 1, sizeof(*cr->offsets));
+	schedule_fill(&cr->load, cr->offsets, n);
+	cr->offered_rate = schedule_offered_rate(&cr->load, cr->offsets, n);
+	cr->service = latency_create();
+	cr->lag = latency_create();
+}
+
 /* Run round `round` of cell cr; returns 0, -EINTR or a hook's error. */
 static int step(struct runner *r, const struct runner_hooks *hooks,
 		struct cell_result *cr, unsigned round)
 {
 	unsigned warmup = (unsigned)r->cfg->warmup;
 	unsigned total = warmup + (unsigned)r->cfg->repetitions;
-	struct run_record rec = { 0 };
+	struct run_record rec = { .achieved_rate = NAN };
 	int rc;
 
 	if (cr->done || cr->skip || cr->status >= CELL_TIMEOUT)
@@ -589,6 +656,7 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 		cr->runs =
 			xcalloc((size_t)r->cfg->repetitions, sizeof(*cr->runs));
 		cr->latency = latency_create();
+		open_loop_prepare(cr);
 	}
 	rec.run = round < warmup ? round + 1 : round - warmup + 1;
 	if (hooks->run_start)
@@ -642,6 +710,9 @@ void runner_cleanup(struct runner *r)
 		free(r->results[i].runs);
 		free(r->results[i].error);
 		latency_destroy(r->results[i].latency);
+		latency_destroy(r->results[i].service);
+		latency_destroy(r->results[i].lag);
+		free(r->results[i].offsets);
 	}
 	free(r->results);
 	r->results = NULL;

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "latency.h"
 #include "matrix.h"
+#include "schedule.h"
 #include "stats.h"
 
 /* Most tasks one run may have (task records are 40 bytes each). */
@@ -44,6 +45,7 @@ struct run_record {
 	int64_t max_rss_kib;
 	int64_t nvcsw, nivcsw;
 	uint64_t tasks, tasks_failed;
+	double achieved_rate; /* open loop: completions per second; else NaN */
 	char error[CONCUR_ERRLEN + 64];
 };
 
@@ -58,7 +60,16 @@ struct cell_result {
 	size_t n_records; /* every measured run, crashed ones too */
 	struct run_record *runs; /* n_records, in run order */
 	struct sample_stats wall;
-	struct latency *latency; /* every task of every measured run */
+	/* every task of every measured run: end - start in a closed-loop
+	 * cell, end - intended start in an open-loop one */
+	struct latency *latency;
+	/* Open loop (load.rate > 0) only; else NULL / NaN. */
+	struct schedule_spec load;
+	int64_t *offsets;	 /* the schedule, `tasks` entries */
+	struct latency *service; /* end - start */
+	struct latency *lag;	 /* start - intended start */
+	double offered_rate;	 /* schedule_offered_rate of the schedule */
+	double achieved_rate;	 /* median over the measured runs */
 	double user_s, sys_s;	 /* medians over the measured runs */
 	int64_t max_rss_kib;	 /* max over the measured runs */
 	double nvcsw, nivcsw;	 /* medians over the measured runs */

@@ -13,6 +13,11 @@
  * That is the article's lesson about calling `requests` inside asyncio: an
  * event loop only helps when the work yields to it.
  *
+ * Open loop (job->intended_start_ns): a loop claims the next task only when
+ * it has a free in-flight slot, and holds it until its intended start,
+ * with a release timer armed for that instant; a task that waits for a
+ * slot is started as soon as one frees, late, and its latency shows it.
+ *
  * Timers: a binary min-heap of the callers' struct concur_timer (their
  * `slot` field holds heap index + 1, 0 = not armed), with one timerfd armed
  * at the earliest deadline, so timers keep nanosecond precision.
@@ -68,6 +73,10 @@ struct ep_loop {
 	int64_t timer_pass; /* ... for deadlines up to this time */
 	size_t inflight, limit;
 	bool exhausted; /* no task left to claim */
+	/* Open loop: a claimed task held until its intended start. */
+	bool has_pending, waiting;
+	size_t pending;
+	struct concur_timer release;
 	pthread_t thread;
 	int rc;
 	char err[CONCUR_ERRLEN];
@@ -313,20 +322,63 @@ static void ep_complete(struct concur_loop *loop, size_t task, int status,
 		l->inflight--;
 }
 
-/* Start (or, blocking, run) the next unclaimed task; false when none is left. */
-static bool task_start_next(struct ep_loop *l, void *worker)
+/* Hold the next unclaimed task in l->pending; false when none is left. */
+static bool task_claim(struct ep_loop *l)
+{
+	size_t i;
+
+	if (l->has_pending)
+		return true;
+	i = __atomic_fetch_add(&l->run->next, 1, __ATOMIC_RELAXED);
+	if (i >= l->run->job->n_tasks) {
+		l->exhausted = true;
+		return false;
+	}
+	l->pending = i;
+	l->has_pending = true;
+	return true;
+}
+
+/* The release timer only wakes the loop; tasks_refill does the rest. */
+static void release_due(struct concur_loop *loop, void *arg)
+{
+	(void)loop;
+	(void)arg;
+}
+
+/*
+ * May the held task start now?  Always in a closed-loop run; in an open
+ * loop, once its intended start has come, else the release timer is armed
+ * for that instant (on the run's clock, CLOCK_MONOTONIC like the timerfd).
+ */
+static bool task_due(struct ep_loop *l)
+{
+	const struct concur_job *job = l->run->job;
+	int64_t now, due;
+
+	if (!job->intended_start_ns)
+		return true;
+	due = job->intended_start_ns[l->pending];
+	now = job->now_ns();
+	if (now >= due)
+		return true;
+	if (ep_timer_arm(&l->pub, &l->release, due - now, release_due, NULL))
+		return true; /* no memory for the heap: start now, not never */
+	l->waiting = true;
+	return false;
+}
+
+/* Start (or, blocking, run) the held task. */
+static void task_start(struct ep_loop *l, void *worker)
 {
 	const struct concur_job *job = l->run->job;
 	const struct concur_workload_ops *w = job->workload;
-	size_t i = __atomic_fetch_add(&l->run->next, 1, __ATOMIC_RELAXED);
+	size_t i = l->pending;
 	struct concur_task *rec;
 	char msg[CONCUR_ERRLEN] = "";
 	int rc;
 
-	if (i >= job->n_tasks) {
-		l->exhausted = true;
-		return false;
-	}
+	l->has_pending = false;
 	rec = &job->tasks[i];
 	rec->start_ns = job->now_ns();
 	if (l->run->blocking) {
@@ -337,14 +389,13 @@ static bool task_start_next(struct ep_loop *l, void *worker)
 		rc = w->start_task(job->instance, worker, i, rec, &l->pub, msg,
 				   sizeof(msg));
 		if (rc == 0)
-			return true;
+			return;
 		l->inflight--;
 	}
 	rec->end_ns = job->now_ns();
 	if (rc != 0)
 		task_failed(l, i, rc, msg);
 	rec->flags |= CONCUR_TASK_DONE;
-	return true;
 }
 
 /*
@@ -354,8 +405,12 @@ static bool task_start_next(struct ep_loop *l, void *worker)
  */
 static void tasks_refill(struct ep_loop *l, void *worker)
 {
+	l->waiting = false;
 	while (!l->exhausted && l->inflight < l->limit) {
-		if (!task_start_next(l, worker) || l->run->blocking)
+		if (!task_claim(l) || !task_due(l))
+			break;
+		task_start(l, worker);
+		if (l->run->blocking)
 			break;
 	}
 }
@@ -393,7 +448,7 @@ static void events_dispatch(struct ep_loop *l, const struct epoll_event *evs,
 static int loop_wait(struct ep_loop *l)
 {
 	struct epoll_event evs[EP_MAX_EVENTS];
-	bool more = !l->exhausted && l->inflight < l->limit;
+	bool more = !l->exhausted && l->inflight < l->limit && !l->waiting;
 	int timeout = timers_timeout(l);
 	int n;
 

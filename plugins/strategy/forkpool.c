@@ -26,6 +26,9 @@
  *
  * chunk = 0 (the default) picks max(1, n / (workers * 64)) capped at 1024,
  * as pthreads does; chunk = 1 is plain dynamic scheduling.
+ *
+ * Open loop: as pthreads, the automatic chunk is 1 and a worker that claims
+ * a task sleeps until its intended start.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -117,6 +120,7 @@ static void fp_child_work(struct fp_pool *pool, struct fp_slot *slot,
 		for (; pos < end; pos++) {
 			i = pool->list ? pool->list[pos] : pos;
 			atomic_store(&slot->current, (long long)i);
+			now = strategy_wait_start(job, i, now);
 			job->tasks[i].start_ns = now;
 			rc = w->run_task(job->instance, worker, i,
 					 &job->tasks[i], msg, sizeof(msg));
@@ -362,7 +366,7 @@ static int fp_run(void *strategy, const struct concur_job *job, char *err,
 	struct fp_pool pool = {
 		.job = job,
 		.workers = s->workers,
-		.chunk = pool_chunk(s->chunk, job->n_tasks, s->workers),
+		.chunk = pool_chunk(job, s->chunk, s->workers),
 		.parent = getpid(),
 		.spawns_left = job->n_tasks + 2 * (size_t)s->workers,
 	};

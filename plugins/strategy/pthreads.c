@@ -16,6 +16,10 @@
  * chunk = 0 (the default) picks max(1, n / (workers * 64)) capped at 1024:
  * few enough claims that the counter costs nothing per task, small enough
  * that the tail stays balanced.  chunk = 1 is plain dynamic scheduling.
+ *
+ * Open loop: the automatic chunk is 1, and a thread that claims a task
+ * sleeps until its intended start: the pool is one FIFO queue in front of
+ * `workers` servers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -91,6 +95,7 @@ static void pt_work(struct pt_pool *pool, void *worker)
 			break;
 		end = n - i > pool->chunk ? i + pool->chunk : n;
 		for (; i < end; i++) {
+			now = strategy_wait_start(job, i, now);
 			tasks[i].start_ns = now;
 			rc = w->run_task(job->instance, worker, i, &tasks[i],
 					 msg, sizeof(msg));
@@ -174,7 +179,7 @@ static int pt_run(void *strategy, const struct concur_job *job, char *err,
 	const struct pool_config *s = strategy;
 	struct pt_pool pool = {
 		.job = job,
-		.chunk = pool_chunk(s->chunk, job->n_tasks, s->workers),
+		.chunk = pool_chunk(job, s->chunk, s->workers),
 		.gate_lock = PTHREAD_MUTEX_INITIALIZER,
 		.gate_cond = PTHREAD_COND_INITIALIZER,
 	};

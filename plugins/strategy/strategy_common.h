@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "concur_plugin.h"
 
@@ -52,15 +53,52 @@ static inline void pool_destroy(void *strategy)
 	free(strategy);
 }
 
-/* Tasks per grab: the configured chunk, or the automatic one. */
-static inline size_t pool_chunk(size_t chunk, size_t n, unsigned workers)
+/*
+ * Tasks per grab: the configured chunk, or the automatic one.  Open loop
+ * (job->intended_start_ns) makes the automatic chunk 1: a worker claims a
+ * task only when it is free, so the tasks queue in one line in front of
+ * the whole pool, first come first served, as in an M/D/c queue.
+ */
+static inline size_t pool_chunk(const struct concur_job *job, size_t chunk,
+				unsigned workers)
 {
+	size_t n = job->n_tasks;
+
 	if (chunk > 0)
 		return chunk;
+	if (job->intended_start_ns)
+		return 1;
 	chunk = n / ((size_t)workers * POOL_AUTO_CHUNK_DIV);
 	if (chunk < 1)
 		return 1;
 	return chunk > POOL_AUTO_CHUNK_MAX ? POOL_AUTO_CHUNK_MAX : chunk;
+}
+
+/*
+ * Open loop: hold task i until its intended start (README "Open-loop
+ * load").  `now` is the caller's latest reading of job->now_ns; returns the
+ * time to stamp as the task's start: `now` itself when the task is already
+ * due (behind schedule: start at once, never skip), else a reading taken
+ * after sleeping.  Closed loop: returns `now`.  The schedule is on
+ * CLOCK_MONOTONIC, as job->now_ns is in a real run.
+ */
+static inline int64_t strategy_wait_start(const struct concur_job *job,
+					  size_t i, int64_t now)
+{
+	int64_t due;
+
+	if (!job->intended_start_ns)
+		return now;
+	due = job->intended_start_ns[i];
+	while (now < due) {
+		struct timespec ts = { .tv_sec = due / 1000000000,
+				       .tv_nsec = due % 1000000000 };
+
+		/* EINTR or an early wake-up: the clock decides, not the call */
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		now = job->now_ns();
+	}
+	return now;
 }
 
 /*

@@ -4,6 +4,9 @@
  * One worker (id 0, no loop).  Timestamps are chained: the end of task i is
  * the start of task i+1, so each task costs exactly one clock read and the
  * loop's own bookkeeping is charged to the tasks rather than lost.
+ *
+ * Open loop: before each task it sleeps until the task's intended start;
+ * when behind, the next task starts the moment the previous one ends.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@ static int sync_run(void *strategy, const struct concur_job *job, char *err,
 	}
 	now = job->now_ns();
 	for (i = 0; i < job->n_tasks; i++) {
+		now = strategy_wait_start(job, i, now);
 		tasks[i].start_ns = now;
 		rc = w->run_task(job->instance, worker, i, &tasks[i], msg,
 				 sizeof(msg));

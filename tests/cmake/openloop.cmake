@@ -1,0 +1,21 @@
+# Open-loop load: the schedule, the core-reserved keys rate/arrival/seed,
+# and the fixtures that exercise them.  Fixtures are loaded by path or
+# --plugin-path, never installed.
+set(OPENLOOP_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/openloop)
+foreach(fx reserved_key fixed)
+  add_library(fixture_openloop_${fx} MODULE
+              ${PROJECT_SOURCE_DIR}/tests/fixtures/openloop/${fx}.c)
+  target_include_directories(fixture_openloop_${fx} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_compile_options(fixture_openloop_${fx} PRIVATE ${CONCUR_WARNINGS})
+  set_target_properties(fixture_openloop_${fx} PROPERTIES OUTPUT_NAME ${fx} PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${OPENLOOP_FIXTURE_DIR} C_VISIBILITY_PRESET hidden)
+  list(APPEND OPENLOOP_FIXTURES fixture_openloop_${fx})
+endforeach()
+
+concur_unit_test(test_schedule SOURCES ${PROJECT_SOURCE_DIR}/tests/test_schedule.c LIBS m)
+add_dependencies(test_schedule ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
+
+# Every shipped strategy keeps the open-loop contract (never early, never
+# skipped, epoll's cap), through job_run with the real plugins.
+concur_unit_test(test_openloop SOURCES ${PROJECT_SOURCE_DIR}/tests/test_openloop.c)
+add_dependencies(test_openloop ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})

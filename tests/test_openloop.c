@@ -1,0 +1,241 @@
+/*
+ * test_openloop.c - every shipped strategy keeps the open-loop contract
+ * (README "Open-loop load"), through the real job path: the core computes
+ * the schedule, the real strategy .so runs the `fixed` fixture workload
+ * (tasks of one exact duration), and the task records are checked against
+ * the schedule the parent recomputes.
+ *
+ *   - no task starts before its intended start;
+ *   - every task runs once, even when the strategy is far behind (never
+ *     skipped), and a blocking single worker runs them in order, back to
+ *     back, as soon as each is due (never rescheduled);
+ *   - epoll's max_inflight still caps the tasks in flight, and a task
+ *     that waited for a slot shows the wait in its latency.
+ *
+ * No timing thresholds: these hold on any machine, however loaded.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "job.h"
+#include "loader.h"
+#include "schedule.h"
+#include "util.h"
+
+static struct loader *loader;
+
+static const struct plugin *load(const char *rel)
+{
+	char path[4096], err[CONCUR_ERRLEN] = "";
+	const struct plugin *p;
+
+	snprintf(path, sizeof(path), "%s/%s", getenv("CONCUR_TEST_BUILD_DIR"),
+		 rel);
+	p = loader_open_file(loader, path, err, sizeof(err));
+	if (!p)
+		fail_msg("cannot load %s: %s", path, err);
+	return p;
+}
+
+struct outcome {
+	struct job_shared *shared;
+	int64_t *due; /* absolute intended starts */
+	size_t n;
+};
+
+/* Run n tasks of `duration_ns` at `rate` under strategy rel with sv. */
+static struct outcome run_open(const char *rel, const union concur_value *sv,
+			       size_t n, int64_t duration_ns, int64_t rate,
+			       enum schedule_arrival arrival)
+{
+	const struct plugin *s = load(rel);
+	const struct plugin *w = load("tests/fixtures/openloop/fixed.so");
+	union concur_value wv[2] = { { .i = (int64_t)n },
+				     { .ns = duration_ns } };
+	struct outcome o = { .n = n };
+	size_t i;
+	int rc;
+
+	o.shared = job_alloc(n);
+	assert_non_null(o.shared);
+	o.shared->load = (struct schedule_spec){ .rate = rate,
+						 .arrival = arrival,
+						 .seed = 3 };
+	rc = job_run(s, sv, w, wv, o.shared, n, mono_now_ns);
+	if (rc != 0)
+		fail_msg("%s: %s", rel, o.shared->error_text);
+	assert_int_equal(o.shared->n_failed, 0);
+	o.due = xcalloc(n, sizeof(*o.due));
+	schedule_fill(&o.shared->load, o.due, n);
+	for (i = 0; i < n; i++)
+		o.due[i] += o.shared->origin_ns;
+	return o;
+}
+
+static void outcome_free(struct outcome *o)
+{
+	job_release(o->shared);
+	free(o->due);
+}
+
+/* Every task ran once, none before its intended start. */
+static void assert_never_early(const struct outcome *o, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		const struct concur_task *t = &o->shared->tasks[i];
+
+		if (!(t->flags & CONCUR_TASK_DONE))
+			fail_msg("%s: task %zu never ran", what, i);
+		if (t->start_ns < o->due[i])
+			fail_msg("%s: task %zu started %lld ns before its "
+				 "intended start",
+				 what, i, (long long)(o->due[i] - t->start_ns));
+		assert_true(t->end_ns >= t->start_ns);
+	}
+}
+
+/* Most tasks in flight at once, from the start/end records. */
+static size_t max_in_flight(const struct outcome *o)
+{
+	size_t i, j, most = 0;
+
+	for (i = 0; i < o->n; i++) {
+		size_t k = 0;
+		int64_t at = o->shared->tasks[i].start_ns;
+
+		for (j = 0; j < o->n; j++)
+			k += o->shared->tasks[j].start_ns <= at &&
+			     o->shared->tasks[j].end_ns > at;
+		most = k > most ? k : most;
+	}
+	return most;
+}
+
+static const union concur_value no_params[1];
+
+static void test_every_strategy_waits_for_the_schedule(void **state)
+{
+	const union concur_value pool3[2] = { { .i = 3 }, { .i = 0 } };
+	const union concur_value ep[2] = { { .i = 0 }, { .i = 1 } };
+	const struct {
+		const char *rel;
+		const union concur_value *sv;
+	} cases[] = {
+		{ "plugins/strategy/sync.so", no_params },
+		{ "plugins/strategy/pthreads.so", pool3 },
+		{ "plugins/strategy/forkpool.so", pool3 },
+		{ "plugins/strategy/epoll.so", ep },
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct outcome o = run_open(cases[k].rel, cases[k].sv, 150,
+					    500000, 1000, SCHEDULE_POISSON);
+
+		assert_never_early(&o, cases[k].rel);
+		outcome_free(&o);
+	}
+}
+
+/*
+ * 2 ms tasks offered at 10,000/s to one worker: it falls behind at once.
+ * Every task still runs, in order, each as soon as the one before ends.
+ */
+static void test_behind_never_skips_nor_reschedules(void **state)
+{
+	const union concur_value pool1[2] = { { .i = 1 }, { .i = 0 } };
+	const char *const rels[] = { "plugins/strategy/sync.so",
+				     "plugins/strategy/pthreads.so",
+				     "plugins/strategy/forkpool.so" };
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(rels); k++) {
+		struct outcome o = run_open(rels[k], k ? pool1 : no_params, 40,
+					    2000000, 10000, SCHEDULE_UNIFORM);
+		const struct concur_task *t = o.shared->tasks;
+
+		assert_never_early(&o, rels[k]);
+		for (i = 1; i < o.n; i++) {
+			/* back to back: no idle wait once behind */
+			assert_true(t[i].start_ns >= t[i - 1].end_ns);
+			assert_true(t[i].start_ns - t[i - 1].end_ns < 1000000);
+		}
+		/* the last task waited for the 39 before it */
+		assert_true(t[o.n - 1].end_ns - o.due[o.n - 1] >=
+			    39 * 2000000LL);
+		outcome_free(&o);
+	}
+}
+
+/*
+ * epoll with max_inflight = 2, 2 ms tasks offered at 5,000/s: never more
+ * than two in flight, and the tasks that waited for a slot carry the wait
+ * in their latency (end - intended start well above the 2 ms service).
+ */
+static void test_epoll_cap_holds_and_waits_count(void **state)
+{
+	const union concur_value ep2[2] = { { .i = 2 }, { .i = 1 } };
+	struct outcome o = run_open("plugins/strategy/epoll.so", ep2, 30,
+				    2000000, 5000, SCHEDULE_UNIFORM);
+	const struct concur_task *last = &o.shared->tasks[o.n - 1];
+
+	(void)state;
+	assert_never_early(&o, "epoll");
+	assert_true(max_in_flight(&o) <= 2);
+	/* 30 tasks, 2 at a time, 2 ms each: the last ends >= 30 ms in */
+	assert_true(last->end_ns - o.shared->origin_ns >= 30000000);
+	assert_true(last->end_ns - o.due[o.n - 1] >= 20000000);
+	outcome_free(&o);
+}
+
+/* epoll without a cap keeps every due task in flight: they overlap. */
+static void test_epoll_overlaps_when_uncapped(void **state)
+{
+	const union concur_value ep[2] = { { .i = 0 }, { .i = 1 } };
+	struct outcome o = run_open("plugins/strategy/epoll.so", ep, 40,
+				    20000000, 2000, SCHEDULE_UNIFORM);
+
+	(void)state;
+	assert_never_early(&o, "epoll");
+	/* 20 ms tasks every 0.5 ms: about 40 at once */
+	assert_true(max_in_flight(&o) >= 20);
+	outcome_free(&o);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	loader = loader_create();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	loader_destroy(loader);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_strategy_waits_for_the_schedule),
+		cmocka_unit_test(test_behind_never_skips_nor_reschedules),
+		cmocka_unit_test(test_epoll_cap_holds_and_waits_count),
+		cmocka_unit_test(test_epoll_overlaps_when_uncapped),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
