@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "config.h"
 #include "loader.h"
 #include "matrix.h"
@@ -39,6 +40,8 @@ static const char usage_text[] =
 	"       concur list [--plugin-path DIR]...\n"
 	"       concur help PLUGIN [--plugin-path DIR]...\n"
 	"       concur plot RESULTS.csv [-o OUT.svg]\n"
+	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
+	"                      [--markdown] [-o OUT.csv]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
 	"       concur --help | --version\n";
 
@@ -59,6 +62,9 @@ static const char help_text[] =
 	"  list       every plugin found: kind, name, version, file, parameters\n"
 	"  help       one plugin in full: each parameter's type, default, range, doc\n"
 	"  plot       draw RESULTS.csv as an SVG chart (default: RESULTS.svg)\n"
+	"  compare    is NEW faster, slower or the same as BASE, cell by cell\n"
+	"             (Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
+	"             a cell is significantly slower beyond the threshold\n"
 	"  serve      the embedded HTTP test server, standalone\n"
 	"\n"
 	"run options:\n"
@@ -84,6 +90,8 @@ static const char help_text[] =
 	"             -o /tmp/try.csv --force             a variation, elsewhere\n"
 	"  concur help http_download                      what a plugin accepts\n"
 	"  concur plot results/seeds.csv -o seeds.svg     redraw a chart\n"
+	"  concur compare old/seeds.csv results/seeds.csv --markdown\n"
+	"                                                 a table for a pull request\n"
 	"\n"
 	"Progress goes to stderr: a live line on a terminal, one line per finished\n"
 	"cell otherwise; NO_COLOR=1 turns colour off.  man concur for the rest.\n"
@@ -662,8 +670,9 @@ static int cmd_list(struct cli *cli)
 
 static int cmd_help(struct cli *cli)
 {
-	static const char *const commands[] = { "run",	"validate", "list",
-						"help", "plot",	    "serve" };
+	static const char *const commands[] = { "run",	  "validate", "list",
+						"help",	  "plot",     "serve",
+						"compare" };
 	struct loader *l;
 	const struct plugin *p;
 	char err[4 * CONCUR_ERRLEN];
@@ -727,6 +736,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return testserver_serve_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
 	    strcmp(argv[1], "list") && strcmp(argv[1], "help") &&
 	    strcmp(argv[1], "plot"))

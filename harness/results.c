@@ -981,3 +981,125 @@ void results_close(struct results *res)
 	free(res->env_path);
 	free(res);
 }
+
+/* ---- reading a results file back ------------------------------------ */
+
+/* Take the writer's formula guard off a text field, in place. */
+static void unguard(char *field)
+{
+	if (field[0] == '\'' && field[1] && strchr("=+-@\t\r", field[1]))
+		memmove(field, field + 1, strlen(field));
+}
+
+static void table_add(struct results_table *t, size_t *cap, struct record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->n; i++)
+		unguard(rec->f[i]);
+	xgrow((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows));
+	t->rows[t->n_rows].f = rec->f;
+	t->rows[t->n_rows++].line = rec->line;
+	rec->f = NULL;
+}
+
+/* The rows after the header; 0 or -EINVAL with FILE:LINE. */
+static int table_rows(struct results_table *t, const char *text, size_t len,
+		      size_t off, char *err, size_t errlen)
+{
+	struct record rec = { .next_line = 2 };
+	size_t cap = 0;
+	int rc = 0;
+
+	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+		/* a torn tail is part of one line: the writer ends every
+		 * record with CRLF in the same write() */
+		if (!rec.whole && off + rec.used == len &&
+		    !memchr(text + off, '\n', rec.used)) {
+			t->dropped_tail = true;
+		} else if (!rec.whole || rec.n != t->n_columns) {
+			if (rec.whole)
+				errf(err, errlen,
+				     "%s:%u: damaged row: %zu fields where the header has %zu",
+				     t->path, rec.line, rec.n, t->n_columns);
+			else
+				errf(err, errlen,
+				     "%s:%u: damaged row: not valid CSV (a stray or unclosed '\"'?)",
+				     t->path, rec.line);
+			rc = -EINVAL;
+		} else {
+			table_add(t, &cap, &rec);
+		}
+		off += rec.used;
+		record_free(&rec);
+	}
+	return rc;
+}
+
+int results_table_read(const char *path, struct results_table **ret, char *err,
+		       size_t errlen)
+{
+	struct results_table *t = xcalloc(1, sizeof(*t));
+	struct record head = { .next_line = 1 };
+	struct stat st;
+	size_t len = 0;
+	char *text = NULL;
+	int rc = 0;
+
+	t->path = xstrdup(path);
+	if (stat(path, &st) == 0 && st.st_size > (off_t)RESULTS_MAX_FILE) {
+		errf(err, errlen, "%s: larger than %u MiB", path,
+		     RESULTS_MAX_FILE >> 20);
+		rc = -EFBIG;
+	} else if (!(text = slurp(path, &len))) {
+		rc = -errno;
+		errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	} else if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+		errf(err, errlen, "%s:1: %s", path,
+		     len ? "the header row is incomplete or damaged"
+			 : "empty file, no header row");
+		rc = -EINVAL;
+	} else {
+		t->header = head.f;
+		t->n_columns = head.n;
+		head.f = NULL;
+		rc = table_rows(t, text, len, head.used, err, errlen);
+	}
+	record_free(&head);
+	free(text);
+	if (rc < 0)
+		results_table_free(t);
+	else
+		*ret = t;
+	return rc;
+}
+
+size_t results_table_column(const struct results_table *t, const char *name)
+{
+	return column_of(t->header, t->n_columns, name);
+}
+
+void results_table_free(struct results_table *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n_rows; i++)
+		csv_fields_free(t->rows[i].f, t->n_columns);
+	if (t->header)
+		csv_fields_free(t->header, t->n_columns);
+	free(t->rows);
+	free(t->path);
+	free(t);
+}
+
+char *results_sibling(const char *path, const char *suffix)
+{
+	return sibling(path, suffix);
+}
+
+int results_write_file(const char *path, const char *buf, size_t len)
+{
+	return write_atomically(path, buf, len);
+}

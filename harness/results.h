@@ -60,4 +60,51 @@ double results_speedup(const struct runner *r, const struct cell_result *cr);
 /* SHA-256 of a file as 64 hex digits; 0 or -errno. */
 int results_sha256_file(const char *path, char hex[65]);
 
+/*
+ * A results file read back whole (N.csv, N-runs.csv, or a file of the same
+ * shape): the header, then every row, each a field array as the writer put
+ * it down with the formula guard taken off again.  Rows are checked as the
+ * reader of --resume checks them: every row is whole and has the header's
+ * field count; an incomplete last row (the torn tail an interrupted run can
+ * leave) is dropped and counted in dropped_tail; anything else is an error
+ * naming FILE:LINE.  Columns are found by name, so files with more columns
+ * (newer versions) read the same.
+ */
+struct results_row {
+	char **f;      /* n_columns fields */
+	unsigned line; /* 1-based line where the row starts */
+};
+
+struct results_table {
+	char *path;
+	char **header;
+	size_t n_columns;
+	struct results_row *rows;
+	size_t n_rows;
+	bool dropped_tail;
+};
+
+/* Most bytes of a results file read back (a 100,000-cell run fits). */
+#define RESULTS_MAX_FILE (256u << 20)
+
+/*
+ * Read path into *ret (free with results_table_free).  Returns 0, or a
+ * negative errno code with a message: -ENOENT etc. for the file, -EFBIG
+ * above RESULTS_MAX_FILE, -EINVAL for an empty file or a damaged row.
+ */
+int results_table_read(const char *path, struct results_table **ret, char *err,
+		       size_t errlen);
+
+/* The index of the column called name; SIZE_MAX when there is none. */
+size_t results_table_column(const struct results_table *t, const char *name);
+
+void results_table_free(struct results_table *t);
+
+/* "dir/N.csv" -> "dir/N-SUFFIX.csv", the name of a sibling (malloc'd). */
+char *results_sibling(const char *path, const char *suffix);
+
+/* Replace path by buf[0..len) atomically (temporary file, fsync, rename),
+ * the way every results file is rewritten.  0 or -errno. */
+int results_write_file(const char *path, const char *buf, size_t len);
+
 #endif

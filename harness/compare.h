@@ -1,0 +1,66 @@
+/*
+ * compare.h - `concur compare BASE.csv NEW.csv`: is NEW faster, slower or
+ * the same as BASE, cell by cell, and how sure can we be?  (README
+ * "Comparing two runs".)
+ *
+ * Input: two summary files (N.csv) and their N-runs.csv siblings, read
+ * through the results reader (results.h).  Cells are matched by cell id;
+ * both files must come from the same experiment (same name) and have the
+ * same parameter columns.  A parameter whose value differs between matched
+ * cells (a --set on one side: the very thing being tried) is named once
+ * under the table.
+ *
+ * For each cell in both, from the per-run wall times of N-runs.csv:
+ *   - the base and new medians;
+ *   - the ratio new/base: exp of the Hodges-Lehmann estimate of the shift of
+ *     log times, with its 95% distribution-free interval (ranktest.h);
+ *   - the two-sided Mann-Whitney U p-value (exact, or the normal law with
+ *     tie and continuity corrections);
+ *   - a verdict: `unsure` when the run counts cannot give a p-value of
+ *     alpha or less at all; else `slower` when p <= alpha and the ratio
+ *     exceeds 1 + threshold, `faster` when p <= alpha and it is below
+ *     1 - threshold, `same` otherwise.
+ * Cells on one side only are listed.
+ *
+ * Output: a table for the terminal, or with --markdown one for a
+ * pull-request comment; -o OUT.csv writes the comparison as CSV too.
+ *
+ * Exit status (COMPARE_EXIT_*): 0 no cell is significantly slower beyond
+ * the threshold, 1 at least one is, 2 the inputs cannot be compared (usage,
+ * unreadable or damaged files, different experiments or columns).
+ */
+#ifndef CONCUR_COMPARE_H
+#define CONCUR_COMPARE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define COMPARE_EXIT_SAME 0
+#define COMPARE_EXIT_SLOWER 1
+#define COMPARE_EXIT_USAGE 2
+
+/* Defaults of --threshold (a fraction) and --alpha. */
+#define COMPARE_DEFAULT_THRESHOLD 0.05
+#define COMPARE_DEFAULT_ALPHA 0.05
+
+struct compare_options {
+	const char *base, *new_path; /* summary files */
+	const char *output;	     /* -o: CSV, or NULL */
+	double threshold;	     /* fraction: 0.05 = 5% */
+	double alpha;
+	bool markdown;
+};
+
+/*
+ * Compare as opts says, printing the table on out and problems on stderr.
+ * Returns the exit status above.
+ */
+int compare_run(const struct compare_options *opts, FILE *out);
+
+/*
+ * `concur compare ARGS...`: argv[0] is "compare"; parses the options, then
+ * compare_run on stdout.  Returns the exit status.
+ */
+int compare_main(int argc, char **argv);
+
+#endif

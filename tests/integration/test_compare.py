@@ -1,0 +1,304 @@
+"""`concur compare`: golden output on fixed result files (terminal, Markdown,
+CSV), exit statuses, every damaged input refused with exit 2 and a reason,
+and two real result sets with a known difference.
+
+The fixed files are tests/data/compare/{base,new}{,-runs}.csv (written by
+make_fixtures.py there; see its docstring for what each cell exercises).
+To regenerate the expected output after an intended change:
+    CONCUR_GOLDEN_UPDATE=1 ctest -R integration_compare
+and review the diff before committing.
+"""
+import csv
+import difflib
+import io
+import os
+import shutil
+import unittest
+
+from common import SOURCE, TempDir, read_csv, run, write
+
+DATA = os.path.join(SOURCE, "tests", "data", "compare")
+EXPECTED = os.path.join(DATA, "expected")
+BASE = os.path.join(DATA, "base.csv")
+NEW = os.path.join(DATA, "new.csv")
+UPDATE = os.environ.get("CONCUR_GOLDEN_UPDATE") == "1"
+
+
+def rel(text):
+    """Output with the fixture folder written as DATA/ (machine-independent)."""
+    return text.replace(DATA + os.sep, "DATA/")
+
+
+def copy_fixture(tmp, name="base"):
+    """Copy a fixture pair into tmp (to damage it); return the summary path."""
+    for suffix in ("", "-runs"):
+        shutil.copy(os.path.join(DATA, name + suffix + ".csv"), tmp)
+    return os.path.join(tmp, name + ".csv")
+
+
+def edit(path, old, new, count=1):
+    with open(path, newline="", encoding="utf-8") as f:
+        text = f.read()
+    assert old in text, f"{old!r} not in {path}"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        f.write(text.replace(old, new, count))
+
+
+class Golden(unittest.TestCase):
+    maxDiff = None
+
+    def assert_same(self, name, got):
+        path = os.path.join(EXPECTED, name)
+        if UPDATE:
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                f.write(got)
+            return
+        with open(path, newline="", encoding="utf-8") as f:
+            want = f.read()
+        if want != got:
+            self.fail("".join(difflib.unified_diff(
+                want.splitlines(True), got.splitlines(True), path, "got")))
+
+    def test_terminal(self):
+        rc, out, err = run("compare", BASE, NEW)
+        self.assertEqual(rc, 1, err)  # sync/nap and sync/tied are slower
+        self.assertEqual(err, "")
+        self.assert_same("compare.txt", rel(out))
+
+    def test_markdown(self):
+        rc, out, err = run("compare", BASE, NEW, "--markdown")
+        self.assertEqual(rc, 1, err)
+        self.assert_same("compare.md", rel(out))
+
+    def test_csv(self):
+        with TempDir() as tmp:
+            out_csv = os.path.join(tmp, "cmp.csv")
+            rc, out, err = run("compare", BASE, NEW, "-o", out_csv)
+            self.assertEqual(rc, 1, err)
+            with open(out_csv, newline="", encoding="utf-8") as f:
+                text = f.read()
+        self.assert_same("compare.csv", text)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        verdict = {r["cell"]: r["verdict"] for r in rows}
+        self.assertEqual(verdict, {
+            "sync/nap": "slower", "pthreads[workers=2]/nap": "faster",
+            "pthreads[workers=4]/nap": "same", "epoll/nap": "same",
+            "forkpool/nap": "unsure", "sync/tied": "slower",
+            "sync/crashy": "same",
+            "pthreads[workers=8]/nap": "only_in_base",
+            "pthreads[workers=16]/nap": "only_in_new"})
+        nap = next(r for r in rows if r["cell"] == "sync/nap")
+        self.assertAlmostEqual(float(nap["ratio"]), 1.1, places=3)
+        self.assertLess(float(nap["ratio_ci95_low"]), 1.1)
+        self.assertGreater(float(nap["ratio_ci95_high"]), 1.1)
+        self.assertEqual(nap["p_method"], "exact")
+        # 10 vs 10 values, all of NEW above all of BASE: U = 100, p = 2/C(20,10)
+        self.assertEqual(nap["mann_whitney_u"], "100")
+        self.assertAlmostEqual(float(nap["p_value"]) / (2 / 184756), 1, places=5)
+        tied = next(r for r in rows if r["cell"] == "sync/tied")
+        self.assertEqual(tied["p_method"], "normal")
+        self.assertAlmostEqual(float(tied["p_value"]), 0.0207209, places=6)
+        self.assertTrue(text.endswith("\r\n"))
+
+    def test_threshold_and_alpha(self):
+        # a 20% threshold turns the 10% changes into "same"; exit 0
+        rc, out, err = run("compare", BASE, NEW, "--threshold", "20%")
+        self.assertEqual(rc, 1, out)  # sync/tied is +67%: still slower
+        self.assertIn("sync/nap ", out)
+        self.assertRegex(out, r"sync/nap .* same\n")
+        rc, out, _ = run("compare", BASE, NEW, "--threshold", "70")
+        self.assertEqual(rc, 0, out)
+        # alpha 0.2 lets 3 and 3 runs decide (min p 0.1)
+        rc, out, _ = run("compare", BASE, NEW, "--alpha", "0.2")
+        self.assertRegex(out, r"forkpool/nap .* slower \+50\.0%\n")
+
+    def test_same_file_is_same(self):
+        rc, out, err = run("compare", BASE, BASE)
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("slower", out.split("\n\n")[1])
+        self.assertIn("0 slower, 0 faster, 7 same, 1 unsure", out)
+
+
+class Refused(unittest.TestCase):
+    """Every input that cannot be compared: exit 2, a reason, no table."""
+
+    def refused(self, *args, want):
+        rc, out, err = run("compare", *args)
+        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(out, "")
+        self.assertRegex(err, want)
+        self.assertNotIn("Traceback", err)
+        return err
+
+    def test_usage(self):
+        self.refused(BASE, want="needs two summary files")
+        self.refused(BASE, NEW, NEW, want="needs two summary files")
+        self.refused(BASE, NEW, "--threshold", "abc",
+                     want="--threshold takes a percentage .* not abc")
+        self.refused(BASE, NEW, "--threshold", "-5%", want="--threshold")
+        self.refused(BASE, NEW, "--alpha", "1.5",
+                     want="--alpha takes a number between 0 and 1")
+        self.refused(BASE, NEW, "--alpha", "0", want="--alpha")
+        self.refused(BASE, NEW, "--bogus", want="unknown or incomplete option")
+        self.refused(BASE, NEW, "-o", want="unknown or incomplete option")
+
+    def test_missing_files(self):
+        with TempDir() as tmp:
+            self.refused(os.path.join(tmp, "nope.csv"), NEW,
+                         want=r"cannot read .*nope\.csv: No such file")
+            path = copy_fixture(tmp)
+            os.remove(os.path.join(tmp, "base-runs.csv"))
+            self.refused(path, NEW, want=r"cannot read .*base-runs\.csv")
+
+    def test_not_a_summary(self):
+        self.refused(os.path.join(DATA, "base-runs.csv"), NEW,
+                     want="not a concur summary file: no 'runs' column")
+        with TempDir() as tmp:
+            empty = write(os.path.join(tmp, "e.csv"), "")
+            write(os.path.join(tmp, "e-runs.csv"), "")
+            self.refused(empty, NEW, want=r"e\.csv:1: empty file")
+            path = copy_fixture(tmp)
+            with open(path, newline="") as f:
+                header = f.readline()
+            write(path, header)
+            self.refused(path, NEW, want="no cell has finished")
+
+    def test_damaged_rows(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, ",10ms,ok,10,", ",10ms,ok,10,extra,")
+            self.refused(path, NEW, want=r"base\.csv:2: damaged row: 32 fields where the header has 31")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(os.path.join(tmp, "base-runs.csv"), ",ok,0.05,", ",ok,fast,")
+            self.refused(path, NEW, want=r"base-runs\.csv:2: wall_s 'fast' is not a positive number")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(os.path.join(tmp, "base-runs.csv"), ",ok,0.05,", ",ok,-0.05,")
+            self.refused(path, NEW, want="is not a positive number")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "nap,sync/nap,sync", 'nap,"sync/nap,sync')
+            self.refused(path, NEW, want=r"base\.csv:2: damaged row: not valid CSV")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "nap,sync/nap,sync", 'nap,"sync/nap"x,sync')
+            self.refused(path, NEW, want=r"base\.csv:2: damaged row: not valid CSV")
+
+    def test_files_that_do_not_belong_together(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            shutil.copy(os.path.join(DATA, "new-runs.csv"),
+                        os.path.join(tmp, "base-runs.csv"))
+            self.refused(path, NEW, want="sync/crashy' has runs = '5' but .* holds 4 measured runs of it: the two files do not belong together")
+
+    def test_duplicate_cell(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "nap,pthreads[workers=2]/nap,", "nap,sync/nap,")
+            self.refused(path, NEW, want=r"base\.csv:3: cell 'sync/nap' again \(first at line 2\)")
+
+    def test_different_experiments(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "\nnap,", "\nother,", count=100)
+            self.refused(path, NEW, want="cannot compare different experiments: .*base.csv is 'other', .*new.csv is 'nap'")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "\r\nnap,sync/nap,", "\r\nother,sync/nap,")
+            self.refused(path, NEW, want=r"base\.csv:3: experiment 'nap' in a file of experiment 'other' \(line 2\)")
+
+    def test_different_columns(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(path, "workload.latency", "workload.body")
+            self.refused(path, NEW, want="the parameter columns differ: .*base.csv has 'workload.body', .*new.csv does not")
+
+    def test_torn_last_row_is_left_out(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            with open(path, "ab") as f:
+                f.write(b"nap,sync/late,sync,late,,10ms,ok,3")
+            rc, out, err = run("compare", path, NEW)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("its last row is incomplete", err)
+            self.assertNotIn("sync/late", out)
+
+    def test_unwritable_output(self):
+        with TempDir() as tmp:
+            rc, out, err = run("compare", BASE, NEW, "-o",
+                               os.path.join(tmp, "no", "such", "x.csv"))
+            self.assertEqual(rc, 2)
+            self.assertIn("cannot write", err)
+
+
+NAP_INI = """\
+; a cpu-free nap: each task waits `latency` for the builtin test server
+[experiment]
+name        = nap
+repetitions = 20
+warmup      = 1
+
+[strategy sync]
+
+[workload nap]
+plugin  = http_download
+url     = builtin
+count   = 4
+latency = 10ms
+body    = 100
+"""
+
+
+class RealRuns(unittest.TestCase):
+    """Three real runs of one experiment: BASE, NEW with every task 10%
+    longer (11 ms instead of 10 ms), and BASE again."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        d = cls.tmp.__enter__()
+        ini = write(os.path.join(d, "nap.ini"), NAP_INI)
+        cls.paths = {}
+        for name, extra in (("base", []), ("new", ["--set", "nap.latency=11ms"]),
+                            ("again", [])):
+            path = os.path.join(d, name + ".csv")
+            rc, out, err = run("run", ini, "-o", path, "-q", *extra)
+            assert rc == 0, out + err
+            cls.paths[name] = path
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.__exit__(None, None, None)
+
+    def compare(self, a, b):
+        with TempDir() as tmp:
+            out_csv = os.path.join(tmp, "c.csv")
+            rc, out, err = run("compare", self.paths[a], self.paths[b],
+                               "-o", out_csv)
+            rows = read_csv(out_csv)
+        return rc, out, err, dict(zip(rows[0], rows[1]))
+
+    def test_ten_percent_slower(self):
+        rc, out, err, row = self.compare("base", "new")
+        self.assertEqual(rc, 1, out + err)
+        self.assertEqual(row["verdict"], "slower", out)
+        self.assertTrue(1.05 < float(row["ratio"]) < 1.2, out)
+        self.assertLess(float(row["p_value"]), 1e-6, out)
+        self.assertEqual(row["p_method"], "exact")
+        self.assertIn("parameter workload.latency differs: 10ms in BASE, 11ms in NEW", out)
+        # the other way round it is faster by the same factor, and exit 0
+        rc, out, err, back = self.compare("new", "base")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(back["verdict"], "faster", out)
+        self.assertAlmostEqual(float(back["ratio"]) * float(row["ratio"]), 1, places=4)
+
+    def test_same_experiment_twice_is_same(self):
+        rc, out, err, row = self.compare("base", "again")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(row["verdict"], "same", out)
+        self.assertTrue(0.95 < float(row["ratio"]) < 1.05, out)
+
+
+if __name__ == "__main__":
+    unittest.main()
