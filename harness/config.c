@@ -27,11 +27,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "util.h"
 #include "value.h"
 
 /* Longest value after $ncpus / ${ENV} expansion. */
 #define CONFIG_MAX_EXPANDED (64 * 1024)
+/*
+ * Most bytes all of a file's values may take after expansion: four times
+ * the largest file, so literal text never comes near it, while 5,000 lines
+ * of `k = ${BIG}` cannot turn a small file into hundreds of megabytes.
+ */
+#define CONFIG_MAX_EXPANDED_TOTAL (4 * CONFIG_MAX_FILE)
 /* Longest message built before the "FILE:LINE: " prefix. */
 #define MSG_MAX 512
 
@@ -54,6 +61,7 @@ struct parse {
 	int rc;		 /* first error, 0 = none */
 	char *err;
 	size_t errlen;
+	size_t expanded; /* bytes of every value so far, after expansion */
 };
 
 /* ------------------------------------------------------------------
@@ -801,6 +809,15 @@ static int expand_value(struct parse *p, const char *name, const char *value,
 
 	if (config_expand(value, ret_text, msg, sizeof(msg)) < 0)
 		return parse_fail(p, "%s: %s", name, msg);
+	p->expanded += strlen(*ret_text);
+	if (p->expanded > CONFIG_MAX_EXPANDED_TOTAL) {
+		free(*ret_text);
+		*ret_text = NULL;
+		return parse_fail(
+			p,
+			"%s: with ${...} expanded, the values of this file pass %d MiB in total (the limit); is a large variable used on many lines?",
+			name, CONFIG_MAX_EXPANDED_TOTAL >> 20);
+	}
 	return 0;
 }
 
@@ -1393,51 +1410,6 @@ int config_load_string(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-/* The whole file, NUL-terminated, at most CONFIG_MAX_FILE bytes. */
-static int read_file(const char *path, char **ret_buf, size_t *ret_len,
-		     char *err, size_t errlen)
-{
-	size_t cap = CONFIG_MAX_FILE + 1, n = 0;
-	char *buf;
-	ssize_t r;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return rc;
-	}
-	buf = xmalloc(cap + 1);
-	while (n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			errf(err, errlen, "%s: cannot read: %s", path,
-			     strerror(errno));
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	if (rc == 0 && n > CONFIG_MAX_FILE) {
-		errf(err, errlen,
-		     "%s: larger than %d bytes; is this an "
-		     "experiment file?",
-		     path, CONFIG_MAX_FILE);
-		rc = -EFBIG;
-	}
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = '\0';
-	*ret_buf = buf;
-	*ret_len = n;
-	return 0;
-}
-
 int config_load(const char *path, const struct config_override *overrides,
 		size_t n_overrides, struct config **ret_config, char *err,
 		size_t errlen)
@@ -1446,7 +1418,8 @@ int config_load(const char *path, const struct config_override *overrides,
 	size_t len = 0;
 	int rc;
 
-	rc = read_file(path, &buf, &len, err, errlen);
+	rc = fileio_read(path, CONFIG_MAX_FILE, "an experiment file", &buf,
+			 &len, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = config_load_string(path, buf, len, overrides, n_overrides,

@@ -1,6 +1,7 @@
 #include "job.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,14 @@
 
 size_t job_mapping_size(size_t max_tasks)
 {
+	/* the records, then one record's worth of guard */
 	return sizeof(struct job_shared) +
-	       max_tasks * sizeof(struct concur_task);
+	       (max_tasks + 1) * sizeof(struct concur_task);
+}
+
+static unsigned char *tail_guard(const struct job_shared *p, size_t max_tasks)
+{
+	return (unsigned char *)&p->tasks[max_tasks];
 }
 
 struct job_shared *job_alloc(size_t max_tasks)
@@ -24,14 +31,98 @@ struct job_shared *job_alloc(size_t max_tasks)
 
 	if (p == MAP_FAILED)
 		return NULL;
+	p->magic = JOB_MAGIC;
 	p->capacity = max_tasks;
+	memset(p->guard, JOB_GUARD_BYTE, sizeof(p->guard));
+	memset(tail_guard(p, max_tasks), JOB_GUARD_BYTE,
+	       sizeof(struct concur_task));
 	return p;
+}
+
+void job_unmap(struct job_shared *shared, size_t max_tasks)
+{
+	if (shared)
+		munmap(shared, job_mapping_size(max_tasks));
 }
 
 void job_release(struct job_shared *shared)
 {
 	if (shared)
-		munmap(shared, job_mapping_size(shared->capacity));
+		job_unmap(shared, shared->capacity);
+}
+
+static bool guard_intact(const unsigned char *g)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(struct concur_task); i++)
+		if (g[i] != JOB_GUARD_BYTE)
+			return false;
+	return true;
+}
+
+/* A finished task whose duration overflows cannot have happened. */
+static int check_times(const struct job_shared *shared, uint64_t n, char *why,
+		       size_t whylen)
+{
+	uint64_t i;
+	int64_t d;
+
+	for (i = 0; i < n; i++) {
+		const struct concur_task *t = &shared->tasks[i];
+
+		if ((t->flags & CONCUR_TASK_DONE) &&
+		    __builtin_sub_overflow(t->end_ns, t->start_ns, &d)) {
+			errf(why, whylen,
+			     "stamped task %llu with impossible times (start %lld ns, end %lld ns)",
+			     (unsigned long long)i, (long long)t->start_ns,
+			     (long long)t->end_ns);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+int job_read_back(const struct job_shared *shared, size_t max_tasks,
+		  struct job_outcome *ret, char *why, size_t whylen)
+{
+	/* one read of each field: the copy is what gets checked and used */
+	uint64_t magic = shared->magic, capacity = shared->capacity;
+
+	*ret = (struct job_outcome){
+		.wall_ns = shared->wall_ns,
+		.run_status = shared->run_status,
+		.n_tasks = shared->n_tasks,
+		.n_failed = shared->n_failed,
+		.origin_ns = shared->origin_ns,
+		.user_ns = shared->user_ns,
+		.sys_ns = shared->sys_ns,
+		.max_rss_kib = shared->max_rss_kib,
+		.nvcsw = shared->nvcsw,
+		.nivcsw = shared->nivcsw,
+	};
+	memcpy(ret->error_text, shared->error_text, sizeof(ret->error_text));
+	ret->error_text[sizeof(ret->error_text) - 1] = '\0';
+	text_sanitize(ret->error_text);
+	if (magic != JOB_MAGIC || capacity != max_tasks ||
+	    ret->n_tasks > max_tasks || ret->n_failed > ret->n_tasks ||
+	    ret->wall_ns < 0) {
+		errf(why, whylen,
+		     "corrupted concur's run header (claims %llu tasks, %llu failed, room for %llu; %zu were mapped)",
+		     (unsigned long long)ret->n_tasks,
+		     (unsigned long long)ret->n_failed,
+		     (unsigned long long)capacity, max_tasks);
+		return -EPROTO;
+	}
+	if (!guard_intact(shared->guard)) {
+		errf(why, whylen, "wrote below its task records");
+		return -EPROTO;
+	}
+	if (!guard_intact(tail_guard(shared, max_tasks))) {
+		errf(why, whylen, "wrote past its task records");
+		return -EPROTO;
+	}
+	return check_times(shared, ret->n_tasks, why, whylen);
 }
 
 /*

@@ -18,8 +18,15 @@
 #include "loader.h"
 #include "schedule.h"
 
-/* What a run leaves in shared memory for the parent. */
+/*
+ * What a run leaves in shared memory for the parent.  The run's plugins can
+ * write all of it, so the parent never acts on it directly: job_read_back
+ * copies and checks it against what the parent kept in its own memory.
+ * Guards of one task record's size sit just below tasks[0] and just past
+ * tasks[capacity - 1], where a strategy's off-by-one writes land.
+ */
 struct job_shared {
+	uint64_t magic;	    /* JOB_MAGIC, set by job_alloc */
 	int64_t wall_ns;    /* strategy->run, start to end */
 	int32_t run_status; /* 0, or the strategy's / a create hook's error */
 	uint32_t error_claimed; /* atomic: first task error recorded */
@@ -38,13 +45,47 @@ struct job_shared {
 	int64_t max_rss_kib; /* peak of the process or a reaped worker */
 	int64_t nvcsw, nivcsw;
 	char error_text[CONCUR_ERRLEN];
-	struct concur_task tasks[]; /* n_tasks */
+	unsigned char guard[sizeof(struct concur_task)]; /* JOB_GUARD_BYTE */
+	struct concur_task tasks[]; /* n_tasks, then one record of guard */
 };
 
-/* Map a zeroed job_shared for up to max_tasks; NULL on failure. */
+#define JOB_MAGIC 0x636f6e637572726eULL
+#define JOB_GUARD_BYTE 0xc5
+
+/*
+ * Map a zeroed job_shared for up to max_tasks (magic and guards set); NULL
+ * on failure.  Unmap it with job_unmap and the same max_tasks.
+ */
 struct job_shared *job_alloc(size_t max_tasks);
+void job_unmap(struct job_shared *shared, size_t max_tasks);
+/*
+ * For tests that run a job in their own process: unmap with the capacity
+ * stored in the mapping.  The runner, whose children may have written that
+ * field, uses job_unmap.
+ */
 void job_release(struct job_shared *shared);
 size_t job_mapping_size(size_t max_tasks);
+
+/* The parent's own copy of a run's header, checked (job_read_back). */
+struct job_outcome {
+	int64_t wall_ns;
+	int32_t run_status;
+	uint64_t n_tasks, n_failed; /* n_failed <= n_tasks <= max_tasks */
+	int64_t origin_ns; /* open loop: where the schedule's offsets start */
+	int64_t user_ns, sys_ns, max_rss_kib, nvcsw, nivcsw;
+	char error_text[CONCUR_ERRLEN]; /* NUL-terminated, no control chars */
+};
+
+/*
+ * After the run's processes are gone: copy the header of `shared` (mapped
+ * by job_alloc(max_tasks)) into ret, and check the copy, the guards and
+ * every finished task's times against what the parent knows.  Returns 0,
+ * or -EPROTO with a reason ("wrote below its task records", ...) in why
+ * when the run corrupted what it handed back: its figures cannot be
+ * trusted.  Tasks 0..ret->n_tasks-1 of shared may be read after a 0.
+ */
+int job_read_back(const struct job_shared *shared, size_t max_tasks,
+		  struct job_outcome *ret, char *why, size_t whylen);
 
 /*
  * Create the workload (to learn its task count, which must be <= the

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +125,44 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+static void print_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "concur: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s(concur --help for more)\n", usage_text);
+	char *msg = xasprintf(fmt, arg);
+
+	print_error("%s", msg);
+	free(msg);
+	fprintf(stderr, "%s(concur --help for more)\n", usage_text);
 	return EXIT_USAGE;
+}
+
+/*
+ * "concur: MSG" on stderr, with control characters made visible: messages
+ * quote experiment files, paths and plugin text, none of which may drive
+ * the terminal.  An empty message (an error path that forgot one) still
+ * says something.
+ */
+static void print_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+	va_end(ap);
+	text_sanitize(msg);
+	fprintf(stderr, "concur: %s\n",
+		*msg ? msg
+		     : "internal error: a failure without a message (please "
+		       "report it)");
+	free(msg);
 }
 
 static int parse_cli(int argc, char **argv, struct cli *cli)
@@ -145,7 +179,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "shards", required_argument, NULL, 'K' },
 		{ 0 },
 	};
-	char err[CONCUR_ERRLEN];
+	char err[CONCUR_ERRLEN] = "";
 	int c;
 
 	cli->argc = argc;
@@ -263,7 +297,7 @@ struct session {
 /* Config, plugins, matrix and task counts; 0 or an exit status. */
 static int load_experiment(struct session *s, bool start_server)
 {
-	char err[4 * CONCUR_ERRLEN];
+	char err[4 * CONCUR_ERRLEN] = "";
 
 	if (!s->cli->experiment)
 		return usage_error("%s needs an EXPERIMENT.ini",
@@ -286,7 +320,7 @@ static int load_experiment(struct session *s, bool start_server)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "concur: %s\n", err);
+	print_error("%s", err);
 	return EXIT_USAGE;
 }
 
@@ -339,8 +373,8 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	s->done++;
 	progress_cell_done(s->progress, &s->runner, cr, s->done, s->total);
 	if (rc < 0)
-		fprintf(stderr, "concur: cannot write %s: %s\n",
-			results_path(s->res), strerror(-rc));
+		print_error("cannot write %s: %s", results_path(s->res),
+			    strerror(-rc));
 	return rc;
 }
 
@@ -355,11 +389,11 @@ static void on_run_start(void *arg, const struct cell *c, unsigned run,
 /* The chart beside the summary; a chart that fails is only a warning. */
 static void plot_after_run(const struct session *s)
 {
-	char err[2 * CONCUR_ERRLEN];
+	char err[2 * CONCUR_ERRLEN] = "";
 	char *svg = plot_default_path(results_path(s->res));
 
 	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
-		fprintf(stderr, "concur: warning: no chart: %s\n", err);
+		print_error("warning: no chart: %s", err);
 	else
 		printf("chart:   %s\n", svg);
 	free(svg);
@@ -429,8 +463,52 @@ static int exit_status(const struct session *s)
 }
 
 /*
+ * One argument as the shell reads it back: bare when it is only safe
+ * characters, else in single quotes with each ' written '\'' (so $(...),
+ * backquotes and ! stay text), or, when it holds control characters, in
+ * $'...' with those written \xHH, so pasting it cannot drive the terminal.
+ */
+static void print_shell_word(FILE *out, const char *a)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_@%+=:,./-";
+	const unsigned char *p;
+	bool control = false;
+
+	if (*a && strspn(a, safe) == strlen(a)) {
+		fputs(a, out);
+		return;
+	}
+	for (p = (const unsigned char *)a; *p; p++)
+		control |= *p < 0x20 || *p == 0x7f;
+	if (!control) {
+		fputc('\'', out);
+		for (; *a; a++) {
+			if (*a == '\'')
+				fputs("'\\''", out);
+			else
+				fputc(*a, out);
+		}
+		fputc('\'', out);
+		return;
+	}
+	fputs("$'", out);
+	for (p = (const unsigned char *)a; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else if (*p == '\'' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('\'', out);
+}
+
+/*
  * The command that continues this experiment: the original arguments (so
- * -o and --set are kept), with --force dropped and --resume added.
+ * -o and --set are kept), with --force dropped and --resume added, each
+ * quoted for the shell.
  */
 static void print_resume_command(FILE *out, const struct cli *cli)
 {
@@ -444,7 +522,8 @@ static void print_resume_command(FILE *out, const struct cli *cli)
 		if (!strcmp(a, "--force"))
 			continue;
 		resume |= !strcmp(a, "--resume");
-		fprintf(out, strpbrk(a, " \t'\"$;&|<>()") ? " '%s'" : " %s", a);
+		fputc(' ', out);
+		print_shell_word(out, a);
 	}
 	fprintf(out, "%s\n", resume ? "" : " --resume");
 }
@@ -459,7 +538,7 @@ static int cmd_run(struct cli *cli)
 	enum results_mode mode = cli->resume  ? RESULTS_RESUME
 				 : cli->force ? RESULTS_FORCE
 					      : RESULTS_NEW;
-	char err[4 * CONCUR_ERRLEN];
+	char err[4 * CONCUR_ERRLEN] = "";
 	int rc = load_experiment(&s, !cli->dry_run);
 
 	if (rc == 0)
@@ -476,10 +555,13 @@ static int cmd_run(struct cli *cli)
 		goto out;
 	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
 			 cli->argv, &s.res, err, sizeof(err)) < 0) {
-		fprintf(stderr, "concur: %s\n", err);
+		print_error("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	s.runner.n_child_closes =
+		results_fds(s.res, s.runner.child_closes,
+			    ARRAY_SIZE(s.runner.child_closes));
 	s.done = results_resumed(s.res);
 	s.progress =
 		progress_create(stderr, progress_mode_for(stderr, cli->quiet),
@@ -637,7 +719,7 @@ static void print_plugin_full(const struct plugin *p)
 static void print_scan_error(const char *msg, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "concur: skipped: %s\n", msg);
+	print_error("skipped: %s", msg);
 }
 
 static void print_search_path(const struct loader *l)
@@ -675,7 +757,7 @@ static int cmd_help(struct cli *cli)
 						"compare" };
 	struct loader *l;
 	const struct plugin *p;
-	char err[4 * CONCUR_ERRLEN];
+	char err[4 * CONCUR_ERRLEN] = "";
 	size_t i;
 	int rc = 0;
 
@@ -691,7 +773,7 @@ static int cmd_help(struct cli *cli)
 	if (p) {
 		print_plugin_full(p);
 	} else {
-		fprintf(stderr, "concur: %s\n", err);
+		print_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	loader_destroy(l);
@@ -700,7 +782,7 @@ static int cmd_help(struct cli *cli)
 
 static int cmd_plot(struct cli *cli)
 {
-	char err[2 * CONCUR_ERRLEN];
+	char err[2 * CONCUR_ERRLEN] = "";
 	char *svg;
 	int rc;
 
@@ -710,7 +792,7 @@ static int cmd_plot(struct cli *cli)
 			  : plot_default_path(cli->experiment);
 	rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
-		fprintf(stderr, "concur: %s\n", err);
+		print_error("%s", err);
 	else
 		printf("chart: %s\n", svg);
 	free(svg);

@@ -438,6 +438,7 @@ static void expand_cells(struct matrix *m)
 					l = side_text(ss, c->schoice, true);
 					r = side_text(ws, c->wchoice, true);
 					c->id = xasprintf("%s/%s", l, r);
+					text_sanitize(c->id); /* printed */
 					free(l);
 					free(r);
 				}
@@ -466,6 +467,8 @@ int matrix_build(const struct config *cfg, struct loader *l,
 	uint64_t cells_s = 0, cells_w = 0;
 	int rc = 0;
 
+	if (errlen)
+		err[0] = '\0'; /* "has a section said why?" is tested below */
 	m->strategies = xcalloc(cfg->n_sections + 1, sizeof(*m->strategies));
 	m->workloads = xcalloc(cfg->n_sections + 1, sizeof(*m->workloads));
 	for (i = 0; i < cfg->n_sections && rc == 0; i++) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "fileio.h"
 #include "util.h"
 #include "xmltext.h"
 
@@ -234,36 +235,6 @@ static void row_add(struct plot_data *d, const struct plot_header *h, char **f,
 		r->median > 0;
 }
 
-static int slurp(const char *path, char **ret_text, size_t *ret_len, char *err,
-		 size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-
-	if (!f) {
-		int e = errno;
-
-		errf(err, errlen, "cannot open %s: %s", path, strerror(e));
-		return -e;
-	}
-	do {
-		xgrow((void **)&buf, &cap, len + 65536, 1);
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got && len <= PLOT_MAX_FILE);
-	fclose(f);
-	if (len > PLOT_MAX_FILE) {
-		free(buf);
-		errf(err, errlen, "%s: larger than %u MiB", path,
-		     PLOT_MAX_FILE >> 20);
-		return -EFBIG;
-	}
-	*ret_text = buf;
-	*ret_len = len;
-	return 0;
-}
-
 /*
  * Colours: each strategy label gets a hue, and its cells (workers = 1, 2,
  * 4 ...) shades of it from light to full, so families read at a glance.
@@ -296,7 +267,9 @@ static int data_read(const char *path, struct plot_data *d, char *err,
 	struct plot_header h = { { 0 } };
 	char *text = NULL, **f;
 	size_t len = 0, pos = 0, used, n;
-	int rc = slurp(path, &text, &len, err, errlen), first = 1;
+	int rc = fileio_read(path, PLOT_MAX_FILE, "a results file to plot",
+			     &text, &len, err, errlen),
+	    first = 1;
 
 	while (rc == 0 && (rc = csv_parse_record(text + pos, len - pos, &used,
 						 &f, &n)) == 0) {
@@ -1088,27 +1061,28 @@ static void svg_write(FILE *out, const struct plot_data *d)
 	free(body);
 }
 
+/* The chart replaces path atomically (fileio_replace): never half-drawn. */
 static int write_atomic(const char *path, const struct plot_data *d, char *err,
 			size_t errlen)
 {
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int rc = 0;
+	char *svg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&svg, &len);
+	int rc;
 
 	if (!f) {
 		rc = -errno;
 		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-		goto out;
+		return rc;
 	}
 	svg_write(f, d);
-	errno = EIO;
-	if (ferror(f) | fclose(f) || rename(tmp, path) < 0) {
-		rc = -errno;
-		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-		unlink(tmp);
+	if (fclose(f) != 0) {
+		free(svg);
+		errf(err, errlen, "cannot write %s: out of memory", path);
+		return -ENOMEM;
 	}
-out:
-	free(tmp);
+	rc = fileio_replace(path, svg, len, err, errlen);
+	free(svg);
 	return rc;
 }
 

@@ -9,18 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "csv.h"
+#include "fileio.h"
 #include "shard.h"
 #include "util.h"
 
 /* Seconds are written with this many significant digits (SPEC §6: >= 9). */
 #define SIG_SECONDS 9
 #define SIG_RATIO 6
+/* Largest results file --resume reads back. */
+#define RESULTS_MAX_FILE ((size_t)1 << 30)
 
 struct results {
 	const struct config *cfg;
@@ -105,25 +110,10 @@ static int mkdir_parents(const char *path)
 	return rc;
 }
 
-/* Write all of buf, then fsync: a row is on disk whole before we go on. */
-static int write_durably(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
-}
-
 static int emit(struct results *res, int fd)
 {
-	int rc = write_durably(fd, res->row.buf, res->row.len);
+	/* all of the row, then fsync: it is on disk whole before we go on */
+	int rc = fileio_write_all(fd, res->row.buf, res->row.len, true);
 
 	csv_row_clear(&res->row);
 	return rc;
@@ -315,33 +305,11 @@ static void runs_rows(struct results *res, const struct cell_result *cr)
 	}
 }
 
-/* Replace path by buf atomically: tmp file, fsync, rename. */
-static int write_atomically(const char *path, const char *buf, size_t len)
-{
-	char *tmp = xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int rc;
-
-	if (fd < 0) {
-		rc = -errno;
-		free(tmp);
-		return rc;
-	}
-	rc = write_durably(fd, buf, len);
-	close(fd);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 /* Replace path by the row buffer's records, atomically. */
 static int replace_file(struct results *res, const char *path)
 {
-	int rc = write_atomically(path, res->row.buf ? res->row.buf : "",
-				  res->row.len);
+	int rc = fileio_replace(path, res->row.buf ? res->row.buf : "",
+				res->row.len, NULL, 0);
 
 	csv_row_clear(&res->row);
 	return rc;
@@ -552,22 +520,17 @@ static int write_env(struct results *res, int argc, char **argv,
 
 /* ---- resume ------------------------------------------------------- */
 
+/*
+ * A results file being resumed, whole; NULL when it cannot be read or is
+ * past RESULTS_MAX_FILE (then resuming starts that file afresh or refuses).
+ */
 static char *slurp(const char *path, size_t *ret_len)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
 
-	if (!f)
+	if (fileio_read(path, RESULTS_MAX_FILE, "a results file to resume",
+			&buf, ret_len, NULL, 0) < 0)
 		return NULL;
-	do {
-		xgrow((void **)&buf, &cap, len + 65536, 1);
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = '\0';
-	*ret_len = len;
 	return buf;
 }
 
@@ -797,9 +760,7 @@ static int keep_done_runs(struct results *res)
 		if (f)
 			csv_fields_free(f, n);
 		free(text);
-		return truncate(res->runs_path, 0) < 0 && errno != ENOENT
-			       ? -errno
-			       : 0;
+		return fileio_replace(res->runs_path, "", 0, NULL, 0);
 	}
 	csv_fields_free(f, n);
 	out = xcalloc(len + 1, 1);
@@ -814,7 +775,8 @@ static int keep_done_runs(struct results *res)
 		off += rec.used;
 		record_free(&rec);
 	}
-	rc = kept == len ? 0 : write_atomically(res->runs_path, out, kept);
+	rc = kept == len ? 0
+			 : fileio_replace(res->runs_path, out, kept, NULL, 0);
 	free(out);
 	free(text);
 	return rc;
@@ -841,49 +803,212 @@ static int check_unchanged(struct results *res, const char *sha, char *err,
 	return rc;
 }
 
+/* A results file is written as it is named: never through a symlink. */
+#define OPEN_RESULT (O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+
+static void explain_open(const char *path, int rc, char *err, size_t errlen)
+{
+	if (rc == -ELOOP)
+		errf(err, errlen,
+		     "%s is a symbolic link: concur does not write results through one; remove it or choose another -o",
+		     path);
+	else
+		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+}
+
 /*
  * Open path for appending, cut to `keep` bytes first (keep < 0: as it is),
  * and say whether it is empty.
  */
 static int open_append(const char *path, off_t keep, int *ret_fd,
-		       bool *ret_empty)
+		       bool *ret_empty, char *err, size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	int fd = open(path, OPEN_RESULT | O_CREAT, 0644), rc = 0;
 	struct stat st;
 
 	if (fd < 0)
-		return -errno;
-	*ret_fd = fd;
-	if (keep >= 0 && ftruncate(fd, keep) < 0)
-		return -errno;
+		rc = -errno;
+	else
+		*ret_fd = fd;
+	if (rc == 0 && keep >= 0 && ftruncate(fd, keep) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		explain_open(path, rc, err, errlen);
+		return rc;
+	}
 	*ret_empty = fstat(fd, &st) == 0 && st.st_size == 0;
 	return 0;
+}
+
+/* The summary file, with the header when it is empty (resume: its whole
+ * rows kept, a torn last row cut off). */
+static int start_summary(struct results *res, bool resume, char *err,
+			 size_t errlen)
+{
+	off_t keep = resume ? (off_t)res->summary_keep : 0;
+	struct stat st;
+	int rc = 0;
+
+	if (ftruncate(res->fd_summary, keep) < 0)
+		rc = -errno;
+	if (rc == 0 && fstat(res->fd_summary, &st) == 0 && st.st_size == 0) {
+		summary_header(res);
+		rc = emit(res, res->fd_summary);
+	}
+	if (rc < 0)
+		errf(err, errlen, "cannot write %s: %s", res->path,
+		     strerror(-rc));
+	return rc;
 }
 
 static int open_files(struct results *res, bool resume, char *err,
 		      size_t errlen)
 {
 	bool empty = false;
-	int rc = open_append(res->path, resume ? (off_t)res->summary_keep : 0,
-			     &res->fd_summary, &empty);
+	int rc = start_summary(res, resume, err, errlen);
 
-	if (rc == 0 && empty) {
-		summary_header(res);
-		rc = emit(res, res->fd_summary);
-	}
-	if (rc == 0 && resume)
+	if (rc == 0 && resume) {
 		rc = keep_done_runs(res);
+		if (rc < 0)
+			explain_open(res->runs_path, rc, err, errlen);
+	}
 	if (rc == 0)
 		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs,
-				 &empty);
+				 &empty, err, errlen);
 	if (rc == 0 && empty) {
 		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
 		csv_row_end(&res->row);
 		rc = emit(res, res->fd_runs);
+		if (rc < 0)
+			errf(err, errlen, "cannot write %s: %s", res->runs_path,
+			     strerror(-rc));
 	}
-	if (rc < 0)
-		errf(err, errlen, "cannot write results next to %s: %s",
+	return rc;
+}
+
+/*
+ * The pid holding an flock on the file open as fd, from /proc/locks
+ * ("1: FLOCK  ADVISORY  WRITE 1234 08:02:5678 0 EOF"); 0 when unknown.
+ */
+static long lock_holder(int fd)
+{
+	char line[256], id[64];
+	struct stat st;
+	long pid = 0, got;
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	snprintf(id, sizeof(id), "%02x:%02x:%llu", major(st.st_dev),
+		 minor(st.st_dev), (unsigned long long)st.st_ino);
+	while (!pid && fgets(line, sizeof(line), f)) {
+		char kind[16], dev[64];
+
+		if (sscanf(line, "%*d: %15s %*s %*s %ld %63s", kind, &got,
+			   dev) == 3 &&
+		    !strcmp(kind, "FLOCK") && !strcmp(dev, id))
+			pid = got;
+	}
+	fclose(f);
+	return pid;
+}
+
+/*
+ * Open the summary file (creating it when missing: *ret_created) and take
+ * an exclusive flock on it for as long as this run writes: a second concur
+ * run on the same output is refused with the first one's pid.  Run
+ * children close the descriptor (results_fds), so only concur holds it.
+ */
+static int lock_results(struct results *res, bool *ret_created, char *err,
+			size_t errlen)
+{
+	int fd = -1, tries, rc;
+	long pid;
+
+	*ret_created = false;
+	for (tries = 0; fd < 0 && tries < 8; tries++) {
+		fd = open(res->path, OPEN_RESULT);
+		if (fd < 0 && errno == ENOENT) {
+			fd = open(res->path, OPEN_RESULT | O_CREAT | O_EXCL,
+				  0644);
+			*ret_created = fd >= 0;
+		}
+		if (fd < 0 && errno != ENOENT && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		rc = -errno;
+		explain_open(res->path, rc, err, errlen);
+		return rc;
+	}
+	res->fd_summary = fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	pid = lock_holder(fd);
+	if (rc == -EBUSY && pid > 0)
+		errf(err, errlen,
+		     "%s is being written by another concur run (pid %ld): wait for it to end, or choose another -o",
+		     res->path, pid);
+	else if (rc == -EBUSY)
+		errf(err, errlen,
+		     "%s is being written by another concur run: wait for it to end, or choose another -o",
+		     res->path);
+	else
+		errf(err, errlen, "cannot lock %s: %s", res->path,
+		     strerror(-rc));
+	return rc;
+}
+
+/*
+ * Without --resume or --force, refuse when any of the four files exists
+ * (a summary file this run just created aside).
+ */
+static int check_fresh(struct results *res, bool created, char *err,
+		       size_t errlen)
+{
+	const char *paths[] = { res->path, res->runs_path, res->matrix_path,
+				res->env_path };
+	struct stat st;
+	size_t i;
+
+	for (i = created ? 1 : 0; i < ARRAY_SIZE(paths); i++) {
+		if (lstat(paths[i], &st) != 0)
+			continue;
+		errf(err, errlen,
+		     "%s already exists: add --resume to continue that experiment, or --force to overwrite it",
+		     paths[i]);
+		if (created)
+			unlink(res->path); /* leave things as they were */
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Take the lock, then settle the mode: a resume with nothing to resume
+ * starts afresh; a new run refuses to overwrite. */
+static int claim_files(struct results *res, enum results_mode *mode, char *err,
+		       size_t errlen)
+{
+	bool created;
+	int rc = mkdir_parents(res->path);
+
+	if (rc < 0) {
+		errf(err, errlen, "cannot create the folder of %s: %s",
 		     res->path, strerror(-rc));
+		return rc;
+	}
+	rc = lock_results(res, &created, err, errlen);
+	if (rc == 0 && *mode == RESULTS_NEW)
+		rc = check_fresh(res, created, err, errlen);
+	if (rc == 0 && *mode == RESULTS_RESUME && created)
+		*mode = RESULTS_NEW; /* nothing to resume: a fresh start */
+	if (rc == 0) {
+		fileio_remove_stale(res->path);
+		fileio_remove_stale(res->runs_path);
+		fileio_remove_stale(res->matrix_path);
+		fileio_remove_stale(res->env_path);
+	}
 	return rc;
 }
 
@@ -894,7 +1019,6 @@ int results_open(const struct config *cfg, const struct matrix *m,
 {
 	struct results *res = xcalloc(1, sizeof(*res));
 	char sha[65] = "";
-	struct stat st;
 	int rc;
 
 	res->cfg = cfg;
@@ -912,27 +1036,15 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		errf(err, errlen, "%s: %s", cfg->path, strerror(-rc));
 		goto fail;
 	}
-	if (mode == RESULTS_NEW && stat(res->path, &st) == 0) {
-		errf(err, errlen,
-		     "%s already exists: add --resume to continue that experiment, or --force to overwrite it",
-		     res->path);
-		rc = -EEXIST;
+	rc = claim_files(res, &mode, err, errlen);
+	if (rc < 0)
 		goto fail;
-	}
-	if (mode == RESULTS_RESUME && stat(res->path, &st) != 0)
-		mode = RESULTS_NEW; /* nothing to resume: a fresh start */
 	if (mode == RESULTS_RESUME) {
 		rc = check_unchanged(res, sha, err, errlen);
 		if (rc == 0)
 			rc = load_done_rows(res, err, errlen);
 		if (rc < 0)
 			goto fail;
-	}
-	rc = mkdir_parents(res->path);
-	if (rc < 0) {
-		errf(err, errlen, "cannot create the folder of %s: %s",
-		     res->path, strerror(-rc));
-		goto fail;
 	}
 	/* N-env.csv first: a summary file is never without its SHA-256 */
 	if (mode != RESULTS_RESUME)
@@ -954,6 +1066,17 @@ int results_open(const struct config *cfg, const struct matrix *m,
 fail:
 	results_close(res);
 	return rc;
+}
+
+size_t results_fds(const struct results *res, int *fds, size_t cap)
+{
+	int own[] = { res->fd_summary, res->fd_runs };
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(own); i++)
+		if (own[i] >= 0 && n < cap)
+			fds[n++] = own[i];
+	return n;
 }
 
 size_t results_resumed(const struct results *res)

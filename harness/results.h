@@ -46,6 +46,12 @@ int results_open(const struct config *cfg, const struct matrix *m,
 /* Append cell cr's rows (and refresh the matrix file).  0 or -errno. */
 int results_cell_done(struct results *res, const struct cell_result *cr);
 
+/*
+ * The descriptors the results hold open (for run children to close):
+ * stored in fds[0..cap), the count returned.
+ */
+size_t results_fds(const struct results *res, int *fds, size_t cap);
+
 /* Cells resumed from the existing file. */
 size_t results_resumed(const struct results *res);
 

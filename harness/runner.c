@@ -125,7 +125,7 @@ static int check_memory(const struct config *cfg, const struct cell *c,
 		     cfg->path, c->id, need >> 20, tasks, strerror(errno));
 		return -ENOMEM;
 	}
-	job_release(probe);
+	job_unmap(probe, tasks);
 	return 0;
 }
 
@@ -260,7 +260,10 @@ static void run_child(struct runner *r, const struct cell *c,
 {
 	const struct plugin *s = matrix_cell_strategy(r->m, c)->plugin;
 	const struct plugin *w = matrix_cell_workload(r->m, c)->plugin;
+	size_t i;
 
+	for (i = 0; i < r->n_child_closes; i++)
+		close(r->child_closes[i]);
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -376,48 +379,67 @@ static void no_figures(struct run_record *rec)
  * though its figures stand.
  */
 static void find_worker_crash(const struct job_shared *shared,
+			      const struct job_outcome *out,
 			      struct run_record *rec)
 {
 	size_t i;
 
-	for (i = 0; i < shared->n_tasks; i++) {
+	for (i = 0; i < out->n_tasks; i++) {
 		if (shared->tasks[i].status != -ECHILD)
 			continue;
 		rec->status = CELL_CRASHED;
 		snprintf(rec->error, sizeof(rec->error),
 			 "run %u: a worker process died: %s", rec->run,
-			 shared->error_text);
+			 out->error_text);
 		return;
 	}
 }
 
 static void fill_record(struct runner *r, struct run_record *rec,
-			const struct job_shared *shared)
+			const struct job_shared *shared,
+			const struct job_outcome *out)
 {
 	rec->measured = true;
-	rec->wall_s = (double)shared->wall_ns / 1e9;
-	rec->tasks = shared->n_tasks;
-	rec->tasks_failed = shared->n_failed;
+	rec->wall_s = (double)out->wall_ns / 1e9;
+	rec->tasks = out->n_tasks;
+	rec->tasks_failed = out->n_failed;
 	if (!r->fake) {
-		rec->user_s = (double)shared->user_ns / 1e9;
-		rec->sys_s = (double)shared->sys_ns / 1e9;
-		rec->max_rss_kib = shared->max_rss_kib;
-		rec->nvcsw = shared->nvcsw;
-		rec->nivcsw = shared->nivcsw;
+		rec->user_s = (double)out->user_ns / 1e9;
+		rec->sys_s = (double)out->sys_ns / 1e9;
+		rec->max_rss_kib = out->max_rss_kib;
+		rec->nvcsw = out->nvcsw;
+		rec->nivcsw = out->nivcsw;
 	}
-	if (shared->run_status != 0) {
+	if (out->run_status != 0) {
 		rec->status = CELL_FAILED;
-		snprintf(rec->error, sizeof(rec->error), "%s",
-			 shared->error_text);
-	} else if (shared->n_failed) {
+		snprintf(rec->error, sizeof(rec->error), "%s", out->error_text);
+	} else if (out->n_failed) {
 		rec->status = CELL_FAILED;
 		snprintf(rec->error, sizeof(rec->error),
 			 "%llu of %llu tasks failed; first: %s",
-			 (unsigned long long)shared->n_failed,
-			 (unsigned long long)shared->n_tasks,
-			 shared->error_text);
-		find_worker_crash(shared, rec);
+			 (unsigned long long)out->n_failed,
+			 (unsigned long long)out->n_tasks, out->error_text);
+		find_worker_crash(shared, out, rec);
 	}
+}
+
+/* a - b and a + b, saturated: the times come from a run's plugins. */
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+	int64_t d;
+
+	if (!__builtin_sub_overflow(a, b, &d))
+		return d;
+	return a > b ? INT64_MAX : INT64_MIN;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t d;
+
+	if (!__builtin_add_overflow(a, b, &d))
+		return d;
+	return a > 0 ? INT64_MAX : INT64_MIN;
 }
 
 /*
@@ -427,39 +449,40 @@ static void fill_record(struct runner *r, struct run_record *rec,
  * run completed tasks at, from the first completion to the last.
  */
 static void add_open_loop(struct cell_result *cr, struct run_record *rec,
-			  const struct job_shared *shared, size_t n)
+			  const struct job_shared *shared,
+			  const struct job_outcome *out, size_t n)
 {
 	int64_t first = INT64_MAX, last = INT64_MIN;
 	size_t i, done = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct concur_task *t = &shared->tasks[i];
-		int64_t due = shared->origin_ns + cr->offsets[i];
+		int64_t due = sat_add(out->origin_ns, cr->offsets[i]);
 
 		if (!(t->flags & CONCUR_TASK_DONE))
 			continue;
-		latency_add(cr->latency, t->end_ns - due);
-		latency_add(cr->service, t->end_ns - t->start_ns);
-		latency_add(cr->lag, t->start_ns - due);
+		latency_add(cr->latency, sat_sub(t->end_ns, due));
+		latency_add(cr->service, sat_sub(t->end_ns, t->start_ns));
+		latency_add(cr->lag, sat_sub(t->start_ns, due));
 		first = t->end_ns < first ? t->end_ns : first;
 		last = t->end_ns > last ? t->end_ns : last;
 		done++;
 	}
 	if (done >= 2 && last > first)
-		rec->achieved_rate =
-			(double)(done - 1) * 1e9 / (double)(last - first);
+		rec->achieved_rate = (double)(done - 1) * 1e9 /
+				     ((double)last - (double)first);
 }
 
-/* Every finished task's latency, for a run that has figures. */
+/* Every finished task's latency (job_read_back checked the times). */
 static void add_latencies(struct cell_result *cr, struct run_record *rec,
-			  const struct job_shared *shared)
+			  const struct job_shared *shared,
+			  const struct job_outcome *out)
 {
-	size_t n = shared->n_tasks < shared->capacity ? shared->n_tasks
-						      : shared->capacity;
-	size_t i;
+	size_t n = out->n_tasks, i;
 
 	if (cr->offsets) {
-		add_open_loop(cr, rec, shared, n < cr->tasks ? n : cr->tasks);
+		add_open_loop(cr, rec, shared, out,
+			      n < cr->tasks ? n : cr->tasks);
 		return;
 	}
 	for (i = 0; cr->latency && i < n; i++)
@@ -470,13 +493,18 @@ static void add_latencies(struct cell_result *cr, struct run_record *rec,
 }
 
 /*
- * After the run's leader is gone: its fate goes into rec, its tasks'
- * latencies into cr (NULL for a warm-up run).
+ * After the run's processes are gone: its fate goes into rec, its tasks'
+ * latencies into cr (NULL for a warm-up run).  What the run left in
+ * `shared` is read only through job_read_back's checked copy: a run that
+ * corrupted it crashed, and its figures are thrown away.
  */
 static void judge_run(struct runner *r, struct cell_result *cr,
 		      struct run_record *rec, const struct job_shared *shared,
-		      int rc, int status)
+		      size_t max_tasks, int rc, int status)
 {
+	struct job_outcome out;
+	char why[CONCUR_ERRLEN];
+
 	if (rc == -ETIMEDOUT) {
 		no_figures(rec);
 		rec->status = CELL_TIMEOUT;
@@ -491,9 +519,17 @@ static void judge_run(struct runner *r, struct cell_result *cr,
 		no_figures(rec);
 		return;
 	}
-	fill_record(r, rec, shared);
+	if (job_read_back(shared, max_tasks, &out, why, sizeof(why)) < 0) {
+		no_figures(rec);
+		rec->status = CELL_CRASHED;
+		snprintf(rec->error, sizeof(rec->error),
+			 "run %u: the strategy %s; its figures are discarded",
+			 rec->run, why);
+		return;
+	}
+	fill_record(r, rec, shared, &out);
 	if (cr)
-		add_latencies(cr, rec, shared);
+		add_latencies(cr, rec, shared, &out);
 }
 
 /*
@@ -529,7 +565,7 @@ static int run_once(struct runner *r, struct cell_result *cr,
 		rec->status = CELL_FAILED;
 		snprintf(rec->error, sizeof(rec->error), "fork: %s",
 			 strerror(errno));
-		job_release(shared);
+		job_unmap(shared, max_tasks);
 		return 0;
 	}
 	if (pid == 0)
@@ -539,8 +575,9 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	kill_run(pid, rc != 0, &status, &ru);
 	reap_strays(r);
 	if (rc != -EINTR)
-		judge_run(r, warmup ? NULL : cr, rec, shared, rc, status);
-	job_release(shared);
+		judge_run(r, warmup ? NULL : cr, rec, shared, max_tasks, rc,
+			  status);
+	job_unmap(shared, max_tasks);
 	return rc == -EINTR ? -EINTR : 0;
 }
 

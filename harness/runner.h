@@ -22,6 +22,9 @@
 /* Most tasks one run may have (task records are 40 bytes each). */
 #define RUNNER_MAX_TASKS 50000000
 
+/* Most descriptors struct runner's child_closes holds. */
+#define RUNNER_MAX_CHILD_CLOSES 8
+
 enum cell_status {
 	CELL_OK,      /* every run ran and every task succeeded */
 	CELL_FAILED,  /* some task failed, or the workload/strategy refused */
@@ -93,6 +96,13 @@ struct runner {
 	bool fake;		   /* deterministic resources too */
 	volatile int *interrupted; /* set by a signal handler */
 	pid_t server_pid;	   /* builtin test server, or 0 */
+	/*
+	 * Descriptors no run may keep (the results files and their lock): each
+	 * run's child closes them right after fork, so a plugin can neither
+	 * write into the results nor hold their lock after concur is gone.
+	 */
+	int child_closes[RUNNER_MAX_CHILD_CLOSES];
+	size_t n_child_closes;
 };
 
 /*

@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,59 @@ char *xasprintf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s, or 0; *ret_control tells whether
+ * it is a control character (C0, DEL, or C1 U+0080..U+009F).
+ */
+static size_t utf8_len(const unsigned char *s, bool *ret_control)
+{
+	size_t n, i;
+	unsigned cp;
+
+	*ret_control = s[0] < 0x20 || s[0] == 0x7f;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ret_control = cp <= 0x9f;
+	return n;
+}
+
+void text_sanitize(char *s)
+{
+	unsigned char *in = (unsigned char *)s, *out = in;
+	bool control;
+
+	while (*in) {
+		size_t n = utf8_len(in, &control);
+
+		if (n == 0 || control) {
+			*out++ = '?';
+			in += n ? n : 1;
+		} else {
+			memmove(out, in, n);
+			out += n;
+			in += n;
+		}
+	}
+	*out = '\0';
 }
 
 size_t edit_distance(const char *a, const char *b)

@@ -29,6 +29,13 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Make text safe to print on a terminal, in place: every control character
+ * (C0, DEL, C1) and every byte that is not part of valid UTF-8 becomes '?'.
+ * Text from plugins and experiment files goes through it before it is shown.
+ */
+void text_sanitize(char *s);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t edit_distance(const char *a, const char *b);
 

@@ -1,0 +1,52 @@
+/*
+ * fileio.h - the one place the core reads a whole file and the one place it
+ * replaces one.
+ *
+ * Reading is bounded: a file past the caller's limit is refused before it
+ * is all in memory.  Replacing is done the way curl writes its files: the
+ * new content goes to a fresh file with an unpredictable name in the same
+ * folder, created with O_CREAT | O_EXCL | O_NOFOLLOW (so a name planted in
+ * advance, a symbolic link above all, cannot redirect the write), with the
+ * old file's permissions or 0644; it is fsync'ed, renamed over the old
+ * name, and the folder is fsync'ed so the rename itself survives a crash.
+ * A reader sees the old file or the new one, never a mix; a kill -9 at any
+ * moment leaves at most a stray temporary file (fileio_remove_stale).
+ */
+#ifndef CONCUR_FILEIO_H
+#define CONCUR_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * All of path into *ret_buf (NUL-terminated, caller frees; *ret_len bytes
+ * before the NUL).  A file longer than max bytes is refused with -EFBIG;
+ * `what` names what the file should be, for that message ("an experiment
+ * file").  0, or -errno with "PATH: ..." in err.
+ */
+int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
+		size_t *ret_len, char *err, size_t errlen);
+
+/*
+ * Replace path by buf[0..len) atomically and durably (see above).  A
+ * symbolic link at path is replaced, never followed.  0, or -errno with
+ * "cannot write PATH: ..." in err (err may be NULL).  Nothing is left
+ * behind on failure.
+ */
+int fileio_replace(const char *path, const void *buf, size_t len, char *err,
+		   size_t errlen);
+
+/* Write all of buf to fd (short writes, EINTR), then fsync when `sync`
+ * (EINVAL from fsync, a file that cannot be synced, is not an error).
+ * 0 or -errno. */
+int fileio_write_all(int fd, const void *buf, size_t len, bool sync);
+
+/*
+ * Remove the temporary files fileio_replace may have left beside path when
+ * the process was killed in the middle of one.  Call it only while no
+ * other process may be replacing path (under the results lock).  Returns
+ * how many were removed.
+ */
+size_t fileio_remove_stale(const char *path);
+
+#endif

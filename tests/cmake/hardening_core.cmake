@@ -1,0 +1,24 @@
+# Hardening (issue 11): the hostile-plugin gallery (a strategy that
+# misbehaves in every way the parent must survive), output-file safety,
+# the crash-safety torture test.  Fixtures are built into the build tree and
+# loaded through --plugin-path.
+set(GALLERY_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/gallery)
+add_library(fixture_rogue MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/gallery/rogue.c)
+set_target_properties(fixture_rogue PROPERTIES
+  OUTPUT_NAME rogue PREFIX ""
+  LIBRARY_OUTPUT_DIRECTORY ${GALLERY_FIXTURE_DIR}
+  C_VISIBILITY_PRESET hidden)
+target_include_directories(fixture_rogue PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+target_compile_options(fixture_rogue PRIVATE ${CONCUR_WARNINGS})
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+foreach(t gallery hardening)
+  add_test(NAME integration_${t}
+           COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
+  set_tests_properties(integration_${t} PROPERTIES TIMEOUT 300
+    ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endforeach()
+
+# What the parent reads back from a run's shared mapping, and printable text.
+concur_unit_test(test_job SOURCES ${PROJECT_SOURCE_DIR}/tests/test_job.c)
