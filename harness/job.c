@@ -283,6 +283,7 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 		goto out_workload;
 	}
 	job = (struct concur_job){
+		.size = sizeof(job),
 		.workload = &workload->workload,
 		.instance = instance,
 		.n_tasks = n,

@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "loader.h"
 #include "schedule.h"
 

@@ -3,6 +3,9 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +135,13 @@ static int default_check_task(void *instance, size_t task,
 	return 0;
 }
 
+/* "Every need the description declares": the caller masks with it. */
+static uint64_t default_needs(const union concur_value *params)
+{
+	(void)params;
+	return UINT64_MAX;
+}
+
 static int default_strategy_create(const union concur_value *params, void **ret,
 				   char *err, size_t errlen)
 {
@@ -165,7 +175,7 @@ static int valid_param_name(const char *s)
 /* Check the parameter table; count its entries into p->n_params. */
 static int check_params(struct plugin *p, char *err, size_t errlen)
 {
-	const struct concur_param *params = p->desc->params;
+	const struct concur_param *params = p->info.params;
 	size_t i, j;
 
 	for (i = 0; params && params[i].name; i++) {
@@ -206,73 +216,161 @@ static int check_params(struct plugin *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* Validate the description and fill default hooks.  0 or -EINVAL. */
-static int check_desc(struct plugin *p, char *err, size_t errlen)
+/* Where a table's required fields end: smaller tables are refused. */
+#define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* The needs this core knows how to provide (see <concur/plugin.h>). */
+#define KNOWN_NEEDS CONCUR_NEED_HTTP_SERVER
+
+/*
+ * The growth rule of <concur/plugin.h> (rules 3 and 4): copy the part of a
+ * plugin's table that the plugin has - its own `size` - but no more than
+ * this core knows, and leave the rest zero for the defaults.  The copy then
+ * is a whole table of this core's size.
+ */
+static int copy_sized(void *dst, size_t core_size, const void *src,
+		      uint32_t src_size, size_t min_size, const char *what,
+		      const char *macro, char *err, size_t errlen)
 {
-	const struct concur_plugin *d = p->desc;
+	if (src_size < min_size) {
+		errf(err, errlen,
+		     "its %s has size %u, smaller than any v1 %s (%zu bytes): start it with %s from <concur/plugin.h>",
+		     what, src_size, what, min_size, macro);
+		return -EINVAL;
+	}
+	memset(dst, 0, core_size);
+	memcpy(dst, src, src_size < core_size ? src_size : core_size);
+	return 0;
+}
+
+static int copy_strategy(struct plugin *p, char *err, size_t errlen)
+{
+	const struct concur_strategy_ops *s = p->info.strategy;
+	int rc;
+
+	if (!s) {
+		errf(err, errlen,
+		     "strategy '%s' has no ops table (.strategy is NULL)",
+		     p->info.name);
+		return -EINVAL;
+	}
+	rc = copy_sized(&p->strategy, sizeof(p->strategy), s, s->size,
+			END_OF(struct concur_strategy_ops, run),
+			"strategy ops table",
+			".size = CONCUR_STRATEGY_OPS_SIZE", err, errlen);
+	if (rc < 0)
+		return rc;
+	p->strategy.size = sizeof(p->strategy);
+	if (!p->strategy.run) {
+		errf(err, errlen,
+		     "strategy '%s' is missing the required hook run",
+		     p->info.name);
+		return -EINVAL;
+	}
+	if (!p->strategy.create)
+		p->strategy.create = default_strategy_create;
+	if (!p->strategy.destroy)
+		p->strategy.destroy = default_destroy;
+	return 0;
+}
+
+static int copy_workload(struct plugin *p, char *err, size_t errlen)
+{
+	const struct concur_workload_ops *w = p->info.workload;
+	struct concur_workload_ops *o = &p->workload;
+	const char *missing;
+	int rc;
+
+	if (!w) {
+		errf(err, errlen,
+		     "workload '%s' has no ops table (.workload is NULL)",
+		     p->info.name);
+		return -EINVAL;
+	}
+	rc = copy_sized(o, sizeof(*o), w, w->size,
+			END_OF(struct concur_workload_ops, run_task),
+			"workload ops table",
+			".size = CONCUR_WORKLOAD_OPS_SIZE", err, errlen);
+	if (rc < 0)
+		return rc;
+	o->size = sizeof(*o);
+	missing = !o->create	   ? "create"
+		  : !o->task_count ? "task_count"
+		  : !o->run_task   ? "run_task"
+				   : NULL;
+	if (missing) {
+		errf(err, errlen,
+		     "workload '%s' is missing the required hook %s",
+		     p->info.name, missing);
+		return -EINVAL;
+	}
+	if (!o->destroy)
+		o->destroy = default_destroy;
+	if (!o->worker_init)
+		o->worker_init = default_worker_init;
+	if (!o->worker_fini)
+		o->worker_fini = default_worker_fini;
+	if (!o->check_task)
+		o->check_task = default_check_task;
+	if (!o->needs)
+		o->needs = default_needs;
+	return 0;
+}
+
+/*
+ * Validate the description, copy it and its ops table by the growth rule and
+ * fill default hooks.  0, -EPROTO (another ABI version) or -EINVAL.
+ */
+static int check_desc(struct plugin *p, const struct concur_plugin *d,
+		      char *err, size_t errlen)
+{
+	struct concur_plugin *info = &p->info;
+	int rc;
 
 	if (d->abi_version != CONCUR_ABI_VERSION) {
 		errf(err, errlen,
-		     "plugin ABI version %u, but this concur speaks version %d: rebuild the plugin against this concur's concur_plugin.h",
+		     "plugin ABI version %u, but this concur speaks version %d: rebuild the plugin against this concur's <concur/plugin.h>",
 		     d->abi_version, CONCUR_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (d->kind != CONCUR_KIND_STRATEGY &&
-	    d->kind != CONCUR_KIND_WORKLOAD) {
+	/* A plugin built against concur 0.1's concur_plugin.h has its kind
+	 * (1 or 2) where the size is now: it is refused here. */
+	rc = copy_sized(info, sizeof(*info), d, d->size,
+			END_OF(struct concur_plugin, workload), "description",
+			"CONCUR_PLUGIN_INIT(kind)", err, errlen);
+	if (rc < 0)
+		return rc;
+	info->size = sizeof(*info);
+	p->desc = info;
+	if (info->kind != CONCUR_KIND_STRATEGY &&
+	    info->kind != CONCUR_KIND_WORKLOAD) {
 		errf(err, errlen,
 		     "unknown plugin kind %u (want 1 = strategy or 2 = workload)",
-		     d->kind);
+		     info->kind);
 		return -EINVAL;
 	}
-	if (!valid_plugin_name(d->name)) {
+	if (!valid_plugin_name(info->name)) {
 		errf(err, errlen,
 		     "invalid plugin name '%.64s' (want [a-z0-9_-]+)",
-		     d->name ? d->name : "(null)");
+		     info->name ? info->name : "(null)");
 		return -EINVAL;
 	}
-	if (!d->version || !d->description) {
-		errf(err, errlen, "plugin '%s' has no %s", d->name,
-		     d->version ? "description" : "version");
+	if (!info->version || !info->description) {
+		errf(err, errlen, "plugin '%s' has no %s", info->name,
+		     info->version ? "description" : "version");
 		return -EINVAL;
 	}
-	if (d->kind == CONCUR_KIND_STRATEGY) {
-		if (!d->strategy || !d->strategy->run) {
-			errf(err, errlen,
-			     "strategy '%s' is missing the required hook %s",
-			     d->name,
-			     d->strategy ? "run" : "table (strategy ops)");
-			return -EINVAL;
-		}
-		p->strategy = *d->strategy;
-		if (!p->strategy.create)
-			p->strategy.create = default_strategy_create;
-		if (!p->strategy.destroy)
-			p->strategy.destroy = default_destroy;
-	} else {
-		const struct concur_workload_ops *w = d->workload;
-		const char *missing = !w	       ? "table (workload ops)"
-				      : !w->create     ? "create"
-				      : !w->task_count ? "task_count"
-				      : !w->run_task   ? "run_task"
-						       : NULL;
-
-		if (missing) {
-			errf(err, errlen,
-			     "workload '%s' is missing the required hook %s",
-			     d->name, missing);
-			return -EINVAL;
-		}
-		p->workload = *w;
-		if (!p->workload.destroy)
-			p->workload.destroy = default_destroy;
-		if (!p->workload.worker_init)
-			p->workload.worker_init = default_worker_init;
-		if (!p->workload.worker_fini)
-			p->workload.worker_fini = default_worker_fini;
-		if (!p->workload.check_task)
-			p->workload.check_task = default_check_task;
+	if (info->needs & ~(uint64_t)KNOWN_NEEDS) {
+		errf(err, errlen,
+		     "plugin '%s' needs 0x%" PRIx64
+		     " from the core, but this concur provides only 0x%" PRIx64
+		     " (CONCUR_NEED_HTTP_SERVER): it needs a newer concur",
+		     info->name, info->needs, (uint64_t)KNOWN_NEEDS);
+		return -EINVAL;
 	}
-	return check_params(p, err, errlen);
+	rc = info->kind == CONCUR_KIND_STRATEGY ? copy_strategy(p, err, errlen)
+						: copy_workload(p, err, errlen);
+	return rc < 0 ? rc : check_params(p, err, errlen);
 }
 
 static struct plugin *find_loaded(struct loader *l, const char *file)
@@ -362,16 +460,15 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
-	p->desc = desc;
 	p->handle = handle;
-	if (check_desc(p, msg, sizeof(msg)) < 0) {
+	if (check_desc(p, desc, msg, sizeof(msg)) < 0) {
 		errf(err, errlen, "%s: %s", path, msg);
 		dlclose(handle);
 		free(p);
 		return NULL;
 	}
 	p->file = xstrdup(path);
-	p->name = xstrdup(desc->name);
+	p->name = xstrdup(p->info.name);
 	xgrow((void **)&l->plugins, &l->cap_plugins, l->n_plugins + 1,
 	      sizeof(*l->plugins));
 	l->plugins[l->n_plugins++] = p;

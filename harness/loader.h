@@ -1,26 +1,34 @@
 /*
  * loader.h - find plugin .so files and load them with dlopen.
  *
- * Search order (SPEC §4): every --plugin-path, then plugin_path from the
+ * Search order (README "Command line"): every --plugin-path, then plugin_path from the
  * experiment, then $CONCUR_PLUGIN_PATH (colon-separated), then the build's
  * plugin folder, then the installed plugin folder.  Plugin NAME is NAME.so.
  *
  * A loaded plugin is checked before use: it must be a shared object
  * exporting CONCUR_PLUGIN_SYMBOL, with the right ABI version (checked first),
- * a known kind, a name matching the file, the ops table of its kind and that
- * kind's required hooks, and a well-formed parameter table.
+ * tables whose size covers their required fields, a known kind, needs this
+ * core can provide, the ops table of its kind and that kind's required
+ * hooks, and a well-formed parameter table.  Its description and ops table
+ * are copied by the growth rule of <concur/plugin.h>.
  */
 #ifndef CONCUR_LOADER_H
 #define CONCUR_LOADER_H
 
 #include <stddef.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 struct plugin {
 	char *name;
 	char *file; /* the path it was loaded from */
 	void *handle;
+	/*
+	 * The plugin's description and ops table, copied by the growth rule of
+	 * <concur/plugin.h>: whole tables of this core's size, whatever header
+	 * the plugin was built against.  desc points at info.
+	 */
+	struct concur_plugin info;
 	const struct concur_plugin *desc;
 	size_t n_params;
 	/* Workload ops with every optional hook but start_task defaulted. */

@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "config.h"
 #include "loader.h"
 #include "schedule.h"

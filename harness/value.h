@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 /* Most items one crossing list or range may produce. */
 #define VALUE_MAX_ITEMS 10000

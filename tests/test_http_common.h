@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "job.h"
 #include "loader.h"
 

@@ -98,6 +98,30 @@ static void test_bad_parameter_table(void **state)
 	expect_refused("fixture_bad_param", "invalid name 'Bad Name'", NULL);
 }
 
+/* A binary built against concur 0.1's header (no sizes) is refused, not
+ * misread: its kind lands where the description's size is now. */
+static void test_pre_size_layout_refused(void **state)
+{
+	(void)state;
+	expect_refused("fixture_pre_size", "description has size 2",
+		       "CONCUR_PLUGIN_INIT(kind)");
+}
+
+static void test_ops_table_without_size_refused(void **state)
+{
+	(void)state;
+	expect_refused("fixture_no_ops_size", "workload ops table has size 0",
+		       ".size = CONCUR_WORKLOAD_OPS_SIZE");
+}
+
+/* Needs are not optional: one this core cannot provide refuses the plugin. */
+static void test_unknown_need_refused(void **state)
+{
+	(void)state;
+	expect_refused("fixture_unknown_need", "needs 0x10000000001",
+		       "needs a newer concur");
+}
+
 static void test_search_finds_builtin_plugins(void **state)
 {
 	struct loader *l = loader_create();
@@ -167,6 +191,9 @@ int main(void)
 		cmocka_unit_test(test_wrong_kind_value),
 		cmocka_unit_test(test_missing_required_hook),
 		cmocka_unit_test(test_bad_parameter_table),
+		cmocka_unit_test(test_pre_size_layout_refused),
+		cmocka_unit_test(test_ops_table_without_size_refused),
+		cmocka_unit_test(test_unknown_need_refused),
 		cmocka_unit_test(test_search_finds_builtin_plugins),
 		cmocka_unit_test(test_wrong_kind_for_section),
 		cmocka_unit_test(test_world_writable_folder_refused),

@@ -236,8 +236,12 @@ static void test_event_loop_face(void **state)
 {
 	const struct concur_workload_ops *ops = &cpu_sum()->workload;
 	struct mock_loop m = {
-		.loop = { mock_watch, mock_timer_arm, mock_timer_cancel,
-			  mock_complete, mono_now_ns },
+		.loop = { .size = CONCUR_LOOP_SIZE,
+			  .watch = mock_watch,
+			  .timer_arm = mock_timer_arm,
+			  .timer_cancel = mock_timer_cancel,
+			  .complete = mock_complete,
+			  .now_ns = mono_now_ns },
 	};
 	struct concur_task recs[6] = { 0 };
 	char err[CONCUR_ERRLEN] = "";
@@ -281,8 +285,12 @@ static void test_event_loop_fini_frees_inflight(void **state)
 {
 	const struct concur_workload_ops *ops = &cpu_sum()->workload;
 	struct mock_loop m = {
-		.loop = { mock_watch, mock_timer_arm, mock_timer_cancel,
-			  mock_complete, mono_now_ns },
+		.loop = { .size = CONCUR_LOOP_SIZE,
+			  .watch = mock_watch,
+			  .timer_arm = mock_timer_arm,
+			  .timer_cancel = mock_timer_cancel,
+			  .complete = mock_complete,
+			  .now_ns = mono_now_ns },
 	};
 	struct concur_task rec = { 0 };
 	char err[CONCUR_ERRLEN] = "";

@@ -14,17 +14,18 @@
  *     count  = 50
  *     nap    = 1ms
  *
- * Every hook's contract is in concur_plugin.h; this file shows each one.
- * Rules: include only concur_plugin.h (and libc); keep everything static but
- * the one exported description; never print, exit or abort — return a
- * negative errno-style code with a message in err instead.
+ * Every hook's contract is in <concur/plugin.h>; this file shows each one.
+ * Rules: include only <concur/plugin.h> (and libc); record the header you
+ * built against in each table (CONCUR_PLUGIN_INIT, CONCUR_*_SIZE); keep
+ * everything static but the one exported description; never print, exit or
+ * abort — return a negative errno-style code with a message in err instead.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 /* Parameter indices: values[] arrive in the order of the table below. */
 enum { P_COUNT, P_NAP, P_FAIL_EVERY };
@@ -135,6 +136,7 @@ static int skeleton_check_task(void *instance, size_t task,
 }
 
 static const struct concur_workload_ops skeleton_ops = {
+	.size = CONCUR_WORKLOAD_OPS_SIZE,
 	.create = skeleton_create,
 	.destroy = skeleton_destroy,
 	.task_count = skeleton_task_count,
@@ -144,15 +146,17 @@ static const struct concur_workload_ops skeleton_ops = {
 	/* .start_task: optional event-loop face; without it an event-loop
 	 * strategy runs run_task inside its loop, blocking it. */
 	.check_task = skeleton_check_task,
+	/* .needs: only for a plugin that declares .needs below. */
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_WORKLOAD,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_WORKLOAD),
 	.name = "skeleton",
 	.version = "1.0",
 	.description =
 		"sleeps `nap` per task: a template for your own workload",
 	.params = skeleton_params,
 	.workload = &skeleton_ops,
+	/* .needs = CONCUR_NEED_HTTP_SERVER would ask for the test server;
+	 * .caps offers what the plugin can do beyond the baseline. */
 };

@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 #define EP_MAX_EVENTS 256
 /* File descriptors a loop uses besides its tasks' (epoll, timerfd, slack). */
@@ -519,7 +519,8 @@ static int loop_open(struct ep_loop *l, struct ep_run *run, unsigned id,
 	struct epoll_event ev = { .events = EPOLLIN };
 
 	*l = (struct ep_loop){
-		.pub = { .watch = ep_watch,
+		.pub = { .size = CONCUR_LOOP_SIZE,
+			 .watch = ep_watch,
 			 .timer_arm = ep_timer_arm,
 			 .timer_cancel = ep_timer_cancel,
 			 .complete = ep_complete,
@@ -713,14 +714,14 @@ static const struct concur_param epoll_params_table[] = {
 };
 
 static const struct concur_strategy_ops epoll_ops = {
+	.size = CONCUR_STRATEGY_OPS_SIZE,
 	.create = epoll_create_hook,
 	.destroy = epoll_destroy_hook,
 	.run = epoll_run,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_STRATEGY,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_STRATEGY),
 	.name = "epoll",
 	.version = "1.0",
 	.description = "event loop on epoll: many tasks in flight per thread "

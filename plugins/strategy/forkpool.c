@@ -43,7 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "strategy_common.h"
 
 #define FP_NO_TASK (-1)
@@ -394,14 +395,14 @@ out:
 }
 
 static const struct concur_strategy_ops fp_ops = {
+	.size = CONCUR_STRATEGY_OPS_SIZE,
 	.create = pool_create,
 	.destroy = pool_destroy,
 	.run = fp_run,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_STRATEGY,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_STRATEGY),
 	.name = "forkpool",
 	.version = "1.0",
 	.description =

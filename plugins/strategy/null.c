@@ -9,7 +9,7 @@
  * check_task (cpu_sum, http_download) sees its checks fail, honestly: its
  * tasks were never run.
  */
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 static int null_run(void *strategy, const struct concur_job *job, char *err,
 		    size_t errlen)
@@ -32,12 +32,12 @@ static int null_run(void *strategy, const struct concur_job *job, char *err,
 }
 
 static const struct concur_strategy_ops null_ops = {
+	.size = CONCUR_STRATEGY_OPS_SIZE,
 	.run = null_run,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_STRATEGY,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_STRATEGY),
 	.name = "null",
 	.version = "1.0",
 	.description =

@@ -28,7 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "strategy_common.h"
 
 static const struct concur_param pt_params[] = {
@@ -209,14 +210,14 @@ static int pt_run(void *strategy, const struct concur_job *job, char *err,
 }
 
 static const struct concur_strategy_ops pt_ops = {
+	.size = CONCUR_STRATEGY_OPS_SIZE,
 	.create = pool_create,
 	.destroy = pool_destroy,
 	.run = pt_run,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_STRATEGY,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_STRATEGY),
 	.name = "pthreads",
 	.version = "1.0",
 	.description = "a pool of threads claiming tasks from a shared counter",

@@ -1,7 +1,10 @@
 /*
  * strategy_common.h - small helpers shared by the strategies shipped with
  * concur (sync, pthreads, forkpool).  Header-only and static, so each plugin
- * stays one self-contained .so that needs nothing but concur_plugin.h.
+ * stays one self-contained .so that needs nothing but <concur/plugin.h>.
+ * Private to these plugins: it sits beside them and is found next to the
+ * including file, never through an include path (plugins are built with
+ * only include/ on theirs).
  */
 #ifndef CONCUR_STRATEGY_COMMON_H
 #define CONCUR_STRATEGY_COMMON_H
@@ -11,7 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 /* chunk = 0 (auto): n / (workers * DIV) tasks per grab, in [1, MAX]. */
 #define POOL_AUTO_CHUNK_DIV 64

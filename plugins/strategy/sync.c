@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+
 #include "strategy_common.h"
 
 static int sync_run(void *strategy, const struct concur_job *job, char *err,
@@ -52,12 +53,12 @@ static int sync_run(void *strategy, const struct concur_job *job, char *err,
 }
 
 static const struct concur_strategy_ops sync_ops = {
+	.size = CONCUR_STRATEGY_OPS_SIZE,
 	.run = sync_run,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_STRATEGY,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_STRATEGY),
 	.name = "sync",
 	.version = "1.0",
 	.description =

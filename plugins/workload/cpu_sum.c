@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 #define CS_MAX_N (UINT64_C(1) << 32)
 #define CS_DIGEST_MUL UINT64_C(0x9E3779B97F4A7C15)
@@ -328,6 +328,7 @@ static int cs_check_task(void *instance, size_t task,
 }
 
 static const struct concur_workload_ops cs_ops = {
+	.size = CONCUR_WORKLOAD_OPS_SIZE,
 	.create = cs_create,
 	.destroy = cs_destroy,
 	.task_count = cs_task_count,
@@ -339,8 +340,7 @@ static const struct concur_workload_ops cs_ops = {
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_WORKLOAD,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_WORKLOAD),
 	.name = "cpu_sum",
 	.version = "1.0",
 	.description =

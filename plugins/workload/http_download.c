@@ -44,7 +44,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 /*
  * Idle connections a shard's multi handle may keep for reuse: far above
@@ -924,6 +924,7 @@ static const struct concur_param http_params[] = {
 };
 
 static const struct concur_workload_ops http_ops = {
+	.size = CONCUR_WORKLOAD_OPS_SIZE,
 	.create = http_create,
 	.destroy = http_destroy,
 	.task_count = http_task_count,
@@ -934,8 +935,7 @@ static const struct concur_workload_ops http_ops = {
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_WORKLOAD,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_WORKLOAD),
 	.name = "http_download",
 	.version = "1.0",
 	.description = "download pages with libcurl from the builtin test "

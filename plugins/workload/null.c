@@ -8,7 +8,7 @@
  */
 #include <stdint.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
 
 enum { NULL_P_COUNT };
 
@@ -59,6 +59,7 @@ static int nullw_start_task(void *instance, void *worker, size_t task,
 }
 
 static const struct concur_workload_ops nullw_ops = {
+	.size = CONCUR_WORKLOAD_OPS_SIZE,
 	.create = nullw_create,
 	.task_count = nullw_task_count,
 	.run_task = nullw_run_task,
@@ -66,8 +67,7 @@ static const struct concur_workload_ops nullw_ops = {
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
-	.abi_version = CONCUR_ABI_VERSION,
-	.kind = CONCUR_KIND_WORKLOAD,
+	CONCUR_PLUGIN_INIT(CONCUR_KIND_WORKLOAD),
 	.name = "null",
 	.version = "1.0",
 	.description =

@@ -7,7 +7,7 @@ set_target_properties(fixture_faulty PROPERTIES
   OUTPUT_NAME faulty PREFIX ""
   LIBRARY_OUTPUT_DIRECTORY ${FAULTS_FIXTURE_DIR}
   C_VISIBILITY_PRESET hidden)
-target_include_directories(fixture_faulty PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+target_include_directories(fixture_faulty PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_faulty PRIVATE ${CONCUR_WARNINGS})
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)

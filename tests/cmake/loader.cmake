@@ -1,13 +1,14 @@
 # Loader tests against deliberately broken plugin fixtures (lead).
 set(LOADER_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/loader)
-foreach(fx ok no_symbol missing_hook abi kind bad_param)
+foreach(fx ok no_symbol missing_hook abi kind bad_param pre_size no_ops_size
+          unknown_need)
   add_library(fixture_loader_${fx} MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/loader/broken.c)
   string(TOUPPER ${fx} FX)
   if(NOT fx STREQUAL ok)
     target_compile_definitions(fixture_loader_${fx} PRIVATE BROKEN_${FX})
   endif()
   target_compile_definitions(fixture_loader_${fx} PRIVATE FIXTURE_NAME="fixture_${fx}")
-  target_include_directories(fixture_loader_${fx} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_include_directories(fixture_loader_${fx} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
   set_target_properties(fixture_loader_${fx} PROPERTIES OUTPUT_NAME fixture_${fx} PREFIX ""
     LIBRARY_OUTPUT_DIRECTORY ${LOADER_FIXTURE_DIR} C_VISIBILITY_PRESET hidden)
   list(APPEND LOADER_FIXTURES fixture_loader_${fx})

@@ -5,7 +5,7 @@ set(OPENLOOP_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/openloop)
 foreach(fx reserved_key fixed)
   add_library(fixture_openloop_${fx} MODULE
               ${PROJECT_SOURCE_DIR}/tests/fixtures/openloop/${fx}.c)
-  target_include_directories(fixture_openloop_${fx} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_include_directories(fixture_openloop_${fx} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
   target_compile_options(fixture_openloop_${fx} PRIVATE ${CONCUR_WARNINGS})
   set_target_properties(fixture_openloop_${fx} PROPERTIES OUTPUT_NAME ${fx} PREFIX ""
     LIBRARY_OUTPUT_DIRECTORY ${OPENLOOP_FIXTURE_DIR} C_VISIBILITY_PRESET hidden)

@@ -11,7 +11,7 @@ foreach(fixture counting crashy)
     OUTPUT_NAME ${fixture} PREFIX ""
     LIBRARY_OUTPUT_DIRECTORY ${CONCUR_FIXTURE_DIR}
     C_VISIBILITY_PRESET hidden)
-  target_include_directories(fixture_${fixture} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_include_directories(fixture_${fixture} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
   target_compile_options(fixture_${fixture} PRIVATE ${CONCUR_WARNINGS})
 endforeach()
 

@@ -17,7 +17,7 @@ class OutOfTreePlugin(unittest.TestCase):
             prefix = os.path.join(d, "prefix")
             subprocess.run([CMAKE, "--install", BUILD, "--prefix", prefix],
                            check=True, capture_output=True)
-            header = os.path.join(prefix, "include", "concur_plugin.h")
+            header = os.path.join(prefix, "include", "concur", "plugin.h")
             self.assertTrue(os.path.exists(header))
             pcdirs = [os.path.join(prefix, lib, "pkgconfig")
                       for lib in os.listdir(prefix) if lib.startswith("lib")]

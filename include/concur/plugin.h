@@ -1,20 +1,48 @@
 /*
- * concur_plugin.h - the one public header of the concur plugin ABI.
+ * <concur/plugin.h> - the one public header of the concur plugin ABI.
  *
  * A plugin is a shared object that exports exactly one symbol,
  *
- *     const struct concur_plugin concur_plugin_v1 = { CONCUR_ABI_VERSION, ... };
+ *     CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
+ *             CONCUR_PLUGIN_INIT(CONCUR_KIND_WORKLOAD),
+ *             .name = "mine", ...
+ *     };
  *
- * (use CONCUR_PLUGIN_EXPORT), describing either a *strategy* (how tasks are
- * run: synchronously, on threads, on an event loop, on processes) or a
- * *workload* (what a task is: an HTTP download, a sum of squares).
- * Everything a plugin may use is in this file; plugins never include
- * anything else from concur.
+ * describing either a *strategy* (how tasks are run: synchronously, on
+ * threads, on an event loop, on processes) or a *workload* (what a task is:
+ * an HTTP download, a sum of squares).  Everything a plugin may use is in
+ * this file; plugins never include anything else from concur (the shipped
+ * plugins are built with nothing but this header's folder on their include
+ * path).
  *
- * ABI rules: CONCUR_ABI_VERSION is the first field and is checked before
- * anything else is read.  Fields are only ever appended to the structs below
- * and enum values are never renumbered, so a plugin built against v1 keeps
- * loading as long as the version stays 1.
+ * How the ABI grows (the loader enforces this; README "Write your own
+ * plugin" says the same for plugin authors):
+ *
+ *  1. abi_version is the first field of the description and is checked
+ *     before anything else is read.  It changes only when a rule below has
+ *     to be broken, and then the loader refuses plugins of the other version.
+ *  2. Every table one side hands the other begins with `size`: the sizeof of
+ *     the struct as its provider was compiled.  Plugin-provided: struct
+ *     concur_plugin, struct concur_strategy_ops, struct concur_workload_ops,
+ *     struct concur_loop - fill it with CONCUR_PLUGIN_INIT and CONCUR_*_SIZE.
+ *     Core-provided: struct concur_job.  Fields are only ever appended.
+ *  3. The reader uses only the fields that lie inside the provider's `size`.
+ *     The core copies that prefix of a plugin's tables and fills every
+ *     missing or NULL optional hook with a default that behaves as if the
+ *     hook did not exist, so a plugin built against an earlier v1 header
+ *     keeps loading and running.  A plugin reading a table from the core or
+ *     from a strategy checks CONCUR_HAS(ptr, field) before using a field
+ *     marked "(since v1.N)".
+ *  4. A table larger than the reader knows (a plugin built against a newer
+ *     header) is read up to the reader's own size; the rest is ignored.  So
+ *     every appended hook is optional, with a default that keeps the old
+ *     behaviour.  A plugin that cannot work without something newer says so
+ *     in `needs`, and the loader refuses a need it does not know.
+ *  5. What is laid out in arrays or in storage the other side allocates is
+ *     frozen for the whole major version, since both sides bake in its size:
+ *     struct concur_param, union concur_value, struct concur_list,
+ *     struct concur_task, struct concur_timer.  Enum values and flag bits
+ *     are never renumbered or reused.
  *
  * Ownership: everything the core hands a plugin (parameter values, the job,
  * task records, the loop) is owned by the core and valid for the duration of
@@ -45,12 +73,40 @@ extern "C" {
 #define CONCUR_PLUGIN_EXPORT __attribute__((visibility("default")))
 
 /*
- * When any workload of an experiment has `url = builtin`, the core starts
- * the embedded HTTP test server (SPEC §8) once for the experiment and puts
- * its base URL, "http://127.0.0.1:PORT/", in this environment variable
- * before any plugin is created.  Requests take ?delay_ms=N&size=BYTES.
+ * Rule 3 for a plugin reading a sized table it did not build: is `field`
+ * inside the part the provider has?  E.g. CONCUR_HAS(job, some_new_field).
  */
+#define CONCUR_HAS(ptr, field)                                                 \
+	((ptr)->size >=                                                        \
+	 offsetof(__typeof__(*(ptr)), field) + sizeof((ptr)->field))
+
+/* ---------------------------------------------------------------------
+ * Needs and capabilities (struct concur_plugin.needs / .caps)
+ * ------------------------------------------------------------------ */
+
+/*
+ * needs: what the plugin requires the core to provide.  The core provides
+ * every need of every plugin an experiment uses.  A need bit the core does
+ * not know makes it refuse the plugin when loading it, naming the bit:
+ * a need is not optional.
+ *
+ * CONCUR_NEED_HTTP_SERVER: the embedded HTTP test server (README "The
+ * embedded test server").  The core starts it once per experiment, in its
+ * own process, and puts its base URL, "http://127.0.0.1:PORT/", in the
+ * environment variable CONCUR_BUILTIN_URL_ENV before any plugin instance is
+ * created.  Requests take ?delay_ms=N&size=BYTES.  A workload that needs the
+ * server only for some parameter values narrows the need with its `needs`
+ * hook.
+ */
+#define CONCUR_NEED_HTTP_SERVER (UINT64_C(1) << 0)
 #define CONCUR_BUILTIN_URL_ENV "CONCUR_BUILTIN_URL"
+
+/*
+ * caps: what the plugin can do beyond the baseline every plugin of its kind
+ * offers.  A capability is an offer: a bit the core does not know is
+ * ignored.  Bits are assigned in order here, one namespace for both kinds,
+ * never reused.  (None are assigned yet.)
+ */
 
 /* Size of every error buffer the core passes to a hook. */
 #define CONCUR_ERRLEN 256
@@ -87,6 +143,7 @@ enum concur_param_type {
  *   "4096", "1ms"), checked by the core for INT, FLOAT, DURATION and SIZE;
  *   NULL means unbounded on that side.
  * doc: one line shown by `concur list` and in error messages.
+ * Frozen within the major version (rule 5): plugins lay it out in arrays.
  */
 struct concur_param {
 	const char *name;
@@ -106,7 +163,7 @@ struct concur_list {
  * A resolved parameter value.  The core passes an array of these in the same
  * order as the plugin's parameter table: values[k] belongs to params[k].
  * Strings and list items are owned by the core and outlive the instance
- * created from them.
+ * created from them.  Frozen within the major version (rule 5).
  */
 union concur_value {
 	int64_t i;
@@ -139,6 +196,8 @@ union concur_value {
  * status -ECHILD is reserved for strategies that run tasks in worker
  * processes: it says the process running the task died (signal, exit), and
  * the core then reports the cell as crashed rather than failed.
+ *
+ * Frozen within the major version (rule 5): strategies index the array.
  */
 struct concur_task {
 	int64_t start_ns;
@@ -167,6 +226,7 @@ typedef void (*concur_timer_cb)(struct concur_loop *loop, void *arg);
 /*
  * Storage for one timer, owned by the caller and opaque to it: the loop keeps
  * its bookkeeping here, so arming never allocates.  Zero it before first use.
+ * Frozen within the major version (rule 5): the workload allocates it.
  */
 struct concur_timer {
 	int64_t deadline_ns;
@@ -178,9 +238,11 @@ struct concur_timer {
 /*
  * Implemented by an event-loop strategy (epoll), called by a workload's
  * start_task and by the callbacks it registers.  All calls come from the
- * loop's own thread.  The strategy embeds this struct in its own state.
+ * loop's own thread.  The strategy embeds this struct in its own state and
+ * sets .size = CONCUR_LOOP_SIZE; every hook below is always present.
  */
 struct concur_loop {
+	uint32_t size; /* sizeof(struct concur_loop) of the strategy's build */
 	/*
 	 * Watch fd for `events` (CONCUR_EV_READ | CONCUR_EV_WRITE), level-
 	 * triggered, calling cb on readiness.  Calling again for the same fd
@@ -222,6 +284,7 @@ struct concur_loop {
  * worker_init in the thread or process that will use it.
  */
 struct concur_workload_ops {
+	uint32_t size; /* CONCUR_WORKLOAD_OPS_SIZE */
 	/*
 	 * Required.  Build an instance from `params` (see union concur_value).
 	 * Called once per run, in the run's process, before the strategy starts;
@@ -271,6 +334,14 @@ struct concur_workload_ops {
 	int (*check_task)(void *instance, size_t task,
 			  const struct concur_task *rec, char *err,
 			  size_t errlen);
+	/*
+	 * Optional.  Which of the description's `needs` an instance built from
+	 * `params` would use, e.g. the test server only when url = builtin.
+	 * Called by the core before an experiment runs (never during a run),
+	 * once per workload cell; bits outside the description's needs are
+	 * ignored.  Default: all of the description's needs.
+	 */
+	uint64_t (*needs)(const union concur_value *params);
 };
 
 /* ---------------------------------------------------------------------
@@ -283,6 +354,7 @@ struct concur_workload_ops {
  * hooks for NULL — except start_task, whose absence means "blocking only".
  */
 struct concur_job {
+	uint32_t size; /* sizeof(struct concur_job) of the core's build */
 	const struct concur_workload_ops *workload;
 	void *instance;		   /* the workload instance */
 	size_t n_tasks;		   /* == workload->task_count(instance) */
@@ -314,6 +386,7 @@ struct concur_job {
 };
 
 struct concur_strategy_ops {
+	uint32_t size; /* CONCUR_STRATEGY_OPS_SIZE */
 	/*
 	 * Optional.  Build the strategy from `params`; called once per run,
 	 * in the run's process.
@@ -339,8 +412,14 @@ struct concur_strategy_ops {
  * The description every plugin exports as CONCUR_PLUGIN_SYMBOL
  * ------------------------------------------------------------------ */
 
+/*
+ * Required: abi_version through the ops table of its kind (rule 3: a
+ * description or ops table whose size does not reach its required fields is
+ * refused).  Everything after `workload` is optional.
+ */
 struct concur_plugin {
 	uint32_t abi_version;	 /* CONCUR_ABI_VERSION, always first */
+	uint32_t size;		 /* sizeof(struct concur_plugin) */
 	uint32_t kind;		 /* enum concur_kind */
 	const char *name;	 /* [a-z0-9_-]+, the .so's base name */
 	const char *version;	 /* the plugin's own version, "1.0" */
@@ -348,7 +427,26 @@ struct concur_plugin {
 	const struct concur_param *params; /* NULL-name terminated; may be NULL */
 	const struct concur_strategy_ops *strategy; /* kind == STRATEGY */
 	const struct concur_workload_ops *workload; /* kind == WORKLOAD */
+	uint64_t needs;				    /* CONCUR_NEED_* bits */
+	uint64_t caps;				    /* CONCUR_CAP_* bits */
 };
+
+/*
+ * Every table a plugin provides records the header it was built against:
+ * open the description with CONCUR_PLUGIN_INIT(kind) and fill each other
+ * table's size with its CONCUR_*_SIZE:
+ *
+ *     static const struct concur_workload_ops ops = {
+ *             .size = CONCUR_WORKLOAD_OPS_SIZE,
+ *             .create = my_create, ...
+ *     };
+ */
+#define CONCUR_PLUGIN_INIT(kind_)                                              \
+	.abi_version = CONCUR_ABI_VERSION,                                     \
+	.size = (uint32_t)sizeof(struct concur_plugin), .kind = (kind_)
+#define CONCUR_STRATEGY_OPS_SIZE ((uint32_t)sizeof(struct concur_strategy_ops))
+#define CONCUR_WORKLOAD_OPS_SIZE ((uint32_t)sizeof(struct concur_workload_ops))
+#define CONCUR_LOOP_SIZE ((uint32_t)sizeof(struct concur_loop))
 
 #ifdef __cplusplus
 }
