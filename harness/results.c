@@ -24,8 +24,6 @@
 /* Seconds are written with this many significant digits (SPEC §6: >= 9). */
 #define SIG_SECONDS 9
 #define SIG_RATIO 6
-/* Largest results file --resume reads back. */
-#define RESULTS_MAX_FILE ((size_t)1 << 30)
 
 struct results {
 	const struct config *cfg;
@@ -1224,5 +1222,5 @@ char *results_sibling(const char *path, const char *suffix)
 
 int results_write_file(const char *path, const char *buf, size_t len)
 {
-	return write_atomically(path, buf, len);
+	return fileio_replace(path, buf, len, NULL, 0);
 }
