@@ -8,7 +8,7 @@ set_target_properties(fixture_rogue PROPERTIES
   OUTPUT_NAME rogue PREFIX ""
   LIBRARY_OUTPUT_DIRECTORY ${GALLERY_FIXTURE_DIR}
   C_VISIBILITY_PRESET hidden)
-target_include_directories(fixture_rogue PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+target_include_directories(fixture_rogue PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_rogue PRIVATE ${CONCUR_WARNINGS})
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
