@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
 #include "stats.h"
@@ -857,10 +858,8 @@ static int write_csv(const struct report *r, char *err, size_t errlen)
 	csv_header(&row, r->b);
 	for (i = 0; i < r->count; i++)
 		csv_cell(&row, r, &r->all[i]);
-	rc = results_write_file(r->o->output, row.buf, row.len);
-	if (rc < 0)
-		errf(err, errlen, "cannot write %s: %s", r->o->output,
-		     strerror(-rc));
+	rc = fileio_replace(r->o->output, row.buf ? row.buf : "", row.len, err,
+			    errlen);
 	csv_row_free(&row);
 	return rc;
 }

@@ -1162,25 +1162,19 @@ int results_table_read(const char *path, struct results_table **ret, char *err,
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
 	struct record head = { .next_line = 1 };
-	struct stat st;
 	size_t len = 0;
 	char *text = NULL;
 	int rc = 0;
 
 	t->path = xstrdup(path);
-	if (stat(path, &st) == 0 && st.st_size > (off_t)RESULTS_MAX_FILE) {
-		errf(err, errlen, "%s: larger than %u MiB", path,
-		     RESULTS_MAX_FILE >> 20);
-		rc = -EFBIG;
-	} else if (!(text = slurp(path, &len))) {
-		rc = -errno;
-		errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-	} else if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
+			 &len, err, errlen); /* on failure, err says why */
+	if (rc == 0 && (next_record(text, len, 0, &head) != 0 || !head.whole)) {
 		errf(err, errlen, "%s:1: %s", path,
 		     len ? "the header row is incomplete or damaged"
 			 : "empty file, no header row");
 		rc = -EINVAL;
-	} else {
+	} else if (rc == 0) {
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
@@ -1218,9 +1212,4 @@ void results_table_free(struct results_table *t)
 char *results_sibling(const char *path, const char *suffix)
 {
 	return sibling(path, suffix);
-}
-
-int results_write_file(const char *path, const char *buf, size_t len)
-{
-	return fileio_replace(path, buf, len, NULL, 0);
 }

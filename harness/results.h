@@ -81,6 +81,10 @@ struct results_row {
 	unsigned line; /* 1-based line where the row starts */
 };
 
+/* Largest results file read back (by --resume and compare): a 100,000-cell
+ * run with 100 runs per cell fits. */
+#define RESULTS_MAX_FILE ((size_t)1 << 30)
+
 struct results_table {
 	char *path;
 	char **header;
@@ -90,13 +94,11 @@ struct results_table {
 	bool dropped_tail;
 };
 
-/* Most bytes of a results file read back (a 100,000-cell run fits). */
-#define RESULTS_MAX_FILE (256u << 20)
-
 /*
  * Read path into *ret (free with results_table_free).  Returns 0, or a
  * negative errno code with a message: -ENOENT etc. for the file, -EFBIG
- * above RESULTS_MAX_FILE, -EINVAL for an empty file or a damaged row.
+ * for one too big to be a results file, -EINVAL for an empty file or a
+ * damaged row.
  */
 int results_table_read(const char *path, struct results_table **ret, char *err,
 		       size_t errlen);
@@ -108,9 +110,5 @@ void results_table_free(struct results_table *t);
 
 /* "dir/N.csv" -> "dir/N-SUFFIX.csv", the name of a sibling (malloc'd). */
 char *results_sibling(const char *path, const char *suffix);
-
-/* Replace path by buf[0..len) atomically (temporary file, fsync, rename),
- * the way every results file is rewritten.  0 or -errno. */
-int results_write_file(const char *path, const char *buf, size_t len);
 
 #endif
