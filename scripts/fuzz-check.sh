@@ -19,9 +19,10 @@ command -v "$cc" >/dev/null || { echo "fuzz-check: $cc not found (apt-get instal
 
 echo "fuzz-check: building $work/fuzz_config with $cc"
 "$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$here/harness" \
+	-fno-sanitize-recover=all -I"$here/harness" -I"$here/include" \
 	"$here/tests/fuzz/fuzz_config.c" "$here/harness/config.c" \
-	"$here/harness/value.c" "$here/harness/util.c" -linih \
+	"$here/harness/value.c" "$here/harness/util.c" "$here/harness/fileio.c" \
+	-linih \
 	-o "$work/fuzz_config"
 
 echo "fuzz-check: fuzzing for ${secs}s over tests/fuzz/corpus and tests/fixtures/hostile"
