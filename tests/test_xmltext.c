@@ -57,10 +57,10 @@ static void test_invalid_utf8_becomes_replacement(void **state)
 	assert_xml("a\xFF"
 		   "b",
 		   "a" FFFD "b");
-	assert_xml("\x80", FFFD);			/* stray continuation */
-	assert_xml("\xC0\xAF", FFFD FFFD);		/* overlong '/' */
-	assert_xml("\xE0\x80\xAF", FFFD FFFD FFFD);	/* overlong */
-	assert_xml("\xED\xA0\x80", FFFD FFFD FFFD);	/* surrogate */
+	assert_xml("\x80", FFFD);		    /* stray continuation */
+	assert_xml("\xC0\xAF", FFFD FFFD);	    /* overlong '/' */
+	assert_xml("\xE0\x80\xAF", FFFD FFFD FFFD); /* overlong */
+	assert_xml("\xED\xA0\x80", FFFD FFFD FFFD); /* surrogate */
 	assert_xml("\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD); /* > U+10FFFF */
 	assert_xml("\xF5\x80", FFFD FFFD);
 	assert_xml("\xE4\xB8", FFFD FFFD); /* truncated at the end */
