@@ -194,6 +194,62 @@ out:
 	return rc;
 }
 
+/* fill's stream on fd, flushed and synced; 0 or -errno (fd is closed). */
+static int fill_stream(int fd, int (*fill)(FILE *out, const void *arg),
+		       const void *arg)
+{
+	FILE *out = fdopen(fd, "w");
+	int rc;
+
+	if (!out) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rc = fill(out, arg);
+	if (fflush(out) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && ferror(out))
+		rc = -EIO;
+	if (rc == 0 && fsync(fileno(out)) < 0 && errno != EINVAL)
+		rc = -errno;
+	if (fclose(out) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+int fileio_replace_stream(const char *path,
+			  int (*fill)(FILE *out, const void *arg),
+			  const void *arg, char *err, size_t errlen)
+{
+	bool keep;
+	mode_t mode = new_mode(path, &keep);
+	char *tmp = NULL;
+	int fd = create_temp(path, mode, &tmp), rc = 0;
+
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (keep && fchmod(fd, mode) < 0) {
+		rc = -errno;
+		close(fd);
+	} else {
+		rc = fill_stream(fd, fill, arg);
+	}
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	else
+		rc = sync_folder(path);
+out:
+	if (rc < 0)
+		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	free(tmp);
+	return rc;
+}
+
 /* Is name (in path's folder) one of create_temp's names for path? */
 static bool is_temp_of(const char *name, const char *base)
 {

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * All of path into *ret_buf (NUL-terminated, caller frees; *ret_len bytes
@@ -35,6 +36,16 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
  */
 int fileio_replace(const char *path, const void *buf, size_t len, char *err,
 		   size_t errlen);
+
+/*
+ * The same, with the content written by fill(out, arg) to a stream on the
+ * temporary file instead of held in a buffer (a chart of 100,000 cells is
+ * tens of megabytes).  fill returns 0 or -errno; a write error of the
+ * stream counts as one.
+ */
+int fileio_replace_stream(const char *path,
+			  int (*fill)(FILE *out, const void *arg),
+			  const void *arg, char *err, size_t errlen);
 
 /* Write all of buf to fd (short writes, EINTR), then fsync when `sync`
  * (EINVAL from fsync, a file that cannot be synced, is not an error).

@@ -1,7 +1,9 @@
 /*
- * plot.c - the SVG charts of plot.h.  Reading: the summary CSV into rows of
- * (strategy cell, workload cell, figures).  Drawing: two charts that share
- * the axis, legend and text helpers below.
+ * plot.c - the SVG charts of plot.h: two charts that share the axis, legend
+ * and text helpers below.  The data comes from plot_data.h (the file) and
+ * plot_series.h (the speedup chart's lines); every text from the file goes
+ * out through xmltext.h.  The picture is streamed to the file: its height
+ * is worked out before the first byte, so nothing is held back in memory.
  */
 #include "plot.h"
 
@@ -13,285 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
 #include "fileio.h"
+#include "plot_data.h"
+#include "plot_series.h"
 #include "util.h"
 #include "xmltext.h"
-
-/* Most bytes of a summary file we read (a 100,000-cell matrix fits). */
-#define PLOT_MAX_FILE (256u << 20)
-
-/* ------------------------------------------------------------------
- * The data
- * ---------------------------------------------------------------- */
-
-struct plot_row {
-	size_t scell, wcell; /* indices into plot_data's unique lists */
-	char *strategy;
-	char **params; /* one per strategy column; "" when empty */
-	bool ok;
-	char *status, *error;
-	double median, lo, hi, speedup;
-};
-
-struct plot_data {
-	char *experiment;
-	struct plot_row *rows;
-	size_t n_rows, cap_rows;
-	char **scols;	  /* strategy parameter names ("workers") */
-	size_t *scol_idx; /* their column indices */
-	size_t n_scols, cap_scols;
-	char **scells, **wcells; /* unique cell halves, in file order */
-	size_t n_scells, cap_scells, n_wcells, cap_wcells;
-	char **labels; /* unique strategy labels: one hue each */
-	size_t n_labels, cap_labels;
-	size_t *hue, *shade,
-		*shades; /* per scell: label, rank, label's cells */
-};
-
-/* The header columns plot needs, in header_names order. */
-enum plot_column {
-	COL_EXPERIMENT,
-	COL_CELL,
-	COL_STRATEGY,
-	COL_WORKLOAD,
-	COL_STATUS,
-	COL_MEDIAN,
-	COL_LO,
-	COL_HI,
-	COL_SPEEDUP,
-	COL_ERROR,
-	COL_COUNT
-};
-
-static const char *const header_names[COL_COUNT] = {
-	"experiment", "cell",	       "strategy",	  "workload",
-	"status",     "wall_median_s", "wall_ci95_low_s", "wall_ci95_high_s",
-	"speedup",    "error",
-};
-
-/* Each column's index in the file; -1 when absent. */
-struct plot_header {
-	long col[COL_COUNT];
-};
-
-static void data_free(struct plot_data *d)
-{
-	size_t i, k;
-
-	for (i = 0; i < d->n_rows; i++) {
-		struct plot_row *r = &d->rows[i];
-
-		for (k = 0; k < d->n_scols; k++)
-			free(r->params[k]);
-		free(r->params);
-		free(r->strategy);
-		free(r->status);
-		free(r->error);
-	}
-	for (i = 0; i < d->n_scols; i++)
-		free(d->scols[i]);
-	for (i = 0; i < d->n_scells; i++)
-		free(d->scells[i]);
-	for (i = 0; i < d->n_wcells; i++)
-		free(d->wcells[i]);
-	for (i = 0; i < d->n_labels; i++)
-		free(d->labels[i]);
-	free(d->labels);
-	free(d->hue);
-	free(d->shade);
-	free(d->shades);
-	free(d->rows);
-	free(d->scols);
-	free(d->scol_idx);
-	free(d->scells);
-	free(d->wcells);
-	free(d->experiment);
-}
-
-/* The text of a field without the CSV writer's formula guard. */
-static const char *unguard(const char *s)
-{
-	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
-		return s + 1;
-	return s;
-}
-
-static double field_real(char **f, size_t n, long col)
-{
-	char *end;
-	double v;
-
-	if (col < 0 || (size_t)col >= n || !f[col][0])
-		return NAN;
-	v = strtod(f[col], &end);
-	return *end ? NAN : v;
-}
-
-static const char *field_text(char **f, size_t n, long col)
-{
-	return col < 0 || (size_t)col >= n ? "" : unguard(f[col]);
-}
-
-/* Index of s in the unique list, appending it when new. */
-static size_t intern(char ***list, size_t *n, size_t *cap, const char *s,
-		     size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strlen((*list)[i]) == len && !memcmp((*list)[i], s, len))
-			return i;
-	xgrow((void **)list, cap, *n + 1, sizeof(char *));
-	(*list)[*n] = xstrndup(s, len);
-	return (*n)++;
-}
-
-/*
- * Split a cell id "pthreads[workers=5]/download[latency=20ms]" at its '/'
- * outside brackets (parameter values may hold a '/').
- */
-static size_t cell_split(const char *id)
-{
-	int depth = 0;
-	size_t i;
-
-	for (i = 0; id[i]; i++) {
-		if (id[i] == '[')
-			depth++;
-		else if (id[i] == ']' && depth)
-			depth--;
-		else if (id[i] == '/' && !depth)
-			return i;
-	}
-	return i;
-}
-
-static int header_read(struct plot_data *d, const char *path, char **f,
-		       size_t n, struct plot_header *h, char *err,
-		       size_t errlen)
-{
-	size_t i, k;
-
-	for (k = 0; k < COL_COUNT; k++)
-		h->col[k] = -1;
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < COL_COUNT; k++)
-			if (!strcmp(f[i], header_names[k]))
-				h->col[k] = (long)i;
-		if (!strncmp(f[i], "strategy.", 9)) {
-			size_t cap = d->cap_scols;
-
-			xgrow((void **)&d->scols, &d->cap_scols, d->n_scols + 1,
-			      sizeof(char *));
-			xgrow((void **)&d->scol_idx, &cap, d->n_scols + 1,
-			      sizeof(size_t));
-			d->scols[d->n_scols] = xstrdup(f[i] + 9);
-			d->scol_idx[d->n_scols++] = i;
-		}
-	}
-	if (h->col[COL_CELL] < 0 || h->col[COL_STRATEGY] < 0 ||
-	    h->col[COL_MEDIAN] < 0) {
-		errf(err, errlen,
-		     "%s: not a concur summary file: no 'cell', 'strategy' or 'wall_median_s' column (plot the N.csv file, not N-runs.csv or N-matrix.csv)",
-		     path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void row_add(struct plot_data *d, const struct plot_header *h, char **f,
-		    size_t n)
-{
-	const long *c = h->col;
-	const char *id = field_text(f, n, c[COL_CELL]);
-	size_t cut = cell_split(id), k;
-	struct plot_row *r;
-
-	if (!d->experiment && c[COL_EXPERIMENT] >= 0)
-		d->experiment = xstrdup(field_text(f, n, c[COL_EXPERIMENT]));
-	xgrow((void **)&d->rows, &d->cap_rows, d->n_rows + 1, sizeof(*d->rows));
-	r = &d->rows[d->n_rows++];
-	r->scell = intern(&d->scells, &d->n_scells, &d->cap_scells, id, cut);
-	if (id[cut])
-		r->wcell = intern(&d->wcells, &d->n_wcells, &d->cap_wcells,
-				  id + cut + 1, strlen(id + cut + 1));
-	else
-		r->wcell = intern(&d->wcells, &d->n_wcells, &d->cap_wcells,
-				  field_text(f, n, c[COL_WORKLOAD]),
-				  strlen(field_text(f, n, c[COL_WORKLOAD])));
-	r->strategy = xstrdup(field_text(f, n, c[COL_STRATEGY]));
-	r->params = xcalloc(d->n_scols + 1, sizeof(char *));
-	for (k = 0; k < d->n_scols; k++)
-		r->params[k] = xstrdup(field_text(f, n, (long)d->scol_idx[k]));
-	r->status = xstrdup(
-		c[COL_STATUS] < 0 ? "ok" : field_text(f, n, c[COL_STATUS]));
-	r->error = xstrdup(field_text(f, n, c[COL_ERROR]));
-	r->median = field_real(f, n, c[COL_MEDIAN]);
-	r->lo = field_real(f, n, c[COL_LO]);
-	r->hi = field_real(f, n, c[COL_HI]);
-	r->speedup = field_real(f, n, c[COL_SPEEDUP]);
-	r->ok = !strcmp(r->status, "ok") && isfinite(r->median) &&
-		r->median > 0;
-}
-
-/*
- * Colours: each strategy label gets a hue, and its cells (workers = 1, 2,
- * 4 ...) shades of it from light to full, so families read at a glance.
- */
-static void data_colour(struct plot_data *d)
-{
-	size_t i, j;
-
-	d->hue = xcalloc(d->n_scells + 1, sizeof(size_t));
-	d->shade = xcalloc(d->n_scells + 1, sizeof(size_t));
-	d->shades = xcalloc(d->n_scells + 1, sizeof(size_t));
-	for (i = 0; i < d->n_scells; i++) {
-		const char *id = d->scells[i];
-
-		d->hue[i] = intern(&d->labels, &d->n_labels, &d->cap_labels, id,
-				   strcspn(id, "["));
-		for (j = 0; j < i; j++)
-			if (d->hue[j] == d->hue[i])
-				d->shade[i]++;
-	}
-	for (i = 0; i < d->n_scells; i++)
-		for (j = 0; j < d->n_scells; j++)
-			if (d->hue[j] == d->hue[i])
-				d->shades[i]++;
-}
-
-static int data_read(const char *path, struct plot_data *d, char *err,
-		     size_t errlen)
-{
-	struct plot_header h = { { 0 } };
-	char *text = NULL, **f;
-	size_t len = 0, pos = 0, used, n;
-	int rc = fileio_read(path, PLOT_MAX_FILE, "a results file to plot",
-			     &text, &len, err, errlen),
-	    first = 1;
-
-	while (rc == 0 && (rc = csv_parse_record(text + pos, len - pos, &used,
-						 &f, &n)) == 0) {
-		pos += used;
-		if (first)
-			rc = header_read(d, path, f, n, &h, err, errlen);
-		else if (n > 1)
-			row_add(d, &h, f, n);
-		first = 0;
-		csv_fields_free(f, n);
-	}
-	if (rc == -EINVAL && !err[0])
-		errf(err, errlen, "%s: malformed CSV record at byte %zu", path,
-		     pos);
-	if (rc == 1 && first) {
-		errf(err, errlen, "%s: empty file", path);
-		rc = -EINVAL;
-	}
-	free(text);
-	data_colour(d);
-	return rc == 1 ? 0 : rc;
-}
 
 /* ------------------------------------------------------------------
  * Drawing helpers
@@ -550,9 +278,9 @@ static void bar_tooltip(FILE *out, const struct plot_data *d,
 			const struct plot_row *r, double unit, const char *un)
 {
 	fputs("<title>", out);
-	xml_text(out, d->scells[r->scell]);
+	xml_text(out, d->scells.s[r->scell]);
 	fputs(" / ", out);
-	xml_text(out, d->wcells[r->wcell]);
+	xml_text(out, d->wcells.s[r->wcell]);
 	if (r->ok) {
 		fprintf(out,
 			": median %.4g %s, 95%% CI %.4g..%.4g %s, speedup %.3g",
@@ -560,9 +288,9 @@ static void bar_tooltip(FILE *out, const struct plot_data *d,
 			r->speedup);
 	} else {
 		fputs(": ", out);
-		xml_text(out, r->status);
+		xml_text(out, plot_text(d, r->status));
 		fputc(' ', out);
-		xml_text(out, r->error);
+		xml_text(out, plot_text(d, r->error));
 	}
 	fputs("</title>", out);
 }
@@ -600,7 +328,7 @@ static void draw_bar(FILE *out, const struct plot_data *d,
 }
 
 /* Label of workload group g, under the axis, slanted when it is too wide. */
-static size_t longest(char **s, size_t n)
+static size_t longest(const char *const *s, size_t n)
 {
 	size_t max = 0, i;
 
@@ -617,7 +345,7 @@ static size_t longest(char **s, size_t n)
 static double group_label_room(const struct plot_data *d, double group_w,
 			       bool *ret_slant)
 {
-	size_t n = longest(d->wcells, d->n_wcells);
+	size_t n = longest(d->wcells.s, d->wcells.n);
 	double w = (double)(n < GROUP_LABEL_MAX ? n : GROUP_LABEL_MAX) * 12 *
 		   CHAR_W;
 
@@ -642,11 +370,21 @@ static void draw_group_label(FILE *out, const char *label, double cx, double y,
 	free(s);
 }
 
-/* The bar chart with its top edge at y0; returns its height. */
-static double draw_bars(FILE *out, const struct plot_data *d,
-			const struct layout *lay, double y0)
+static double bars_height(const struct plot_data *d, const struct layout *lay)
 {
-	double group_w = lay->plot_w / (double)d->n_wcells, x0 = PLOT_LEFT;
+	bool slant;
+	double room =
+		group_label_room(d, lay->plot_w / (double)d->wcells.n, &slant);
+
+	return fmax(PLOT_TOP + PLOT_AREA_H + room + 36,
+		    PLOT_TOP + 40 + 18 * (double)d->scells.n);
+}
+
+/* The bar chart with its top edge at y0 (bars_height high). */
+static void draw_bars(FILE *out, const struct plot_data *d,
+		      const struct layout *lay, double y0)
+{
+	double group_w = lay->plot_w / (double)d->wcells.n, x0 = PLOT_LEFT;
 	double lo, hi, unit, bar_w, room;
 	struct axis y = { .p0 = y0 + PLOT_TOP + PLOT_AREA_H,
 			  .p1 = y0 + PLOT_TOP };
@@ -671,157 +409,32 @@ static double draw_bars(FILE *out, const struct plot_data *d,
 			  y.log ? ", log scale" : "");
 	draw_yaxis(out, &y, x0, x0 + lay->plot_w, unit, title);
 	free(title);
-	bar_w = fmin(48, (group_w * 0.8) / (double)d->n_scells);
+	bar_w = fmin(48, (group_w * 0.8) / (double)d->scells.n);
 	for (i = 0; i < d->n_rows; i++) {
 		const struct plot_row *r = &d->rows[i];
 		double gx = x0 + group_w * (double)r->wcell +
-			    (group_w - bar_w * (double)d->n_scells) / 2;
+			    (group_w - bar_w * (double)d->scells.n) / 2;
 
 		draw_bar(out, d, r, &y, gx + bar_w * (double)r->scell, bar_w,
 			 unit, un);
 	}
-	for (i = 0; i < d->n_wcells; i++)
-		draw_group_label(out, d->wcells[i],
+	for (i = 0; i < d->wcells.n; i++)
+		draw_group_label(out, d->wcells.s[i],
 				 x0 + group_w * ((double)i + 0.5), y.p0, slant);
 	text_at(out, x0 + lay->plot_w / 2, y.p0 + room + 14, "middle", 13, "",
 		"workload");
 	draw_frame(out, x0, y.p1, x0 + lay->plot_w, y.p0);
 	text_at(out, lay->legend_x, y.p1 + 4, "start", 13,
 		"font-weight=\"bold\"", "strategy");
-	for (i = 0; i < d->n_scells; i++)
+	for (i = 0; i < d->scells.n; i++)
 		draw_legend_entry(out, lay->legend_x,
 				  y.p1 + 24 + 18 * (double)i,
-				  cell_colour(d, i).hex, NULL, d->scells[i]);
-	return fmax(PLOT_TOP + PLOT_AREA_H + room + 36,
-		    PLOT_TOP + 40 + 18 * (double)d->n_scells);
+				  cell_colour(d, i).hex, NULL, d->scells.s[i]);
 }
 
 /* ------------------------------------------------------------------
  * The speedup chart
  * ---------------------------------------------------------------- */
-
-struct series {
-	char *label;
-	size_t hue, wcell;
-	size_t n;
-	double *x, *y;
-};
-
-/* Is column k numeric with >= 2 distinct values for strategy `label`? */
-static bool column_varies(const struct plot_data *d, const char *label,
-			  size_t k)
-{
-	double first = NAN, v;
-	bool differs = false;
-	size_t i;
-	char *end;
-
-	for (i = 0; i < d->n_rows; i++) {
-		const struct plot_row *r = &d->rows[i];
-
-		if (strcmp(r->strategy, label) || !r->params[k][0])
-			continue;
-		v = strtod(r->params[k], &end);
-		if (*end)
-			return false;
-		if (isnan(first))
-			first = v;
-		else if (v != first)
-			differs = true;
-	}
-	return differs;
-}
-
-/* Key of a row's series: strategy, other parameters, workload cell. */
-static char *series_key(const struct plot_data *d, const struct plot_row *r,
-			size_t k)
-{
-	char *key = xasprintf("%s %s", r->strategy, d->scols[k]), *next;
-	size_t j;
-
-	for (j = 0; j < d->n_scols; j++) {
-		if (j == k || !r->params[j][0] ||
-		    !column_varies(d, r->strategy, j))
-			continue;
-		next = xasprintf("%s%s%s=%s", key,
-				 strchr(key, '(') ? ", " : " (", d->scols[j],
-				 r->params[j]);
-		free(key);
-		key = next;
-	}
-	next = xasprintf("%s%s / %s", key, strchr(key, '(') ? ")" : "",
-			 d->wcells[r->wcell]);
-	free(key);
-	return next;
-}
-
-static void series_add(struct series **s, size_t *n, size_t *cap, char *key,
-		       const struct plot_data *d, const struct plot_row *r,
-		       double x)
-{
-	struct series *t = NULL;
-	size_t i;
-
-	for (i = 0; i < *n && !t; i++)
-		if (!strcmp((*s)[i].label, key))
-			t = &(*s)[i];
-	if (t) {
-		free(key);
-	} else {
-		xgrow((void **)s, cap, *n + 1, sizeof(**s));
-		t = &(*s)[(*n)++];
-		*t = (struct series){ .label = key,
-				      .hue = d->hue[r->scell],
-				      .wcell = r->wcell };
-	}
-	t->x = xrealloc(t->x, (t->n + 1) * sizeof(double));
-	t->y = xrealloc(t->y, (t->n + 1) * sizeof(double));
-	t->x[t->n] = x;
-	t->y[t->n++] = r->speedup;
-}
-
-/* Every (strategy, varying column, workload cell) line; returns how many. */
-static size_t series_build(const struct plot_data *d, struct series **ret,
-			   char ***ret_cols, size_t *ret_ncols)
-{
-	size_t n = 0, cap = 0, ncols = 0, ccap = 0, i, k;
-	struct series *s = NULL;
-
-	*ret_cols = NULL;
-	for (k = 0; k < d->n_scols; k++) {
-		bool used = false;
-
-		for (i = 0; i < d->n_rows; i++) {
-			const struct plot_row *r = &d->rows[i];
-
-			if (!r->ok || !isfinite(r->speedup) ||
-			    r->speedup <= 0 ||
-			    !column_varies(d, r->strategy, k))
-				continue;
-			series_add(&s, &n, &cap, series_key(d, r, k), d, r,
-				   strtod(r->params[k], NULL));
-			used = true;
-		}
-		if (used)
-			intern(ret_cols, &ncols, &ccap, d->scols[k],
-			       strlen(d->scols[k]));
-	}
-	*ret_ncols = ncols;
-	*ret = s;
-	return n;
-}
-
-static void series_free(struct series *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(s[i].label);
-		free(s[i].x);
-		free(s[i].y);
-	}
-	free(s);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -830,47 +443,46 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sort a series' points by x (insertion sort: a few dozen points). */
-static void series_sort(struct series *s)
+/* Is v among t[0..n)? */
+static bool seen_tick(const double *t, size_t n, double v)
 {
-	size_t i, j;
+	size_t k;
 
-	for (i = 1; i < s->n; i++)
-		for (j = i; j > 0 && s->x[j - 1] > s->x[j]; j--) {
-			double tx = s->x[j], ty = s->y[j];
-
-			s->x[j] = s->x[j - 1];
-			s->y[j] = s->y[j - 1];
-			s->x[j - 1] = tx;
-			s->y[j - 1] = ty;
-		}
+	for (k = 0; k < n; k++)
+		if (t[k] == v)
+			return true;
+	return false;
 }
 
 /* The x ticks: every distinct value when few, else the axis' own. */
-static size_t x_ticks(const struct series *s, size_t ns, const struct axis *x,
-		      double *t, size_t max)
+static size_t x_ticks(const struct plot_data *d, const struct plot_lines *l,
+		      const struct axis *x, double *t, size_t max)
 {
-	size_t n = 0, i, j, k;
+	size_t n = 0, i, j;
 
-	for (i = 0; i < ns; i++)
-		for (j = 0; j < s[i].n; j++) {
-			for (k = 0; k < n && t[k] != s[i].x[j]; k++)
-				;
-			if (k == n && n < max)
-				t[n++] = s[i].x[j];
+	for (i = 0; i < l->n_lines && n < max; i++) {
+		const struct plot_line *line = &l->line[i];
+
+		for (j = line->start; j < line->start + line->n && n < max;
+		     j++) {
+			double v = plot_line_x(d, line->col, l->points[j]);
+
+			if (!seen_tick(t, n, v))
+				t[n++] = v;
 		}
+	}
 	qsort(t, n, sizeof(double), cmp_double);
 	if (n > 12 && !x->log)
 		return axis_ticks(x, t, max);
 	return n;
 }
 
-static void draw_xaxis(FILE *out, const struct series *s, size_t ns,
-		       const struct axis *x, double y0, double y1,
-		       const char *title)
+static void draw_xaxis(FILE *out, const struct plot_data *d,
+		       const struct plot_lines *l, const struct axis *x,
+		       double y0, double y1, const char *title)
 {
 	double t[64];
-	size_t n = x_ticks(s, ns, x, t, ARRAY_SIZE(t)), i;
+	size_t n = x_ticks(d, l, x, t, ARRAY_SIZE(t)), i;
 	char label[32];
 
 	for (i = 0; i < n; i++) {
@@ -885,48 +497,72 @@ static void draw_xaxis(FILE *out, const struct series *s, size_t ns,
 	text_at(out, (x->p0 + x->p1) / 2, y0 + 44, "middle", 13, "", title);
 }
 
-static const char *series_dash(const struct series *s)
+static const char *line_dash(const struct plot_data *d,
+			     const struct plot_line *line)
 {
-	return dashes[s->wcell % ARRAY_SIZE(dashes)];
+	return dashes[d->rows[line->first].wcell % ARRAY_SIZE(dashes)];
 }
 
-static void draw_series(FILE *out, const struct series *s, const struct axis *x,
-			const struct axis *y)
+static struct colour line_colour(const struct plot_data *d,
+				 const struct plot_line *line)
 {
-	struct colour col = colour_mix(s->hue, 0);
+	return colour_mix(d->hue[d->rows[line->first].scell], 0);
+}
+
+static void draw_line(FILE *out, const struct plot_data *d,
+		      const struct plot_lines *l, const struct plot_line *line,
+		      const struct axis *x, const struct axis *y)
+{
+	struct colour col = line_colour(d, line);
+	char *label = plot_line_label(d, l, line);
 	size_t j;
 
 	fprintf(out,
 		"<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" points=\"",
-		col.hex, series_dash(s));
-	for (j = 0; j < s->n; j++)
-		fprintf(out, "%s%.1f,%.1f", j ? " " : "", axis_map(x, s->x[j]),
-			axis_map(y, s->y[j]));
+		col.hex, line_dash(d, line));
+	for (j = 0; j < line->n; j++) {
+		uint32_t r = l->points[line->start + j];
+
+		fprintf(out, "%s%.1f,%.1f", j ? " " : "",
+			axis_map(x, plot_line_x(d, line->col, r)),
+			axis_map(y, d->rows[r].speedup));
+	}
 	fputs("\"/>\n", out);
-	for (j = 0; j < s->n; j++) {
+	for (j = 0; j < line->n; j++) {
+		uint32_t r = l->points[line->start + j];
+		double px = plot_line_x(d, line->col, r);
+
 		fprintf(out,
 			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
-			axis_map(x, s->x[j]), axis_map(y, s->y[j]), col.hex);
-		xml_text(out, s->label);
-		fprintf(out, ": %g -> speedup %.3g</title></circle>\n", s->x[j],
-			s->y[j]);
+			axis_map(x, px), axis_map(y, d->rows[r].speedup),
+			col.hex);
+		xml_text(out, label);
+		fprintf(out, ": %g -> speedup %.3g</title></circle>\n", px,
+			d->rows[r].speedup);
 	}
+	free(label);
 }
 
-static void series_range(const struct series *s, size_t n, double *xlo,
-			 double *xhi, double *ylo, double *yhi)
+static void lines_range(const struct plot_data *d, const struct plot_lines *l,
+			double *xlo, double *xhi, double *ylo, double *yhi)
 {
 	size_t i, j;
 
 	*xlo = *ylo = INFINITY;
 	*xhi = *yhi = -INFINITY;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < s[i].n; j++) {
-			*xlo = fmin(*xlo, s[i].x[j]);
-			*xhi = fmax(*xhi, s[i].x[j]);
-			*ylo = fmin(*ylo, s[i].y[j]);
-			*yhi = fmax(*yhi, s[i].y[j]);
+	for (i = 0; i < l->n_lines; i++) {
+		const struct plot_line *line = &l->line[i];
+
+		for (j = line->start; j < line->start + line->n; j++) {
+			uint32_t r = l->points[j];
+			double x = plot_line_x(d, line->col, r);
+
+			*xlo = fmin(*xlo, x);
+			*xhi = fmax(*xhi, x);
+			*ylo = fmin(*ylo, d->rows[r].speedup);
+			*yhi = fmax(*yhi, d->rows[r].speedup);
 		}
+	}
 	*ylo = fmin(*ylo, 1);
 	*yhi = fmax(*yhi, 1);
 }
@@ -950,37 +586,49 @@ static void fit_x(struct axis *x, double lo, double hi)
 	}
 }
 
-static char *join(char **cols, size_t n)
+/* The names of the x columns, "workers, max_inflight". */
+static char *column_names(const struct plot_data *d, const struct plot_lines *l)
 {
 	char *s = xstrdup(""), *next;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		next = xasprintf("%s%s%s", s, i ? ", " : "", cols[i]);
+	for (i = 0; i < l->n_cols; i++) {
+		next = xasprintf("%s%s%s", s, i ? ", " : "",
+				 d->scols[l->cols[i]]);
 		free(s);
 		s = next;
 	}
 	return s;
 }
 
-/* The speedup chart with its top edge at y0; returns its height or 0. */
-static double draw_speedup(FILE *out, const struct plot_data *d,
-			   const struct layout *lay, double y0)
-{
-	struct series *s;
-	char **cols, *names, *title;
-	size_t ncols, n = series_build(d, &s, &cols, &ncols), i;
-	double height = 420, xlo, xhi, ylo, yhi, x0 = PLOT_LEFT, by;
-	struct axis x = { .p0 = x0, .p1 = x0 + lay->plot_w };
-	struct axis y = { .p0 = y0 + height - PLOT_BOTTOM + 10,
-			  .p1 = y0 + PLOT_TOP };
+#define SPEEDUP_H 420.0
 
-	if (!n)
+/* Height of the speedup chart: 0 when there is no line. */
+static double speedup_height(const struct plot_lines *l)
+{
+	if (!l->n_lines)
 		return 0;
-	series_range(s, n, &xlo, &xhi, &ylo, &yhi);
+	return fmax(SPEEDUP_H, PLOT_TOP + 40 + 18 * (double)l->n_lines);
+}
+
+/* The speedup chart with its top edge at y0, when it has lines. */
+static void draw_speedup(FILE *out, const struct plot_data *d,
+			 const struct plot_lines *l, const struct layout *lay,
+			 double y0)
+{
+	double xlo, xhi, ylo, yhi, x0 = PLOT_LEFT, by;
+	struct axis x = { .p0 = x0, .p1 = x0 + lay->plot_w };
+	struct axis y = { .p0 = y0 + SPEEDUP_H - PLOT_BOTTOM + 10,
+			  .p1 = y0 + PLOT_TOP };
+	char *names, *title;
+	size_t i;
+
+	if (!l->n_lines)
+		return;
+	lines_range(d, l, &xlo, &xhi, &ylo, &yhi);
 	fit_x(&x, xlo, xhi);
 	axis_fit(&y, ylo, yhi, !(yhi / ylo > 100));
-	names = join(cols, ncols);
+	names = column_names(d, l);
 	title = xasprintf("speedup against %s (higher is better)", names);
 	draw_title(
 		out, x0, y0, title,
@@ -989,33 +637,29 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 	draw_yaxis(out, &y, x0, x0 + lay->plot_w, 1,
 		   y.log ? "speedup (\u00d7), log scale" : "speedup (\u00d7)");
 	title = xasprintf("%s%s", names, x.log ? " (log scale)" : "");
-	draw_xaxis(out, s, n, &x, y.p0, y.p1, title);
+	draw_xaxis(out, d, l, &x, y.p0, y.p1, title);
 	free(title);
+	free(names);
 	by = axis_map(&y, 1);
 	fprintf(out,
 		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5 4\"/>\n",
 		x0, by, x0 + lay->plot_w, by);
 	text_at(out, x0 + lay->plot_w - 4, by - 5, "end", 11, "fill=\"#666\"",
 		"baseline = 1");
-	for (i = 0; i < n; i++) {
-		series_sort(&s[i]);
-		draw_series(out, &s[i], &x, &y);
-	}
+	for (i = 0; i < l->n_lines; i++)
+		draw_line(out, d, l, &l->line[i], &x, &y);
 	draw_frame(out, x0, y.p1, x0 + lay->plot_w, y.p0);
 	text_at(out, lay->legend_x, y.p1 + 4, "start", 13,
 		"font-weight=\"bold\"", "strategy parameter / workload");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < l->n_lines; i++) {
+		char *label = plot_line_label(d, l, &l->line[i]);
+
 		draw_legend_entry(out, lay->legend_x,
 				  y.p1 + 24 + 18 * (double)i,
-				  colour_mix(s[i].hue, 0).hex,
-				  series_dash(&s[i]), s[i].label);
-	height = fmax(height, PLOT_TOP + 40 + 18 * (double)n);
-	for (i = 0; i < ncols; i++)
-		free(cols[i]);
-	free(cols);
-	free(names);
-	series_free(s, n);
-	return height;
+				  line_colour(d, &l->line[i]).hex,
+				  line_dash(d, &l->line[i]), label);
+		free(label);
+	}
 }
 
 /* ------------------------------------------------------------------
@@ -1025,8 +669,8 @@ static double draw_speedup(FILE *out, const struct plot_data *d,
 static struct layout layout_for(const struct plot_data *d)
 {
 	struct layout lay;
-	size_t chars = longest(d->scells, d->n_scells) + 16;
-	double bars = (double)(d->n_wcells * (d->n_scells * 16 + 30));
+	size_t chars = longest(d->scells.s, d->scells.n) + 16;
+	double bars = (double)(d->wcells.n * (d->scells.n * 16 + 30));
 
 	chars = chars > LEGEND_MAX_CHARS ? LEGEND_MAX_CHARS : chars;
 	lay.plot_w = fmax(560, fmin(bars, 2400));
@@ -1035,55 +679,30 @@ static struct layout layout_for(const struct plot_data *d)
 	return lay;
 }
 
-/* Both charts, into a buffer first: the height is known only at the end. */
+/* Both charts, streamed: the heights are known before the first byte. */
 static void svg_write(FILE *out, const struct plot_data *d)
 {
 	struct layout lay = layout_for(d);
-	char *body = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&body, &len);
-	double h;
+	struct plot_lines lines;
+	double bars_h = bars_height(d, &lay), h;
 
-	if (!mem) {
-		perror("concur: open_memstream");
-		exit(2);
-	}
-	h = draw_bars(mem, d, &lay, 0);
-	h += draw_speedup(mem, d, &lay, h);
-	fclose(mem);
+	plot_lines_build(d, &lines);
+	h = bars_h + speedup_height(&lines);
 	fprintf(out,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\">\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
 		lay.width, h + 10, lay.width, h + 10, FONT);
-	fwrite(body, 1, len, out);
+	draw_bars(out, d, &lay, 0);
+	draw_speedup(out, d, &lines, &lay, bars_h);
 	fputs("</svg>\n", out);
-	free(body);
+	plot_lines_free(&lines);
 }
 
-/* The chart replaces path atomically (fileio_replace): never half-drawn. */
-static int write_atomic(const char *path, const struct plot_data *d, char *err,
-			size_t errlen)
+static int svg_fill(FILE *out, const void *d)
 {
-	char *svg = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&svg, &len);
-	int rc;
-
-	if (!f) {
-		rc = -errno;
-		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-		return rc;
-	}
-	svg_write(f, d);
-	if (fclose(f) != 0) {
-		free(svg);
-		errf(err, errlen, "cannot write %s: out of memory", path);
-		return -ENOMEM;
-	}
-	rc = fileio_replace(path, svg, len, err, errlen);
-	free(svg);
-	return rc;
+	svg_write(out, d);
+	return 0;
 }
 
 int plot_file(const char *csv_path, const char *svg_path, char *err,
@@ -1094,7 +713,7 @@ int plot_file(const char *csv_path, const char *svg_path, char *err,
 	int rc;
 
 	err[0] = '\0';
-	rc = data_read(csv_path, &d, err, errlen);
+	rc = plot_data_read(csv_path, &d, err, errlen);
 	if (rc == 0) {
 		bar_range(&d, &lo, &hi);
 		if (!(hi > 0)) {
@@ -1104,9 +723,10 @@ int plot_file(const char *csv_path, const char *svg_path, char *err,
 			rc = -ENODATA;
 		}
 	}
+	/* replaced atomically (fileio.h): never a half-drawn chart */
 	if (rc == 0)
-		rc = write_atomic(svg_path, &d, err, errlen);
-	data_free(&d);
+		rc = fileio_replace_stream(svg_path, svg_fill, &d, err, errlen);
+	plot_data_free(&d);
 	return rc;
 }
 

@@ -11,3 +11,4 @@ foreach(t plot_safety trust)
 endforeach()
 
 concur_unit_test(test_xmltext SOURCES ${PROJECT_SOURCE_DIR}/tests/test_xmltext.c)
+concur_unit_test(test_csvscan SOURCES ${PROJECT_SOURCE_DIR}/tests/test_csvscan.c)

@@ -8,10 +8,11 @@ characters), and reading must stay bounded in memory.
 import os
 import re
 import subprocess
+import sys
 import unittest
 import xml.etree.ElementTree as ET
 
-from common import CONCUR, TempDir, run
+from common import BUILD, CONCUR, SOURCE, TempDir, run
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -105,6 +106,98 @@ class TestPlotEscaping(unittest.TestCase):
                       if t.endswith("\u2026")]
             self.assertEqual(len(legend), 1, legend)
             self.assertTrue(label.startswith(legend[0][:-1]), legend)
+
+
+def plot_rss_kib(csv, svg):
+    """(exit status, stderr, peak resident KiB) of `concur plot` on csv.
+    GNU time measures it: a child's ru_maxrss starts from its parent's peak
+    when it forks, and this Python process is far bigger than concur."""
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", CONCUR,
+                        "plot", csv, "-o", svg],
+                       capture_output=True, text=True, timeout=120)
+    m = re.search(r"maxrss_kib=(\d+)\s*$", p.stderr)
+    assert m, p.stderr
+    return p.returncode, p.stderr[:m.start()], int(m.group(1))
+
+
+def sanitized():
+    """A sanitizer build: its shadow memory and quarantine are not concur's."""
+    try:
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(),
+                             re.M) is not None
+    except OSError:
+        return False
+
+
+class TestPlotMemoryBound(unittest.TestCase):
+    """Peak memory of `concur plot` above what a one-row file takes stays
+    under 10x the file's size (the speed half is a benchmark:
+    configs/bench/plot-scale.sh)."""
+
+    FACTOR = 10
+
+    def baseline(self, d):
+        tiny = os.path.join(d, "tiny.csv")
+        with open(tiny, "w", newline="") as f:
+            f.write("cell,strategy,wall_median_s\r\na/w,a,1\r\n")
+        rc, err, rss = plot_rss_kib(tiny, os.path.join(d, "tiny.svg"))
+        self.assertEqual(rc, 0, err)
+        return rss
+
+    def check_bound(self, d, csv, want_rc=0):
+        base = self.baseline(d)
+        rc, err, rss = plot_rss_kib(csv, os.path.join(d, "out.svg"))
+        self.assertEqual(rc, want_rc, err)
+        if sanitized():
+            return err  # the exit status and message still count
+        size_kib = os.path.getsize(csv) / 1024
+        self.assertLess(rss - base, self.FACTOR * size_kib,
+                        f"peak {rss} KiB (tiny file: {base} KiB) for a "
+                        f"{size_kib:.0f} KiB file")
+        return err
+
+    def test_a_large_matrix(self):
+        with TempDir() as d:
+            csv = os.path.join(d, "big.csv")
+            subprocess.run([sys.executable,
+                            os.path.join(SOURCE, "scripts", "gen-summary.py"),
+                            "20000", csv], check=True)
+            self.check_bound(d, csv)
+            root = ET.parse(os.path.join(d, "out.svg")).getroot()
+            self.assertEqual(len([g for g in root.iter(SVG + "g")]), 20000)
+
+    def test_a_line_of_commas(self):
+        """Each empty field used to cost a malloc'd string and a pointer:
+        ~50x the file."""
+        with TempDir() as d:
+            csv = os.path.join(d, "commas.csv")
+            with open(csv, "w", newline="") as f:
+                f.write("experiment,cell,strategy,workload,status,"
+                        "wall_median_s\r\ne,a/w,a,w,ok,1\r\n")
+                f.write("," * 4_000_000 + "\r\n")
+            self.check_bound(d, csv)
+
+    def test_a_header_of_commas_and_many_rows(self):
+        with TempDir() as d:
+            csv = os.path.join(d, "wide.csv")
+            with open(csv, "w", newline="") as f:
+                f.write("cell,strategy,wall_median_s" +
+                        ",strategy.x" * 20000 + "\r\n")
+                for i in range(100):
+                    f.write(f"a{i}/w,a,1" + ",1" * 20000 + "\r\n")
+            self.check_bound(d, csv)
+
+    def test_rows_too_small_for_a_summary_are_refused(self):
+        """A file of tiny rows would make the model bigger than the bound:
+        refused with a message, not read on."""
+        with TempDir() as d:
+            csv = os.path.join(d, "tiny-rows.csv")
+            with open(csv, "w", newline="") as f:
+                f.write("cell,strategy,wall_median_s\r\n")
+                f.write("a/w,a,1\n" * 1_000_000)
+            err = self.check_bound(d, csv, want_rc=2)
+            self.assertIn("too many for the file's size", err)
 
 
 if __name__ == "__main__":
