@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "schedule.h"
+#include "pathtrust.h"
 #include "util.h"
 
 struct loader {
@@ -21,6 +22,7 @@ struct loader {
 	size_t n_paths, cap_paths;
 	struct plugin **plugins;
 	size_t n_plugins, cap_plugins;
+	bool trust_all; /* --trust-plugin-path: no ownership or mode checks */
 };
 
 static const char *kind_name(unsigned kind)
@@ -99,6 +101,11 @@ void loader_add_defaults(struct loader *l)
 		free(copy);
 	}
 	add_own_folders(l);
+}
+
+void loader_trust_all(struct loader *l, bool on)
+{
+	l->trust_all = on;
 }
 
 size_t loader_paths(const struct loader *l, const char *const **ret_paths)
@@ -383,41 +390,55 @@ static struct plugin *find_loaded(struct loader *l, const char *file)
 	return NULL;
 }
 
-/*
- * A folder anyone may write to lets anyone run code as the user of concur:
- * refuse it, as ssh refuses a world-writable ~/.ssh.
- */
-static int check_folder_trust(const char *file, char *err, size_t errlen)
-{
-	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
-	struct stat st;
-	int rc = 0;
-
-	if (slash)
-		*slash = '\0';
-	if (stat(slash ? (*dir ? dir : "/") : ".", &st) == 0 &&
-	    (st.st_mode & S_IWOTH)) {
-		errf(err, errlen,
-		     "refusing to load a plugin from the world-writable folder %s (chmod o-w it)",
-		     slash ? dir : ".");
-		rc = -EPERM;
-	}
-	free(dir);
-	return rc;
-}
-
-static bool has_elf_magic(const char *path)
+/* The first bytes of what fd holds say it is an ELF object. */
+static bool has_elf_magic(int fd)
 {
 	unsigned char magic[4] = { 0 };
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(magic, 1, sizeof(magic), f) : 0;
 
-	if (f)
-		fclose(f);
-	return n == 4 && memcmp(magic,
-				"\x7f"
-				"ELF",
-				4) == 0;
+	return pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	       memcmp(magic,
+		      "\x7f"
+		      "ELF",
+		      4) == 0;
+}
+
+/*
+ * dlopen the file pathtrust_open checked, through its descriptor: the file
+ * loaded is the file checked, whatever happens to path meanwhile.  The
+ * descriptor stays open (*ret_fd) as long as the plugin is loaded: the
+ * dynamic loader knows a library by the name it was opened with, and a
+ * later plugin given a reused "/proc/self/fd/N" would get this one back.
+ */
+static void *open_checked(struct loader *l, const char *path, int *ret_fd,
+			  char *err, size_t errlen)
+{
+	char proc[32];
+	void *handle;
+	int fd;
+
+	if (pathtrust_open(path, !l->trust_all, &fd, err, errlen) < 0)
+		return NULL;
+	if (!has_elf_magic(fd)) {
+		errf(err, errlen,
+		     "%s: not a shared object (no ELF header): build plugins with `cc -shared -fPIC`",
+		     path);
+		close(fd);
+		return NULL;
+	}
+	pathtrust_fd_path(fd, proc, sizeof(proc));
+	dlerror();
+	handle = dlopen(proc, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		const char *why = dlerror();
+
+		errf(err, errlen, "%s: cannot load: %s%s", path,
+		     why ? why : "unknown error",
+		     " (not a shared object, or a library it needs is missing: try `ldd` on it)");
+		close(fd);
+		return NULL;
+	}
+	*ret_fd = fd;
+	return handle;
 }
 
 const struct plugin *loader_open_file(struct loader *l, const char *path,
@@ -427,29 +448,13 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 	struct plugin *p = find_loaded(l, path);
 	void *handle;
 	const struct concur_plugin *desc;
+	int fd;
 
 	if (p)
 		return p;
-	if (check_folder_trust(path, msg, sizeof(msg)) < 0) {
-		errf(err, errlen, "%s: %s", path, msg);
+	handle = open_checked(l, path, &fd, err, errlen);
+	if (!handle)
 		return NULL;
-	}
-	if (!has_elf_magic(path)) {
-		errf(err, errlen,
-		     "%s: not a shared object (no ELF header): build plugins with `cc -shared -fPIC`",
-		     path);
-		return NULL;
-	}
-	dlerror();
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!handle) {
-		const char *why = dlerror();
-
-		errf(err, errlen, "%s: cannot load: %s%s", path,
-		     why ? why : "unknown error",
-		     " (not a shared object, or a library it needs is missing: try `ldd` on it)");
-		return NULL;
-	}
 	desc = dlsym(handle, CONCUR_PLUGIN_SYMBOL);
 	if (!desc) {
 		const char *why = dlerror();
@@ -457,6 +462,7 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 		errf(err, errlen, "%s: not a concur plugin: no symbol %s (%s)",
 		     path, CONCUR_PLUGIN_SYMBOL, why ? why : "null");
 		dlclose(handle);
+		close(fd);
 		return NULL;
 	}
 	p = xcalloc(1, sizeof(*p));
@@ -464,9 +470,11 @@ const struct plugin *loader_open_file(struct loader *l, const char *path,
 	if (check_desc(p, desc, msg, sizeof(msg)) < 0) {
 		errf(err, errlen, "%s: %s", path, msg);
 		dlclose(handle);
+		close(fd);
 		free(p);
 		return NULL;
 	}
+	p->fd = fd;
 	p->file = xstrdup(path);
 	p->name = xstrdup(p->info.name);
 	xgrow((void **)&l->plugins, &l->cap_plugins, l->n_plugins + 1,
@@ -662,6 +670,7 @@ void loader_destroy(struct loader *l)
 		return;
 	for (i = 0; i < l->n_plugins; i++) {
 		dlclose(l->plugins[i]->handle);
+		close(l->plugins[i]->fd);
 		free(l->plugins[i]->file);
 		free(l->plugins[i]->name);
 		free(l->plugins[i]);

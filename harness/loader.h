@@ -15,6 +15,7 @@
 #ifndef CONCUR_LOADER_H
 #define CONCUR_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <concur/plugin.h>
@@ -23,6 +24,7 @@ struct plugin {
 	char *name;
 	char *file; /* the path it was loaded from */
 	void *handle;
+	int fd; /* what was checked and loaded (pathtrust.h); open while loaded */
 	/*
 	 * The plugin's description and ops table, copied by the growth rule of
 	 * <concur/plugin.h>: whole tables of this core's size, whatever header
@@ -46,6 +48,12 @@ struct loader *loader_create(void);
  */
 void loader_add_path(struct loader *l, const char *dir);
 void loader_add_defaults(struct loader *l);
+/*
+ * Load plugins without the ownership and mode checks of pathtrust.h (the
+ * file is still opened once and loaded through its descriptor): the escape
+ * hatch --trust-plugin-path / CONCUR_TRUST_PLUGIN_PATH=1.
+ */
+void loader_trust_all(struct loader *l, bool on);
 /* The search folders, for messages and `concur list`. */
 size_t loader_paths(const struct loader *l, const char *const **ret_paths);
 

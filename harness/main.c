@@ -37,6 +37,7 @@
 static const char usage_text[] =
 	"usage: concur run EXPERIMENT.ini [-o PATH] [--set SECTION.KEY=VALUE]...\n"
 	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
+	"                  [--trust-plugin-path]\n"
 	"                  [--shard K/N | --shard all] [--shards N]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
@@ -76,6 +77,8 @@ static const char help_text[] =
 	"  --force                 overwrite existing results\n"
 	"  --dry-run               list the cells, run nothing\n"
 	"  --plugin-path DIR       search DIR for plugins first (repeatable)\n"
+	"  --trust-plugin-path     load plugins even from files or folders others\n"
+	"                          can write to (also CONCUR_TRUST_PLUGIN_PATH=1)\n"
 	"  -q, --quiet             no progress on stderr\n"
 	"  --shard K/N             run only shard K (from 0) of N: whole workload\n"
 	"                          cells, results in RESULTS.shard-K-of-N.csv;\n"
@@ -110,6 +113,7 @@ struct cli {
 	const char **plugin_paths;
 	size_t n_plugin_paths, cap_plugin_paths;
 	bool resume, force, dry_run, quiet;
+	bool trust_plugins; /* --trust-plugin-path, CONCUR_TRUST_PLUGIN_PATH=1 */
 	struct shard shard; /* --shard K/N; n == 0: none given */
 	bool shard_all;	    /* --shard all: never look at the environment */
 	unsigned shards;    /* --shards N; 0: none given */
@@ -165,6 +169,22 @@ static void print_error(const char *fmt, ...)
 	free(msg);
 }
 
+/* CONCUR_TRUST_PLUGIN_PATH: 1 trusts every plugin path, 0 or unset not. */
+static int trust_from_env(struct cli *cli)
+{
+	const char *v = getenv("CONCUR_TRUST_PLUGIN_PATH");
+
+	if (!v || !*v || !strcmp(v, "0"))
+		return 0;
+	if (!strcmp(v, "1")) {
+		cli->trust_plugins = true;
+		return 0;
+	}
+	return usage_error(
+		"CONCUR_TRUST_PLUGIN_PATH='%.40s': want 1 (load plugins even from files or folders others can write to) or 0",
+		v);
+}
+
 static int parse_cli(int argc, char **argv, struct cli *cli)
 {
 	static const struct option opts[] = {
@@ -177,6 +197,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "shard", required_argument, NULL, 'k' },
 		{ "shards", required_argument, NULL, 'K' },
+		{ "trust-plugin-path", no_argument, NULL, 'T' },
 		{ 0 },
 	};
 	char err[CONCUR_ERRLEN] = "";
@@ -218,6 +239,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 'q':
 			cli->quiet = true;
 			break;
+		case 'T':
+			cli->trust_plugins = true;
+			break;
 		case 'k':
 			cli->shard_all = !strcmp(optarg, "all");
 			if (!cli->shard_all &&
@@ -242,7 +266,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	if (cli->resume && cli->force)
 		return usage_error("%s",
 				   "--resume and --force exclude each other");
-	return 0;
+	return trust_from_env(cli);
 }
 
 static void free_cli(struct cli *cli)
@@ -279,6 +303,7 @@ static struct loader *make_loader(const struct cli *cli,
 		free(full);
 	}
 	loader_add_defaults(l);
+	loader_trust_all(l, cli->trust_plugins);
 	return l;
 }
 

@@ -172,7 +172,8 @@ static void test_world_writable_folder_refused(void **state)
 	assert_int_equal(system(cmd), 0);
 	chmod(dir, 0777);
 	assert_null(loader_open_file(l, dst, err, sizeof(err)));
-	assert_non_null(strstr(err, "world-writable"));
+	assert_non_null(strstr(err, "is writable by group and others"));
+	assert_non_null(strstr(err, dir));
 	chmod(dir, 0755);
 	assert_non_null(loader_open_file(l, dst, err, sizeof(err)));
 	unlink(dst);
