@@ -121,7 +121,7 @@ struct cli {
 	char **argv;
 };
 
-static volatile int interrupted;
+static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {

@@ -381,19 +381,27 @@ int results_sha256_file(const char *path, char hex[65])
 	FILE *f = fopen(path, "rb");
 	EVP_MD_CTX *ctx;
 	size_t n;
+	int rc = 0;
 
 	if (!f)
 		return -errno;
 	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		EVP_DigestUpdate(ctx, buf, n);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		rc = -EIO;
+	errno = 0;
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (EVP_DigestUpdate(ctx, buf, n) != 1)
+			rc = -EIO;
+	if (rc == 0 && ferror(f)) /* a read error is not the end of the file */
+		rc = errno ? -errno : -EIO;
+	if (rc == 0 &&
+	    (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
+		rc = -EIO;
 	EVP_MD_CTX_free(ctx);
 	fclose(f);
-	for (i = 0; i < mdlen && i < 32; i++)
+	for (i = 0; rc == 0 && i < mdlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
+	return rc;
 }
 
 static char *read_small(const char *path, const char *key)

@@ -309,17 +309,25 @@ static size_t list_children(const struct runner *r, pid_t *pids, size_t cap)
 	return n;
 }
 
+/* How long reap_strays waits for what it killed (SIGKILL is not instant
+ * for a process in uninterruptible sleep). */
+#define STRAY_WAIT_NS (5 * 1000000000LL)
+
 /*
  * Kill and reap whatever a run left behind outside its process group: a
  * plugin process that called setsid() or setpgid() escapes the group kill,
  * but concur is a child subreaper, so it is re-parented here once its
  * parent dies.  Each round reaps what it kills, which re-parents their own
- * children to us for the next round.  Returns how many were reaped.
+ * children to us for the next round.  The waits are bounded: a process
+ * that does not die within STRAY_WAIT_NS of SIGKILL is reported on stderr
+ * and left (the next run's reaping tries it again).  Returns how many were
+ * reaped.
  */
-static size_t reap_strays(const struct runner *r)
+static size_t reap_strays(const struct runner *r, const struct cell *c)
 {
-	pid_t pids[256];
-	size_t total = 0, n, i;
+	int64_t deadline = mono_now_ns() + STRAY_WAIT_NS;
+	pid_t pids[256], stuck = 0;
+	size_t total = 0, n = 0, i, left = 0;
 	int round;
 
 	for (round = 0; round < 64; round++) {
@@ -331,10 +339,24 @@ static size_t reap_strays(const struct runner *r)
 			kill(-pids[i],
 			     SIGKILL); /* its own group, if it made one */
 		}
-		for (i = 0; i < n; i++)
-			if (waitpid(pids[i], NULL, __WALL) == pids[i])
+		for (i = 0, left = 0; i < n; i++) {
+			int64_t rest = deadline - mono_now_ns();
+
+			if (wait_child(pids[i], rest > 0 ? rest : 0, NULL) ==
+			    0) {
 				total++;
+			} else {
+				left++;
+				stuck = pids[i];
+			}
+		}
+		if (left && mono_now_ns() >= deadline)
+			break;
 	}
+	if (left)
+		fprintf(stderr,
+			"concur: warning: cell %s: %zu process(es) left by its run did not die within %lld s of SIGKILL (pid %ld among them); going on\n",
+			c->id, left, STRAY_WAIT_NS / 1000000000LL, (long)stuck);
 	return total;
 }
 
@@ -573,7 +595,7 @@ static int run_once(struct runner *r, struct cell_result *cr,
 	setpgid(pid, pid); /* no race with the child's own setpgid */
 	rc = wait_run(r, pid, r->cfg->timeout_ns, &status, &ru);
 	kill_run(pid, rc != 0, &status, &ru);
-	reap_strays(r);
+	reap_strays(r, cr->cell);
 	if (rc != -EINTR)
 		judge_run(r, warmup ? NULL : cr, rec, shared, max_tasks, rc,
 			  status);
@@ -740,8 +762,10 @@ void runner_cleanup(struct runner *r)
 {
 	size_t i;
 
-	if (r->server_pid > 0)
-		testserver_kill(r->server_pid);
+	if (r->server_pid > 0 && testserver_kill(r->server_pid) == -ETIMEDOUT)
+		fprintf(stderr,
+			"concur: warning: the builtin test server (pid %ld) did not stop within %lld s of SIGTERM; it was killed\n",
+			(long)r->server_pid, TESTSERVER_STOP_NS / 1000000000LL);
 	r->server_pid = 0;
 	for (i = 0; r->results && r->m && i < r->m->n_cells; i++) {
 		free(r->results[i].runs);

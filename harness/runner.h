@@ -8,6 +8,7 @@
 #ifndef CONCUR_RUNNER_H
 #define CONCUR_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,10 +93,10 @@ struct runner {
 	const struct config *cfg;
 	const struct matrix *m;
 	struct cell_result *results; /* m->n_cells */
-	int64_t (*now_ns)(void);   /* the runs' clock (fake in golden tests) */
-	bool fake;		   /* deterministic resources too */
-	volatile int *interrupted; /* set by a signal handler */
-	pid_t server_pid;	   /* builtin test server, or 0 */
+	int64_t (*now_ns)(void); /* the runs' clock (fake in golden tests) */
+	bool fake;		 /* deterministic resources too */
+	volatile sig_atomic_t *interrupted; /* set by a signal handler */
+	pid_t server_pid;		    /* builtin test server, or 0 */
 	/*
 	 * Descriptors no run may keep (the results files and their lock): each
 	 * run's child closes them right after fork, so a plugin can neither

@@ -735,9 +735,12 @@ int testserver_kill(pid_t pid)
 	if (pid <= 0)
 		return 0;
 	kill(pid, SIGTERM);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return 0;
+	if (wait_child(pid, TESTSERVER_STOP_NS, NULL) != -ETIMEDOUT)
+		return 0;
+	/* stopped, or stuck closing a connection: it must not hold us */
+	kill(pid, SIGKILL);
+	wait_child(pid, TESTSERVER_STOP_NS, NULL);
+	return -ETIMEDOUT;
 }
 
 /* ---- concur serve ---- */

@@ -76,7 +76,15 @@ void testserver_stop(struct testserver *s);
 int testserver_spawn(const struct testserver_options *o, pid_t *ret_pid,
 		     uint16_t *ret_port, char *err, size_t errlen);
 
-/* Stop a spawned server: SIGTERM, then wait for it.  Returns 0. */
+/* How long a spawned server gets to stop after SIGTERM (and to die after
+ * SIGKILL). */
+#define TESTSERVER_STOP_NS (5 * 1000000000LL)
+
+/*
+ * Stop a spawned server: SIGTERM, then wait up to TESTSERVER_STOP_NS; a
+ * server still there (stopped, or stuck on a connection) gets SIGKILL.
+ * Returns 0, or -ETIMEDOUT when it had to be killed.
+ */
 int testserver_kill(pid_t pid);
 
 /*

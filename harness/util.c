@@ -1,9 +1,11 @@
 #include "util.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,6 +176,30 @@ unsigned cpu_count(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n > 0 ? (unsigned)n : 1;
+}
+
+int wait_child(pid_t pid, int64_t timeout_ns, int *ret_status)
+{
+	int64_t deadline = mono_now_ns() + timeout_ns;
+	struct timespec nap = { 0, 1000000 }; /* 1 ms, growing to 20 ms */
+	int status = 0;
+
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG | __WALL);
+
+		if (got == pid) {
+			if (ret_status)
+				*ret_status = status;
+			return 0;
+		}
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		if (mono_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 20000000)
+			nap.tv_nsec *= 2;
+	}
 }
 
 int64_t mono_now_ns(void)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,6 +42,13 @@ size_t edit_distance(const char *a, const char *b);
 
 /* Number of online CPUs (>= 1). */
 unsigned cpu_count(void);
+
+/*
+ * Wait up to timeout_ns for child pid to end, and reap it (its status in
+ * *ret_status when not NULL).  0, -ETIMEDOUT when it is still there after
+ * the timeout (not reaped), or -errno (-ECHILD: not a child).
+ */
+int wait_child(pid_t pid, int64_t timeout_ns, int *ret_status);
 
 /* Monotonic clock in nanoseconds. */
 int64_t mono_now_ns(void);

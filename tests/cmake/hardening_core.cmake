@@ -22,3 +22,6 @@ endforeach()
 
 # What the parent reads back from a run's shared mapping, and printable text.
 concur_unit_test(test_job SOURCES ${PROJECT_SOURCE_DIR}/tests/test_job.c)
+
+# The one read-whole-file and the one atomic replace; the experiment's SHA-256.
+concur_unit_test(test_fileio SOURCES ${PROJECT_SOURCE_DIR}/tests/test_fileio.c)

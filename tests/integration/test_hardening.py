@@ -228,3 +228,54 @@ class ResumeHint(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def children(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def pgrp(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        stat_line = f.read()
+    return int(stat_line[stat_line.rindex(")") + 2:].split()[2])
+
+
+class BoundedWaits(unittest.TestCase):
+    def test_a_stopped_test_server_cannot_hold_concur(self):
+        """Finding 11: concur waited for the builtin server without bound
+        after SIGTERM; a stopped (or stuck) server hung it forever.  Now it
+        waits 5 s, kills it, says so, and exits normally."""
+        with TempDir() as d:
+            body = ("[strategy sync]\n"
+                    "[workload web]\nplugin = http_download\nurl = builtin\n"
+                    "count = 2\nlatency = 0\n"
+                    "[workload slow]\nplugin = faulty\nmode = none\n"
+                    "count = 1\ntask_ms = 1500\n")
+            ini = write(os.path.join(d, "srv.ini"), experiment("srv", body))
+            out = os.path.join(d, "srv.csv")
+            p = start("run", ini, "-o", out)
+            try:
+                self.assertTrue(wait_rows(out, 1, p), "no rows appeared")
+                server = [c for c in children(p.pid) if pgrp(c) == p.pid]
+                self.assertEqual(len(server), 1, children(p.pid))
+                os.kill(server[0], signal.SIGSTOP)
+                t0 = time.monotonic()
+                so, err = p.communicate(timeout=40)
+                took = time.monotonic() - t0
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            self.assertEqual(p.returncode, 0, err)
+            self.assertIn(f"the builtin test server (pid {server[0]}) did not "
+                          "stop within 5 s of SIGTERM; it was killed", err)
+            self.assertLess(took, 20)
+            self.assertEqual(len(check_rows(self, out)), 2)
+            self.assertFalse(os.path.exists(f"/proc/{server[0]}"))
