@@ -122,6 +122,51 @@ void csv_add_text(struct csv_row *r, const char *s)
 	row_put(r, s, n);
 }
 
+static const char *skip_digits(const char *p, size_t *ret_n)
+{
+	size_t n = 0;
+
+	while (*p >= '0' && *p <= '9') {
+		p++;
+		n++;
+	}
+	*ret_n = n;
+	return p;
+}
+
+int csv_add_number_text(struct csv_row *r, const char *s)
+{
+	const char *p = s;
+	size_t whole, frac = 0, exp;
+
+	if (!p)
+		return -EINVAL;
+	if (*p == '-')
+		p++;
+	p = skip_digits(p, &whole);
+	if (*p == '.')
+		p = skip_digits(p + 1, &frac);
+	if (whole + frac == 0)
+		return -EINVAL;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		p = skip_digits(p, &exp);
+		if (exp == 0)
+			return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	if (csv_is_decimal(s)) { /* keep the never-three-decimals rule */
+		csv_add_decimal(r, s);
+		return 0;
+	}
+	row_begin_field(r);
+	row_put(r, s, strlen(s));
+	return 0;
+}
+
 void csv_add_int(struct csv_row *r, int64_t v)
 {
 	char tmp[24];

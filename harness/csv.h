@@ -63,6 +63,18 @@ void csv_add_decimal(struct csv_row *r, const char *s);
 char *csv_decimal_text(const char *s);
 
 /*
+ * A number already written once (a field read back from a results file),
+ * copied as it is: s must be a plain decimal such as "-2", "0.000123" or
+ * "1.5e-20" (optional '-', digits, optional fraction and exponent, nothing
+  * else); such text can never be a formula, so it takes no guard.  A
+ * csv_is_decimal text goes through csv_add_decimal (48.845 becomes
+ * 48.8450, as every number concur writes).  Returns
+ * 0, or -EINVAL with nothing added when s is anything else (NULL, "",
+ * "+1", " 1", "inf", "=1+2").
+ */
+int csv_add_number_text(struct csv_row *r, const char *s);
+
+/*
  * Format v as csv_add_real would into buf (at least CSV_REAL_MAX bytes),
  * returning the length; "" for NaN/inf.
  */

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "loader.h"
 #include "matrix.h"
+#include "merge.h"
 #include "plot.h"
 #include "progress.h"
 #include "report.h"
@@ -45,6 +46,7 @@ static const char usage_text[] =
 	"       concur plot RESULTS.csv [-o OUT.svg]\n"
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
 	"                      [--markdown] [-o OUT.csv]\n"
+	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
 	"       concur --help | --version\n";
 
@@ -68,6 +70,7 @@ static const char help_text[] =
 	"  compare    is NEW faster, slower or the same as BASE, cell by cell\n"
 	"             (Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
 	"             a cell is significantly slower beyond the threshold\n"
+	"  merge      put the shards of an experiment (run --shard) back together\n"
 	"  serve      the embedded HTTP test server, standalone\n"
 	"\n"
 	"run options:\n"
@@ -614,7 +617,8 @@ static int cmd_run(struct cli *cli)
 		rc = EXIT_FAILED;
 	} else {
 		printf("results: %s\n", results_path(s.res));
-		plot_after_run(&s);
+		if (s.total) /* an empty shard has nothing to draw */
+			plot_after_run(&s);
 		rc = exit_status(&s);
 	}
 out:
@@ -779,7 +783,7 @@ static int cmd_help(struct cli *cli)
 {
 	static const char *const commands[] = { "run",	  "validate", "list",
 						"help",	  "plot",     "serve",
-						"compare" };
+						"compare", "merge", "slurm" };
 	struct loader *l;
 	const struct plugin *p;
 	char err[4 * CONCUR_ERRLEN] = "";
@@ -845,6 +849,8 @@ int main(int argc, char **argv)
 		return testserver_serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return merge_main(argc, argv);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
 	    strcmp(argv[1], "list") && strcmp(argv[1], "help") &&
 	    strcmp(argv[1], "plot"))

@@ -374,6 +374,38 @@ static void test_parse_malformed(void **state)
 	csv_fields_free(f, n);
 }
 
+/* A number read back is copied as it was; anything else is refused. */
+static void test_number_text(void **state)
+{
+	static const char *const good[] = { "0",   "-2", "0.000123", "1.5e-20",
+					    "42.", ".5", "-0.5E+3" };
+	static const char *const bad[] = { "",	    "+1",   " 1",   "1 ", "inf",
+					   "nan",   "=1+2", "-",    "1e", "e5",
+					   "1.2.3", "0x10", "-1+2", "'-1" };
+	struct csv_row r;
+	size_t i;
+
+	(void)state;
+	csv_row_init(&r);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		csv_row_clear(&r);
+		assert_int_equal(csv_add_number_text(&r, good[i]), 0);
+		assert_string_equal(r.buf, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		csv_row_clear(&r);
+		assert_int_equal(csv_add_number_text(&r, bad[i]), -EINVAL);
+		assert_int_equal(r.len, 0);
+		assert_int_equal(r.n_fields, 0);
+	}
+	assert_int_equal(csv_add_number_text(&r, NULL), -EINVAL);
+	csv_add_text(&r, "a");
+	assert_int_equal(csv_add_number_text(&r, "-7"), 0);
+	assert_string_equal(r.buf, "a,-7");
+	assert_int_equal(r.n_fields, 2);
+	csv_row_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_embedded_nul_length),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_number_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

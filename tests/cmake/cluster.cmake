@@ -5,7 +5,7 @@ add_dependencies(test_shard plugin_strategy_sync plugin_strategy_pthreads
                  plugin_workload_null)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(t shard)
+foreach(t shard merge)
   add_test(NAME integration_${t}
            COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
