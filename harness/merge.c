@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "csv.h"
+#include "fileio.h"
 #include "plot.h"
 #include "results.h"
 #include "shard.h"
@@ -706,7 +707,8 @@ static double speedup(const struct merge *m, size_t s, size_t w)
 static int write_row_buffer(struct merge *m, const char *path,
 			    struct csv_row *row)
 {
-	int rc = results_write_file(path, row->buf ? row->buf : "", row->len);
+	int rc = fileio_replace(path, row->buf ? row->buf : "", row->len, NULL,
+				0);
 
 	if (rc < 0)
 		fprintf(m->err, "concur: merge: cannot write %s: %s\n", path,
@@ -1098,8 +1100,14 @@ static int write_all(struct merge *m)
 	int rc;
 
 	csv_row_init(&row);
+	rc = results_make_folder(m->o->output);
+	if (rc < 0)
+		fprintf(m->err,
+			"concur: merge: cannot create the folder of %s: %s\n",
+			m->o->output, strerror(-rc));
 	/* env first, like a run: a summary is never without its SHA-256 */
-	rc = write_env(m, &row);
+	if (rc == 0)
+		rc = write_env(m, &row);
 	if (rc == 0)
 		rc = write_runs(m, &row);
 	if (rc == 0)

@@ -1221,3 +1221,8 @@ char *results_sibling(const char *path, const char *suffix)
 {
 	return sibling(path, suffix);
 }
+
+int results_make_folder(const char *path)
+{
+	return mkdir_parents(path);
+}

@@ -111,4 +111,8 @@ void results_table_free(struct results_table *t);
 /* "dir/N.csv" -> "dir/N-SUFFIX.csv", the name of a sibling (malloc'd). */
 char *results_sibling(const char *path, const char *suffix);
 
+/* Create the folders of path (not path itself), as a run does for its
+ * output.  0 or -errno. */
+int results_make_folder(const char *path);
+
 #endif

@@ -206,14 +206,32 @@ class Merge(unittest.TestCase):
         rc, out, err = self.merge(self.inp)
         self.assertEqual(rc, 2)
         self.assertIn("shard 0 of 3 is torn", err)
-        self.assertIn(f"mrg.shard-0-of-3.csv:{rows + 1}", err)
-        self.assertIn("incomplete", err)
+        self.assertIn("the last row of", err)
+        self.assertIn(f"mrg.shard-0-of-3.csv is incomplete", err)
+        self.assertIn(f"{rows - 1} of its {rows} cells", err)
         self.assert_nothing_written()
         rc, out, err = self.merge(self.inp, "--partial")
         self.assertEqual(rc, 1, err)
         self.assertEqual(len(read_dicts(self.out)), 14)
         self.assertEqual(env_dict(self.out[:-4] + "-env.csv")[
             "shards_missing"], "0")
+
+    def test_damaged_row_inside_a_shard(self):
+        path = self.shard(2)
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\r\n")
+        lines[2] = b"garbage,with,too,few,fields"
+        with open(path, "wb") as f:
+            f.write(b"\r\n".join(lines))
+        rc, out, err = self.merge(self.inp)
+        self.assertEqual(rc, 2)
+        self.assertIn("shard 2 of 3 is unreadable", err)
+        self.assertIn("mrg.shard-2-of-3.csv:3", err)
+        self.assert_nothing_written()
+        rc, out, err = self.merge(self.inp, "--partial")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(env_dict(self.out[:-4] + "-env.csv")[
+            "shards_missing"], "2")
 
     def test_mixed_experiments_refused(self):
         other = write(os.path.join(self.work, "mrg.ini"), OTHER)
