@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compare.h"
@@ -28,6 +30,7 @@
 #include "results.h"
 #include "runner.h"
 #include "shard.h"
+#include "slurm.h"
 #include "testserver.h"
 #include "util.h"
 
@@ -47,6 +50,7 @@ static const char usage_text[] =
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
 	"                      [--markdown] [-o OUT.csv]\n"
 	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
+	"       concur slurm EXPERIMENT.ini --shards N [run options] [-- SBATCH_OPTIONS...]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
 	"       concur --help | --version\n";
 
@@ -71,6 +75,8 @@ static const char help_text[] =
 	"             (Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
 	"             a cell is significantly slower beyond the threshold\n"
 	"  merge      put the shards of an experiment (run --shard) back together\n"
+	"  slurm      print a script that submits the experiment as a Slurm job\n"
+	"             array of N shards and then the merge (bash it to submit)\n"
 	"  serve      the embedded HTTP test server, standalone\n"
 	"\n"
 	"run options:\n"
@@ -122,6 +128,8 @@ struct cli {
 	unsigned shards;    /* --shards N; 0: none given */
 	int argc;
 	char **argv;
+	char **sbatch_args; /* concur slurm: the words after "--" */
+	size_t n_sbatch_args;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -626,6 +634,83 @@ out:
 	return rc;
 }
 
+/* Shards, existing files: what would make the submitted jobs fail. */
+static int slurm_check(struct session *s)
+{
+	size_t per = shard_workload_cells(s->m);
+	struct shard sh = { .n = s->cli->shards };
+	char *path = NULL;
+	struct stat st;
+
+	if (s->cli->shards > per) {
+		fprintf(stderr,
+			"concur: %s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer\n",
+			s->cfg->path, per, per);
+		return EXIT_USAGE;
+	}
+	if (s->cli->resume || s->cli->force)
+		return 0;
+	path = xstrdup(s->cfg->output);
+	for (sh.k = 0; stat(path, &st) != 0 && sh.k < sh.n; sh.k++) {
+		free(path);
+		path = shard_output_path(s->cfg->output, &sh);
+	}
+	if (stat(path, &st) == 0) {
+		fprintf(stderr,
+			"concur: %s already exists: add --resume to continue that experiment, or --force to overwrite it\n",
+			path);
+		free(path);
+		return EXIT_USAGE;
+	}
+	free(path);
+	return 0;
+}
+
+/* `concur slurm`: check the experiment, then print its submit script. */
+static int cmd_slurm(struct cli *cli)
+{
+	struct session s = { .cli = cli };
+	struct slurm_options o = { 0 };
+	char cwd[PATH_MAX] = ".", exe[PATH_MAX] = "concur";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc;
+
+	if (!cli->shards || cli->shard.n || cli->shard_all || cli->dry_run)
+		return usage_error(
+			"%s",
+			"slurm takes --shards N, the number of array tasks (--shard and --dry-run are run's)");
+	rc = load_experiment(&s, false);
+	if (rc == 0)
+		rc = slurm_check(&s);
+	if (rc == 0) {
+		exe[n > 0 ? n : 6] = '\0';
+		if (!getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), ".");
+		o = (struct slurm_options){
+			.concur = exe,
+			.cwd = cwd,
+			.experiment = cli->experiment,
+			.name = s.cfg->name,
+			.output = s.cfg->output,
+			.shards = cli->shards,
+			.cpus = cpu_count(),
+			.sbatch_args = (const char *const *)cli->sbatch_args,
+			.n_sbatch_args = cli->n_sbatch_args,
+			.force = cli->force,
+			.argv = (const char *const *)cli->argv,
+			.argc = cli->argc + (int)cli->n_sbatch_args +
+				(cli->sbatch_args ? 1 : 0),
+		};
+		o.run_args =
+			slurm_run_args((const char *const *)cli->argv + 2,
+				       (size_t)cli->argc - 2, &o.n_run_args);
+		slurm_print_script(stdout, &o);
+		free((void *)o.run_args);
+	}
+	free_session(&s);
+	return rc;
+}
+
 static const char *type_name(enum concur_param_type t)
 {
 	static const char *const names[] = { "?",    "integer", "float",
@@ -781,9 +866,10 @@ static int cmd_list(struct cli *cli)
 
 static int cmd_help(struct cli *cli)
 {
-	static const char *const commands[] = { "run",	  "validate", "list",
-						"help",	  "plot",     "serve",
-						"compare", "merge", "slurm" };
+	static const char *const commands[] = {
+		"run",	 "validate", "list",  "help", "plot",
+		"serve", "compare",  "merge", "slurm"
+	};
 	struct loader *l;
 	const struct plugin *p;
 	char err[4 * CONCUR_ERRLEN] = "";
@@ -853,11 +939,22 @@ int main(int argc, char **argv)
 		return merge_main(argc, argv);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
 	    strcmp(argv[1], "list") && strcmp(argv[1], "help") &&
-	    strcmp(argv[1], "plot"))
+	    strcmp(argv[1], "plot") && strcmp(argv[1], "slurm"))
 		return usage_error("unknown command '%s'", argv[1]);
 	/* getopt permutes argv: keep the command line as typed for N-env.csv */
 	cli.argv = xcalloc((size_t)argc + 1, sizeof(char *));
 	memcpy(cli.argv, argv, (size_t)argc * sizeof(char *));
+	if (!strcmp(argv[1], "slurm")) { /* sbatch's options after "--" */
+		int dd = 2;
+
+		while (dd < argc && strcmp(argv[dd], "--") != 0)
+			dd++;
+		if (dd < argc) {
+			cli.sbatch_args = cli.argv + dd + 1;
+			cli.n_sbatch_args = (size_t)(argc - dd - 1);
+		}
+		argc = dd;
+	}
 	rc = parse_cli(argc, argv, &cli);
 	if (rc == 0) {
 		if (!strcmp(cli.command, "run"))
@@ -868,6 +965,8 @@ int main(int argc, char **argv)
 			rc = cmd_help(&cli);
 		else if (!strcmp(cli.command, "plot"))
 			rc = cmd_plot(&cli);
+		else if (!strcmp(cli.command, "slurm"))
+			rc = cmd_slurm(&cli);
 		else
 			rc = cmd_list(&cli);
 	}

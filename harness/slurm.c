@@ -1,0 +1,259 @@
+#include "slurm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+char *slurm_shell_quote(const char *s)
+{
+	static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz"
+				   "0123456789_./=:,+@%-";
+	size_t len = strlen(s), i, n = 0;
+	char *q;
+
+	if (len && strspn(s, safe) == len)
+		return xstrdup(s);
+	q = xmalloc(4 * len + 3);
+	q[n++] = '\'';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'') {
+			memcpy(q + n, "'\\''", 4);
+			n += 4;
+		} else {
+			q[n++] = s[i];
+		}
+	}
+	q[n++] = '\'';
+	q[n] = '\0';
+	return q;
+}
+
+/* Does the word (an option without "=value") take the next word as value? */
+static bool takes_value(const char *a)
+{
+	static const char *const with_value[] = { "output", "set",
+						  "plugin-path", "shard",
+						  "shards" };
+	size_t i, len;
+
+	if (strcmp(a, "-o") == 0)
+		return true;
+	if (strncmp(a, "--", 2) != 0 || strchr(a, '='))
+		return false;
+	len = strlen(a + 2);
+	for (i = 0; len && i < ARRAY_SIZE(with_value); i++)
+		if (strncmp(with_value[i], a + 2, len) == 0)
+			return true; /* getopt takes unique prefixes too */
+	return false;
+}
+
+static bool is_shards(const char *a)
+{
+	return strcmp(a, "--shards") == 0 || strncmp(a, "--shards=", 9) == 0;
+}
+
+const char **slurm_run_args(const char *const *args, size_t n, size_t *ret_n)
+{
+	const char **out = xcalloc(n + 1, sizeof(*out));
+	bool positional_seen = false;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *a = args[i];
+		bool value = takes_value(a) && i + 1 < n;
+
+		if (is_shards(a)) {
+			i += value; /* the script sets --shards itself */
+			continue;
+		}
+		if (a[0] != '-' && !positional_seen) {
+			positional_seen = true; /* the experiment file */
+			continue;
+		}
+		out[k++] = a;
+		if (value)
+			out[k++] = args[++i];
+	}
+	*ret_n = k;
+	return out;
+}
+
+/* A word of the script, after `before` (" ", or "" to glue it to an
+ * option: --output=WORD). */
+static void put_quoted(FILE *out, const char *before, const char *w)
+{
+	char *q = slurm_shell_quote(w);
+
+	fprintf(out, "%s%s", before, q);
+	free(q);
+}
+
+static void put_word(FILE *out, const char *w)
+{
+	put_quoted(out, " ", w);
+}
+
+/* Did the SBATCH_OPTIONS set this option already (long or short form)? */
+static bool user_set(const struct slurm_options *o, const char *lng,
+		     const char *shrt)
+{
+	size_t i, len = strlen(lng);
+
+	for (i = 0; i < o->n_sbatch_args; i++) {
+		const char *a = o->sbatch_args[i];
+
+		if ((strncmp(a, lng, len) == 0 &&
+		     (a[len] == '\0' || a[len] == '=')) ||
+		    (shrt && strncmp(a, shrt, strlen(shrt)) == 0))
+			return true;
+	}
+	return false;
+}
+
+static void put_sbatch_args(FILE *out, const struct slurm_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_sbatch_args; i++) {
+		fprintf(out, "\t");
+		put_quoted(out, "", o->sbatch_args[i]);
+		fprintf(out, " \\\n");
+	}
+}
+
+/* "results/seeds.csv" -> "results/seeds" */
+static char *stem(const char *output)
+{
+	size_t len = strlen(output);
+
+	if (len > 4 && strcmp(output + len - 4, ".csv") == 0)
+		len -= 4;
+	return xstrndup(output, len);
+}
+
+static void put_header(FILE *out, const struct slurm_options *o)
+{
+	int i;
+
+	fprintf(out, "#!/bin/bash\n");
+	fprintf(out,
+		"# Runs the concur experiment %s as a Slurm job array of "
+		"%u shards,\n",
+		o->experiment, o->shards);
+	fprintf(out,
+		"# then merges the shards into %s once every shard has "
+		"succeeded.\n",
+		o->output);
+	fprintf(out, "# Written by:");
+	for (i = 0; i < o->argc; i++)
+		put_word(out, o->argv[i]);
+	fprintf(out,
+		"\n# Read it, edit it, run it: bash THIS_FILE (or pipe it to bash).\n"
+		"#\n"
+		"# Each array task runs whole workload cells, with all their strategy\n"
+		"# cells, on one node (concur run finds its shard in SLURM_ARRAY_TASK_ID),\n"
+		"# so every speedup compares runs made on one machine.  --exclusive keeps\n"
+		"# other jobs off a node while it measures: delete it to share nodes, at\n"
+		"# the price of noisier times.  A task that failed can be submitted again:\n"
+		"# it resumes its shard where it stopped.  The concur binary and the\n"
+		"# folders below must be visible on every node (a shared file system).\n"
+		"set -euo pipefail\n");
+	fprintf(out, "cd");
+	put_word(out, o->cwd);
+	fprintf(out, "\n\n");
+}
+
+static void put_array_job(FILE *out, const struct slurm_options *o,
+			  const char *base)
+{
+	size_t i;
+	char *log = xasprintf("%s.shard-%%a-of-%u.log", base, o->shards);
+	char *jobname = xasprintf("concur-%s", o->name);
+
+	fprintf(out, "array_job=$(sbatch --parsable \\\n\t--job-name=");
+	put_quoted(out, "", jobname);
+	fprintf(out, " \\\n\t--array=0-%u \\\n", o->shards - 1);
+	if (!user_set(o, "--cpus-per-task", "-c"))
+		fprintf(out, "\t--cpus-per-task=%u \\\n", o->cpus);
+	if (!user_set(o, "--exclusive", NULL) &&
+	    !user_set(o, "--oversubscribe", "-s"))
+		fprintf(out, "\t--exclusive \\\n");
+	fprintf(out, "\t--output=");
+	put_quoted(out, "", log);
+	fprintf(out, " \\\n");
+	put_sbatch_args(out, o);
+	fprintf(out,
+		"\t<<'CONCUR_SHARD'\n#!/bin/bash\n"
+		"# exit status 1 means the shard ran but some cell failed: its files are\n"
+		"# complete, so the task counts as done and the merge reports the cell\n");
+	put_quoted(out, "", o->concur);
+	fprintf(out, " run");
+	put_word(out, o->experiment);
+	for (i = 0; i < o->n_run_args; i++)
+		put_word(out, o->run_args[i]);
+	fprintf(out, " --shards %u%s || [ $? -eq 1 ]\nCONCUR_SHARD\n)\n",
+		o->shards, o->force ? "" : " --resume");
+	fprintf(out,
+		"array_job=${array_job%%%%;*} # --parsable may add ';CLUSTER'\n\n");
+	free(log);
+	free(jobname);
+}
+
+static void put_merge_job(FILE *out, const struct slurm_options *o,
+			  const char *base)
+{
+	char *log = xasprintf("%s-merge.log", base);
+	char *jobname = xasprintf("concur-%s-merge", o->name);
+	char *head = xasprintf("%s.shard-", base);
+	char *tail = xasprintf("-of-%u.csv", o->shards);
+	char *qhead = slurm_shell_quote(head), *qtail = slurm_shell_quote(tail);
+
+	fprintf(out, "merge_job=$(sbatch --parsable \\\n\t--job-name=");
+	put_quoted(out, "", jobname);
+	fprintf(out, " \\\n\t--dependency=afterok:$array_job \\\n"
+		     "\t--kill-on-invalid-dep=yes \\\n"
+		     "\t--ntasks=1 \\\n\t--output=");
+	put_quoted(out, "", log);
+	fprintf(out, " \\\n");
+	put_sbatch_args(out, o);
+	fprintf(out, "\t<<'CONCUR_MERGE'\n#!/bin/bash\nexec");
+	put_word(out, o->concur);
+	fprintf(out, " merge%s", o->force ? " --force" : "");
+	put_word(out, o->output);
+	/* the glob is expanded in the job; merge names any shard missing */
+	fprintf(out,
+		" %s*%s\nCONCUR_MERGE\n)\nmerge_job=${merge_job%%%%;*}\n\n",
+		qhead, qtail);
+	free(log);
+	free(jobname);
+	free(head);
+	free(tail);
+	free(qhead);
+	free(qtail);
+}
+
+void slurm_print_script(FILE *out, const struct slurm_options *o)
+{
+	char *base = stem(o->output);
+	char *logs = xasprintf("%s.shard-*-of-%u.log", base, o->shards);
+	char *mlog = xasprintf("%s-merge.log", base);
+
+	put_header(out, o);
+	put_array_job(out, o, base);
+	put_merge_job(out, o, base);
+	fprintf(out,
+		"printf 'array job %%s: %u shards, logs in %%s\\n' "
+		"\"$array_job\"",
+		o->shards);
+	put_word(out, logs);
+	fprintf(out, "\nprintf 'merge job %%s: runs when every shard has "
+		     "succeeded; writes %%s (log: %%s)\\n' \"$merge_job\"");
+	put_word(out, o->output);
+	put_word(out, mlog);
+	fprintf(out, "\n");
+	free(base);
+	free(logs);
+	free(mlog);
+}
