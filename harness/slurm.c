@@ -162,7 +162,7 @@ static void put_header(FILE *out, const struct slurm_options *o)
 		"set -euo pipefail\n");
 	fprintf(out, "cd");
 	put_word(out, o->cwd);
-	fprintf(out, "\n\n");
+	fprintf(out, "\n");
 }
 
 static void put_array_job(FILE *out, const struct slurm_options *o,
@@ -241,6 +241,14 @@ void slurm_print_script(FILE *out, const struct slurm_options *o)
 	char *mlog = xasprintf("%s-merge.log", base);
 
 	put_header(out, o);
+	if (strchr(base, '/')) { /* the logs go there before concur runs */
+		char *dir = xstrndup(base, (size_t)(strrchr(base, '/') - base));
+
+		fprintf(out, "mkdir -p");
+		put_word(out, *dir ? dir : "/");
+		fprintf(out, "\n\n");
+		free(dir);
+	}
 	put_array_job(out, o, base);
 	put_merge_job(out, o, base);
 	fprintf(out,
