@@ -1190,6 +1190,18 @@ static int exp_timeout(struct parse *p, const struct config_key *k)
 	return 0;
 }
 
+static int exp_xlsx(struct parse *p, const struct config_key *k)
+{
+	const struct config_value *v = &k->values[0];
+	union concur_value u;
+	char msg[MSG_MAX];
+
+	if (value_parse(CONCUR_PARAM_BOOL, v->text, &u, msg, sizeof(msg)) < 0)
+		return parse_fail_at(p, v->line, "[experiment] xlsx: %s", msg);
+	p->cfg->xlsx = u.b;
+	return 0;
+}
+
 static int exp_order(struct parse *p, const struct config_key *k)
 {
 	const struct config_value *v = &k->values[0];
@@ -1236,6 +1248,7 @@ static const struct experiment_key {
 	{ "output", exp_output, false },
 	{ "plugin_path", exp_plugin_path, true },
 	{ "order", exp_order, false },
+	{ "xlsx", exp_xlsx, false },
 };
 
 static int unknown_experiment_key(struct parse *p, const struct config_key *k)
@@ -1251,7 +1264,7 @@ static int unknown_experiment_key(struct parse *p, const struct config_key *k)
 			     "unknown key '%.60s' in [experiment]%s%s%s; "
 			     "[experiment] keys are name, repetitions, "
 			     "warmup, timeout, baseline, output, "
-			     "plugin_path, order",
+			     "plugin_path, order, xlsx",
 			     k->name, near ? "; did you mean '" : "",
 			     near ? near : "", near ? "'?" : "");
 }
@@ -1377,6 +1390,7 @@ int config_load_string(const char *name, const char *text, size_t len,
 	p.cfg->repetitions = 5;
 	p.cfg->warmup = 1;
 	p.cfg->order = ORDER_INTERLEAVED;
+	p.cfg->xlsx = true;
 	p.buf = text;
 	p.len = len;
 	p.err = err;

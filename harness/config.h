@@ -95,6 +95,7 @@ struct config {
 	char **plugin_path; /* list: one folder per line */
 	size_t n_plugin_path;
 	enum run_order order; /* default interleaved */
+	bool xlsx;	      /* write N.xlsx beside the CSV; default true */
 	/* [strategy *] and [workload *] in file order */
 	struct config_section *sections;
 	size_t n_sections;

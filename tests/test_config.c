@@ -219,6 +219,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->baseline, "sync");
 	assert_int_equal(cfg->n_plugin_path, 0);
 	assert_int_equal(cfg->order, ORDER_INTERLEAVED);
+	assert_true(cfg->xlsx);
 	assert_int_equal(cfg->name_line, -1); /* from the file's name */
 	config_free(cfg);
 }
@@ -235,11 +236,13 @@ static void test_experiment_keys(void **state)
 				  "plugin_path = /a\n"
 				  "  /b ; two\n"
 				  "plugin_path = /c\n"
+				  "xlsx = off\n"
 				  "[strategy a]\n[strategy b]\n[workload w]\n");
 
 	(void)state;
 	assert_string_equal(cfg->name, "my run/1");
 	assert_int_equal(cfg->name_line, 2);
+	assert_false(cfg->xlsx);
 	/* the name reaches file names only through the sanitised default */
 	assert_string_equal(cfg->output, "results/my_run_1.csv");
 	assert_int_equal(cfg->repetitions, 10000);
