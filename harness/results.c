@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "shard.h"
 #include "util.h"
+#include "xlsx.h"
 
 /* Seconds are written with this many significant digits (SPEC §6: >= 9). */
 #define SIG_SECONDS 9
@@ -35,6 +36,7 @@ struct results {
 	size_t resumed;
 	size_t summary_keep; /* resume: bytes of whole rows in N.csv */
 	struct csv_row row;
+	struct xlsx_book *book; /* NULL when [experiment] xlsx = false */
 };
 
 static const char *const summary_tail[] = {
@@ -113,6 +115,10 @@ static int emit(struct results *res, int fd)
 	/* all of the row, then fsync: it is on disk whole before we go on */
 	int rc = fileio_write_all(fd, res->row.buf, res->row.len, true);
 
+	if (rc == 0)
+		xlsx_book_keep(res->book,
+			       fd == res->fd_summary ? XLSX_SUMMARY : XLSX_RUNS,
+			       res->row.buf, res->row.len, false);
 	csv_row_clear(&res->row);
 	return rc;
 }
@@ -350,6 +356,8 @@ static int write_matrix(struct results *res)
 		}
 		csv_row_end(&res->row);
 	}
+	xlsx_book_keep(res->book, XLSX_MATRIX, res->row.buf, res->row.len,
+		       true);
 	return replace_file(res, res->matrix_path);
 }
 
@@ -369,6 +377,8 @@ int results_cell_done(struct results *res, const struct cell_result *cr)
 	}
 	if (rc == 0)
 		rc = write_matrix(res);
+	if (rc == 0)
+		xlsx_book_update(res->book, false);
 	return rc;
 }
 
@@ -1060,6 +1070,9 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		     strerror(-rc));
 	else
 		rc = open_files(res, mode == RESULTS_RESUME, err, errlen);
+	if (rc == 0 && cfg->xlsx) /* a resumed run's rows are on disk */
+		res->book = xlsx_book_open(res->path, res->runs_path,
+					   res->env_path);
 	/* the matrix exists from the start, so a shard that finishes no cell
 	 * still says which workload cells it had */
 	if (rc == 0 && (rc = write_matrix(res)) < 0)
@@ -1067,6 +1080,7 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		     res->path, strerror(-rc));
 	if (rc < 0)
 		goto fail;
+	xlsx_book_update(res->book, true);
 	*ret = res;
 	return 0;
 fail:
@@ -1099,6 +1113,7 @@ void results_close(struct results *res)
 {
 	if (!res)
 		return;
+	xlsx_book_close(res->book);
 	if (res->fd_summary >= 0)
 		close(res->fd_summary);
 	if (res->fd_runs >= 0)

@@ -137,8 +137,10 @@ static bool warn_one(FILE *out, const struct config *cfg, int line,
 	else
 		config_where(cfg, line, where, sizeof(where));
 	fprintf(out,
-		"concur: warning: %s: %s '%s' is read by spreadsheets opening the CSV as %s; a label with a letter such as '%s%s' stays text\n",
-		where, what, text, as, prefix, text);
+		"concur: warning: %s: %s '%s' is read by spreadsheets opening the CSV as %s; a label with a letter such as '%s%s' stays text%s\n",
+		where, what, text, as, prefix, text,
+		cfg->xlsx ? " (the .xlsx workbook keeps it as text either way)"
+			  : "");
 	return true;
 }
 
@@ -165,8 +167,10 @@ size_t retype_warn(FILE *out, const struct config *cfg, const struct matrix *m)
 	}
 	if (bad) {
 		fprintf(out,
-			"concur: warning: %s: %zu cell id(s) such as '%s' are read by spreadsheets opening the CSV as a date or number; give the labels a letter\n",
-			cfg->path, bad, m->cells[first].id);
+			"concur: warning: %s: %zu cell id(s) such as '%s' are read by spreadsheets opening the CSV as a date or number; give the labels a letter%s\n",
+			cfg->path, bad, m->cells[first].id,
+			cfg->xlsx ? " (the .xlsx workbook keeps them as text)"
+				  : "");
 		n++;
 	}
 	return n;

@@ -1,0 +1,477 @@
+/*
+ * xlsx.c - the workbook of xlsx.h.  Reading: the four CSV texts into
+ * tables of fields.  Writing: one sheet per table with typed cells, then the
+ * charts sheet from the summary table, then the file, atomically.
+ */
+#include "xlsx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "csv.h"
+#include "util.h"
+#include "xlsx_chart.h"
+#include "xmltext.h"
+
+/* Widest column, in characters: longer text wraps out of view, not width. */
+#define WIDTH_MAX 60.0
+#define WIDTH_MIN 6.0
+
+/* ------------------------------------------------------------------
+ * Tables: a CSV text as rows of fields
+ * ---------------------------------------------------------------- */
+
+void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len)
+{
+	size_t off = 0, used, n, cap = 0, cap_n = 0;
+	char **f;
+
+	memset(t, 0, sizeof(*t));
+	while (text && off < len &&
+	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+		xgrow((void **)&t->rows, &cap, t->n_rows + 1, sizeof(*t->rows));
+		xgrow((void **)&t->n, &cap_n, t->n_rows + 1, sizeof(*t->n));
+		t->rows[t->n_rows] = f;
+		t->n[t->n_rows++] = n;
+		if (n > t->n_cols)
+			t->n_cols = n;
+		off += used;
+	}
+}
+
+void xlsx_table_free(struct xlsx_table *t)
+{
+	size_t r;
+
+	for (r = 0; r < t->n_rows; r++)
+		csv_fields_free(t->rows[r], t->n[r]);
+	free(t->rows);
+	free(t->n);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c)
+{
+	if (r >= t->n_rows || c >= t->n[r])
+		return "";
+	return t->rows[r][c];
+}
+
+long xlsx_column(const struct xlsx_table *t, const char *name)
+{
+	size_t c;
+
+	for (c = 0; t->n_rows && c < t->n[0]; c++)
+		if (!strcmp(t->rows[0][c], name))
+			return (long)c;
+	return -1;
+}
+
+/* The text of a field without the CSV writer's formula guard. */
+const char *xlsx_unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+		return s + 1;
+	return s;
+}
+
+/* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */
+bool xlsx_number(const char *s, double *ret)
+{
+	size_t n = *s == '-', d = strspn(s + n, "0123456789");
+
+	if (!d)
+		return false;
+	n += d;
+	if (s[n] == '.') {
+		d = strspn(s + n + 1, "0123456789");
+		if (!d)
+			return false;
+		n += 1 + d;
+	}
+	if (s[n] == 'e' || s[n] == 'E') {
+		n += 1 + (s[n + 1] == '+' || s[n + 1] == '-');
+		d = strspn(s + n, "0123456789");
+		if (!d)
+			return false;
+		n += d;
+	}
+	if (s[n])
+		return false;
+	*ret = strtod(s, NULL); /* the core never sets LC_NUMERIC */
+	return isfinite(*ret);
+}
+
+/* ------------------------------------------------------------------
+ * Data sheets
+ * ---------------------------------------------------------------- */
+
+enum cell_kind {
+	KIND_TEXT,   /* always text */
+	KIND_PARAM,  /* a decimal without a leading zero is a number */
+	KIND_NUMBER, /* a plain number is a number; anything else text */
+};
+
+struct column {
+	enum cell_kind kind;
+	lxw_format *format;
+	int decimals; /* of the format, for the width; -1 = General */
+	bool grouped; /* thousands separators, for the width */
+	double width;
+};
+
+struct book {
+	lxw_workbook *wb;
+	lxw_format *header, *seconds, *ms, *ratio, *cv, *count, *rate;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static bool is_label_column(const char *name)
+{
+	static const char *const names[] = { "experiment", "cell",
+					     "strategy",   "workload",
+					     "status",	   "error",
+					     "stopped_by", "run_status" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* The number format a column of the summary, runs or matrix gets. */
+static void column_format(const struct book *b, const char *name,
+			  struct column *col)
+{
+	static const char *const counts[] = { "runs", "tasks", "tasks_failed",
+					      "run", "max_rss_kib" };
+	size_t i;
+
+	col->format = NULL;
+	col->decimals = -1;
+	for (i = 0; i < ARRAY_SIZE(counts); i++)
+		if (!strcmp(name, counts[i])) {
+			col->format = b->count;
+			col->decimals = 0;
+			col->grouped = true;
+			return;
+		}
+	if (!strcmp(name, "tasks_per_s") || ends_with(name, "_rate")) {
+		col->format = b->rate;
+		col->decimals = 1;
+		col->grouped = true;
+	} else if (!strcmp(name, "speedup") || !strcmp(name, "cpu_util")) {
+		col->format = b->ratio;
+		col->decimals = 2;
+	} else if (!strcmp(name, "wall_cv")) {
+		col->format = b->cv;
+		col->decimals = 4;
+	} else if (ends_with(name, "_ms")) {
+		col->format = b->ms;
+		col->decimals = 3;
+	} else if (ends_with(name, "_s")) {
+		col->format = b->seconds;
+		col->decimals = 6;
+	}
+}
+
+/* How each column of a sheet is typed; `sheet` names the CSV file. */
+static void plan_columns(const struct book *b, const char *sheet,
+			 const struct xlsx_table *t, struct column *cols)
+{
+	size_t c;
+
+	for (c = 0; c < t->n_cols; c++) {
+		const char *name = xlsx_field(t, 0, c);
+		struct column *col = &cols[c];
+
+		col->width = WIDTH_MIN;
+		col->kind = KIND_NUMBER;
+		col->decimals = -1;
+		if (!strcmp(sheet, "env") ||
+		    (!strcmp(sheet, "matrix") && c == 0) ||
+		    is_label_column(name))
+			col->kind = KIND_TEXT;
+		else if (!strncmp(name, "strategy.", 9) ||
+			 !strncmp(name, "workload.", 9))
+			col->kind = KIND_PARAM;
+		else if (!strcmp(sheet, "matrix"))
+			column_format(b, "wall_median_s", col);
+		else
+			column_format(b, name, col);
+	}
+}
+
+/* Characters on screen of a UTF-8 text (code points). */
+static double text_width(const char *s)
+{
+	double n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static double number_width(double v, const struct column *col, const char *csv)
+{
+	char tmp[64];
+	double n;
+
+	if (col->decimals < 0)
+		return text_width(csv);
+	n = snprintf(tmp, sizeof(tmp), "%.*f", col->decimals, v);
+	if (col->grouped && fabs(v) >= 1000)
+		n += floor(log10(fabs(v)) / 3);
+	return n;
+}
+
+/*
+ * Text as XML character data may carry: invalid UTF-8 and the control
+ * characters XML 1.0 forbids become U+FFFD (as in the SVG charts).
+ */
+static char *clean_text(const char *s)
+{
+	size_t len = strlen(s), i = 0, n = 0;
+	char *out = xmalloc(3 * len + 1);
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = utf8_sequence_len((const unsigned char *)s + i,
+					     len - i);
+
+		if (k == 0 || (c < 0x20 && c != '\t' && c != '\n') ||
+		    (k == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+		     (unsigned char)s[i + 2] >= 0xBE)) {
+			memcpy(out + n, "\xEF\xBF\xBD", 3);
+			n += 3;
+			i += k ? k : 1;
+			continue;
+		}
+		memcpy(out + n, s + i, k);
+		n += k;
+		i += k;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
+		     const char *s, lxw_format *format)
+{
+	char *clean = clean_text(s);
+
+	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
+	free(clean);
+}
+
+static bool is_param_number(const char *s, double *ret)
+{
+	const char *digits = s + (*s == '-');
+
+	if (!csv_is_decimal(s))
+		return false;
+	if (digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9')
+		return false; /* 0012: the user's text, not twelve */
+	return xlsx_number(s, ret);
+}
+
+static void write_field(lxw_worksheet *ws, unsigned row, unsigned c,
+			const char *field, struct column *col)
+{
+	double v, w;
+	bool number;
+
+	if (!*field)
+		return;
+	switch (col->kind) {
+	case KIND_PARAM:
+		number = is_param_number(field, &v);
+		break;
+	case KIND_NUMBER:
+		number = xlsx_number(field, &v);
+		break;
+	default:
+		number = false;
+	}
+	if (number) {
+		worksheet_write_number(ws, row, (lxw_col_t)c, v, col->format);
+		w = number_width(v, col, field);
+	} else {
+		field = xlsx_unguard(field);
+		xlsx_write_text(ws, row, c, field, NULL);
+		w = text_width(field);
+	}
+	if (w > col->width)
+		col->width = w;
+}
+
+/*
+ * One data sheet: the table's rows as typed cells (a spreadsheet holds
+ * LXW_ROW_MAX rows; the CSV keeps any beyond), the header bold and frozen,
+ * an autofilter over everything, widths fitted to the longest value.
+ */
+static void data_sheet(struct book *b, const char *name,
+		       const struct xlsx_table *t)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+	struct column *cols = xcalloc(t->n_cols + 1, sizeof(*cols));
+	size_t r, c, rows = t->n_rows < LXW_ROW_MAX ? t->n_rows : LXW_ROW_MAX;
+
+	plan_columns(b, name, t, cols);
+	for (c = 0; c < t->n_cols && c < LXW_COL_MAX; c++) {
+		const char *head = xlsx_unguard(xlsx_field(t, 0, c));
+
+		xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
+		cols[c].width = fmax(cols[c].width, text_width(head) + 3);
+	}
+	for (r = 1; r < rows; r++)
+		for (c = 0; c < t->n[r] && c < LXW_COL_MAX; c++)
+			write_field(ws, (unsigned)r, (unsigned)c, t->rows[r][c],
+				    &cols[c]);
+	for (c = 0; c < t->n_cols && c < LXW_COL_MAX; c++)
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+				     fmin(cols[c].width + 1, WIDTH_MAX), NULL);
+	if (t->n_cols) {
+		worksheet_freeze_panes(ws, 1, 0);
+		worksheet_autofilter(ws, 0, 0, (lxw_row_t)(rows ? rows - 1 : 0),
+				     (lxw_col_t)(t->n_cols < LXW_COL_MAX
+							 ? t->n_cols - 1
+							 : LXW_COL_MAX - 1));
+	}
+	free(cols);
+}
+
+/* ------------------------------------------------------------------
+ * The workbook
+ * ---------------------------------------------------------------- */
+
+static lxw_format *number_format(lxw_workbook *wb, const char *code)
+{
+	lxw_format *f = workbook_add_format(wb);
+
+	format_set_num_format(f, code);
+	return f;
+}
+
+static void add_formats(struct book *b)
+{
+	b->header = workbook_add_format(b->wb);
+	format_set_bold(b->header);
+	format_set_bottom(b->header, LXW_BORDER_THIN);
+	b->seconds = number_format(b->wb, "0.000000");
+	b->ms = number_format(b->wb, "0.000");
+	b->ratio = number_format(b->wb, "0.00");
+	b->cv = number_format(b->wb, "0.0000");
+	b->count = number_format(b->wb, "#,##0");
+	b->rate = number_format(b->wb, "#,##0.0");
+}
+
+char *xlsx_default_path(const char *csv_path)
+{
+	size_t len = strlen(csv_path);
+
+	if (len > 4 && !strcmp(csv_path + len - 4, ".csv"))
+		len -= 4;
+	return xasprintf("%.*s.xlsx", (int)len, csv_path);
+}
+
+/*
+ * Make the closed temporary file durable and rename it over path.  The
+ * one-function copy of the tmp + fsync + rename that results.c also does,
+ * kept here until the shared atomic-replace helper exists.
+ */
+static int replace_with(const char *tmp, const char *path)
+{
+	int fd = open(tmp, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	return rc;
+}
+
+/* The package as libxlsxwriter writes it, placeholders and all. */
+static int build(const char *path, struct xlsx_table *t,
+		 struct xlsx_errbars *eb, char *err, size_t errlen)
+{
+	static const char *const names[4] = { "summary", "runs", "matrix",
+					      "env" };
+	lxw_workbook_options opt = { .constant_memory = 0 };
+	struct book b = { 0 };
+	lxw_error e;
+	size_t i;
+
+	b.wb = workbook_new_opt(path, &opt);
+	if (!b.wb) {
+		errf(err, errlen, "cannot create %s", path);
+		return -EIO;
+	}
+	add_formats(&b);
+	data_sheet(&b, names[0], &t[0]);
+	xlsx_charts_sheet(b.wb, &t[0], &t[2], eb);
+	for (i = 1; i < 4; i++)
+		data_sheet(&b, names[i], &t[i]);
+	e = workbook_close(b.wb);
+	if (e != LXW_NO_ERROR) {
+		errf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The finished package in tmp: built, then given its error bars. */
+static int build_final(const char *path, const char *tmp, struct xlsx_table *t,
+		       char *err, size_t errlen)
+{
+	char *raw = xasprintf("%s.raw.tmp", path);
+	struct xlsx_errbars eb;
+	int rc = build(raw, t, &eb, err, errlen);
+
+	if (rc == 0)
+		rc = xlsx_errbars_apply(raw, tmp, &eb, err, errlen);
+	unlink(raw);
+	xlsx_errbars_free(&eb);
+	free(raw);
+	return rc;
+}
+
+int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
+	       size_t errlen)
+{
+	struct xlsx_table t[4];
+	char *tmp = xasprintf("%s.tmp", path);
+	int rc;
+	size_t i;
+
+	xlsx_table_parse(&t[0], src->summary, src->summary_len);
+	xlsx_table_parse(&t[1], src->runs, src->runs_len);
+	xlsx_table_parse(&t[2], src->matrix, src->matrix_len);
+	xlsx_table_parse(&t[3], src->env, src->env_len);
+	rc = build_final(path, tmp, t, err, errlen);
+	if (rc == 0 && (rc = replace_with(tmp, path)) < 0)
+		errf(err, errlen, "cannot replace %s: %s", path, strerror(-rc));
+	if (rc < 0)
+		unlink(tmp);
+	for (i = 0; i < 4; i++)
+		xlsx_table_free(&t[i]);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/*
+ * xlsx_book.c - the live workbook of a run (xlsx.h): the results files'
+ * bytes kept as they are written, and N.xlsx rewritten from them.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "concur_plugin.h"
+#include "util.h"
+#include "xlsx.h"
+
+struct kept {
+	char *buf;
+	size_t len, cap;
+};
+
+struct xlsx_book {
+	char *path;
+	struct kept files[4]; /* by enum xlsx_file */
+	int64_t cost_ns, done_at_ns;
+	bool dirty, warned;
+};
+
+static void kept_put(struct kept *k, const char *buf, size_t len)
+{
+	xgrow((void **)&k->buf, &k->cap, k->len + len + 1, 1);
+	memcpy(k->buf + k->len, buf, len);
+	k->len += len;
+	k->buf[k->len] = '\0';
+}
+
+static void kept_load(struct kept *k, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	k->len = 0;
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		kept_put(k, buf, n);
+	if (f)
+		fclose(f);
+}
+
+struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
+				 const char *env_path)
+{
+	struct xlsx_book *b = xcalloc(1, sizeof(*b));
+
+	b->path = xlsx_default_path(csv_path);
+	kept_load(&b->files[XLSX_SUMMARY], csv_path);
+	kept_load(&b->files[XLSX_RUNS], runs_path);
+	kept_load(&b->files[XLSX_ENV], env_path);
+	return b;
+}
+
+void xlsx_book_keep(struct xlsx_book *b, enum xlsx_file which, const char *buf,
+		    size_t len, bool replace)
+{
+	if (!b)
+		return;
+	if (replace)
+		b->files[which].len = 0;
+	kept_put(&b->files[which], buf, len);
+}
+
+void xlsx_book_update(struct xlsx_book *b, bool now)
+{
+	struct xlsx_source src;
+	char err[2 * CONCUR_ERRLEN];
+	int64_t start = mono_now_ns();
+
+	if (!b)
+		return;
+	b->dirty = true;
+	if (!now && start - b->done_at_ns < 10 * b->cost_ns)
+		return;
+	src = (struct xlsx_source){
+		.summary = b->files[XLSX_SUMMARY].buf,
+		.summary_len = b->files[XLSX_SUMMARY].len,
+		.runs = b->files[XLSX_RUNS].buf,
+		.runs_len = b->files[XLSX_RUNS].len,
+		.matrix = b->files[XLSX_MATRIX].buf,
+		.matrix_len = b->files[XLSX_MATRIX].len,
+		.env = b->files[XLSX_ENV].buf,
+		.env_len = b->files[XLSX_ENV].len,
+	};
+	if (xlsx_write(b->path, &src, err, sizeof(err)) < 0 && !b->warned) {
+		fprintf(stderr,
+			"concur: warning: no workbook: %s; the CSV files are complete\n",
+			err);
+		b->warned = true;
+	}
+	b->dirty = false;
+	b->done_at_ns = mono_now_ns();
+	b->cost_ns = b->done_at_ns - start;
+}
+
+void xlsx_book_close(struct xlsx_book *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	if (b->dirty)
+		xlsx_book_update(b, true);
+	for (i = 0; i < 4; i++)
+		free(b->files[i].buf);
+	free(b->path);
+	free(b);
+}

@@ -1,0 +1,511 @@
+/*
+ * xlsx_chart.c - the charts sheet of the workbook: the same two pictures
+ * `concur plot` draws (see plot.h), as native spreadsheet charts that stay
+ * live when the user edits or filters the data.
+ *
+ * Layout: the charts stacked in columns A-K; the tables they read from
+ * column M on (the medians themselves come from the matrix sheet).
+ */
+#include "xlsx_chart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "util.h"
+
+#define SHEET "charts"
+#define DATA_COL 12   /* column M: the chart tables */
+#define MAX_SERIES 64 /* per chart: beyond this a legend is unreadable */
+#define ROW_PX 20.0   /* default row height in pixels */
+#define CHART_W 480.0 /* libxlsxwriter's default chart size */
+#define CHART_H 288.0
+#define LOG_SPAN 100.0 /* medians spanning more: logarithmic axis */
+
+struct sheet {
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *seconds;
+	unsigned chart_row; /* next free row for a chart */
+	unsigned data_row;  /* next free row of the tables */
+};
+
+void xlsx_errbars_free(struct xlsx_errbars *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->bars[i].minus);
+		free(e->bars[i].plus);
+		free(e->bars[i].minus_v);
+		free(e->bars[i].plus_v);
+	}
+	free(e->bars);
+	e->bars = NULL;
+	e->n = 0;
+}
+
+static void place_chart(struct sheet *s, lxw_chart *chart, double width,
+			double height)
+{
+	lxw_chart_options opt = { .x_scale = width / CHART_W,
+				  .y_scale = height / CHART_H };
+
+	worksheet_insert_chart_opt(s->ws, s->chart_row, 0, chart, &opt);
+	s->chart_row += (unsigned)ceil(height / ROW_PX) + 2;
+}
+
+static void note(struct sheet *s, const char *text)
+{
+	xlsx_write_text(s->ws, s->data_row++, DATA_COL, text, s->bold);
+}
+
+/* "charts!$N$4:$Q$4" for a row range of one row of the charts sheet. */
+static char *range_ref(unsigned row, unsigned c0, unsigned c1)
+{
+	char a[16], b[16];
+
+	lxw_rowcol_to_cell_abs(a, row, (lxw_col_t)c0, 1, 1);
+	lxw_rowcol_to_cell_abs(b, row, (lxw_col_t)c1, 1, 1);
+	return xasprintf("%s!%s:%s", SHEET, a, b);
+}
+
+/* ------------------------------------------------------------------
+ * Median wall time per strategy cell for each workload cell
+ * ---------------------------------------------------------------- */
+
+/* The '/' of a cell id outside brackets: parameter values may hold one. */
+static size_t cell_split(const char *id)
+{
+	int depth = 0;
+	size_t i;
+
+	for (i = 0; id[i]; i++) {
+		if (id[i] == '[')
+			depth++;
+		else if (id[i] == ']' && depth)
+			depth--;
+		else if (id[i] == '/' && !depth)
+			return i;
+	}
+	return i;
+}
+
+/* The summary row of matrix row r (a strategy cell), column c; 0 if none. */
+static size_t summary_row_of(const struct xlsx_table *summary, long c_cell,
+			     const char *scell, const char *wcell)
+{
+	size_t r, ls = strlen(scell);
+
+	for (r = 1; c_cell >= 0 && r < summary->n_rows; r++) {
+		const char *id =
+			xlsx_unguard(xlsx_field(summary, r, (size_t)c_cell));
+		size_t cut = cell_split(id);
+
+		if (cut == ls && !strncmp(id, scell, ls) && id[cut] == '/' &&
+		    !strcmp(id + cut + 1, wcell))
+			return r;
+	}
+	return 0;
+}
+
+static double field_number(const struct xlsx_table *t, size_t r, long c)
+{
+	double v;
+
+	if (c < 0 || !xlsx_number(xlsx_field(t, r, (size_t)c), &v))
+		return NAN;
+	return v;
+}
+
+/*
+ * The lengths of the 95% CI whiskers below and above each median, as
+ * tables shaped like the matrix (the CI is the mean's, so a median outside
+ * it gets a zero-length whisker on that side), and the placeholders that
+ * turn into custom error bars.
+ */
+static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
+		      const struct xlsx_table *matrix, struct xlsx_errbars *eb)
+{
+	long c_cell = xlsx_column(summary, "cell"),
+	     c_med = xlsx_column(summary, "wall_median_s"),
+	     c_lo = xlsx_column(summary, "wall_ci95_low_s"),
+	     c_hi = xlsx_column(summary, "wall_ci95_high_s");
+	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
+	unsigned top;
+
+	note(s, "95% CI whiskers of the median chart (s): below = median - "
+		"wall_ci95_low_s, above = wall_ci95_high_s - median");
+	top = s->data_row;
+	xlsx_write_text(s->ws, top, DATA_COL, "below (s)", s->bold);
+	xlsx_write_text(s->ws, top + (unsigned)n_s + 2, DATA_COL, "above (s)",
+			s->bold);
+	eb->bars = xcalloc(n_s + 1, sizeof(*eb->bars));
+	eb->n = n_s;
+	for (i = 0; i < n_s; i++) {
+		const char *scell = xlsx_unguard(xlsx_field(matrix, i + 1, 0));
+		unsigned rm = top + 1 + (unsigned)i,
+			 rp = top + (unsigned)n_s + 3 + (unsigned)i;
+		struct xlsx_errbar *bar = &eb->bars[i];
+
+		bar->n = n_w;
+		bar->minus_v = xcalloc(n_w + 1, sizeof(double));
+		bar->plus_v = xcalloc(n_w + 1, sizeof(double));
+		bar->minus =
+			range_ref(rm, DATA_COL + 1, DATA_COL + (unsigned)n_w);
+		bar->plus =
+			range_ref(rp, DATA_COL + 1, DATA_COL + (unsigned)n_w);
+		xlsx_write_text(s->ws, rm, DATA_COL, scell, NULL);
+		xlsx_write_text(s->ws, rp, DATA_COL, scell, NULL);
+		for (j = 0; j < n_w; j++) {
+			const char *wcell =
+				xlsx_unguard(xlsx_field(matrix, 0, j + 1));
+			size_t r =
+				summary_row_of(summary, c_cell, scell, wcell);
+			double med = r ? field_number(summary, r, c_med) : NAN,
+			       lo = r ? field_number(summary, r, c_lo) : NAN,
+			       hi = r ? field_number(summary, r, c_hi) : NAN;
+
+			bar->minus_v[j] =
+				isfinite(med - lo) ? fmax(med - lo, 0) : NAN;
+			bar->plus_v[j] =
+				isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
+			if (i == 0) {
+				xlsx_write_text(s->ws, top,
+						DATA_COL + 1 + (unsigned)j,
+						wcell, s->bold);
+				xlsx_write_text(s->ws, top + (unsigned)n_s + 2,
+						DATA_COL + 1 + (unsigned)j,
+						wcell, s->bold);
+			}
+			if (isfinite(bar->minus_v[j]))
+				worksheet_write_number(
+					s->ws, rm,
+					(lxw_col_t)(DATA_COL + 1 + j),
+					bar->minus_v[j], s->seconds);
+			if (isfinite(bar->plus_v[j]))
+				worksheet_write_number(
+					s->ws, rp,
+					(lxw_col_t)(DATA_COL + 1 + j),
+					bar->plus_v[j], s->seconds);
+		}
+	}
+	s->data_row = top + 2 * (unsigned)n_s + 4;
+}
+
+/* Smallest and largest positive median of the matrix; false when none. */
+static bool median_span(const struct xlsx_table *matrix, double *lo, double *hi)
+{
+	size_t r, c;
+	double v;
+
+	*lo = INFINITY;
+	*hi = 0;
+	for (r = 1; r < matrix->n_rows; r++)
+		for (c = 1; c < matrix->n[r]; c++)
+			if (xlsx_number(matrix->rows[r][c], &v) && v > 0) {
+				*lo = fmin(*lo, v);
+				*hi = fmax(*hi, v);
+			}
+	return *hi > 0;
+}
+
+static void median_chart(struct sheet *s, const struct xlsx_table *summary,
+			 const struct xlsx_table *matrix,
+			 struct xlsx_errbars *eb)
+{
+	size_t n_s, n_w, i;
+	double lo, hi, width;
+	lxw_chart *chart;
+
+	if (matrix->n_rows < 2 || matrix->n_cols < 2 ||
+	    !median_span(matrix, &lo, &hi))
+		return;
+	n_s = matrix->n_rows - 1;
+	n_w = matrix->n_cols - 1;
+	chart = workbook_add_chart(s->wb, LXW_CHART_COLUMN);
+	chart_title_set_name(chart, "Median wall time (whiskers: 95% CI)");
+	chart_title_set_name_font(chart, &(lxw_chart_font){ .size = 12 });
+	chart_axis_set_name(chart->x_axis, "workload cell");
+	/* each name once: libxlsxwriter does not free a replaced one */
+	if (hi / lo > LOG_SPAN) {
+		chart_axis_set_log_base(chart->y_axis, 10);
+		chart_axis_set_name(chart->y_axis,
+				    "median wall time (s, log scale)");
+	} else {
+		chart_axis_set_name(chart->y_axis, "median wall time (s)");
+	}
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+	ci_tables(s, summary, matrix, eb);
+	for (i = 0; i < n_s && i < MAX_SERIES; i++) {
+		lxw_chart_series *ser = chart_add_series(chart, NULL, NULL);
+
+		chart_series_set_categories(ser, "matrix", 0, 1, 0,
+					    (lxw_col_t)n_w);
+		chart_series_set_values(ser, "matrix", (lxw_row_t)(i + 1), 1,
+					(lxw_row_t)(i + 1), (lxw_col_t)n_w);
+		chart_series_set_name_range(ser, "matrix", (lxw_row_t)(i + 1),
+					    0);
+		/* placeholder: series i gets its custom whiskers later */
+		chart_series_set_error_bars(ser->y_error_bars,
+					    LXW_CHART_ERROR_BAR_TYPE_FIXED,
+					    (double)(i + 1));
+	}
+	if (n_s > MAX_SERIES)
+		note(s, "the median chart shows the first 64 strategy cells; "
+			"the matrix sheet has them all");
+	width = fmin(fmax(720, 24.0 * (double)(n_s * n_w) + 200), 1600);
+	place_chart(s, chart, width, 432);
+}
+
+/* ------------------------------------------------------------------
+ * Speedup against a crossed strategy parameter
+ * ---------------------------------------------------------------- */
+
+struct point {
+	double x, y;
+};
+
+struct series {
+	char *key;  /* strategy label + other parameters + workload cell */
+	char *name; /* shown in the legend */
+	struct point *pts;
+	size_t n, cap;
+};
+
+struct line_set {
+	struct series *s;
+	size_t n, cap;
+};
+
+static void line_set_free(struct line_set *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++) {
+		free(ls->s[i].key);
+		free(ls->s[i].name);
+		free(ls->s[i].pts);
+	}
+	free(ls->s);
+}
+
+static bool param_number(const char *s, double *ret)
+{
+	return csv_is_decimal(s) && xlsx_number(s, ret);
+}
+
+struct labelled {
+	const char *label;
+	double v;
+};
+
+static int by_label_value(const void *a, const void *b)
+{
+	const struct labelled *p = a, *q = b;
+	int c = strcmp(p->label, q->label);
+
+	return c ? c : (p->v > q->v) - (p->v < q->v);
+}
+
+/*
+ * Does parameter column c take two or more numbers within one strategy
+ * label?  Sorting (label, value) pairs keeps this O(n log n).
+ */
+static bool crosses(const struct xlsx_table *t, size_t c, long c_label)
+{
+	struct labelled *p = xcalloc(t->n_rows + 1, sizeof(*p));
+	size_t r, n = 0;
+	bool yes = false;
+
+	for (r = 1; r < t->n_rows; r++)
+		if (param_number(xlsx_field(t, r, c), &p[n].v))
+			p[n++].label = xlsx_field(t, r, (size_t)c_label);
+	qsort(p, n, sizeof(*p), by_label_value);
+	for (r = 1; r < n && !yes; r++)
+		yes = !strcmp(p[r].label, p[r - 1].label) &&
+		      p[r].v != p[r - 1].v;
+	free(p);
+	return yes;
+}
+
+/* The parameters of row r other than column c that vary: "k=v,k=v". */
+static char *other_params(const struct xlsx_table *t, size_t r, long c,
+			  const bool *varies)
+{
+	char *s = xstrdup(""), *next;
+	size_t k;
+
+	for (k = 0; k < t->n_cols; k++) {
+		const char *name = xlsx_field(t, 0, k);
+
+		if ((long)k == c || !varies[k] || !*xlsx_field(t, r, k))
+			continue;
+		next = xasprintf("%s%s%s=%s", s, *s ? "," : "", name + 9,
+				 xlsx_unguard(xlsx_field(t, r, k)));
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+static struct series *series_for(struct line_set *ls, const char *key,
+				 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (!strcmp(ls->s[i].key, key))
+			return &ls->s[i];
+	xgrow((void **)&ls->s, &ls->cap, ls->n + 1, sizeof(*ls->s));
+	memset(&ls->s[ls->n], 0, sizeof(*ls->s));
+	ls->s[ls->n].key = xstrdup(key);
+	ls->s[ls->n].name = xstrdup(name);
+	return &ls->s[ls->n++];
+}
+
+static void collect_lines(const struct xlsx_table *t, long c,
+			  const bool *varies, struct line_set *ls)
+{
+	long c_label = xlsx_column(t, "strategy"),
+	     c_cell = xlsx_column(t, "cell"),
+	     c_speedup = xlsx_column(t, "speedup");
+	size_t r;
+
+	for (r = 1; r < t->n_rows; r++) {
+		const char *label = xlsx_field(t, r, (size_t)c_label),
+			   *id = xlsx_unguard(xlsx_field(t, r, (size_t)c_cell));
+		const char *wcell = id + cell_split(id);
+		double x, y;
+		char *others, *key, *name;
+		struct series *se;
+
+		if (!param_number(xlsx_field(t, r, (size_t)c), &x) ||
+		    !xlsx_number(xlsx_field(t, r, (size_t)c_speedup), &y))
+			continue;
+		wcell += *wcell == '/';
+		others = other_params(t, r, c, varies);
+		key = xasprintf("%s\n%s\n%s", label, others, wcell);
+		name = xasprintf("%s%s%s%s, %s", label, *others ? "[" : "",
+				 others, *others ? "]" : "", wcell);
+		se = series_for(ls, key, name);
+		xgrow((void **)&se->pts, &se->cap, se->n + 1, sizeof(*se->pts));
+		se->pts[se->n++] = (struct point){ x, y };
+		free(others);
+		free(key);
+		free(name);
+	}
+}
+
+static int by_x(const void *a, const void *b)
+{
+	const struct point *p = a, *q = b;
+
+	return (p->x > q->x) - (p->x < q->x);
+}
+
+/* One series' table: its name, a header row, then (x, speedup) rows. */
+static void series_table(struct sheet *s, lxw_chart *chart, struct series *se,
+			 const char *param)
+{
+	unsigned top = s->data_row, first = top + 2, i;
+	lxw_chart_series *ser;
+
+	qsort(se->pts, se->n, sizeof(*se->pts), by_x);
+	xlsx_write_text(s->ws, top, DATA_COL, se->name, s->bold);
+	xlsx_write_text(s->ws, top + 1, DATA_COL, param, s->bold);
+	xlsx_write_text(s->ws, top + 1, DATA_COL + 1, "speedup", s->bold);
+	for (i = 0; i < se->n; i++) {
+		worksheet_write_number(s->ws, first + i, DATA_COL, se->pts[i].x,
+				       NULL);
+		worksheet_write_number(s->ws, first + i, DATA_COL + 1,
+				       se->pts[i].y, NULL);
+	}
+	ser = chart_add_series(chart, NULL, NULL);
+	chart_series_set_categories(ser, SHEET, first, DATA_COL,
+				    first + (unsigned)se->n - 1, DATA_COL);
+	chart_series_set_values(ser, SHEET, first, DATA_COL + 1,
+				first + (unsigned)se->n - 1, DATA_COL + 1);
+	chart_series_set_name_range(ser, SHEET, top, DATA_COL);
+	s->data_row = first + (unsigned)se->n + 1;
+}
+
+static void speedup_chart(struct sheet *s, const struct xlsx_table *t, long c,
+			  const bool *varies)
+{
+	const char *param = xlsx_field(t, 0, (size_t)c) + 9;
+	struct line_set ls = { 0 };
+	double xmin = INFINITY, xmax = 0;
+	lxw_chart *chart;
+	char title[160];
+	size_t i, k, shown = 0;
+
+	collect_lines(t, c, varies, &ls);
+	chart = workbook_add_chart(s->wb,
+				   LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
+	snprintf(title, sizeof(title), "Speedup against %s", param);
+	chart_title_set_name(chart, title);
+	chart_title_set_name_font(chart, &(lxw_chart_font){ .size = 12 });
+	chart_axis_set_name(chart->x_axis, param);
+	chart_axis_set_name(chart->y_axis,
+			    "speedup (baseline median / cell median)");
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+	note(s, title);
+	for (i = 0; i < ls.n && shown < MAX_SERIES; i++) {
+		if (ls.s[i].n < 2)
+			continue; /* one point is no line */
+		for (k = 0; k < ls.s[i].n; k++) {
+			xmin = fmin(xmin, ls.s[i].pts[k].x);
+			xmax = fmax(xmax, ls.s[i].pts[k].x);
+		}
+		series_table(s, chart, &ls.s[i], param);
+		shown++;
+	}
+	if (xmin > 0 && xmax / xmin >= 16)
+		chart_axis_set_log_base(chart->x_axis, 2);
+	if (shown)
+		place_chart(s, chart, 720, 432);
+	line_set_free(&ls);
+}
+
+/* ------------------------------------------------------------------
+ * The sheet
+ * ---------------------------------------------------------------- */
+
+void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
+		       const struct xlsx_table *matrix,
+		       struct xlsx_errbars *ret_errbars)
+{
+	struct sheet s = { .wb = wb };
+	long c_label = xlsx_column(summary, "strategy");
+	bool *varies = xcalloc(summary->n_cols + 1, sizeof(bool));
+	size_t c;
+
+	memset(ret_errbars, 0, sizeof(*ret_errbars));
+	s.ws = workbook_add_worksheet(wb, SHEET);
+	s.bold = workbook_add_format(wb);
+	format_set_bold(s.bold);
+	s.seconds = workbook_add_format(wb);
+	format_set_num_format(s.seconds, "0.000000");
+	worksheet_set_column(s.ws, DATA_COL, DATA_COL, 28, NULL);
+	worksheet_set_landscape(
+		s.ws); /* printed: the charts on one page wide */
+	worksheet_fit_to_pages(s.ws, 1, 0);
+	median_chart(&s, summary, matrix, ret_errbars);
+	s.data_row++;
+	for (c = 0; c < summary->n_cols && c_label >= 0; c++)
+		varies[c] =
+			!strncmp(xlsx_field(summary, 0, c), "strategy.", 9) &&
+			crosses(summary, c, c_label);
+	for (c = 0; c < summary->n_cols; c++)
+		if (varies[c])
+			speedup_chart(&s, summary, (long)c, varies);
+	free(varies);
+	if (s.chart_row == 0)
+		xlsx_write_text(s.ws, 0, 0,
+				"The charts appear here once a cell has a "
+				"median wall time.",
+				s.bold);
+}

@@ -1,0 +1,71 @@
+/*
+ * xlsx_chart.h - the charts sheet of the workbook (xlsx.h), and the parsed
+ * CSV tables that xlsx.c and xlsx_chart.c share.  Internal to the workbook
+ * writer.
+ */
+#ifndef CONCUR_XLSX_CHART_H
+#define CONCUR_XLSX_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+/* A CSV text as rows of malloc'd fields, as csv_parse_record gives them. */
+struct xlsx_table {
+	char ***rows;
+	size_t *n; /* fields per row */
+	size_t n_rows, n_cols;
+};
+
+/* Parse text[0..len) (NULL: no rows); a torn last record is left out. */
+void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len);
+void xlsx_table_free(struct xlsx_table *t);
+/* Field c of row r, "" where the row is shorter. */
+const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c);
+/* Index of the header column `name`, -1 when absent. */
+long xlsx_column(const struct xlsx_table *t, const char *name);
+/* s without the CSV writer's formula guard. */
+const char *xlsx_unguard(const char *s);
+/* A plain finite number as the CSV writer writes one, into *ret. */
+bool xlsx_number(const char *s, double *ret);
+/* Write UTF-8 text (made valid XML character data) into a cell. */
+void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
+		     const char *s, lxw_format *format);
+
+/*
+ * Describes how each error-bar placeholder of a chart becomes custom error
+ * bars: series `marker` (the placeholder's fixed value) takes its lower and
+ * upper lengths from these ranges of the charts sheet.
+ */
+struct xlsx_errbar {
+	char *minus, *plus; /* "charts!$N$4:$Q$4" */
+	double *minus_v, *plus_v;
+	size_t n;
+};
+
+struct xlsx_errbars {
+	struct xlsx_errbar *bars; /* bars[k]: the series with marker k + 1 */
+	size_t n;
+};
+
+void xlsx_errbars_free(struct xlsx_errbars *e);
+
+/*
+ * Copy the package at in_path to out_path with the placeholders of eb made
+ * custom error bars (xlsx_errbars.c).  0, or -EIO with a message.
+ */
+int xlsx_errbars_apply(const char *in_path, const char *out_path,
+		       const struct xlsx_errbars *eb, char *err, size_t errlen);
+
+/*
+ * Add the "charts" sheet to wb: the median chart from the matrix table
+ * (one series per strategy cell, one category per workload cell) and the
+ * speedup charts from the summary table, with the data tables they read.
+ * The median chart's series carry error-bar placeholders described in
+ * *ret_errbars, for xlsx_errbars_apply once the file is written.
+ */
+void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
+		       const struct xlsx_table *matrix,
+		       struct xlsx_errbars *ret_errbars);
+
+#endif
