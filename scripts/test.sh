@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# clang + its runtimes for the libFuzzer target, valgrind for memcheck.
-export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format"
+# clang + its runtimes for the libFuzzer target, valgrind for memcheck;
+# LibreOffice (headless) and openpyxl read the workbook back.
+export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format libreoffice-calc-nogui python3-openpyxl"
 scripts/setup.sh build
 
 # The locale tests check '.' decimals under a German locale.
