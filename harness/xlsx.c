@@ -6,7 +6,6 @@
 #include "xlsx.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,10 +15,13 @@
 #include <xlsxwriter.h>
 
 #include "csv.h"
+#include "fileio.h"
 #include "util.h"
 #include "xlsx_chart.h"
 #include "xmltext.h"
 
+/* Largest workbook read back into memory to be put in place. */
+#define XLSX_MAX_FILE ((size_t)4 << 30)
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
@@ -389,32 +391,13 @@ char *xlsx_default_path(const char *csv_path)
 	return xasprintf("%.*s.xlsx", (int)len, csv_path);
 }
 
-/*
- * Make the closed temporary file durable and rename it over path.  The
- * one-function copy of the tmp + fsync + rename that results.c also does,
- * kept here until the shared atomic-replace helper exists.
- */
-static int replace_with(const char *tmp, const char *path)
-{
-	int fd = open(tmp, O_RDONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0 && errno != EINVAL)
-		rc = -errno;
-	close(fd);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	return rc;
-}
-
 /* The package as libxlsxwriter writes it, placeholders and all. */
-static int build(const char *path, struct xlsx_table *t,
+static int build(const char *path, char *tmpdir, struct xlsx_table *t,
 		 struct xlsx_errbars *eb, char *err, size_t errlen)
 {
 	static const char *const names[4] = { "summary", "runs", "matrix",
 					      "env" };
-	lxw_workbook_options opt = { .constant_memory = 0 };
+	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = tmpdir };
 	struct book b = { 0 };
 	lxw_error e;
 	size_t i;
@@ -437,19 +420,42 @@ static int build(const char *path, struct xlsx_table *t,
 	return 0;
 }
 
-/* The finished package in tmp: built, then given its error bars. */
-static int build_final(const char *path, const char *tmp, struct xlsx_table *t,
+/*
+ * The finished package, in memory: built by libxlsxwriter (which writes only
+ * to a file) and given its error bars, in a private temporary folder.
+ */
+static int build_final(struct xlsx_table *t, char **ret_buf, size_t *ret_len,
 		       char *err, size_t errlen)
 {
-	char *raw = xasprintf("%s.raw.tmp", path);
-	struct xlsx_errbars eb;
-	int rc = build(raw, t, &eb, err, errlen);
+	const char *base = getenv("TMPDIR");
+	char *dir = xasprintf("%s/concur-xlsx-XXXXXX",
+			      base && *base ? base : "/tmp");
+	char *raw = NULL, *done = NULL;
+	struct xlsx_errbars eb = { 0 };
+	int rc = 0;
 
+	if (!mkdtemp(dir)) {
+		rc = -errno;
+		errf(err, errlen, "cannot create a temporary folder %s: %s",
+		     dir, strerror(-rc));
+		free(dir);
+		return rc;
+	}
+	raw = xasprintf("%s/raw.xlsx", dir);
+	done = xasprintf("%s/book.xlsx", dir);
+	rc = build(raw, dir, t, &eb, err, errlen);
 	if (rc == 0)
-		rc = xlsx_errbars_apply(raw, tmp, &eb, err, errlen);
+		rc = xlsx_errbars_apply(raw, done, &eb, err, errlen);
+	if (rc == 0)
+		rc = fileio_read(done, XLSX_MAX_FILE, "a workbook", ret_buf,
+				 ret_len, err, errlen);
 	unlink(raw);
+	unlink(done);
+	rmdir(dir);
 	xlsx_errbars_free(&eb);
 	free(raw);
+	free(done);
+	free(dir);
 	return rc;
 }
 
@@ -457,21 +463,19 @@ int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen)
 {
 	struct xlsx_table t[4];
-	char *tmp = xasprintf("%s.tmp", path);
+	char *buf = NULL;
+	size_t len = 0, i;
 	int rc;
-	size_t i;
 
 	xlsx_table_parse(&t[0], src->summary, src->summary_len);
 	xlsx_table_parse(&t[1], src->runs, src->runs_len);
 	xlsx_table_parse(&t[2], src->matrix, src->matrix_len);
 	xlsx_table_parse(&t[3], src->env, src->env_len);
-	rc = build_final(path, tmp, t, err, errlen);
-	if (rc == 0 && (rc = replace_with(tmp, path)) < 0)
-		errf(err, errlen, "cannot replace %s: %s", path, strerror(-rc));
-	if (rc < 0)
-		unlink(tmp);
+	rc = build_final(t, &buf, &len, err, errlen);
+	if (rc == 0)
+		rc = fileio_replace(path, buf, len, err, errlen);
+	free(buf);
 	for (i = 0; i < 4; i++)
 		xlsx_table_free(&t[i]);
-	free(tmp);
 	return rc;
 }

@@ -39,10 +39,11 @@ struct xlsx_source {
 };
 
 /*
- * Write the workbook to path, atomically: a temporary file in the same
- * folder, fsync'ed, renamed over path, so an interruption leaves the
- * previous complete workbook.  Returns 0, or a negative errno code with a
- * message in err.
+ * Write the workbook to path, atomically (fileio_replace: a temporary file
+ * in the same folder, fsync'ed, renamed over path), so an interruption
+ * leaves the previous complete workbook.  libxlsxwriter's own files go to a
+ * private folder under $TMPDIR (or /tmp), removed afterwards.  Returns 0,
+ * or a negative errno code with a message in err.
  */
 int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen);

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "concur_plugin.h"
+#include <concur/plugin.h>
+#include "fileio.h"
 #include "util.h"
 #include "xlsx.h"
 
@@ -50,6 +51,8 @@ struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
 	struct xlsx_book *b = xcalloc(1, sizeof(*b));
 
 	b->path = xlsx_default_path(csv_path);
+	fileio_remove_stale(
+		b->path); /* a kill -9 mid-replace: results lock held */
 	kept_load(&b->files[XLSX_SUMMARY], csv_path);
 	kept_load(&b->files[XLSX_RUNS], runs_path);
 	kept_load(&b->files[XLSX_ENV], env_path);

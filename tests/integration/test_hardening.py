@@ -103,11 +103,12 @@ class OutputFiles(unittest.TestCase):
             ini, out = quick(d), os.path.join(d, "q.csv")
             stale = siblings(out)[2] + ".0123456789abcdef.tmp"
             write(stale, "left by a kill -9\n")
+            write(os.path.join(d, "q.xlsx.0123456789abcdef.tmp"), "stale\n")
             rc, _, err = run("run", ini, "-o", out)
             self.assertEqual(rc, 0, err)
             self.assertEqual(sorted(os.listdir(d)),
                              sorted(["q.ini", "q.csv", "q-runs.csv", "q-matrix.csv",
-                                     "q-env.csv", "q.svg"]))
+                                     "q-env.csv", "q.svg", "q.xlsx"]))
 
     def test_a_second_run_on_the_same_output_is_refused_with_the_pid(self):
         with TempDir() as d:
