@@ -19,3 +19,8 @@ add_dependencies(test_schedule ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
 # skipped, epoll's cap), through job_run with the real plugins.
 concur_unit_test(test_openloop SOURCES ${PROJECT_SOURCE_DIR}/tests/test_openloop.c)
 add_dependencies(test_openloop ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
+
+# Queueing theory: M/D/1 and M/D/c mean latency, tolerance from batch means.
+concur_unit_test(test_queueing SOURCES ${PROJECT_SOURCE_DIR}/tests/test_queueing.c LIBS m)
+add_dependencies(test_queueing ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
+set_tests_properties(test_queueing PROPERTIES TIMEOUT 180)
