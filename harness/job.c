@@ -277,6 +277,17 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 		goto out_workload;
 	}
 	shared->n_tasks = n;
+	if (shared->load.rate > 0 &&
+	    !(strategy->desc->caps & CONCUR_CAP_OPEN_LOOP)) {
+		/* matrix_build refuses this; a direct caller may not have */
+		snprintf(msg, sizeof(msg),
+			 "does not declare CONCUR_CAP_OPEN_LOOP: it cannot run "
+			 "an open-loop cell (rate = %lld)",
+			 (long long)shared->load.rate);
+		set_run_error(shared, -ENOTSUP, "strategy", strategy->name,
+			      msg);
+		goto out_workload;
+	}
 	rc = strategy->strategy.create(svals, &strat, msg, sizeof(msg));
 	if (rc != 0) {
 		set_run_error(shared, rc, "strategy", strategy->name, msg);

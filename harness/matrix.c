@@ -459,6 +459,54 @@ static bool uses_core_keys(const struct matrix *m)
 	return false;
 }
 
+/* The first rate choice above 0 of workload section ms, or 0. */
+static int64_t open_loop_rate(const struct matrix_section *ms, int *ret_line)
+{
+	const struct matrix_param *mp =
+		&ms->params[ms->plugin->n_params + MATRIX_CORE_RATE];
+	size_t j;
+
+	*ret_line = mp->line;
+	for (j = 0; j < mp->n_choices; j++)
+		if (mp->choices[j].i > 0)
+			return mp->choices[j].i;
+	return 0;
+}
+
+/*
+ * An open-loop workload cell runs on every strategy of the experiment, so
+ * each strategy must declare that it honours the schedule; running it
+ * anyway would measure a closed loop and call it open.
+ */
+static int check_open_loop(const struct config *cfg, const struct matrix *m,
+			   char *err, size_t errlen)
+{
+	size_t w, s;
+
+	for (w = 0; w < m->n_workloads; w++) {
+		const struct matrix_section *ws = &m->workloads[w];
+		char at[640];
+		int line;
+		int64_t rate = open_loop_rate(ws, &line);
+
+		if (rate == 0)
+			continue;
+		for (s = 0; s < m->n_strategies; s++) {
+			const struct matrix_section *ss = &m->strategies[s];
+
+			if (ss->plugin->desc->caps & CONCUR_CAP_OPEN_LOOP)
+				continue;
+			where(cfg, ws->sec, line, at, sizeof(at));
+			errf(err, errlen,
+			     "%s rate = %lld asks for open-loop load, but strategy plugin %s (%s, used by [strategy %s] at line %d) does not declare CONCUR_CAP_OPEN_LOOP: it would start tasks when it has room, not when they are due; use strategies that support it (sync, pthreads, forkpool, epoll) or rate = 0",
+			     at, (long long)rate, ss->plugin->name,
+			     ss->plugin->file, ss->sec->label, ss->sec->line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int matrix_build(const struct config *cfg, struct loader *l,
 		 struct matrix **ret_matrix, char *err, size_t errlen)
 {
@@ -512,6 +560,11 @@ int matrix_build(const struct config *cfg, struct loader *l,
 	m->open_loop = uses_core_keys(m);
 	for (i = 0; i < m->n_workloads; i++) {
 		add_columns(m, &m->workloads[i], CONCUR_KIND_WORKLOAD, &cap);
+	}
+	rc = check_open_loop(cfg, m, err, errlen);
+	if (rc < 0) {
+		matrix_free(m);
+		return rc;
 	}
 	expand_cells(m);
 	*ret_matrix = m;

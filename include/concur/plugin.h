@@ -105,8 +105,16 @@ extern "C" {
  * caps: what the plugin can do beyond the baseline every plugin of its kind
  * offers.  A capability is an offer: a bit the core does not know is
  * ignored.  Bits are assigned in order here, one namespace for both kinds,
- * never reused.  (None are assigned yet.)
+ * never reused.
+ *
+ * CONCUR_CAP_OPEN_LOOP (strategies, since v1.1): the strategy honours an
+ * open-loop schedule, job->intended_start_ns (README "Open-loop load"): it
+ * never starts a task before its intended start and, when behind, starts
+ * it as soon as it can.  The core runs a workload cell with `rate` > 0
+ * only on strategies that declare it, and refuses the experiment at
+ * validate otherwise.
  */
+#define CONCUR_CAP_OPEN_LOOP (UINT64_C(1) << 0)
 
 /* Size of every error buffer the core passes to a hook. */
 #define CONCUR_ERRLEN 256
@@ -369,9 +377,11 @@ struct concur_job {
 			   const char *msg);
 	void *core; /* private to the core */
 	/*
-	 * Open loop (README "Open-loop load"); appended, like every later
-	 * field.  NULL in a closed-loop run: start each task when there is
-	 * room.  Otherwise n_tasks intended start times, nondecreasing, in
+	 * Open loop (since v1.1; README "Open-loop load").  Read it only when
+	 * CONCUR_HAS(job, intended_start_ns); only a strategy that declares
+	 * CONCUR_CAP_OPEN_LOOP is ever given a schedule.  NULL in a
+	 * closed-loop run: start each task when there is room.  Otherwise
+	 * n_tasks intended start times, nondecreasing, in
 	 * nanoseconds on CLOCK_MONOTONIC, the clock of now_ns in a real run
 	 * (sleep with clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) or arm
 	 * a timerfd on it).  Owned by the core, read-only, valid during run().

@@ -13,7 +13,7 @@
  * That is the article's lesson about calling `requests` inside asyncio: an
  * event loop only helps when the work yields to it.
  *
- * Open loop (job->intended_start_ns): a loop claims the next task only when
+ * Open loop (CONCUR_CAP_OPEN_LOOP, job->intended_start_ns): a loop claims the next task only when
  * it has a free in-flight slot, and holds it until its intended start,
  * with a release timer armed for that instant; a task that waits for a
  * slot is started as soon as one frees, late, and its latency shows it.
@@ -356,7 +356,7 @@ static bool task_due(struct ep_loop *l)
 	const struct concur_job *job = l->run->job;
 	int64_t now, due;
 
-	if (!job->intended_start_ns)
+	if (!CONCUR_HAS(job, intended_start_ns) || !job->intended_start_ns)
 		return true;
 	due = job->intended_start_ns[l->pending];
 	now = job->now_ns();
@@ -728,4 +728,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		       "(needs start_task, else runs tasks blocking)",
 	.params = epoll_params_table,
 	.strategy = &epoll_ops,
+	.caps = CONCUR_CAP_OPEN_LOOP,
 };

@@ -16,6 +16,13 @@
 
 #include <concur/plugin.h>
 
+/* The run's open-loop schedule, or NULL for a closed-loop run. */
+static inline const int64_t *strategy_schedule(const struct concur_job *job)
+{
+	return CONCUR_HAS(job, intended_start_ns) ? job->intended_start_ns
+						  : NULL;
+}
+
 /* chunk = 0 (auto): n / (workers * DIV) tasks per grab, in [1, MAX]. */
 #define POOL_AUTO_CHUNK_DIV 64
 #define POOL_AUTO_CHUNK_MAX 1024
@@ -69,7 +76,7 @@ static inline size_t pool_chunk(const struct concur_job *job, size_t chunk,
 
 	if (chunk > 0)
 		return chunk;
-	if (job->intended_start_ns)
+	if (strategy_schedule(job))
 		return 1;
 	chunk = n / ((size_t)workers * POOL_AUTO_CHUNK_DIV);
 	if (chunk < 1)
@@ -88,11 +95,12 @@ static inline size_t pool_chunk(const struct concur_job *job, size_t chunk,
 static inline int64_t strategy_wait_start(const struct concur_job *job,
 					  size_t i, int64_t now)
 {
+	const int64_t *sched = strategy_schedule(job);
 	int64_t due;
 
-	if (!job->intended_start_ns)
+	if (!sched)
 		return now;
-	due = job->intended_start_ns[i];
+	due = sched[i];
 	while (now < due) {
 		struct timespec ts = { .tv_sec = due / 1000000000,
 				       .tv_nsec = due % 1000000000 };
