@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_load.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -294,6 +295,21 @@ static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
 	return warned;
 }
 
+/* The open-loop lines of the block, when its cells have a rate. */
+static int print_load(FILE *out, const struct report_row *rows, size_t n,
+		      int width)
+{
+	struct report_load_row *load = xcalloc(n + 1, sizeof(*load));
+	size_t i;
+	int warned;
+
+	for (i = 0; i < n; i++)
+		load[i] = (struct report_load_row){ rows[i].label, rows[i].cr };
+	warned = report_load_block(out, load, n, width);
+	free(load);
+	return warned;
+}
+
 /* One workload cell: its rows, then its warnings.  Returns the warnings. */
 static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
 {
@@ -322,6 +338,7 @@ static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
 	}
 	warned += warn_short(out, rows, n);
 	warned += warn_overlaps(out, rows, n);
+	warned += print_load(out, rows, n, width);
 	for (i = 0; i < n; i++)
 		free(rows[i].label);
 	free(rows);
