@@ -17,6 +17,7 @@
 
 #include "fileio.h"
 #include "plot_data.h"
+#include "plot_load.h"
 #include "plot_series.h"
 #include "util.h"
 #include "xmltext.h"
@@ -679,15 +680,23 @@ static struct layout layout_for(const struct plot_data *d)
 	return lay;
 }
 
-/* Both charts, streamed: the heights are known before the first byte. */
-static void svg_write(FILE *out, const struct plot_data *d)
+/* What svg_fill draws: the file's data and its open-loop chart, if any. */
+struct svg_input {
+	const struct plot_data *d;
+	const struct plot_load *load; /* plot_load.h; NULL = none */
+};
+
+/* The charts, streamed: the heights are known before the first byte. */
+static void svg_write(FILE *out, const struct plot_data *d,
+		      const struct plot_load *load)
 {
 	struct layout lay = layout_for(d);
 	struct plot_lines lines;
-	double bars_h = bars_height(d, &lay), h;
+	double bars_h = bars_height(d, &lay), h, speed_h;
 
 	plot_lines_build(d, &lines);
-	h = bars_h + speedup_height(&lines);
+	speed_h = speedup_height(&lines);
+	h = bars_h + speed_h + plot_load_height(load, lay.width);
 	fprintf(out,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\">\n"
@@ -695,13 +704,16 @@ static void svg_write(FILE *out, const struct plot_data *d)
 		lay.width, h + 10, lay.width, h + 10, FONT);
 	draw_bars(out, d, &lay, 0);
 	draw_speedup(out, d, &lines, &lay, bars_h);
+	plot_load_draw(out, load, bars_h + speed_h, lay.width);
 	fputs("</svg>\n", out);
 	plot_lines_free(&lines);
 }
 
-static int svg_fill(FILE *out, const void *d)
+static int svg_fill(FILE *out, const void *arg)
 {
-	svg_write(out, d);
+	const struct svg_input *in = arg;
+
+	svg_write(out, in->d, in->load);
 	return 0;
 }
 
@@ -709,6 +721,7 @@ int plot_file(const char *csv_path, const char *svg_path, char *err,
 	      size_t errlen)
 {
 	struct plot_data d = { 0 };
+	struct svg_input in = { .d = &d };
 	double lo, hi;
 	int rc;
 
@@ -724,8 +737,12 @@ int plot_file(const char *csv_path, const char *svg_path, char *err,
 		}
 	}
 	/* replaced atomically (fileio.h): never a half-drawn chart */
-	if (rc == 0)
-		rc = fileio_replace_stream(svg_path, svg_fill, &d, err, errlen);
+	if (rc == 0) {
+		in.load = plot_load_read(csv_path);
+		rc = fileio_replace_stream(svg_path, svg_fill, &in, err,
+					   errlen);
+		plot_load_free((struct plot_load *)in.load);
+	}
 	plot_data_free(&d);
 	return rc;
 }
