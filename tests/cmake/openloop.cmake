@@ -2,7 +2,7 @@
 # and the fixtures that exercise them.  Fixtures are loaded by path or
 # --plugin-path, never installed.
 set(OPENLOOP_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/openloop)
-foreach(fx reserved_key fixed)
+foreach(fx reserved_key fixed legacy)
   add_library(fixture_openloop_${fx} MODULE
               ${PROJECT_SOURCE_DIR}/tests/fixtures/openloop/${fx}.c)
   target_include_directories(fixture_openloop_${fx} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
@@ -24,3 +24,11 @@ add_dependencies(test_openloop ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
 concur_unit_test(test_queueing SOURCES ${PROJECT_SOURCE_DIR}/tests/test_queueing.c LIBS m)
 add_dependencies(test_queueing ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
 set_tests_properties(test_queueing PROPERTIES TIMEOUT 180)
+
+# The contract through the real binary: columns, capability, report, chart.
+add_test(NAME integration_openloop
+         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_openloop
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
+set_tests_properties(integration_openloop PROPERTIES TIMEOUT 300
+  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+add_dependencies(test_openloop ${OPENLOOP_FIXTURES})
