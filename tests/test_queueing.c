@@ -281,18 +281,25 @@ static double mdc_latency(unsigned c, double lambda, const struct estimate *e)
  * is the textbook M/D/c; on a busy one both grow, and the theory follows
  * what was measured rather than a number the machine could not hold.
  */
-static void check(unsigned c, double rho, uint64_t seed)
+static bool check(unsigned c, double rho, uint64_t seed)
 {
 	struct estimate e = measure(c, rho, seed);
 	double lambda = rho * c; /* tasks per D */
 	double nominal = 1 + (c == 1 ? md1_wait(rho) : mdc_wait(c, rho));
 	double theory, off;
 
-	if (lambda * e.s1 / c >= 0.98)
-		fail_msg(
-			"tasks of 1 ms took %.3f ms on average: the machine is "
-			"too busy to hold utilisation %.2f",
-			e.s1, rho);
+	/*
+	 * A machine so busy that the delivered utilisation nears 1 is not
+	 * running the experiment asked for; nor, for c > 1, where the theory
+	 * leans on Cs^2 being small, one that stretches 1 ms tasks by a
+	 * quarter.  Say so and skip rather than judge the theory on it.
+	 */
+	if (lambda * e.s1 / c >= 0.97 || (c > 1 && e.s1 > 1.25)) {
+		print_message("  M/D/%u rho %.2f: SKIPPED, the machine is too "
+			      "busy: tasks of 1 ms took %.3f ms on average\n",
+			      c, rho, e.s1);
+		return false;
+	}
 	theory = c == 1 ? md1_latency(lambda, &e) : mdc_latency(c, lambda, &e);
 	off = e.mean - theory;
 	print_message("  M/D/%u rho %.2f: mean latency %.4f D (SE %.4f), "
@@ -302,22 +309,31 @@ static void check(unsigned c, double rho, uint64_t seed)
 		      c, rho, e.mean, e.se, theory, 100 * off / theory,
 		      off / e.se, c, nominal, e.s1, e.s01, 100 * e.p_idle);
 	assert_true(fabs(off) <= T_999 * e.se);
+	return true;
 }
 
 static void test_md1(void **state)
 {
+	int judged = 0;
+
 	(void)state;
-	check(1, 0.3, 11);
-	check(1, 0.5, 12);
-	check(1, 0.7, 13);
-	check(1, 0.9, 14);
+	judged += check(1, 0.3, 11);
+	judged += check(1, 0.5, 12);
+	judged += check(1, 0.7, 13);
+	judged += check(1, 0.9, 14);
+	if (!judged)
+		skip();
 }
 
 static void test_mdc(void **state)
 {
+	int judged = 0;
+
 	(void)state;
-	check(3, 0.6, 21);
-	check(3, 0.85, 22);
+	judged += check(3, 0.6, 21);
+	judged += check(3, 0.85, 22);
+	if (!judged)
+		skip();
 }
 
 static int setup(void **state)
