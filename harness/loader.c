@@ -15,6 +15,7 @@
 
 #include "schedule.h"
 #include "pathtrust.h"
+#include "selfpath.h"
 #include "util.h"
 
 struct loader {
@@ -51,41 +52,9 @@ void loader_add_path(struct loader *l, const char *dir)
 	l->paths[l->n_paths++] = xstrdup(dir);
 }
 
-/*
- * The build's plugin folder when this binary runs from the build tree;
- * otherwise the installed folder, found relative to the binary first (an
- * install into any --prefix works) and then at the configured path.
- */
-static void add_own_folders(struct loader *l)
+static void add_path(const char *dir, void *arg)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t build_len = strlen(CONCUR_BUILD_DIR);
-	char *slash;
-
-	if (n > 0) {
-		exe[n] = '\0';
-		if (strncmp(exe, CONCUR_BUILD_DIR, build_len) == 0 &&
-		    exe[build_len] == '/') {
-			loader_add_path(l, CONCUR_PLUGIN_BUILD_DIR);
-			return;
-		}
-		slash = strrchr(exe, '/'); /* PREFIX/bin/concur -> PREFIX */
-		if (slash) {
-			*slash = '\0';
-			slash = strrchr(exe, '/');
-		}
-		if (slash) {
-			char *dir;
-
-			*slash = '\0';
-			dir = xasprintf("%s/%s", exe,
-					CONCUR_PLUGIN_INSTALL_RELDIR);
-			loader_add_path(l, dir);
-			free(dir);
-		}
-	}
-	loader_add_path(l, CONCUR_PLUGIN_INSTALL_DIR);
+	loader_add_path(arg, dir);
 }
 
 void loader_add_defaults(struct loader *l)
@@ -100,7 +69,9 @@ void loader_add_defaults(struct loader *l)
 			loader_add_path(l, dir);
 		free(copy);
 	}
-	add_own_folders(l);
+	selfpath_candidates(CONCUR_PLUGIN_BUILD_DIR,
+			    CONCUR_PLUGIN_INSTALL_RELDIR,
+			    CONCUR_PLUGIN_INSTALL_DIR, add_path, l);
 }
 
 void loader_trust_all(struct loader *l, bool on)
@@ -139,6 +110,13 @@ static int default_check_task(void *instance, size_t task,
 			      size_t errlen)
 {
 	(void)instance, (void)task, (void)rec, (void)err, (void)errlen;
+	return 0;
+}
+
+static int default_libraries(char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
 	return 0;
 }
 
@@ -301,6 +279,7 @@ static int copy_workload(struct plugin *p, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	o->size = sizeof(*o);
+	p->workload_given = *o;
 	missing = !o->create	   ? "create"
 		  : !o->task_count ? "task_count"
 		  : !o->run_task   ? "run_task"
@@ -348,6 +327,8 @@ static int check_desc(struct plugin *p, const struct concur_plugin *d,
 	if (rc < 0)
 		return rc;
 	info->size = sizeof(*info);
+	if (!info->libraries)
+		info->libraries = default_libraries;
 	p->desc = info;
 	if (info->kind != CONCUR_KIND_STRATEGY &&
 	    info->kind != CONCUR_KIND_WORKLOAD) {

@@ -35,6 +35,8 @@ struct plugin {
 	size_t n_params;
 	/* Workload ops with every optional hook but start_task defaulted. */
 	struct concur_workload_ops workload;
+	/* The same before the defaults: which hooks the plugin provides. */
+	struct concur_workload_ops workload_given;
 	struct concur_strategy_ops strategy;
 };
 

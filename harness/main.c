@@ -30,8 +30,8 @@
 #include "results.h"
 #include "runner.h"
 #include "shard.h"
+#include "serverproc.h"
 #include "slurm.h"
-#include "testserver.h"
 #include "util.h"
 
 #define EXIT_FAILED 1
@@ -779,9 +779,9 @@ static void print_param_full(const struct concur_param *q)
 /* What the hooks a plugin provides mean for a user. */
 static void print_faces(const struct plugin *p)
 {
-	const struct concur_workload_ops *w = p->desc->workload;
+	const struct concur_workload_ops *w = &p->workload_given;
 
-	if (p->desc->kind != CONCUR_KIND_WORKLOAD || !w)
+	if (p->desc->kind != CONCUR_KIND_WORKLOAD)
 		return;
 	printf("event loop: %s\n",
 	       w->start_task
@@ -794,6 +794,20 @@ static void print_faces(const struct plugin *p)
 	printf("result check: %s\n",
 	       w->check_task ? "yes (check_task verifies every task's result)"
 			     : "no");
+}
+
+/* What the plugin asks of the core, and the libraries it reports. */
+static void print_needs(const struct plugin *p)
+{
+	char libs[256] = "";
+
+	if (p->desc->needs & CONCUR_NEED_HTTP_SERVER)
+		printf("needs: the embedded HTTP test server (started once per experiment%s)\n",
+		       p->workload_given.needs
+			       ? ", when the parameters ask for it"
+			       : "");
+	if (p->desc->libraries(libs, sizeof(libs)) == 0 && *libs)
+		printf("libraries: %s\n", libs);
 }
 
 /* An INI section that uses the plugin with every default spelled out. */
@@ -824,6 +838,7 @@ static void print_plugin_full(const struct plugin *p)
 	       p->desc->kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
 	       p->name, p->desc->version, p->desc->description, p->file);
 	print_faces(p);
+	print_needs(p);
 	printf("\nparameters%s\n", q && q->name ? ":" : ": none");
 	for (; q && q->name; q++)
 		print_param_full(q);
@@ -932,7 +947,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "serve"))
-		return testserver_serve_main(argc - 2, argv + 2);
+		return serverproc_exec_serve(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))

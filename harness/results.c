@@ -1,10 +1,8 @@
 #include "results.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <microhttpd.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +485,29 @@ static void shard_env(struct results *res)
 	env_pair(&res->row, "baseline", m->strategies[m->baseline].sec->label);
 }
 
+/*
+ * NAME_version rows for the libraries the experiment's plugins and the test
+ * server reported (runner.libraries: "libcurl/7.88.1 libmicrohttpd/0.9.75").
+ */
+static void library_env(struct results *res)
+{
+	char *copy, *save = NULL, *w;
+
+	if (!res->r || !res->r->libraries)
+		return;
+	copy = xstrdup(res->r->libraries);
+	for (w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *slash = strchr(w, '/'), *key;
+
+		*slash = '\0'; /* the runner keeps NAME/VERSION words only */
+		key = xasprintf("%s_version", w);
+		env_pair(&res->row, key, slash + 1);
+		free(key);
+	}
+	free(copy);
+}
+
 static int write_env(struct results *res, int argc, char **argv,
 		     const char *sha)
 {
@@ -517,9 +538,7 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "load_average", load);
 	env_pair(&res->row, "compiler", compiler);
 	env_pair(&res->row, "build_type", CONCUR_BUILD_TYPE);
-	env_pair(&res->row, "libcurl_version",
-		 curl_version_info(CURLVERSION_NOW)->version);
-	env_pair(&res->row, "libmicrohttpd_version", MHD_get_version());
+	library_env(res);
 	env_pair(&res->row, "experiment_file", res->cfg->path);
 	env_pair(&res->row, "experiment_sha256", sha);
 	env_pair(&res->row, "command_line", cmd);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "job.h"
-#include "testserver.h"
+#include "serverproc.h"
 #include "util.h"
 
 const char *cell_status_name(enum cell_status s)
@@ -50,52 +50,94 @@ static int64_t fake_now_ns(void)
 	return next;
 }
 
-/* Does any workload cell ask for the builtin server (url = builtin)? */
-static bool wants_server(const struct matrix *m)
+/*
+ * What the experiment needs from the core: every strategy's declared needs,
+ * and each workload cell's, narrowed by the workload's needs hook (the test
+ * server only when url = builtin).
+ */
+static uint64_t experiment_needs(const struct matrix *m)
 {
-	size_t w, k, j;
+	uint64_t needs = 0;
+	size_t i;
 
-	for (w = 0; w < m->n_workloads; w++) {
-		const struct matrix_section *ms = &m->workloads[w];
+	for (i = 0; i < m->n_strategies; i++)
+		needs |= m->strategies[i].plugin->desc->needs;
+	for (i = 0; i < m->n_cells; i++) {
+		const struct plugin *w =
+			matrix_cell_workload(m, &m->cells[i])->plugin;
 
-		for (k = 0; k < ms->plugin->n_params; k++) {
-			const struct matrix_param *mp = &ms->params[k];
-
-			if (strcmp(mp->decl->name, "url") != 0)
-				continue;
-			for (j = 0; j < mp->n_choices; j++) {
-				const char *t =
-					mp->decl->type == CONCUR_PARAM_LIST
-						? (mp->choices[j].list.count
-							   ? mp->choices[j]
-								     .list
-								     .items[0]
-							   : "")
-						: mp->texts[j];
-
-				if (strcmp(t, "builtin") == 0)
-					return true;
-			}
-		}
+		needs |= w->desc->needs & w->workload.needs(m->cells[i].wvals);
 	}
-	return false;
+	return needs;
 }
 
 static int start_server(struct runner *r, char *err, size_t errlen)
 {
-	struct testserver_options o = { 0 };
-	uint16_t port = 0;
 	char msg[CONCUR_ERRLEN], url[64];
-	int rc = testserver_spawn(&o, &r->server_pid, &port, msg, sizeof(msg));
+	int rc = serverproc_start(NULL, &r->server, msg, sizeof(msg));
 
 	if (rc < 0) {
 		errf(err, errlen, "cannot start the builtin test server: %s",
 		     msg);
 		return rc;
 	}
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", (unsigned)port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/",
+		 (unsigned)r->server.port);
 	setenv(CONCUR_BUILTIN_URL_ENV, url, 1);
 	return 0;
+}
+
+/* Does the word list `list` have a word starting with prefix[0..len)? */
+static bool has_word(const char *list, const char *prefix, size_t len)
+{
+	for (; list && *list; list = strchr(list, ' '), list += !!list)
+		if (strncmp(list, prefix, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Append the NAME/VERSION words of `words` to r->libraries, each library
+ * once (the first report wins); words without a NAME and a VERSION are
+ * ignored, as the header promises.
+ */
+static void add_libraries(struct runner *r, const char *words)
+{
+	char *copy = xstrdup(words), *save = NULL, *w, *next;
+
+	for (w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		const char *slash = strchr(w, '/');
+
+		if (!slash || slash == w || !slash[1] ||
+		    has_word(r->libraries, w, (size_t)(slash - w) + 1))
+			continue;
+		next = xasprintf("%s%s%s", r->libraries ? r->libraries : "",
+				 r->libraries ? " " : "", w);
+		free(r->libraries);
+		r->libraries = next;
+	}
+	free(copy);
+}
+
+/* The libraries of every plugin the experiment uses, and the server's. */
+static void collect_libraries(struct runner *r, const struct matrix *m)
+{
+	char words[512];
+	size_t i;
+
+	for (i = 0; i < m->n_strategies + m->n_workloads; i++) {
+		const struct plugin *p =
+			i < m->n_strategies
+				? m->strategies[i].plugin
+				: m->workloads[i - m->n_strategies].plugin;
+
+		words[0] = '\0';
+		if (p->desc->libraries(words, sizeof(words)) == 0)
+			add_libraries(r, words);
+	}
+	if (r->server.pid > 0)
+		add_libraries(r, r->server.libraries);
 }
 
 /*
@@ -144,7 +186,7 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 		  *getenv("CONCUR_FAKE_CLOCK") == '1';
 	r->now_ns = r->fake ? fake_now_ns : mono_now_ns;
 	r->results = xcalloc(m->n_cells, sizeof(*r->results));
-	if (wants_server(m)) {
+	if (experiment_needs(m) & CONCUR_NEED_HTTP_SERVER) {
 		if (start_server_now) {
 			rc = start_server(r, err, errlen);
 			if (rc < 0)
@@ -155,6 +197,7 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 			       1);
 		}
 	}
+	collect_libraries(r, m);
 	for (i = 0; i < m->n_cells; i++) {
 		const struct cell *c = &m->cells[i];
 		const struct plugin *w = matrix_cell_workload(m, c)->plugin;
@@ -299,7 +342,7 @@ static size_t list_children(const struct runner *r, pid_t *pids, size_t cap)
 			 de->d_name);
 		f = fopen(path, "r");
 		while (f && n < cap && fscanf(f, "%ld", &pid) == 1)
-			if ((pid_t)pid != r->server_pid)
+			if ((pid_t)pid != r->server.pid)
 				pids[n++] = (pid_t)pid;
 		if (f)
 			fclose(f);
@@ -760,13 +803,15 @@ int runner_run(struct runner *r, const struct runner_hooks *hooks)
 
 void runner_cleanup(struct runner *r)
 {
+	pid_t server = r->server.pid;
 	size_t i;
 
-	if (r->server_pid > 0 && testserver_kill(r->server_pid) == -ETIMEDOUT)
+	if (serverproc_stop(&r->server) == -ETIMEDOUT)
 		fprintf(stderr,
 			"concur: warning: the builtin test server (pid %ld) did not stop within %lld s of SIGTERM; it was killed\n",
-			(long)r->server_pid, TESTSERVER_STOP_NS / 1000000000LL);
-	r->server_pid = 0;
+			(long)server, SERVERPROC_STOP_NS / 1000000000LL);
+	free(r->libraries);
+	r->libraries = NULL;
 	for (i = 0; r->results && r->m && i < r->m->n_cells; i++) {
 		free(r->results[i].runs);
 		free(r->results[i].error);

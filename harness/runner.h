@@ -18,6 +18,7 @@
 #include "latency.h"
 #include "matrix.h"
 #include "schedule.h"
+#include "serverproc.h"
 #include "stats.h"
 
 /* Most tasks one run may have (task records are 40 bytes each). */
@@ -96,7 +97,10 @@ struct runner {
 	int64_t (*now_ns)(void); /* the runs' clock (fake in golden tests) */
 	bool fake;		 /* deterministic resources too */
 	volatile sig_atomic_t *interrupted; /* set by a signal handler */
-	pid_t server_pid;		    /* builtin test server, or 0 */
+	struct serverproc server; /* the builtin test server, if started */
+	/* NAME/VERSION words of the libraries the plugins and the server use,
+	 * each library once (N-env.csv), or NULL */
+	char *libraries;
 	/*
 	 * Descriptors no run may keep (the results files and their lock): each
 	 * run's child closes them right after fork, so a plugin can neither
@@ -108,7 +112,9 @@ struct runner {
 
 /*
  * Prepare: pick the clock (CONCUR_FAKE_CLOCK=1 gives a deterministic one),
- * start the builtin test server when a workload has url = builtin, and
+ * start the builtin test server when a plugin needs it (CONCUR_NEED_HTTP_
+ * SERVER, narrowed per workload cell by its needs hook), collect the
+ * libraries the plugins and the server report, and
  * count every cell's tasks (creating each workload once), so bad values a
  * plugin rejects are found before anything runs.  Caps, each named in its
  * message: RUNNER_MAX_TASKS tasks per run (-E2BIG), and the biggest cell's

@@ -14,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -25,10 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -605,13 +602,6 @@ void testserver_stop(struct testserver *s)
 
 /* ---- a server in its own process ---- */
 
-/* What the child tells the parent through the pipe. */
-struct spawn_report {
-	int32_t status;
-	uint16_t port;
-	char msg[200];
-};
-
 static int write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -627,23 +617,6 @@ static int write_full(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-static size_t read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
 }
 
 /* Block the stop signals (before any server thread exists) and wait. */
@@ -664,83 +637,11 @@ static int wait_stop_signal(const sigset_t *set)
 	return sig;
 }
 
-static void spawn_child(const struct testserver_options *o, pid_t parent,
-			int fd)
+int testserver_libraries(char *buf, size_t len)
 {
-	struct spawn_report rep = { 0 };
-	struct testserver *s;
-	sigset_t set;
-
-	block_stop_signals(&set);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(0); /* the parent died before prctl took effect */
-	signal(SIGPIPE, SIG_IGN);
-	rep.status = testserver_start(o, &s, rep.msg, sizeof(rep.msg));
-	if (rep.status == 0)
-		rep.port = testserver_port(s);
-	write_full(fd, &rep, sizeof(rep));
-	close(fd);
-	if (rep.status != 0)
-		_exit(1);
-	wait_stop_signal(&set);
-	testserver_stop(s);
-	_exit(0);
-}
-
-int testserver_spawn(const struct testserver_options *o, pid_t *ret_pid,
-		     uint16_t *ret_port, char *err, size_t errlen)
-{
-	struct spawn_report rep = { 0 };
-	pid_t parent = getpid(), pid;
-	int fds[2];
-
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		errf(err, errlen, "cannot create a pipe: %s", strerror(errno));
-		return -errno;
-	}
-	fflush(NULL); /* the child must not flush our buffers again */
-	pid = fork();
-	if (pid < 0) {
-		errf(err, errlen, "cannot fork the HTTP test server: %s",
-		     strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return -EAGAIN;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		spawn_child(o, parent, fds[1]);
-	}
-	close(fds[1]);
-	if (read_full(fds[0], &rep, sizeof(rep)) != sizeof(rep)) {
-		errf(err, errlen, "the HTTP test server process died at start");
-		rep.status = -ECHILD;
-	}
-	close(fds[0]);
-	if (rep.status != 0) {
-		if (rep.msg[0])
-			errf(err, errlen, "%.*s", (int)sizeof(rep.msg) - 1,
-			     rep.msg);
-		testserver_kill(pid);
-		return rep.status;
-	}
-	*ret_pid = pid;
-	*ret_port = rep.port;
-	return 0;
-}
-
-int testserver_kill(pid_t pid)
-{
-	if (pid <= 0)
-		return 0;
-	kill(pid, SIGTERM);
-	if (wait_child(pid, TESTSERVER_STOP_NS, NULL) != -ETIMEDOUT)
-		return 0;
-	/* stopped, or stuck closing a connection: it must not hold us */
-	kill(pid, SIGKILL);
-	wait_child(pid, TESTSERVER_STOP_NS, NULL);
-	return -ETIMEDOUT;
+	return snprintf(buf, len, "libmicrohttpd/%s", MHD_get_version()) < 0
+		       ? -EINVAL
+		       : 0;
 }
 
 /* ---- concur serve ---- */
@@ -819,12 +720,9 @@ static int serve_parse(int argc, char **argv, struct testserver_options *o)
 	return -1;
 }
 
-int testserver_serve_main(int argc, char **argv)
+/* Parse the serve flags of argv (without a program name); -1 = go on. */
+static int serve_flags(int argc, char **argv, struct testserver_options *o)
 {
-	struct testserver_options o = { .bind_addr = TESTSERVER_BIND_ADDR };
-	char err[256];
-	struct testserver *s;
-	sigset_t set;
 	char **args = xcalloc((size_t)argc + 2, sizeof(*args));
 	int rc;
 
@@ -832,23 +730,68 @@ int testserver_serve_main(int argc, char **argv)
 	args[0] = (char *)"concur serve";
 	for (int i = 0; i < argc; i++)
 		args[i + 1] = argv[i];
-	rc = serve_parse(argc + 1, args, &o);
+	rc = serve_parse(argc + 1, args, o);
 	free(args);
-	if (rc >= 0)
-		return rc;
+	return rc;
+}
+
+/*
+ * Start the server and tell whoever waits how it went: report_fd < 0 prints
+ * the URL for a person; otherwise one line goes to report_fd (see
+ * testserver.h).  Then serve until SIGTERM/SIGINT.
+ */
+static int serve(const struct testserver_options *o, int report_fd)
+{
+	char err[256], line[512], libs[128] = "";
+	struct testserver *s;
+	sigset_t set;
+	int rc;
+
 	block_stop_signals(&set);
 	signal(SIGPIPE, SIG_IGN);
-	if (testserver_start(&o, &s, err, sizeof(err)) != 0) {
+	rc = testserver_start(o, &s, err, sizeof(err));
+	if (report_fd >= 0) {
+		testserver_libraries(libs, sizeof(libs));
+		if (rc == 0)
+			snprintf(line, sizeof(line), "listening %u %s\n",
+				 (unsigned)testserver_port(s), libs);
+		else
+			snprintf(line, sizeof(line), "error %s\n", err);
+		write_full(report_fd, line, strlen(line));
+		close(report_fd);
+	} else if (rc != 0) {
 		fprintf(stderr, "concur serve: %s\n", err);
-		return 1;
+	} else {
+		printf("concur serve: listening on http://%s%s%s:%u/ "
+		       "(Ctrl-C to stop)\n",
+		       strchr(o->bind_addr, ':') ? "[" : "", o->bind_addr,
+		       strchr(o->bind_addr, ':') ? "]" : "",
+		       (unsigned)testserver_port(s));
+		fflush(stdout);
 	}
-	printf("concur serve: listening on http://%s%s%s:%u/ "
-	       "(Ctrl-C to stop)\n",
-	       strchr(o.bind_addr, ':') ? "[" : "", o.bind_addr,
-	       strchr(o.bind_addr, ':') ? "]" : "",
-	       (unsigned)testserver_port(s));
-	fflush(stdout);
+	if (rc != 0)
+		return 1;
 	wait_stop_signal(&set);
 	testserver_stop(s);
 	return 0;
+}
+
+int testserver_serve_main(int argc, char **argv)
+{
+	struct testserver_options o = { .bind_addr = TESTSERVER_BIND_ADDR };
+	int rc = serve_flags(argc, argv, &o);
+
+	return rc >= 0 ? rc : serve(&o, -1);
+}
+
+int testserver_report_main(int report_fd, int argc, char **argv)
+{
+	struct testserver_options o = { .bind_addr = TESTSERVER_BIND_ADDR };
+	int rc = serve_flags(argc, argv, &o);
+
+	if (rc >= 0) {
+		close(report_fd);
+		return rc;
+	}
+	return serve(&o, report_fd);
 }

@@ -1,5 +1,8 @@
 /*
- * testserver.h - the embedded HTTP test server (SPEC §8), on libmicrohttpd.
+ * testserver.h - the embedded HTTP test server (README "The I/O side"), on
+ * libmicrohttpd.  Its own library, linked by the concur-testserver helper
+ * and the tests, never by the concur binary (README "Why the test server is
+ * a separate program").
  *
  * Every request says how it wants to be answered, in its query string:
  *
@@ -26,7 +29,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 /* Defaults used for the fields of testserver_options left at 0 / NULL. */
 #define TESTSERVER_BIND_ADDR "127.0.0.1"
@@ -66,33 +68,31 @@ size_t testserver_pending(struct testserver *s);
 void testserver_stop(struct testserver *s);
 
 /*
- * Fork a child process that runs the server until SIGTERM/SIGINT, so that
- * its CPU time is never the caller's.  The child gets SIGTERM when the
- * calling thread exits (PR_SET_PDEATHSIG), so call this from the thread
- * that lives as long as the server should (the main thread).  Returns when
- * the server listens: 0 with the child's pid and port, or a negative errno
- * with the child's message.
+ * The libraries the server uses, "libmicrohttpd/0.9.75", into buf.
+ * Returns 0 or -EINVAL.
  */
-int testserver_spawn(const struct testserver_options *o, pid_t *ret_pid,
-		     uint16_t *ret_port, char *err, size_t errlen);
-
-/* How long a spawned server gets to stop after SIGTERM (and to die after
- * SIGKILL). */
-#define TESTSERVER_STOP_NS (5 * 1000000000LL)
-
-/*
- * Stop a spawned server: SIGTERM, then wait up to TESTSERVER_STOP_NS; a
- * server still there (stopped, or stuck on a connection) gets SIGKILL.
- * Returns 0, or -ETIMEDOUT when it had to be killed.
- */
-int testserver_kill(pid_t pid);
+int testserver_libraries(char *buf, size_t len);
 
 /*
  * `concur serve [--port N] [--bind ADDR] [--threads N]`: argv are the
- * arguments after "serve" (argv[0] is the first flag, not a program name).  Runs in the foreground until SIGINT/SIGTERM,
- * printing the URL it listens on.  Returns the exit status: 0, 1 when the
- * server could not start, 2 on bad flags.
+ * arguments after "serve" (argv[0] is the first flag, not a program name).
+ * Runs in the foreground until SIGINT/SIGTERM, printing the URL it listens
+ * on.  Returns the exit status: 0, 1 when the server could not start, 2 on
+ * bad flags.
  */
 int testserver_serve_main(int argc, char **argv);
+
+/*
+ * The same for a process that waits for the server (concur-testserver
+ * --report-fd N, started by concur run): instead of printing, write one
+ * line to report_fd and close it,
+ *
+ *     listening PORT LIBRARIES\n      e.g. "listening 40123 libmicrohttpd/0.9.75"
+ *     error MESSAGE\n
+ *
+ * then serve until SIGTERM/SIGINT.  Bad flags close report_fd without a
+ * line.  Returns the exit status as testserver_serve_main does.
+ */
+int testserver_report_main(int report_fd, int argc, char **argv);
 
 #endif

@@ -21,26 +21,26 @@
 #include <cmocka.h>
 
 #include "test_http_common.h"
-#include "testserver.h"
+#include "serverproc.h"
 #include "util.h"
 
 #define MS 1000000LL
 
-static pid_t server_pid;
+static struct serverproc server;
 static const struct plugin *epoll_p, *http;
 
 /* The server runs in its own process so its sockets never count here. */
 static int setup(void **state)
 {
 	char err[256] = "", base[64];
-	uint16_t port = 0;
 
 	(void)state;
-	if (testserver_spawn(NULL, &server_pid, &port, err, sizeof(err))) {
-		fprintf(stderr, "testserver_spawn: %s\n", err);
+	if (serverproc_start(NULL, &server, err, sizeof(err))) {
+		fprintf(stderr, "serverproc_start: %s\n", err);
 		return -1;
 	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u/", (unsigned)port);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u/",
+		 (unsigned)server.port);
 	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
 	epoll_p = th_load("plugins/strategy/epoll.so");
 	http = th_load("plugins/workload/http_download.so");
@@ -50,7 +50,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return testserver_kill(server_pid);
+	serverproc_stop(&server);
+	return 0;
 }
 
 static size_t fd_count(void)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "serverproc.h"
 #include "testserver.h"
 #include "util.h"
 
@@ -278,21 +279,26 @@ static void test_shutdown_with_suspended(void **state)
 
 static void test_spawn_and_kill(void **state)
 {
-	char err[256] = "";
-	pid_t pid = 0;
-	uint16_t port = 0;
+	char err[256] = "", libs[128] = "";
+	struct serverproc s;
 	struct fetch f;
+	pid_t pid;
 
 	(void)state;
-	assert_int_equal(testserver_spawn(NULL, &pid, &port, err, sizeof(err)),
-			 0);
-	assert_true(pid > 0);
-	assert_true(port > 0);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u/", (unsigned)port);
+	assert_int_equal(serverproc_start(NULL, &s, err, sizeof(err)), 0);
+	assert_true(s.pid > 0);
+	assert_true(s.port > 0);
+	/* the helper reports the library versions it runs with */
+	assert_int_equal(testserver_libraries(libs, sizeof(libs)), 0);
+	assert_string_equal(s.libraries, libs);
+	assert_non_null(strstr(libs, "libmicrohttpd/"));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u/", (unsigned)s.port);
 	f = fetch("?size=777");
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.bytes, 777);
-	assert_int_equal(testserver_kill(pid), 0);
+	pid = s.pid;
+	serverproc_stop(&s);
+	assert_int_equal(s.pid, 0);
 	assert_int_equal(kill(pid, 0), -1); /* reaped: gone */
 	f = fetch("");
 	assert_int_equal(f.rc, CURLE_COULDNT_CONNECT);
@@ -300,14 +306,14 @@ static void test_spawn_and_kill(void **state)
 
 static void test_spawn_bad_address(void **state)
 {
-	struct testserver_options o = { .bind_addr = "not-an-address" };
+	const char *const flags[] = { "--bind", "not-an-address", NULL };
 	char err[256] = "";
-	pid_t pid = 0;
-	uint16_t port = 0;
+	struct serverproc s;
 
 	(void)state;
-	assert_true(testserver_spawn(&o, &pid, &port, err, sizeof(err)) < 0);
+	assert_true(serverproc_start(flags, &s, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "not-an-address"));
+	assert_int_equal(s.pid, 0);
 }
 
 static void test_serve_bad_flags(void **state)

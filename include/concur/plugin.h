@@ -439,6 +439,16 @@ struct concur_plugin {
 	const struct concur_workload_ops *workload; /* kind == WORKLOAD */
 	uint64_t needs;				    /* CONCUR_NEED_* bits */
 	uint64_t caps;				    /* CONCUR_CAP_* bits */
+	/*
+	 * Optional.  The libraries the plugin uses, with the versions loaded at
+	 * run time, as space-separated NAME/VERSION words in the style of
+	 * curl's user agent: "libcurl/7.88.1".  Write them into buf (len
+	 * bytes, NUL-terminated; truncation is harmless) and return 0, or a
+	 * negative errno.  Called by the core in its own process, before any
+	 * run, for N-env.csv (one NAME_version row per word) and
+	 * `concur help`.  A word without a '/' is ignored.
+	 */
+	int (*libraries)(char *buf, size_t len);
 };
 
 /*

@@ -923,6 +923,25 @@ static const struct concur_param http_params[] = {
 	{ NULL },
 };
 
+/* The embedded test server, only when some url is 'builtin'. */
+static uint64_t http_needs(const union concur_value *params)
+{
+	const struct concur_list *list = &params[P_URL].list;
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], "builtin") == 0)
+			return CONCUR_NEED_HTTP_SERVER;
+	return 0;
+}
+
+static int http_libraries(char *buf, size_t len)
+{
+	snprintf(buf, len, "libcurl/%s",
+		 curl_version_info(CURLVERSION_NOW)->version);
+	return 0;
+}
+
 static const struct concur_workload_ops http_ops = {
 	.size = CONCUR_WORKLOAD_OPS_SIZE,
 	.create = http_create,
@@ -932,6 +951,7 @@ static const struct concur_workload_ops http_ops = {
 	.worker_fini = http_worker_fini,
 	.run_task = http_run_task,
 	.start_task = http_start_task,
+	.needs = http_needs,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
@@ -942,4 +962,6 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		       "server or http(s) URLs",
 	.params = http_params,
 	.workload = &http_ops,
+	.needs = CONCUR_NEED_HTTP_SERVER,
+	.libraries = http_libraries,
 };

@@ -1,12 +1,17 @@
 """The plugin boundary: plugins see <concur/plugin.h> and nothing else of
-concur."""
+concur; the concur binary links no plugin's libraries (the test server is a
+program of its own); N-env.csv lists the libraries of what an experiment
+used."""
 import glob
 import os
 import re
 import subprocess
 import unittest
+import urllib.request
 
-from common import SOURCE
+from common import BUILD, CONCUR, SOURCE, TempDir, read_csv, read_dicts, run, write
+
+CMAKE = os.environ.get("CONCUR_TEST_CMAKE", "cmake")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
@@ -50,3 +55,122 @@ class PluginIncludes(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+DOWNLOAD = """
+[experiment]
+name = dl
+repetitions = 1
+warmup = 0
+[strategy sync]
+[workload download]
+plugin = http_download
+url = {url}
+count = 3
+latency = 1ms
+body = 1k
+"""
+
+
+def modversion(pkg):
+    return subprocess.run(["pkg-config", "--modversion", pkg], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def ldd(path):
+    return subprocess.run(["ldd", path], check=True, capture_output=True,
+                          text=True).stdout
+
+
+class CoreLinksNoPluginLibrary(unittest.TestCase):
+    def test_concur_links_neither_libcurl_nor_libmicrohttpd(self):
+        core = ldd(CONCUR)
+        self.assertIn("libc.so", core)
+        self.assertNotIn("libcurl", core)
+        self.assertNotIn("libmicrohttpd", core)
+        # ...while the programs that use them do (so the check can fail)
+        helper = ldd(os.path.join(BUILD, "harness", "concur-testserver"))
+        self.assertIn("libmicrohttpd", helper)
+        plugin = ldd(os.path.join(BUILD, "plugins", "workload", "http_download.so"))
+        self.assertIn("libcurl", plugin)
+
+    def test_env_lists_the_libraries_of_what_the_experiment_used(self):
+        with TempDir() as d:
+            ini = write(os.path.join(d, "dl.ini"), DOWNLOAD.format(url="builtin"))
+            out = os.path.join(d, "dl.csv")
+            rc, _, err = run("run", ini, "-o", out, "-q")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(read_dicts(out)[0]["status"], "ok")
+            env = dict(read_csv(out.replace(".csv", "-env.csv"))[1:])
+            self.assertEqual(env["libcurl_version"], modversion("libcurl"))
+            self.assertEqual(env["libmicrohttpd_version"],
+                             modversion("libmicrohttpd"))
+
+    def test_server_starts_only_when_a_plugin_needs_it(self):
+        # real URLs only: http_download's needs hook drops the server, so
+        # the server's library is not in the context, libcurl still is
+        with TempDir() as d:
+            ini = write(os.path.join(d, "dl.ini"),
+                        DOWNLOAD.format(url="http://127.0.0.1:1/"))
+            out = os.path.join(d, "dl.csv")
+            rc, _, err = run("run", ini, "-o", out, "-q")
+            self.assertEqual(rc, 1, err)  # nothing listens on port 1
+            env = dict(read_csv(out.replace(".csv", "-env.csv"))[1:])
+            self.assertIn("libcurl_version", env)
+            self.assertNotIn("libmicrohttpd_version", env)
+
+
+class Help(unittest.TestCase):
+    def test_help_shows_needs_and_libraries(self):
+        rc, out, err = run("help", "http_download")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("needs: the embedded HTTP test server", out)
+        self.assertIn("libraries: libcurl/" + modversion("libcurl"), out)
+
+    def test_help_reads_an_older_plugin_by_its_size(self):
+        # the older fixture's table ends before check_task, and poison
+        # follows: help must say "no", from what the plugin has
+        rc, out, err = run("help", "abi_older_workload", "--plugin-path",
+                           os.path.join(BUILD, "tests", "fixtures", "abi"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("result check: no", out)
+        self.assertIn("event loop: no", out)
+        self.assertNotIn("needs:", out)
+
+
+class ServeCommand(unittest.TestCase):
+    def test_concur_serve_runs_the_helper(self):
+        with subprocess.Popen([CONCUR, "serve", "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) as p:
+            try:
+                line = p.stdout.readline()
+                m = re.search(r"listening on (http://127\.0\.0\.1:\d+/)", line)
+                self.assertIsNotNone(m, line)
+                with urllib.request.urlopen(m.group(1) + "?size=321",
+                                            timeout=10) as r:
+                    self.assertEqual(len(r.read()), 321)
+            finally:
+                p.terminate()
+                self.assertEqual(p.wait(timeout=10), 0)
+
+    def test_concur_serve_bad_flag(self):
+        rc, _, err = run("serve", "--port", "70000")
+        self.assertEqual(rc, 2)
+        self.assertIn("--port '70000' is not a number from 0 to 65535", err)
+
+
+class Installed(unittest.TestCase):
+    def test_installed_concur_finds_its_test_server(self):
+        with TempDir() as d:
+            prefix = os.path.join(d, "prefix")
+            subprocess.run([CMAKE, "--install", BUILD, "--prefix", prefix],
+                           check=True, capture_output=True)
+            installed = os.path.join(prefix, "bin", "concur")
+            self.assertNotIn("libmicrohttpd", ldd(installed))
+            ini = write(os.path.join(d, "dl.ini"), DOWNLOAD.format(url="builtin"))
+            out = os.path.join(d, "dl.csv")
+            p = subprocess.run([installed, "run", ini, "-o", out, "-q"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(read_dicts(out)[0]["status"], "ok")
