@@ -133,22 +133,30 @@ static char *stem(const char *output)
 	return xstrndup(output, len);
 }
 
+/* Text in a comment: a line break in it must not end the comment. */
+static void put_comment_text(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
 static void put_header(FILE *out, const struct slurm_options *o)
 {
 	int i;
 
-	fprintf(out, "#!/bin/bash\n");
-	fprintf(out,
-		"# Runs the concur experiment %s as a Slurm job array of "
-		"%u shards,\n",
-		o->experiment, o->shards);
-	fprintf(out,
-		"# then merges the shards into %s once every shard has "
-		"succeeded.\n",
-		o->output);
-	fprintf(out, "# Written by:");
-	for (i = 0; i < o->argc; i++)
-		put_word(out, o->argv[i]);
+	fprintf(out, "#!/bin/bash\n# Runs the concur experiment ");
+	put_comment_text(out, o->experiment);
+	fprintf(out, " as a Slurm job array of %u shards,\n", o->shards);
+	fprintf(out, "# then merges the shards into ");
+	put_comment_text(out, o->output);
+	fprintf(out, " once every shard has succeeded.\n# Written by:");
+	for (i = 0; i < o->argc; i++) {
+		char *q = slurm_shell_quote(o->argv[i]);
+
+		fputc(' ', out);
+		put_comment_text(out, q);
+		free(q);
+	}
 	fprintf(out,
 		"\n# Read it, edit it, run it: bash THIS_FILE (or pipe it to bash).\n"
 		"#\n"
@@ -218,13 +226,16 @@ static void put_merge_job(FILE *out, const struct slurm_options *o,
 	put_quoted(out, "", log);
 	fprintf(out, " \\\n");
 	put_sbatch_args(out, o);
-	fprintf(out, "\t<<'CONCUR_MERGE'\n#!/bin/bash\nexec");
-	put_word(out, o->concur);
+	fprintf(out, "\t<<'CONCUR_MERGE'\n#!/bin/bash\n"
+		     "# exit status 1: merged, but some cell failed (see the "
+		     "table in the log)\n");
+	put_quoted(out, "", o->concur);
 	fprintf(out, " merge%s", o->force ? " --force" : "");
 	put_word(out, o->output);
 	/* the glob is expanded in the job; merge names any shard missing */
 	fprintf(out,
-		" %s*%s\nCONCUR_MERGE\n)\nmerge_job=${merge_job%%%%;*}\n\n",
+		" %s*%s || [ $? -eq 1 ]\nCONCUR_MERGE\n)\n"
+		"merge_job=${merge_job%%%%;*}\n\n",
 		qhead, qtail);
 	free(log);
 	free(jobname);

@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang + its runtimes for the libFuzzer target, valgrind for memcheck;
-# LibreOffice (headless) and openpyxl read the workbook back.
-export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format libreoffice-calc-nogui python3-openpyxl"
+# LibreOffice (headless) and openpyxl read the workbook back; slurm-wlm +
+# munge for the test that runs a real single-node Slurm cluster.
+export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format libreoffice-calc-nogui python3-openpyxl slurm-wlm munge"
 scripts/setup.sh build
 
 # The locale tests check '.' decimals under a German locale.

@@ -4,6 +4,7 @@ The real binary runs real (tiny) experiments; every shard's files are read
 back with Python's csv module.
 """
 import os
+import subprocess
 import unittest
 
 from common import TempDir, read_csv, read_dicts, run, write
@@ -165,3 +166,115 @@ class ShardRun(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SlurmScript(unittest.TestCase):
+    """concur slurm: the script's text (the real cluster: test_slurm)."""
+
+    def setUp(self):
+        self._tmp = TempDir()
+        self.dir = self._tmp.__enter__()
+        self.exp = write(os.path.join(self.dir, "split.ini"), EXPERIMENT)
+
+    def tearDown(self):
+        self._tmp.__exit__(None, None, None)
+
+    def slurm(self, *args):
+        return run("slurm", self.exp, *args, cwd=self.dir)
+
+    def test_script_submits_array_then_merge(self):
+        rc, out, err = self.slurm("--shards", "3", "-o", "res/split.csv",
+                                  "--set", "pthreads.workers=4", "-q", "--",
+                                  "--partition=bench", "--time=1:00:00")
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith("#!/bin/bash\n"))
+        self.assertIn(f"cd {self.dir}\n", out)
+        self.assertIn("mkdir -p res\n", out)
+        array, merge = out.split("merge_job=$(sbatch", 1)
+        self.assertIn("--array=0-2 ", array)
+        self.assertIn(f"--cpus-per-task={os.cpu_count()} ", array)
+        self.assertIn("\t--exclusive \\\n", array)
+        self.assertIn("--output=res/split.shard-%a-of-3.log ", array)
+        self.assertIn("--partition=bench", array)
+        self.assertIn("--time=1:00:00", array)
+        self.assertIn(f" run {self.exp} -o res/split.csv --set "
+                      "pthreads.workers=4 -q --shards 3 --resume "
+                      "|| [ $? -eq 1 ]", array)
+        self.assertIn("--dependency=afterok:$array_job", merge)
+        self.assertIn("--kill-on-invalid-dep=yes", merge)
+        self.assertIn("--partition=bench", merge)
+        self.assertNotIn("--exclusive", merge)
+        self.assertIn(" merge res/split.csv res/split.shard-*-of-3.csv",
+                      merge)
+        self.assertIn('"$array_job"', out)
+        self.assertIn('"$merge_job"', out)
+        p = subprocess.run(["bash", "-n"], input=out, text=True,
+                           capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_sbatch_options_replace_the_defaults(self):
+        rc, out, err = self.slurm("--shards", "2", "--", "-c", "8",
+                                  "--oversubscribe")
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("--cpus-per-task=", out)
+        self.assertNotIn("\t--exclusive", out)
+        self.assertIn("\t-c \\\n\t8 \\\n", out)
+
+    def test_odd_paths_are_quoted(self):
+        odd = os.path.join(self.dir, "it's a $dir")
+        os.makedirs(odd)
+        exp = write(os.path.join(odd, "split.ini"), EXPERIMENT)
+        rc, out, err = run("slurm", exp, "--shards", "2", "-o",
+                           os.path.join(odd, "out.csv"), cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("'" + odd.replace("'", "'\\''") + "/split.ini'", out)
+        self.assertIn("'" + odd.replace("'", "'\\''") + "/out.shard-'*"
+                      "-of-2.csv", out)
+        # the quoted words come back as they were
+        line = [l for l in out.splitlines()
+                if l.endswith(" || [ $? -eq 1 ]") and " run " in l][0]
+        words = subprocess.run(
+            ["bash", "-c", 'printf "%s\\n" ' + line.split(" || ")[0]],
+            capture_output=True, text=True).stdout.splitlines()
+        self.assertEqual(words[1:4], ["run", exp, "-o"])
+        self.assertEqual(words[4], os.path.join(odd, "out.csv"))
+
+    def test_a_newline_in_a_path_stays_in_its_comment(self):
+        odd = os.path.join(self.dir, "a\ntouch pwned")
+        os.makedirs(odd)
+        exp = write(os.path.join(odd, "split.ini"), EXPERIMENT)
+        rc, out, err = run("slurm", exp, "--shards", "2", cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        # run it with an sbatch that only reads its job script
+        fake = "sbatch() { cat > /dev/null; echo 42; }\n"
+        p = subprocess.run(["bash"], input=fake + out, text=True,
+                           capture_output=True, cwd=self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("array job 42: 2 shards", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "pwned")))
+
+    def test_refusals(self):
+        for args, words in [
+            ([], "slurm takes --shards N"),
+            (["--shards", "2", "--shard", "0/2"], "slurm takes --shards N"),
+            (["--shards", "6"], "has 5 workload cells"),
+            (["--shards", "x"], "--shards 'x'"),
+        ]:
+            rc, out, err = self.slurm(*args)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertIn(words, err)
+            self.assertEqual(out, "")
+        os.makedirs(os.path.join(self.dir, "res"))
+        write(os.path.join(self.dir, "res", "split.shard-1-of-2.csv"), "x\n")
+        rc, out, err = self.slurm("--shards", "2", "-o", "res/split.csv")
+        self.assertEqual(rc, 2)
+        self.assertIn("res/split.shard-1-of-2.csv already exists", err)
+        self.assertIn("--resume", err)
+        rc, out, err = self.slurm("--shards", "2", "-o", "res/split.csv",
+                                  "--resume")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.slurm("--shards", "2", "-o", "res/split.csv",
+                                  "--force")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("--shards 2 || [", out)
+        self.assertIn(" merge --force res/split.csv", out)

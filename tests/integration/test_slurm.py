@@ -1,0 +1,315 @@
+"""A real single-node Slurm cluster runs one experiment as 4 shards.
+
+The test starts its own cluster from Debian's slurm-wlm and munge packages,
+on this host, in a temporary folder, and stops it afterwards whatever
+happens: munged as the munge user with a fresh key from mungekey, then
+slurmctld and slurmd (cgroup-free: proctrack/linuxproc, task/none) with a
+minimal slurm.conf passed through SLURM_CONF.  It submits the script
+`concur slurm` prints, waits for it (sbatch --wait, passed through as an
+sbatch option), and compares the merged files with a single-machine run of
+the same experiment: the same cells, statuses and columns (the figures
+differ; the structure must not).
+
+It skips, saying why, only where Slurm cannot run at all: not root (munged
+must run as the munge user and slurmd as root), or the packages missing.
+"""
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from common import TempDir, read_csv, read_dicts, run, write, CONCUR
+
+# 6 workload cells x 2 strategy cells; one workload cell fails on purpose
+# (nothing listens on port 1), so a shard exits 1 and the merge still runs.
+EXPERIMENT = """\
+[experiment]
+name = onslurm
+repetitions = 3
+warmup = 1
+baseline = sync
+
+[strategy sync]
+
+[strategy pthreads]
+workers = 2
+
+[workload sums]
+plugin = cpu_sum
+count = 4
+first = 200000, 400000, 800000
+
+[workload nothing]
+plugin = null
+count = 100, 1000
+
+[workload refused]
+plugin = http_download
+url = http://127.0.0.1:1/
+count = 2
+"""
+
+DAEMONS = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue",
+           "sinfo", "scancel")
+
+
+def why_slurm_cannot_run():
+    """A reason to skip, or None when a cluster can be started here."""
+    missing = [d for d in DAEMONS if not shutil.which(d) and
+               not os.path.exists(f"/usr/sbin/{d}")]
+    if missing:
+        return ("Slurm cannot run here: %s not installed (apt-get install "
+                "slurm-wlm munge)" % ", ".join(missing))
+    if os.geteuid() != 0:
+        return ("Slurm cannot run here: starting munged as the munge user "
+                "and slurmd needs root")
+    try:
+        pwd.getpwnam("munge")
+    except KeyError:
+        return "Slurm cannot run here: no 'munge' user (install munge)"
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tool(name):
+    return shutil.which(name) or f"/usr/sbin/{name}"
+
+
+class Cluster:
+    """slurmctld + slurmd + munged on this host, in a temporary folder."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="concur-slurm-")
+        os.chmod(self.dir, 0o755)
+        self.procs = []
+        self.munged_pid = None
+        self.conf = os.path.join(self.dir, "slurm.conf")
+        self.env = dict(os.environ, SLURM_CONF=self.conf)
+
+    def start(self):
+        self._start_munge()
+        self._write_conf()
+        for daemon in ("slurmctld", "slurmd"):
+            log = open(os.path.join(self.dir, f"{daemon}.out"), "w")
+            args = [tool(daemon), "-D", "-f", self.conf]
+            if daemon == "slurmctld":
+                args.append("-c")  # a fresh cluster: no saved state
+            self.procs.append(subprocess.Popen(
+                args, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+        self._wait_idle()
+
+    def _start_munge(self):
+        munge = pwd.getpwnam("munge")
+        mdir = os.path.join(self.dir, "munge")
+        os.mkdir(mdir)
+        os.chown(mdir, munge.pw_uid, munge.pw_gid)
+        os.chmod(mdir, 0o755)  # clients reach the socket in it
+        self.key = os.path.join(mdir, "munge.key")
+        self.socket = os.path.join(mdir, "munge.socket")
+        self.munge_pidfile = os.path.join(mdir, "munged.pid")
+        as_munge = ["runuser", "-u", "munge", "--"]
+        subprocess.run(as_munge + [tool("mungekey"), "--create",
+                                   "--keyfile", self.key], check=True)
+        subprocess.run(as_munge + [
+            tool("munged"), f"--key-file={self.key}",
+            f"--socket={self.socket}", f"--pid-file={self.munge_pidfile}",
+            f"--log-file={os.path.join(mdir, 'munged.log')}",
+            f"--seed-file={os.path.join(mdir, 'munged.seed')}"], check=True)
+        with open(self.munge_pidfile) as f:
+            self.munged_pid = int(f.read())
+
+    def _write_conf(self):
+        host = socket.gethostname()
+        d = self.dir
+        for sub in ("state", "spool"):
+            os.mkdir(os.path.join(d, sub))
+        write(self.conf, f"""\
+ClusterName=concurtest
+SlurmctldHost={host}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket={self.socket}
+CredType=cred/munge
+StateSaveLocation={d}/state
+SlurmdSpoolDir={d}/spool
+SlurmctldPidFile={d}/slurmctld.pid
+SlurmdPidFile={d}/slurmd.pid
+SlurmctldLogFile={d}/slurmctld.log
+SlurmdLogFile={d}/slurmd.log
+SlurmctldPort={free_port()}
+SlurmdPort={free_port()}
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+MpiDefault=none
+ReturnToService=2
+MinJobAge=600
+NodeName={host} CPUs={os.cpu_count()} State=UNKNOWN
+PartitionName=concur Nodes={host} Default=YES MaxTime=INFINITE State=UP
+""")
+
+    def _wait_idle(self, bound=60):
+        deadline = time.monotonic() + bound
+        while time.monotonic() < deadline:
+            for p in self.procs:
+                if p.poll() is not None:
+                    raise AssertionError(
+                        f"{p.args[0]} exited with {p.returncode}:\n" +
+                        self.logs())
+            out = subprocess.run([tool("sinfo"), "-h", "-o", "%T"],
+                                 env=self.env, capture_output=True,
+                                 text=True).stdout
+            if out.strip() == "idle":
+                return
+            time.sleep(0.5)
+        raise AssertionError("the Slurm node did not become idle:\n" +
+                             self.logs())
+
+    def logs(self):
+        text = ""
+        for name in ("slurmctld.log", "slurmd.log", "slurmctld.out",
+                     "slurmd.out"):
+            path = os.path.join(self.dir, name)
+            if os.path.exists(path):
+                with open(path, errors="replace") as f:
+                    text += f"--- {name}\n" + "".join(f.readlines()[-30:])
+        return text
+
+    def stop(self):
+        """Cancel every job, then stop each daemon started here, by pid."""
+        if self.procs and self.procs[0].poll() is None:
+            subprocess.run([tool("scancel"), "--user", "root"],
+                           env=self.env, capture_output=True, timeout=30)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                q = subprocess.run([tool("squeue"), "-h"], env=self.env,
+                                   capture_output=True, text=True,
+                                   timeout=30)
+                if q.returncode != 0 or not q.stdout.strip():
+                    break
+                time.sleep(0.5)
+        for p in reversed(self.procs):  # slurmd first, then slurmctld
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        if self.munged_pid:
+            try:
+                os.kill(self.munged_pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def structure(rows, keys):
+    return sorted(tuple(r[k] for k in keys) for r in rows)
+
+
+class OnSlurm(unittest.TestCase):
+    def setUp(self):
+        reason = why_slurm_cannot_run()
+        if reason:
+            self.skipTest(reason)
+        self._tmp = TempDir()
+        self.dir = self._tmp.__enter__()
+        os.chmod(self.dir, 0o755)
+        self.exp = write(os.path.join(self.dir, "onslurm.ini"), EXPERIMENT)
+        self.cluster = Cluster()
+        self.addCleanup(self._tmp.__exit__, None, None, None)
+        self.addCleanup(self.cluster.stop)
+        self.cluster.start()
+
+    def test_four_shards_merge_into_the_single_machine_files(self):
+        single = os.path.join(self.dir, "single", "onslurm.csv")
+        t0 = time.monotonic()
+        rc, _, err = run("run", self.exp, "-o", single, "-q", timeout=300)
+        t_single = time.monotonic() - t0
+        self.assertEqual(rc, 1, err)  # the 'refused' cells fail
+
+        merged = os.path.join(self.dir, "cluster", "onslurm.csv")
+        rc, script, err = run("slurm", self.exp, "--shards", "4", "-o",
+                              merged, "--", "--wait", cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("--array=0-3", script)
+        self.assertIn("--exclusive", script)
+        self.assertIn("--dependency=afterok:$array_job", script)
+        path = write(os.path.join(self.dir, "submit.sh"), script)
+        t0 = time.monotonic()
+        p = subprocess.run(["bash", path], env=self.cluster.env,
+                           capture_output=True, text=True, timeout=600,
+                           cwd=self.dir)
+        t_slurm = time.monotonic() - t0
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr +
+                         self.cluster.logs())
+        self.assertRegex(p.stdout, r"array job \d+: 4 shards")
+        self.assertRegex(p.stdout, r"merge job \d+: ")
+        sys.stderr.write(
+            f"\nwall time: single machine {t_single:.2f} s, "
+            f"Slurm 4 shards + merge {t_slurm:.2f} s "
+            f"(nproc {os.cpu_count()}, load {os.getloadavg()[0]:.2f})\n")
+
+        # the same cells, statuses and columns as one machine
+        one, many = read_dicts(single), read_dicts(merged)
+        self.assertEqual(read_csv(single)[0], read_csv(merged)[0])
+        keys = ["cell", "strategy", "workload", "strategy.workers",
+                "workload.count", "workload.first", "status", "runs",
+                "tasks", "tasks_failed"]
+        self.assertEqual(structure(one, keys), structure(many, keys))
+        self.assertEqual(len(many), 12)
+        self.assertEqual({r["status"] for r in many}, {"ok", "failed"})
+        for r in many:
+            if r["status"] == "ok":
+                self.assertNotEqual(r["speedup"], "")
+        runs1 = read_dicts(single[:-4] + "-runs.csv")
+        runsn = read_dicts(merged[:-4] + "-runs.csv")
+        self.assertEqual(read_csv(single[:-4] + "-runs.csv")[0],
+                         read_csv(merged[:-4] + "-runs.csv")[0])
+        self.assertEqual(structure(runs1, ["cell", "run", "status"]),
+                         structure(runsn, ["cell", "run", "status"]))
+        m1 = read_csv(single[:-4] + "-matrix.csv")
+        mn = read_csv(merged[:-4] + "-matrix.csv")
+        self.assertEqual(m1[0], mn[0])
+        self.assertEqual([r[0] for r in m1], [r[0] for r in mn])
+        env = dict(read_csv(merged[:-4] + "-env.csv")[1:])
+        self.assertEqual(env["shards"], "4")
+        self.assertEqual(env["shards_merged"], "0 1 2 3")
+        self.assertEqual(env["shards_missing"], "")
+        self.assertEqual(env["host"], socket.gethostname())
+
+        # every shard found itself in the array, and logged next to results
+        for k in range(4):
+            senv = dict(read_csv(os.path.join(
+                self.dir, "cluster", f"onslurm.shard-{k}-of-4-env.csv"))[1:])
+            self.assertIn(f"SLURM_ARRAY_TASK_ID=", senv["shard_source"])
+            self.assertEqual(senv["shard"], f"{k}/4")
+            with open(os.path.join(self.dir, "cluster",
+                                   f"onslurm.shard-{k}-of-4.log")) as f:
+                self.assertIn(f"shard {k} of 4 (SLURM_ARRAY_TASK_ID=",
+                              f.read())
+        with open(os.path.join(self.dir, "cluster",
+                               "onslurm-merge.log")) as f:
+            self.assertIn("merged: 12 of 12 cells from 4 shards", f.read())
+
+
+if __name__ == "__main__":
+    unittest.main()
