@@ -7,9 +7,10 @@
  * Sheets: summary, charts, runs, matrix, env.  The four data sheets have
  * the columns of N.csv, N-runs.csv, N-matrix.csv and N-env.csv (units are in
  * the column names), a bold frozen header row, an autofilter and fitted
- * column widths.  charts: the median wall time of every strategy cell for
- * each workload cell (clustered columns; a logarithmic axis when the medians
- * span more than two decades) and, for each numeric strategy parameter that
+ * column widths.  charts: for each workload cell, the median wall time of
+ * every strategy cell (columns with 95% CI whiskers, the cell's own axis,
+ * logarithmic when its medians span more than two decades) and, for each
+ * numeric strategy parameter that
  * takes two or more values within one strategy section, speedup against it
  * (lines with markers, one per strategy section, other crossed parameters
  * and workload cell), with the tables the charts read beside them.

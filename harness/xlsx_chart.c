@@ -1,7 +1,8 @@
 /*
- * xlsx_chart.c - the charts sheet of the workbook: the same two pictures
- * `concur plot` draws (see plot.h), as native spreadsheet charts that stay
- * live when the user edits or filters the data.
+ * xlsx_chart.c - the charts sheet of the workbook: the pictures `concur
+ * plot` draws (see plot.h) as native spreadsheet charts that stay live when
+ * the user edits the data, with one median chart per workload cell instead
+ * of one grouped chart, so each workload cell gets an axis that fits it.
  *
  * Layout: the charts stacked in columns A-K; the tables they read from
  * column M on (the medians themselves come from the matrix sheet).
@@ -19,6 +20,7 @@
 #define SHEET "charts"
 #define DATA_COL 12   /* column M: the chart tables */
 #define MAX_SERIES 64 /* per chart: beyond this a legend is unreadable */
+#define MAX_CHARTS 32 /* median charts: one per workload cell */
 #define ROW_PX 20.0   /* default row height in pixels */
 #define CHART_W 480.0 /* libxlsxwriter's default chart size */
 #define CHART_H 288.0
@@ -60,16 +62,6 @@ static void place_chart(struct sheet *s, lxw_chart *chart, double width,
 static void note(struct sheet *s, const char *text)
 {
 	xlsx_write_text(s->ws, s->data_row++, DATA_COL, text, s->bold);
-}
-
-/* "charts!$N$4:$Q$4" for a row range of one row of the charts sheet. */
-static char *range_ref(unsigned row, unsigned c0, unsigned c1)
-{
-	char a[16], b[16];
-
-	lxw_rowcol_to_cell_abs(a, row, (lxw_col_t)c0, 1, 1);
-	lxw_rowcol_to_cell_abs(b, row, (lxw_col_t)c1, 1, 1);
-	return xasprintf("%s!%s:%s", SHEET, a, b);
 }
 
 /* ------------------------------------------------------------------
@@ -120,144 +112,218 @@ static double field_number(const struct xlsx_table *t, size_t r, long c)
 	return v;
 }
 
+/* "charts!$N$4:$N$9": rows r0..r1 of one column of the charts sheet. */
+static char *column_ref(unsigned col, unsigned r0, unsigned r1)
+{
+	char a[16], b[16];
+
+	lxw_rowcol_to_cell_abs(a, r0, (lxw_col_t)col, 1, 1);
+	lxw_rowcol_to_cell_abs(b, r1, (lxw_col_t)col, 1, 1);
+	return xasprintf("%s!%s:%s", SHEET, a, b);
+}
+
+/* Whisker lengths of matrix cell (i, j) from its summary row. */
+static void whiskers(const struct xlsx_table *summary,
+		     const struct xlsx_table *matrix, size_t i, size_t j,
+		     double *below, double *above)
+{
+	const char *scell = xlsx_unguard(xlsx_field(matrix, i + 1, 0)),
+		   *wcell = xlsx_unguard(xlsx_field(matrix, 0, j + 1));
+	size_t r = summary_row_of(summary, xlsx_column(summary, "cell"), scell,
+				  wcell);
+	double med = field_number(summary, r,
+				  r ? xlsx_column(summary, "wall_median_s")
+				    : -1),
+	       lo = field_number(summary, r,
+				 r ? xlsx_column(summary, "wall_ci95_low_s")
+				   : -1),
+	       hi = field_number(summary, r,
+				 r ? xlsx_column(summary, "wall_ci95_high_s")
+				   : -1);
+
+	*below = isfinite(med - lo) ? fmax(med - lo, 0) : NAN;
+	*above = isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
+}
+
+/* One whisker table, shaped like the matrix, at row top of the sheet. */
+static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
+			  unsigned top, const char *title, double **v)
+{
+	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
+
+	xlsx_write_text(s->ws, top, DATA_COL, title, s->bold);
+	for (j = 0; j < n_w; j++)
+		xlsx_write_text(s->ws, top, DATA_COL + 1 + (unsigned)j,
+				xlsx_unguard(xlsx_field(matrix, 0, j + 1)),
+				s->bold);
+	for (i = 0; i < n_s; i++) {
+		xlsx_write_text(s->ws, top + 1 + (unsigned)i, DATA_COL,
+				xlsx_unguard(xlsx_field(matrix, i + 1, 0)),
+				NULL);
+		for (j = 0; j < n_w; j++)
+			if (isfinite(v[j][i]))
+				worksheet_write_number(
+					s->ws, top + 1 + (lxw_row_t)i,
+					(lxw_col_t)(DATA_COL + 1 + j), v[j][i],
+					s->seconds);
+	}
+}
+
 /*
- * The lengths of the 95% CI whiskers below and above each median, as
+ * The lengths of the 95% CI whiskers below and above each median, as two
  * tables shaped like the matrix (the CI is the mean's, so a median outside
- * it gets a zero-length whisker on that side), and the placeholders that
- * turn into custom error bars.
+ * it gets a zero-length whisker on that side), and per workload cell the
+ * ranges its chart's custom error bars read.
  */
 static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 		      const struct xlsx_table *matrix, struct xlsx_errbars *eb)
 {
-	long c_cell = xlsx_column(summary, "cell"),
-	     c_med = xlsx_column(summary, "wall_median_s"),
-	     c_lo = xlsx_column(summary, "wall_ci95_low_s"),
-	     c_hi = xlsx_column(summary, "wall_ci95_high_s");
 	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
-	unsigned top;
+	unsigned below, above;
 
-	note(s, "95% CI whiskers of the median chart (s): below = median - "
+	note(s, "95% CI whiskers of the median charts (s): below = median - "
 		"wall_ci95_low_s, above = wall_ci95_high_s - median");
-	top = s->data_row;
-	xlsx_write_text(s->ws, top, DATA_COL, "below (s)", s->bold);
-	xlsx_write_text(s->ws, top + (unsigned)n_s + 2, DATA_COL, "above (s)",
-			s->bold);
-	eb->bars = xcalloc(n_s + 1, sizeof(*eb->bars));
-	eb->n = n_s;
-	for (i = 0; i < n_s; i++) {
-		const char *scell = xlsx_unguard(xlsx_field(matrix, i + 1, 0));
-		unsigned rm = top + 1 + (unsigned)i,
-			 rp = top + (unsigned)n_s + 3 + (unsigned)i;
-		struct xlsx_errbar *bar = &eb->bars[i];
+	below = s->data_row;
+	above = below + (unsigned)n_s + 2;
+	eb->bars = xcalloc(n_w + 1, sizeof(*eb->bars));
+	eb->n = n_w;
+	for (j = 0; j < n_w; j++) {
+		struct xlsx_errbar *bar = &eb->bars[j];
+		unsigned col = DATA_COL + 1 + (unsigned)j;
 
-		bar->n = n_w;
-		bar->minus_v = xcalloc(n_w + 1, sizeof(double));
-		bar->plus_v = xcalloc(n_w + 1, sizeof(double));
-		bar->minus =
-			range_ref(rm, DATA_COL + 1, DATA_COL + (unsigned)n_w);
-		bar->plus =
-			range_ref(rp, DATA_COL + 1, DATA_COL + (unsigned)n_w);
-		xlsx_write_text(s->ws, rm, DATA_COL, scell, NULL);
-		xlsx_write_text(s->ws, rp, DATA_COL, scell, NULL);
-		for (j = 0; j < n_w; j++) {
-			const char *wcell =
-				xlsx_unguard(xlsx_field(matrix, 0, j + 1));
-			size_t r =
-				summary_row_of(summary, c_cell, scell, wcell);
-			double med = r ? field_number(summary, r, c_med) : NAN,
-			       lo = r ? field_number(summary, r, c_lo) : NAN,
-			       hi = r ? field_number(summary, r, c_hi) : NAN;
-
-			bar->minus_v[j] =
-				isfinite(med - lo) ? fmax(med - lo, 0) : NAN;
-			bar->plus_v[j] =
-				isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
-			if (i == 0) {
-				xlsx_write_text(s->ws, top,
-						DATA_COL + 1 + (unsigned)j,
-						wcell, s->bold);
-				xlsx_write_text(s->ws, top + (unsigned)n_s + 2,
-						DATA_COL + 1 + (unsigned)j,
-						wcell, s->bold);
-			}
-			if (isfinite(bar->minus_v[j]))
-				worksheet_write_number(
-					s->ws, rm,
-					(lxw_col_t)(DATA_COL + 1 + j),
-					bar->minus_v[j], s->seconds);
-			if (isfinite(bar->plus_v[j]))
-				worksheet_write_number(
-					s->ws, rp,
-					(lxw_col_t)(DATA_COL + 1 + j),
-					bar->plus_v[j], s->seconds);
-		}
+		bar->n = n_s;
+		bar->minus_v = xcalloc(n_s + 1, sizeof(double));
+		bar->plus_v = xcalloc(n_s + 1, sizeof(double));
+		bar->minus = column_ref(col, below + 1, below + (unsigned)n_s);
+		bar->plus = column_ref(col, above + 1, above + (unsigned)n_s);
+		for (i = 0; i < n_s; i++)
+			whiskers(summary, matrix, i, j, &bar->minus_v[i],
+				 &bar->plus_v[i]);
 	}
-	s->data_row = top + 2 * (unsigned)n_s + 4;
+	{
+		double **lo = xcalloc(n_w + 1, sizeof(double *)),
+		       **hi = xcalloc(n_w + 1, sizeof(double *));
+
+		for (j = 0; j < n_w; j++) {
+			lo[j] = eb->bars[j].minus_v;
+			hi[j] = eb->bars[j].plus_v;
+		}
+		whisker_table(s, matrix, below, "below (s)", lo);
+		whisker_table(s, matrix, above, "above (s)", hi);
+		free(lo);
+		free(hi);
+	}
+	for (j = 0; j < n_w; j++) {
+		double w = 2 + (double)strlen(xlsx_field(matrix, 0, j + 1));
+
+		worksheet_set_column(s->ws, (lxw_col_t)(DATA_COL + 1 + j),
+				     (lxw_col_t)(DATA_COL + 1 + j),
+				     fmin(fmax(w, 12), 40), NULL);
+	}
+	s->data_row = above + (unsigned)n_s + 2;
 }
 
-/* Smallest and largest positive median of the matrix; false when none. */
-static bool median_span(const struct xlsx_table *matrix, double *lo, double *hi)
+/* Smallest and largest positive median of matrix column c. */
+static bool median_span(const struct xlsx_table *matrix, size_t c, double *lo,
+			double *hi)
 {
-	size_t r, c;
+	size_t r;
 	double v;
 
 	*lo = INFINITY;
 	*hi = 0;
 	for (r = 1; r < matrix->n_rows; r++)
-		for (c = 1; c < matrix->n[r]; c++)
-			if (xlsx_number(matrix->rows[r][c], &v) && v > 0) {
-				*lo = fmin(*lo, v);
-				*hi = fmax(*hi, v);
-			}
+		if (xlsx_number(xlsx_field(matrix, r, c), &v) && v > 0) {
+			*lo = fmin(*lo, v);
+			*hi = fmax(*hi, v);
+		}
 	return *hi > 0;
 }
 
-static void median_chart(struct sheet *s, const struct xlsx_table *summary,
-			 const struct xlsx_table *matrix,
-			 struct xlsx_errbars *eb)
+/*
+ * Workload cell j's chart: one bar per strategy cell, its custom whiskers
+ * a placeholder with marker j + 1, its own axis (workloads differ by
+ * orders of magnitude; logarithmic past two decades within the cell).
+ */
+/* The smallest 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at least x > 0:
+ * an axis end a reader can take in, with ticks on round values. */
+static double nice_ceil(double x)
 {
-	size_t n_s, n_w, i;
-	double lo, hi, width;
-	lxw_chart *chart;
+	static const double steps[] = { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 };
+	double scale = pow(10, floor(log10(x)));
+	size_t i;
 
-	if (matrix->n_rows < 2 || matrix->n_cols < 2 ||
-	    !median_span(matrix, &lo, &hi))
-		return;
-	n_s = matrix->n_rows - 1;
-	n_w = matrix->n_cols - 1;
-	chart = workbook_add_chart(s->wb, LXW_CHART_COLUMN);
-	chart_title_set_name(chart, "Median wall time (whiskers: 95% CI)");
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		if (steps[i] * scale >= x * (1 - 1e-12))
+			return steps[i] * scale;
+	return 10 * scale;
+}
+
+static void median_chart(struct sheet *s, const struct xlsx_table *matrix,
+			 size_t j, const struct xlsx_errbar *bar)
+{
+	size_t n_s = matrix->n_rows - 1, i;
+	lxw_chart *chart = workbook_add_chart(s->wb, LXW_CHART_COLUMN);
+	lxw_chart_series *ser = chart_add_series(chart, NULL, NULL);
+	double lo, hi, top = 0, v;
+
+	chart_title_set_name_range(chart, "matrix", 0, (lxw_col_t)(j + 1));
 	chart_title_set_name_font(chart, &(lxw_chart_font){ .size = 12 });
-	chart_axis_set_name(chart->x_axis, "workload cell");
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+	chart_axis_set_name(chart->x_axis,
+			    "strategy cell (whiskers: 95% CI of the mean)");
 	/* each name once: libxlsxwriter does not free a replaced one */
-	if (hi / lo > LOG_SPAN) {
+	if (median_span(matrix, j + 1, &lo, &hi) && hi / lo > LOG_SPAN) {
 		chart_axis_set_log_base(chart->y_axis, 10);
 		chart_axis_set_name(chart->y_axis,
 				    "median wall time (s, log scale)");
 	} else {
 		chart_axis_set_name(chart->y_axis, "median wall time (s)");
+		/* room for the whiskers: spreadsheets scale to the bars */
+		for (i = 0; i < n_s; i++)
+			if (xlsx_number(xlsx_field(matrix, i + 1, j + 1), &v))
+				top = fmax(top, v + (isfinite(bar->plus_v[i])
+							     ? bar->plus_v[i]
+							     : 0));
+		if (top > hi) {
+			chart_axis_set_min(chart->y_axis, 0);
+			chart_axis_set_max(chart->y_axis,
+					   nice_ceil(top * 1.02));
+		}
 	}
-	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-	ci_tables(s, summary, matrix, eb);
-	for (i = 0; i < n_s && i < MAX_SERIES; i++) {
-		lxw_chart_series *ser = chart_add_series(chart, NULL, NULL);
+	chart_series_set_categories(ser, "matrix", 1, 0, (lxw_row_t)n_s, 0);
+	chart_series_set_values(ser, "matrix", 1, (lxw_col_t)(j + 1),
+				(lxw_row_t)n_s, (lxw_col_t)(j + 1));
+	chart_series_set_name_range(ser, "matrix", 0, (lxw_col_t)(j + 1));
+	chart_series_set_error_bars(ser->y_error_bars,
+				    LXW_CHART_ERROR_BAR_TYPE_FIXED,
+				    (double)(j + 1));
+	place_chart(s, chart, fmin(fmax(600, 56.0 * (double)n_s + 160), 1400),
+		    440);
+}
 
-		chart_series_set_categories(ser, "matrix", 0, 1, 0,
-					    (lxw_col_t)n_w);
-		chart_series_set_values(ser, "matrix", (lxw_row_t)(i + 1), 1,
-					(lxw_row_t)(i + 1), (lxw_col_t)n_w);
-		chart_series_set_name_range(ser, "matrix", (lxw_row_t)(i + 1),
-					    0);
-		/* placeholder: series i gets its custom whiskers later */
-		chart_series_set_error_bars(ser->y_error_bars,
-					    LXW_CHART_ERROR_BAR_TYPE_FIXED,
-					    (double)(i + 1));
-	}
-	if (n_s > MAX_SERIES)
-		note(s, "the median chart shows the first 64 strategy cells; "
-			"the matrix sheet has them all");
-	width = fmin(fmax(720, 24.0 * (double)(n_s * n_w) + 200), 1600);
-	place_chart(s, chart, width, 432);
+static void median_charts(struct sheet *s, const struct xlsx_table *summary,
+			  const struct xlsx_table *matrix,
+			  struct xlsx_errbars *eb)
+{
+	size_t n_w, j;
+	double lo, hi;
+	bool any = false;
+
+	if (matrix->n_rows < 2 || matrix->n_cols < 2)
+		return;
+	n_w = matrix->n_cols - 1;
+	for (j = 0; j < n_w; j++)
+		any |= median_span(matrix, j + 1, &lo, &hi);
+	if (!any)
+		return;
+	ci_tables(s, summary, matrix, eb);
+	for (j = 0; j < n_w && j < MAX_CHARTS; j++)
+		if (median_span(matrix, j + 1, &lo, &hi))
+			median_chart(s, matrix, j, &eb->bars[j]);
+	if (n_w > MAX_CHARTS)
+		note(s, "median charts for the first 32 workload cells; the "
+			"matrix sheet has them all");
 }
 
 /* ------------------------------------------------------------------
@@ -493,7 +559,7 @@ void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 	worksheet_set_landscape(
 		s.ws); /* printed: the charts on one page wide */
 	worksheet_fit_to_pages(s.ws, 1, 0);
-	median_chart(&s, summary, matrix, ret_errbars);
+	median_charts(&s, summary, matrix, ret_errbars);
 	s.data_row++;
 	for (c = 0; c < summary->n_cols && c_label >= 0; c++)
 		varies[c] =

@@ -58,11 +58,11 @@ int xlsx_errbars_apply(const char *in_path, const char *out_path,
 		       const struct xlsx_errbars *eb, char *err, size_t errlen);
 
 /*
- * Add the "charts" sheet to wb: the median chart from the matrix table
- * (one series per strategy cell, one category per workload cell) and the
- * speedup charts from the summary table, with the data tables they read.
- * The median chart's series carry error-bar placeholders described in
- * *ret_errbars, for xlsx_errbars_apply once the file is written.
+ * Add the "charts" sheet to wb: a median chart per workload cell from the
+ * matrix table (one bar per strategy cell) and the speedup charts from the
+ * summary table, with the data tables they read.  The median charts carry
+ * error-bar placeholders described in *ret_errbars, for xlsx_errbars_apply
+ * once the file is written.
  */
 void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 		       const struct xlsx_table *matrix,

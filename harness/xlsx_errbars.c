@@ -1,5 +1,5 @@
 /*
- * xlsx_errbars.c - custom error bars for the workbook's median chart.
+ * xlsx_errbars.c - custom error bars for the workbook's median charts.
  *
  * A confidence interval needs error bars whose lengths come from cells,
  * one per point ("custom" error bars in Excel and LibreOffice).
