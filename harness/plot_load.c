@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "csvscan.h"
 #include "fileio.h"
 #include "report_load.h"
 #include "util.h"
@@ -124,27 +124,28 @@ static struct load_series *series_for(struct plot_load *c, const char *cell)
 	return &c->s[c->n++];
 }
 
-static void row_add(struct plot_load *c, char **f, size_t n, const long *col)
+/* One data row's six fields (NULL when the row has no such column). */
+static void row_add(struct plot_load *c, char *const *f)
 {
 	struct load_point p;
 	struct load_series *s;
 	size_t k;
 
 	for (k = 0; k < NCOL; k++)
-		if (col[k] < 0 || (size_t)col[k] >= n)
-			return;
-	if (strcmp(f[col[COL_STATUS]], "ok") != 0)
+		if (!f[k])
+			return; /* a row torn short */
+	if (strcmp(f[COL_STATUS], "ok") != 0)
 		return; /* a failed cell's latency is not the queue's */
 	p = (struct load_point){
-		.offered = num(f[col[COL_OFFERED]]),
-		.achieved = num(f[col[COL_ACHIEVED]]),
-		.p50 = num(f[col[COL_P50]]),
-		.p99 = num(f[col[COL_P99]]),
+		.offered = num(f[COL_OFFERED]),
+		.achieved = num(f[COL_ACHIEVED]),
+		.p50 = num(f[COL_P50]),
+		.p99 = num(f[COL_P99]),
 	};
 	if (!(p.offered > 0 && p.p50 > 0 && p.p99 > 0))
 		return;
 	p.behind = p.achieved < REPORT_KEEP_UP * p.offered;
-	s = series_for(c, f[col[COL_CELL]]);
+	s = series_for(c, f[COL_CELL]);
 	if (!s)
 		return;
 	xgrow((void **)&s->pts, &s->cap, s->n + 1, sizeof(*s->pts));
@@ -158,43 +159,64 @@ static int by_offered(const void *a, const void *b)
 	return (x->offered > y->offered) - (x->offered < y->offered);
 }
 
+/*
+ * Scan the file in place (csvscan.h: no allocation per field, so a hostile
+ * file costs its size and no more) keeping only the six columns above of
+ * each row; a file without an offered_rate column stops at its header.
+ */
+static int scan_rows(struct plot_load *c, char *text, size_t len)
+{
+	struct csv_scan sc;
+	long col[NCOL];
+	char *f[NCOL], *field;
+	size_t k, idx = 0, flen;
+	bool last, header = true;
+
+	for (k = 0; k < NCOL; k++) {
+		col[k] = -1;
+		f[k] = NULL;
+	}
+	csv_scan_init(&sc, text, len);
+	while (csv_scan_field(&sc, &field, &flen, &last) == 0) {
+		for (k = 0; k < NCOL; k++) {
+			if (header && strcmp(field, col_names[k]) == 0)
+				col[k] = (long)idx;
+			else if (!header && col[k] == (long)idx)
+				f[k] = field;
+		}
+		idx++;
+		if (!last)
+			continue;
+		if (header && col[COL_OFFERED] < 0)
+			return -1; /* not an open-loop experiment */
+		if (!header)
+			row_add(c, f);
+		header = false;
+		idx = 0;
+		for (k = 0; k < NCOL; k++)
+			f[k] = NULL;
+	}
+	return 0;
+}
+
 /* Read the file; 0 when it has open-loop rows, else -1. */
 static int chart_read(struct plot_load *c, const char *path)
 {
-	char *text = NULL, **f = NULL, err[512];
-	size_t len = 0, pos = 0, used, n, k;
-	long col[NCOL];
-	bool header = true;
-	int rc = 0;
+	char *text = NULL, err[512];
+	size_t len = 0, k;
+	int rc;
 
 	if (fileio_read(path, PLOT_LOAD_MAX_FILE, "a concur results file",
 			&text, &len, err, sizeof(err)) < 0)
 		return -1;
-	for (k = 0; k < NCOL; k++)
-		col[k] = -1;
-	while (rc == 0 && pos < len) {
-		rc = csv_parse_record(text + pos, len - pos, &used, &f, &n);
-		if (rc != 0)
-			break;
-		pos += used;
-		if (header) {
-			for (k = 0; k < n; k++)
-				for (size_t j = 0; j < NCOL; j++)
-					if (strcmp(f[k], col_names[j]) == 0)
-						col[j] = (long)k;
-			header = false;
-		} else {
-			row_add(c, f, n, col);
-		}
-		csv_fields_free(f, n);
-	}
-	free(text);
-	for (k = 0; k < c->n; k++) {
+	rc = scan_rows(c, text, len);
+	for (k = 0; rc == 0 && k < c->n; k++) {
 		qsort(c->s[k].pts, c->s[k].n, sizeof(*c->s[k].pts), by_offered);
 		if (k && strcmp(c->s[k].workload, c->s[0].workload) != 0)
 			c->several_workloads = true;
 	}
-	for (k = 0; k < c->n; k++)
+	free(text);
+	for (k = 0; rc == 0 && k < c->n; k++)
 		if (c->s[k].n >= 2)
 			return 0;
 	return -1;
