@@ -271,7 +271,7 @@ static double mdc_latency(unsigned c, double lambda, const struct estimate *e)
 	double cs2 = e->s2 / (e->s1 * e->s1) - 1;
 	double wq = (1 + cs2) * e->s1 * mdc_wait(c, lambda * e->s1 / c);
 
-	return e->s1 + (1 - e->p_idle) * wq + e->p_idle * (e->s01 - e->s1);
+	return e->s1 + wq + e->p_idle * (e->s01 - e->s1);
 }
 
 /*
