@@ -62,6 +62,8 @@ struct parse {
 	char *err;
 	size_t errlen;
 	size_t expanded; /* bytes of every value so far, after expansion */
+	const struct config_key *auto_key; /* first key only auto takes */
+	int max_reps_line;
 };
 
 /* ------------------------------------------------------------------
@@ -1166,8 +1168,92 @@ static int exp_baseline(struct parse *p, const struct config_key *k)
 
 static int exp_repetitions(struct parse *p, const struct config_key *k)
 {
-	return exp_int(p, k, 1, 10000, "measured runs per cell",
+	p->cfg->repetitions_auto = !strcasecmp(k->values[0].text, "auto");
+	if (p->cfg->repetitions_auto)
+		return 0;
+	return exp_int(p, k, 1, 10000,
+		       "measured runs per cell, or auto: until target_ci",
 		       &p->cfg->repetitions);
+}
+
+/* Remember the first key that only repetitions = auto takes. */
+static void auto_key_line(struct parse *p, const struct config_key *k)
+{
+	if (!p->auto_key)
+		p->auto_key = k;
+}
+
+static int exp_target_ci(struct parse *p, const struct config_key *k)
+{
+	const struct config_value *v = &k->values[0];
+	char *end;
+	double pct = strtod(v->text, &end);
+
+	auto_key_line(p, k);
+	if (end == v->text || strcmp(end, "%") || !(pct > 0) || !(pct <= 100))
+		return parse_fail_at(p, v->line,
+				     "[experiment] target_ci = '%.60s'; "
+				     "expected a percentage of the mean "
+				     "above 0%% and at most 100%%, such as 2%%",
+				     v->text);
+	p->cfg->target_ci = pct / 100;
+	return 0;
+}
+
+static int exp_min_repetitions(struct parse *p, const struct config_key *k)
+{
+	auto_key_line(p, k);
+	return exp_int(p, k, 2, 10000,
+		       "measured runs before repetitions = auto may stop",
+		       &p->cfg->min_repetitions);
+}
+
+static int exp_max_repetitions(struct parse *p, const struct config_key *k)
+{
+	auto_key_line(p, k);
+	p->max_reps_line = k->values[0].line;
+	return exp_int(p, k, 2, 10000,
+		       "most measured runs with repetitions = auto",
+		       &p->cfg->max_repetitions);
+}
+
+static int exp_max_time(struct parse *p, const struct config_key *k)
+{
+	const struct config_value *v = &k->values[0];
+	union concur_value u;
+	char msg[MSG_MAX];
+
+	auto_key_line(p, k);
+	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg, sizeof(msg)) <
+	    0)
+		return parse_fail_at(
+			p, v->line,
+			"[experiment] max_time: %s (time per cell; 0 = none)",
+			msg);
+	p->cfg->max_time_ns = u.ns;
+	return 0;
+}
+
+/* The auto-only keys need auto, and the caps must leave room. */
+static int check_repetitions(struct parse *p)
+{
+	struct config *cfg = p->cfg;
+
+	if (!cfg->repetitions_auto && p->auto_key)
+		return parse_fail_at(p, p->auto_key->line,
+				     "[experiment] %s applies only with "
+				     "repetitions = auto (now %" PRId64 ")",
+				     p->auto_key->name, cfg->repetitions);
+	if (!cfg->repetitions_auto)
+		return 0;
+	if (cfg->max_repetitions < cfg->min_repetitions)
+		return parse_fail_at(p, p->max_reps_line,
+				     "[experiment] max_repetitions = %" PRId64
+				     " is below min_repetitions = %" PRId64,
+				     cfg->max_repetitions,
+				     cfg->min_repetitions);
+	cfg->repetitions = cfg->max_repetitions;
+	return 0;
 }
 
 static int exp_warmup(struct parse *p, const struct config_key *k)
@@ -1249,6 +1335,10 @@ static const struct experiment_key {
 	{ "plugin_path", exp_plugin_path, true },
 	{ "order", exp_order, false },
 	{ "xlsx", exp_xlsx, false },
+	{ "target_ci", exp_target_ci, false },
+	{ "min_repetitions", exp_min_repetitions, false },
+	{ "max_repetitions", exp_max_repetitions, false },
+	{ "max_time", exp_max_time, false },
 };
 
 static int unknown_experiment_key(struct parse *p, const struct config_key *k)
@@ -1264,7 +1354,9 @@ static int unknown_experiment_key(struct parse *p, const struct config_key *k)
 			     "unknown key '%.60s' in [experiment]%s%s%s; "
 			     "[experiment] keys are name, repetitions, "
 			     "warmup, timeout, baseline, output, "
-			     "plugin_path, order, xlsx",
+			     "plugin_path, order, xlsx, and with "
+			     "repetitions = auto target_ci, "
+			     "min_repetitions, max_repetitions, max_time",
 			     k->name, near ? "; did you mean '" : "",
 			     near ? near : "", near ? "'?" : "");
 }
@@ -1370,6 +1462,8 @@ static int finalize(struct parse *p, const struct config_override *ov,
 	}
 	if (!cfg->output)
 		cfg->output = default_output(cfg->name);
+	if (check_repetitions(p) < 0)
+		return p->rc;
 	return check_baseline(p);
 }
 
@@ -1391,6 +1485,10 @@ int config_load_string(const char *name, const char *text, size_t len,
 	p.cfg->warmup = 1;
 	p.cfg->order = ORDER_INTERLEAVED;
 	p.cfg->xlsx = true;
+	p.cfg->target_ci = 0.02;
+	p.cfg->min_repetitions = 5;
+	p.cfg->max_repetitions = 100;
+	p.cfg->max_time_ns = 5 * 60 * 1000000000LL;
 	p.buf = text;
 	p.len = len;
 	p.err = err;

@@ -96,6 +96,19 @@ struct config {
 	size_t n_plugin_path;
 	enum run_order order; /* default interleaved */
 	bool xlsx;	      /* write N.xlsx beside the CSV; default true */
+	/*
+	 * repetitions = auto (README "How many repetitions"): measured runs
+	 * are added to each cell, round by round, until the 95% confidence
+	 * interval of its mean is within target_ci of the mean, or a cap is
+	 * reached.  repetitions then holds max_repetitions.  The other four
+	 * keys are only accepted with auto.
+	 */
+	bool repetitions_auto;
+	double target_ci;	 /* fraction of the mean; default 0.02 */
+	int64_t min_repetitions; /* default 5, 2..10000 */
+	int64_t max_repetitions; /* default 100, min_repetitions..10000 */
+	int64_t max_time_ns;	 /* per cell, warm-up included; default 5 min;
+				    0 = no limit */
 	/* [strategy *] and [workload *] in file order */
 	struct config_section *sections;
 	size_t n_sections;

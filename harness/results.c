@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "repeat.h"
 #include "fileio.h"
 #include "shard.h"
 #include "util.h"
@@ -68,6 +69,7 @@ static const char *const summary_tail[] = {
 	"ctx_voluntary",
 	"ctx_involuntary",
 	"error",
+	"stopped_by", /* repetitions = auto: why the cell stopped */
 };
 
 static const char *const runs_header[] = {
@@ -274,6 +276,7 @@ static void summary_row(struct results *res, const struct cell_result *cr)
 		add_texts(row, (const char *const[]){ "", "", "" }, 3);
 	}
 	csv_add_text(row, cr->error);
+	csv_add_text(row, repeat_stop_name(cr->stopped_by));
 	csv_row_end(row);
 }
 

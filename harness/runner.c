@@ -741,6 +741,29 @@ static void open_loop_prepare(struct cell_result *cr)
 	cr->lag = latency_create();
 }
 
+/*
+ * After a measured run: does repetitions = auto stop the cell (repeat.h)?
+ * A cell that crashed or timed out stops for that reason instead; at the
+ * last round a cell stops at the cap even when crashed runs left it fewer
+ * measured runs than that.
+ */
+static enum repeat_stop auto_stop(const struct config *cfg,
+				  const struct cell_result *cr, bool last)
+{
+	double *wall = xcalloc(cr->n_records + 1, sizeof(double));
+	enum repeat_stop s;
+	size_t i, n = 0;
+
+	for (i = 0; i < cr->n_records; i++)
+		if (cr->runs[i].measured)
+			wall[n++] = cr->runs[i].wall_s;
+	s = repeat_check(cfg, wall, n, cr->spent_ns);
+	free(wall);
+	if (cr->status >= CELL_TIMEOUT)
+		return REPEAT_FIXED;
+	return s == REPEAT_RUNNING && last ? REPEAT_MAX_REPETITIONS : s;
+}
+
 /* Run round `round` of cell cr; returns 0, -EINTR or a hook's error. */
 static int step(struct runner *r, const struct runner_hooks *hooks,
 		struct cell_result *cr, unsigned round)
@@ -748,6 +771,7 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 	unsigned warmup = (unsigned)r->cfg->warmup;
 	unsigned total = warmup + (unsigned)r->cfg->repetitions;
 	struct run_record rec = { .achieved_rate = NAN };
+	int64_t start;
 	int rc;
 
 	if (cr->done || cr->skip || cr->status >= CELL_TIMEOUT)
@@ -764,13 +788,18 @@ static int step(struct runner *r, const struct runner_hooks *hooks,
 	if (hooks->run_start)
 		hooks->run_start(hooks->arg, cr->cell, round + 1, total,
 				 round < warmup);
+	start = mono_now_ns();
 	rc = run_once(r, cr, &rec, round < warmup);
+	cr->spent_ns += mono_now_ns() - start;
 	if (rc < 0)
 		return rc;
 	if (round >= warmup)
 		rec.run = round - warmup + 1;
 	absorb(cr, &rec, round < warmup);
-	if (round + 1 == total || cr->status >= CELL_TIMEOUT) {
+	if (round >= warmup)
+		cr->stopped_by = auto_stop(r->cfg, cr, round + 1 == total);
+	if (round + 1 == total || cr->status >= CELL_TIMEOUT ||
+	    cr->stopped_by > REPEAT_RUNNING) {
 		finish_cell(cr);
 		return hooks->cell_done(hooks->arg, cr);
 	}

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "latency.h"
 #include "matrix.h"
+#include "repeat.h"
 #include "schedule.h"
 #include "serverproc.h"
 #include "stats.h"
@@ -70,15 +71,17 @@ struct cell_result {
 	struct latency *latency;
 	/* Open loop (load.rate > 0) only; else NULL / NaN. */
 	struct schedule_spec load;
-	int64_t *offsets;	 /* the schedule, `tasks` entries */
-	struct latency *service; /* end - start */
-	struct latency *lag;	 /* start - intended start */
-	double offered_rate;	 /* schedule_offered_rate of the schedule */
-	double achieved_rate;	 /* median over the measured runs */
-	double user_s, sys_s;	 /* medians over the measured runs */
-	int64_t max_rss_kib;	 /* max over the measured runs */
-	double nvcsw, nivcsw;	 /* medians over the measured runs */
-	char *error;		 /* first reason, or NULL */
+	int64_t *offsets;	     /* the schedule, `tasks` entries */
+	struct latency *service;     /* end - start */
+	struct latency *lag;	     /* start - intended start */
+	double offered_rate;	     /* schedule_offered_rate of the schedule */
+	double achieved_rate;	     /* median over the measured runs */
+	double user_s, sys_s;	     /* medians over the measured runs */
+	int64_t max_rss_kib;	     /* max over the measured runs */
+	double nvcsw, nivcsw;	     /* medians over the measured runs */
+	char *error;		     /* first reason, or NULL */
+	enum repeat_stop stopped_by; /* repetitions = auto: why it stopped */
+	int64_t spent_ns;	     /* on its runs so far, warm-up included */
 };
 
 struct runner_hooks {

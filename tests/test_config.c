@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -256,6 +257,47 @@ static void test_experiment_keys(void **state)
 	assert_string_equal(cfg->plugin_path[1], "/b");
 	assert_string_equal(cfg->plugin_path[2], "/c");
 	config_free(cfg);
+}
+
+/* repetitions = auto and its four keys; defaults when only auto is said;
+ * fixed repetitions keep the old meaning. */
+static void test_repetitions_auto(void **state)
+{
+	struct config *cfg;
+	struct config_override ov = { "experiment", "repetitions", "auto" };
+
+	(void)state;
+	cfg = load("[experiment]\nrepetitions = auto\ntarget_ci = 3.5%\n"
+		   "min_repetitions = 4\nmax_repetitions = 50\n"
+		   "max_time = 90s\n" TAIL);
+	assert_true(cfg->repetitions_auto);
+	assert_true(fabs(cfg->target_ci - 0.035) < 1e-12);
+	assert_int_equal(cfg->min_repetitions, 4);
+	assert_int_equal(cfg->max_repetitions, 50);
+	assert_int_equal(cfg->repetitions, 50); /* the cap, for the runner */
+	assert_int_equal(cfg->max_time_ns, 90000000000LL);
+	config_free(cfg);
+	cfg = load("[experiment]\nrepetitions = AUTO\n" TAIL);
+	assert_true(cfg->repetitions_auto);
+	assert_true(fabs(cfg->target_ci - 0.02) < 1e-12);
+	assert_int_equal(cfg->min_repetitions, 5);
+	assert_int_equal(cfg->max_repetitions, 100);
+	assert_int_equal(cfg->max_time_ns, 300000000000LL);
+	config_free(cfg);
+	cfg = load("[experiment]\nrepetitions = 7\n" TAIL);
+	assert_false(cfg->repetitions_auto);
+	assert_int_equal(cfg->repetitions, 7);
+	config_free(cfg);
+	cfg = load_ov("[experiment]\nrepetitions = 7\n" TAIL, &ov, 1);
+	assert_true(cfg->repetitions_auto);
+	config_free(cfg);
+	expect_err("[experiment]\nmax_time = 1m\n" TAIL, 2,
+		   "max_time applies only with repetitions = auto");
+	expect_err("[experiment]\nrepetitions = auto\ntarget_ci = 0%\n" TAIL, 3,
+		   "expected a percentage of the mean above 0%");
+	expect_err(
+		"[experiment]\nrepetitions = auto\nmax_repetitions = 1\n" TAIL,
+		3, "allowed 2..10000");
 }
 
 static void test_experiment_errors(void **state)
@@ -626,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_experiment_keys),
 		cmocka_unit_test(test_experiment_errors),
+		cmocka_unit_test(test_repetitions_auto),
 		cmocka_unit_test(test_plugin_keys),
 		cmocka_unit_test(test_repeated_plugin),
 		cmocka_unit_test(test_expansion),

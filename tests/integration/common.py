@@ -14,7 +14,7 @@ SUMMARY_TAIL = [
     "wall_ci95_high_s", "speedup", "tasks_per_s", "task_p50_ms", "task_p90_ms",
     "task_p99_ms", "task_max_ms", "service_p50_ms", "service_p99_ms",
     "offered_rate", "achieved_rate", "start_lag_p99_ms", "cpu_user_s", "cpu_sys_s", "cpu_util",
-    "max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error",
+    "max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error", "stopped_by",
 ]
 
 
