@@ -108,7 +108,8 @@ static int label_width(const struct report_row *rows, size_t n)
 	return (int)(w > LABEL_MAX ? LABEL_MAX : w);
 }
 
-static void print_row(FILE *out, const struct report_row *row, int width)
+static void print_row(FILE *out, const struct report_row *row, int width,
+		      bool auto_reps)
 {
 	const struct cell_result *cr = row->cr;
 	char med[32], sd[32], speed[16] = "-", ci[40] = "", cpu[16] = "-";
@@ -125,9 +126,15 @@ static void print_row(FILE *out, const struct report_row *row, int width)
 	if (cr->n_runs && cr->wall.median > 0)
 		snprintf(cpu, sizeof(cpu), "%.2f",
 			 (cr->user_s + cr->sys_s) / cr->wall.median);
-	fprintf(out, "  %-*s %12s ± %-10s %9s  %-15s %6s  %s\n", width,
+	fprintf(out, "  %-*s %12s ± %-10s %9s  %-15s %6s  %s", width,
 		row->label, med, sd, speed, ci, cpu,
 		cell_status_name(cr->status));
+	if (auto_reps) /* cells differ in run count: say each one's */
+		fprintf(out, "%*s%zu runs%s%s",
+			8 - (int)strlen(cell_status_name(cr->status)), "",
+			cr->n_runs, cr->stopped_by ? ", " : "",
+			repeat_stop_name(cr->stopped_by));
+	fprintf(out, "\n");
 }
 
 static void print_header(FILE *out, const struct runner *r, size_t w, int width)
@@ -135,27 +142,44 @@ static void print_header(FILE *out, const struct runner *r, size_t w, int width)
 	const struct cell *c = &r->m->cells[w];
 	char *name = matrix_cell_params(r->m, c, CONCUR_KIND_WORKLOAD, true);
 
-	fprintf(out,
-		"\nworkload %s  (plugin %s, %llu tasks per run, %lld measured runs per cell)\n",
-		name, matrix_cell_workload(r->m, c)->plugin->name,
-		(unsigned long long)r->results[w].tasks,
-		(long long)r->cfg->repetitions);
+	fprintf(out, "\nworkload %s  (plugin %s, %llu tasks per run, ", name,
+		matrix_cell_workload(r->m, c)->plugin->name,
+		(unsigned long long)r->results[w].tasks);
+	if (r->cfg->repetitions_auto)
+		fprintf(out,
+			"repetitions = auto: %lld to %lld measured runs per cell, until the 95%% CI is within %g%% of the mean)\n",
+			(long long)r->cfg->min_repetitions,
+			(long long)r->cfg->max_repetitions,
+			r->cfg->target_ci * 100);
+	else
+		fprintf(out, "%lld measured runs per cell)\n",
+			(long long)r->cfg->repetitions);
 	fprintf(out, "  %-*s %12s   %-10s %9s  %-15s %6s  %s\n", width,
 		"strategy", "median", "stddev", "speedup", "(95% CI)", "cpu",
 		"status");
 	free(name);
 }
 
-static int warn_spread(FILE *out, const struct report_row *row)
+/* One line for the cells of the block whose run times vary over 10%. */
+static int warn_spread(FILE *out, const struct report_row *rows, size_t n)
 {
-	const struct cell_result *cr = row->cr;
+	size_t i, found = 0;
 
-	if (isnan(cr->wall.cv) || cr->wall.cv <= REPORT_WARN_CV)
-		return 0;
-	fprintf(out,
-		"  warning: %s: run times vary by %.0f%% (CV over %.0f%%); more repetitions or a quieter machine would help\n",
-		row->label, cr->wall.cv * 100, REPORT_WARN_CV * 100);
-	return 1;
+	for (i = 0; i < n; i++) {
+		const struct cell_result *cr = rows[i].cr;
+
+		if (!cr->n_runs || isnan(cr->wall.cv) ||
+		    cr->wall.cv <= REPORT_WARN_CV)
+			continue;
+		fprintf(out, "%s%s %.0f%%",
+			found++ ? ", "
+				: "  warning: run times vary by more than 10% (CV): ",
+			rows[i].label, cr->wall.cv * 100);
+	}
+	if (found)
+		fprintf(out,
+			"; more repetitions or a quieter machine would help\n");
+	return found ? 1 : 0;
 }
 
 /* One line for every row of the block that had a run under 1 ms. */
@@ -186,8 +210,11 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 }
 
 /*
- * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z, among the
- * runs with figures (a crashed run keeps its record but has none).
+ * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z and that
+ * lie more than REPORT_OUTLIER_FLOOR of the median from it, among the runs
+ * with figures (a crashed run keeps its record but has none); nothing with
+ * fewer than REPORT_OUTLIER_MIN_RUNS of them.  The floor keeps a run 4 ms
+ * off a 3.3 s median quiet however small the MAD of its neighbours.
  */
 static int warn_outliers(FILE *out, const struct report_row *row)
 {
@@ -206,13 +233,15 @@ static int warn_outliers(FILE *out, const struct report_row *row)
 	}
 	med = stats_median(x, n);
 	mad = stats_mad(x, n);
-	for (i = 0; mad > 0 && i < n; i++) {
-		if (fabs(0.6745 * (x[i] - med) / mad) <= REPORT_OUTLIER_Z)
+	for (i = 0; mad > 0 && n >= REPORT_OUTLIER_MIN_RUNS && i < n; i++) {
+		if (fabs(0.6745 * (x[i] - med) / mad) <= REPORT_OUTLIER_Z ||
+		    fabs(x[i] - med) <= REPORT_OUTLIER_FLOOR * fabs(med))
 			continue;
 		if (found == 0)
 			fprintf(out,
-				"  warning: %s: outlier runs (modified z-score > %.1f), kept in every figure:",
-				row->label, REPORT_OUTLIER_Z);
+				"  warning: %s: outlier runs (modified z-score > %.1f and over %.0f%% from the median), kept in every figure:",
+				row->label, REPORT_OUTLIER_Z,
+				REPORT_OUTLIER_FLOOR * 100);
 		if (found++ < MAX_NAMED_OUTLIERS) {
 			human_time(x[i], t, sizeof(t));
 			fprintf(out, "%s run %u (%s)", found > 1 ? "," : "",
@@ -249,7 +278,27 @@ static int by_median(const void *a, const void *b)
 
 	if (isnan(x) || isnan(y))
 		return isnan(x) - isnan(y); /* unknown medians last */
-	return (x > y) - (x < y);
+	if (x != y)
+		return (x > y) - (x < y);
+	/* equal medians: matrix order, so the output never depends on qsort */
+	return (*(const struct report_row *const *)a >
+		*(const struct report_row *const *)b) -
+	       (*(const struct report_row *const *)a <
+		*(const struct report_row *const *)b);
+}
+
+/* "{a, b, c}", after the line's start for the first group. */
+static void print_group(FILE *out, struct report_row **group, size_t n,
+			size_t index)
+{
+	size_t i;
+
+	fprintf(out, "%s{",
+		index ? ", "
+		      : "  warning: not distinguishable, their 95% intervals of the mean overlap: ");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", group[i]->label);
+	fprintf(out, "}");
 }
 
 static bool ci_known(const struct cell_result *cr)
@@ -259,40 +308,68 @@ static bool ci_known(const struct cell_result *cr)
 }
 
 /*
- * Neighbours in speed whose 95% intervals of the mean overlap cannot be
- * ranked.  Comparing each row with the next faster one keeps this to one
- * line per pair that matters, however many rows there are.
+ * Cells whose 95% intervals of the mean overlap cannot be ranked.  In order
+ * of median, a cell joins the group before it when its interval starts
+ * below the highest end in that group, so a chain a ~ b ~ c is one group
+ * even when a and c do not overlap themselves; one line names every group
+ * of two or more.
  */
 static int warn_overlaps(FILE *out, struct report_row *rows, size_t n)
 {
 	struct report_row **order = xcalloc(n + 1, sizeof(*order));
-	size_t i;
-	int warned = 0;
+	size_t i, k = 0, start = 0, groups = 0;
+	double high = NAN;
 
 	for (i = 0; i < n; i++)
-		order[i] = &rows[i];
-	qsort(order, n, sizeof(*order), by_median);
-	for (i = 0; i + 1 < n; i++) {
-		const struct cell_result *a = order[i]->cr,
-					 *b = order[i + 1]->cr;
-		char alo[32], ahi[32], blo[32], bhi[32];
-
-		if (!ci_known(a) || !ci_known(b) ||
-		    a->wall.ci95_high < b->wall.ci95_low ||
-		    b->wall.ci95_high < a->wall.ci95_low)
+		if (ci_known(rows[i].cr))
+			order[k++] = &rows[i];
+	qsort(order, k, sizeof(*order), by_median);
+	for (i = 0; i <= k; i++) {
+		if (i < k && i > start && order[i]->cr->wall.ci95_low <= high) {
+			high = fmax(high, order[i]->cr->wall.ci95_high);
 			continue;
-		human_time(a->wall.ci95_low, alo, sizeof(alo));
-		human_time(a->wall.ci95_high, ahi, sizeof(ahi));
-		human_time(b->wall.ci95_low, blo, sizeof(blo));
-		human_time(b->wall.ci95_high, bhi, sizeof(bhi));
-		fprintf(out,
-			"  warning: %s and %s are not distinguishable: the 95%% confidence intervals of their mean times overlap (%s .. %s and %s .. %s)\n",
-			order[i]->label, order[i + 1]->label, alo, ahi, blo,
-			bhi);
-		warned++;
+		}
+		if (i - start >= 2)
+			print_group(out, order + start, i - start, groups++);
+		start = i;
+		high = i < k ? order[i]->cr->wall.ci95_high : NAN;
 	}
+	if (groups)
+		fprintf(out, "\n");
 	free(order);
-	return warned;
+	return groups ? 1 : 0;
+}
+
+/*
+ * repetitions = auto: one line for the cells that stopped at a cap before
+ * their interval reached the target, with how far they got.
+ */
+static int warn_not_converged(FILE *out, const struct config *cfg,
+			      const struct report_row *rows, size_t n)
+{
+	size_t i, found = 0;
+
+	for (i = 0; cfg->repetitions_auto && i < n; i++) {
+		const struct cell_result *cr = rows[i].cr;
+		double got = repeat_precision(&cr->wall);
+
+		if (cr->stopped_by != REPEAT_MAX_REPETITIONS &&
+		    cr->stopped_by != REPEAT_MAX_TIME)
+			continue;
+		fprintf(out, "%s%s (%s after %zu runs, ",
+			found++ ? ", " : "  warning: did not converge: ",
+			rows[i].label, repeat_stop_name(cr->stopped_by),
+			cr->n_runs);
+		if (isnan(got))
+			fprintf(out, "no interval)");
+		else
+			fprintf(out, "within %.1f%%)", got * 100);
+	}
+	if (found)
+		fprintf(out,
+			"; target_ci is %g%%: raise the caps, or accept the wider interval\n",
+			cfg->target_ci * 100);
+	return found ? 1 : 0;
 }
 
 /* The open-loop lines of the block, when its cells have a rate. */
@@ -328,16 +405,16 @@ static int print_block(FILE *out, const struct runner *r, size_t w, size_t per)
 	width = label_width(rows, n);
 	print_header(out, r, w, width);
 	for (i = 0; i < n; i++)
-		print_row(out, &rows[i], width);
-	for (i = 0; i < n; i++) {
+		print_row(out, &rows[i], width, r->cfg->repetitions_auto);
+	for (i = 0; i < n; i++)
 		warned += warn_status(out, &rows[i]);
-		if (rows[i].cr->n_runs == 0)
-			continue;
-		warned += warn_spread(out, &rows[i]);
-		warned += warn_outliers(out, &rows[i]);
-	}
+	warned += warn_spread(out, rows, n);
+	for (i = 0; i < n; i++)
+		if (rows[i].cr->n_runs)
+			warned += warn_outliers(out, &rows[i]);
 	warned += warn_short(out, rows, n);
 	warned += warn_overlaps(out, rows, n);
+	warned += warn_not_converged(out, r->cfg, rows, n);
 	warned += print_load(out, rows, n, width);
 	for (i = 0; i < n; i++)
 		free(rows[i].label);

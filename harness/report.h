@@ -7,14 +7,23 @@
  * The table has one block per workload cell: each strategy cell with its
  * crossed parameters, median wall time ± sample standard deviation, speedup
  * against the baseline with its 95% interval, CPU use (CPU seconds per wall
- * second) and status.  Under each block come its doubts:
- *   - run times that vary by more than 10% (coefficient of variation);
+ * second) and status.  Under each block come its doubts, each said once
+ * per block so the one that matters is not buried:
+ *   - cells that failed, crashed or timed out, with the first reason;
+ *   - the cells whose run times vary by more than 10% (coefficient of
+ *     variation), in one line;
+ *   - outliers, named by run number, only where they matter: a run is one
+ *     when its modified z-score (Iglewicz-Hoaglin, over the MAD) is above
+ *     3.5 AND it lies more than 1% of the median from the median, and only
+ *     cells with 5 or more runs are examined (with fewer the MAD says
+ *     little: three runs 4 ms apart at 3.3 s are not an outlier story);
  *   - runs shorter than 1 ms (timer and start-up noise dominate);
- *   - outliers (modified z-score over the MAD > 3.5), named by run number;
- *   - neighbours in speed whose 95% confidence intervals overlap: "these two
- *     are not distinguishable";
- *   - cells that failed, crashed or timed out, with the first reason.
+ *   - cells that cannot be ranked: groups of cells linked by overlapping
+ *     95% confidence intervals of the mean, all groups in one line;
+ *   - with repetitions = auto, the cells that stopped at a cap before
+ *     their interval reached target_ci.
  * After the blocks: a high load average when the runs started.
+ * Warnings never change a figure: every run stays in every number.
  */
 #ifndef CONCUR_REPORT_H
 #define CONCUR_REPORT_H
@@ -28,6 +37,8 @@
 #define REPORT_WARN_CV 0.10	      /* coefficient of variation */
 #define REPORT_WARN_SHORT_RUN_S 0.001 /* shortest measured run */
 #define REPORT_OUTLIER_Z 3.5	      /* modified z-score (stats.h) */
+#define REPORT_OUTLIER_FLOOR 0.01     /* and this far from the median */
+#define REPORT_OUTLIER_MIN_RUNS 5     /* fewer runs: no outlier analysis */
 /* Load average (1 min) per CPU above which the machine counts as busy. */
 #define REPORT_WARN_LOAD_PER_CPU 0.5
 

@@ -172,9 +172,26 @@ static void test_cv_over_ten_percent(void **state)
 	set_runs(f, PT2, noisy, 5, 1.0);
 	assert_true(f->r.results[PT2].wall.cv > 0.10);
 	assert_true(render(f, NULL) >= 1);
-	assert_printed(f,
-		       "warning: pthreads[workers=2]: run times vary by 17%");
-	assert_not_printed(f, "warning: sync: run times vary");
+	assert_printed(
+		f,
+		"warning: run times vary by more than 10% (CV): pthreads[workers=2] 17%; more repetitions");
+	assert_not_printed(f, "sync 0%");
+}
+
+/* Several noisy cells share one line, not one line each. */
+static void test_cv_warnings_share_one_line(void **state)
+{
+	struct fixture *f = *state;
+	static const double noisy[] = { 0.40, 0.52, 0.61, 0.45, 0.58 };
+	static const double noisier[] = { 0.20, 0.31, 0.22, 0.29, 0.18 };
+
+	calm_cells(f);
+	set_runs(f, PT2, noisy, 5, 1.0);
+	set_runs(f, PT4, noisier, 5, 1.0);
+	assert_int_equal(render(f, NULL), 1);
+	assert_printed(
+		f,
+		"warning: run times vary by more than 10% (CV): pthreads[workers=2] 17%, pthreads[workers=4] 24%; more");
 }
 
 static void test_cv_just_under_threshold_is_quiet(void **state)
@@ -216,8 +233,42 @@ static void test_outliers_are_named_not_dropped(void **state)
 	render(f, NULL);
 	assert_printed(
 		f,
-		"warning: sync: outlier runs (modified z-score > 3.5), kept in every figure: run 5 (3.0000 s); median 1.0000 s");
+		"warning: sync: outlier runs (modified z-score > 3.5 and over 1% from the median), kept in every figure: run 5 (3.0000 s); median 1.0000 s");
 	assert_not_printed(f, "pthreads[workers=2]: outlier");
+}
+
+/*
+ * The seeds experiment's case: runs a few ms apart at 3.27 s have a tiny
+ * MAD, so a run 25 ms off has a modified z-score near 17, yet it is 0.76%
+ * of the median: not worth a warning.  2% off is.
+ */
+static void test_outlier_needs_to_be_large_too(void **state)
+{
+	struct fixture *f = *state;
+	static const double near[] = { 3.2956, 3.2707, 3.2700, 3.2710, 3.2705 };
+	static const double far[] = { 3.3360, 3.2707, 3.2700, 3.2710, 3.2705 };
+
+	calm_cells(f);
+	set_runs(f, SYNC, near, 5, 1.0);
+	assert_int_equal(f->r.results[SYNC].wall.n_outliers, 1); /* N.csv's */
+	assert_int_equal(render(f, NULL), 0);
+	assert_not_printed(f, "outlier");
+	set_runs(f, SYNC, far, 5, 1.0);
+	render(f, NULL);
+	assert_printed(f, "sync: outlier runs");
+	assert_printed(f, "run 1 (3.3360 s); median 3.2707 s");
+}
+
+/* Fewer than five runs: no outlier analysis, however far a run is. */
+static void test_no_outliers_below_five_runs(void **state)
+{
+	struct fixture *f = *state;
+	static const double x[] = { 1.000, 1.001, 0.999, 3.000 };
+
+	calm_cells(f);
+	set_runs(f, SYNC, x, 4, 1.0);
+	render(f, NULL);
+	assert_not_printed(f, "outlier");
 }
 
 /* A run that crashed keeps its record (NaN wall) but has no figures. */
@@ -253,13 +304,66 @@ static void test_overlapping_intervals_are_not_distinguishable(void **state)
 	calm_cells(f);
 	set_runs(f, PT2, a, 5, 1.0);
 	set_runs(f, PT4, b, 5, 1.0);
+	assert_int_equal(render(f, NULL), 1);
+	assert_printed(
+		f,
+		"warning: not distinguishable, their 95% intervals of the mean overlap: {pthreads[workers");
+	assert_printed(f, "pthreads[workers=2]");
+	/* sync (1 s) is far from both: not in the group */
+	assert_not_printed(f, ", sync}");
+	assert_not_printed(f, "{sync");
+}
+
+/*
+ * A chain: workers=4 (0.391..0.409) and sync (0.441..0.459) do not overlap,
+ * but workers=2 (0.381..0.459) overlaps both: one group, in median order,
+ * in one line.
+ */
+static void test_overlap_chain_is_one_group(void **state)
+{
+	struct fixture *f = *state;
+	static const double p4[] = { 0.40, 0.41, 0.39, 0.40, 0.40 };
+	static const double p2[] = { 0.40, 0.44, 0.42, 0.46, 0.38 };
+	static const double s[] = { 0.45, 0.46, 0.44, 0.45, 0.45 };
+
+	calm_cells(f);
+	set_runs(f, PT4, p4, 5, 1.0);
+	set_runs(f, PT2, p2, 5, 1.0);
+	set_runs(f, SYNC, s, 5, 1.0);
+	assert_true(f->r.results[PT4].wall.ci95_high <
+		    f->r.results[SYNC].wall.ci95_low);
+	assert_int_equal(render(f, NULL), 1);
+	assert_printed(
+		f,
+		"overlap: {pthreads[workers=4], pthreads[workers=2], sync}\n");
+}
+
+/* repetitions = auto: each row says its runs and why it stopped, and the
+ * cells that hit a cap are named once. */
+static void test_auto_repetitions_say_how_they_stopped(void **state)
+{
+	struct fixture *f = *state;
+	static const double noisy[] = { 0.40, 0.52, 0.61, 0.45, 0.58 };
+
+	calm_cells(f);
+	set_runs(f, PT2, noisy, 5, 1.0);
+	f->cfg->repetitions_auto = true;
+	f->cfg->min_repetitions = 5;
+	f->cfg->max_repetitions = 5;
+	f->cfg->target_ci = 0.02;
+	f->r.results[SYNC].stopped_by = REPEAT_TARGET;
+	f->r.results[PT2].stopped_by = REPEAT_MAX_REPETITIONS;
+	f->r.results[PT4].stopped_by = REPEAT_TARGET;
 	render(f, NULL);
 	assert_printed(
 		f,
-		"warning: pthreads[workers=2] and pthreads[workers=4] are not distinguishable");
-	/* sync (1 s) is far from both: no pair with it */
-	assert_not_printed(f, "sync and");
-	assert_not_printed(f, "and sync");
+		"repetitions = auto: 5 to 5 measured runs per cell, until the 95% CI is within 2% of the mean)");
+	assert_printed(f, "ok      5 runs, target\n");
+	assert_printed(f, "ok      5 runs, max_repetitions\n");
+	assert_printed(
+		f,
+		"warning: did not converge: pthreads[workers=2] (max_repetitions after 5 runs, within 21.2%); target_ci is 2%");
+	assert_not_printed(f, "did not converge: sync");
 }
 
 static void test_separated_intervals_stay_quiet(void **state)
@@ -352,6 +456,11 @@ int main(void)
 		T(test_cv_just_under_threshold_is_quiet),
 		T(test_run_shorter_than_a_millisecond),
 		T(test_outliers_are_named_not_dropped),
+		T(test_outlier_needs_to_be_large_too),
+		T(test_no_outliers_below_five_runs),
+		T(test_cv_warnings_share_one_line),
+		T(test_overlap_chain_is_one_group),
+		T(test_auto_repetitions_say_how_they_stopped),
 		T(test_outliers_skip_runs_without_figures),
 		T(test_overlapping_intervals_are_not_distinguishable),
 		T(test_separated_intervals_stay_quiet),

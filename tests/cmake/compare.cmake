@@ -7,3 +7,20 @@ add_test(NAME integration_compare
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
 set_tests_properties(integration_compare PROPERTIES TIMEOUT 300
   ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+
+# repetitions = auto: the golden auto*.ini run with the fake clock (in
+# integration_golden); here real runs of a quiet and a deliberately noisy
+# workload (the `jitter` fixture, loaded from the build tree).
+set(COMPARE_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/compare)
+add_library(fixture_jitter MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/compare/jitter.c)
+set_target_properties(fixture_jitter PROPERTIES
+  OUTPUT_NAME jitter PREFIX ""
+  LIBRARY_OUTPUT_DIRECTORY ${COMPARE_FIXTURE_DIR}
+  C_VISIBILITY_PRESET hidden)
+target_include_directories(fixture_jitter PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
+target_compile_options(fixture_jitter PRIVATE ${CONCUR_WARNINGS})
+add_test(NAME integration_repeat
+         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_repeat
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
+set_tests_properties(integration_repeat PROPERTIES TIMEOUT 300
+  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")

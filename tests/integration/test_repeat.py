@@ -1,0 +1,135 @@
+"""repetitions = auto on real runs: a quiet workload stops early with
+stopped_by = target, a deliberately noisy one (the `jitter` fixture) stops
+at max_repetitions or max_time and the report says it did not converge;
+fixed repetitions behave as before with an empty stopped_by."""
+import os
+import unittest
+
+from common import BUILD, TempDir, read_dicts, run, write
+
+FIXTURES = os.path.join(BUILD, "tests", "fixtures", "compare")
+
+QUIET = """\
+; a cpu-free nap of 2 x 5 ms: its runs agree within a few percent
+[experiment]
+name            = quiet
+repetitions     = auto
+target_ci       = 10%
+min_repetitions = 5
+max_repetitions = 40
+
+[strategy sync]
+
+[workload nap]
+plugin  = http_download
+url     = builtin
+count   = 2
+latency = 5ms
+body    = 100
+"""
+
+NOISY = """\
+; sleeps of 2 ms +- 90%: the runs never agree within 1%
+[experiment]
+name            = noisy
+repetitions     = auto
+target_ci       = 1%
+min_repetitions = 3
+max_repetitions = 8
+warmup          = 0
+
+[strategy sync]
+
+[strategy pthreads]
+workers = 2
+
+[workload jitter]
+count   = 2
+mean_ms = 2
+"""
+
+SLOW = """\
+; runs of about 2 x 30 ms against a 200 ms budget per cell
+[experiment]
+name            = slow
+repetitions     = auto
+target_ci       = 0.1%
+min_repetitions = 2
+max_repetitions = 100
+max_time        = 200ms
+warmup          = 0
+
+[strategy sync]
+
+[workload jitter]
+count   = 2
+mean_ms = 30
+"""
+
+
+class Auto(unittest.TestCase):
+    def experiment(self, text, *extra):
+        with TempDir() as tmp:
+            ini = write(os.path.join(tmp, "x.ini"), text)
+            out = os.path.join(tmp, "x.csv")
+            rc, stdout, err = run("run", ini, "-o", out, "-q",
+                                  "--plugin-path", FIXTURES, *extra)
+            self.assertEqual(rc, 0, stdout + err)
+            return stdout, read_dicts(out), read_dicts(out[:-4] + "-runs.csv")
+
+    def test_quiet_workload_stops_at_the_target(self):
+        out, rows, runs = self.experiment(QUIET)
+        self.assertEqual(rows[0]["stopped_by"], "target", out)
+        n = int(rows[0]["runs"])
+        self.assertLess(n, 40, out)
+        self.assertGreaterEqual(n, 5)
+        self.assertEqual(len(runs), n)  # every measured run has its row
+        half = (float(rows[0]["wall_ci95_high_s"])
+                - float(rows[0]["wall_ci95_low_s"])) / 2
+        self.assertLessEqual(half / float(rows[0]["wall_mean_s"]), 0.10)
+        self.assertIn(f"{n} runs, target", out)
+        self.assertNotIn("did not converge", out)
+
+    def test_noisy_workload_stops_at_the_cap(self):
+        out, rows, runs = self.experiment(NOISY)
+        for row in rows:
+            self.assertEqual(row["stopped_by"], "max_repetitions", out)
+            self.assertEqual(row["runs"], "8")
+        self.assertEqual(len(runs), 16)
+        self.assertIn("8 runs, max_repetitions", out)
+        self.assertRegex(out, r"warning: did not converge: sync "
+                              r"\(max_repetitions after 8 runs, within [0-9.]+%\), "
+                              r"pthreads \(max_repetitions after 8 runs")
+
+    def test_time_budget_stops_a_cell(self):
+        out, rows, _ = self.experiment(SLOW)
+        self.assertEqual(rows[0]["stopped_by"], "max_time", out)
+        # about 60 ms a run against 200 ms: a handful of runs, never 100
+        self.assertLessEqual(int(rows[0]["runs"]), 6, out)
+        self.assertIn("did not converge: sync (max_time after", out)
+
+    def test_fixed_repetitions_as_before(self):
+        out, rows, runs = self.experiment(
+            NOISY.replace("repetitions     = auto", "repetitions = 3")
+            .replace("target_ci       = 1%\n", "")
+            .replace("min_repetitions = 3\n", "")
+            .replace("max_repetitions = 8\n", ""))
+        for row in rows:
+            self.assertEqual(row["runs"], "3")
+            self.assertEqual(row["stopped_by"], "")
+        self.assertEqual(len(runs), 6)
+        self.assertIn("3 measured runs per cell", out)
+        self.assertNotIn("did not converge", out)
+
+    def test_auto_key_without_auto_is_refused(self):
+        with TempDir() as tmp:
+            ini = write(os.path.join(tmp, "x.ini"),
+                        NOISY.replace("repetitions     = auto", "repetitions = 3"))
+            rc, out, err = run("validate", ini, "--plugin-path", FIXTURES)
+            self.assertEqual(rc, 2)
+            self.assertRegex(err, r"x\.ini:5: \[experiment\] target_ci applies only "
+                                  r"with repetitions = auto \(now 3\)")
+
+
+if __name__ == "__main__":
+    unittest.main()
