@@ -17,6 +17,7 @@
 #include "results.h"
 #include "shard.h"
 #include "util.h"
+#include "xlsx.h"
 
 #define SIG_RATIO 6 /* as results.c writes speedups */
 
@@ -713,7 +714,6 @@ static int write_row_buffer(struct merge *m, const char *path,
 	if (rc < 0)
 		fprintf(m->err, "concur: merge: cannot write %s: %s\n", path,
 			strerror(-rc));
-	csv_row_clear(row);
 	return rc;
 }
 
@@ -1093,13 +1093,38 @@ static bool output_allowed(struct merge *m)
 	return ok;
 }
 
+/* The workbook beside the CSV files, as a run writes it; a warning only. */
+static void write_workbook(struct merge *m, const struct csv_row *rows)
+{
+	struct xlsx_source src = {
+		.env = rows[0].buf,
+		.env_len = rows[0].len,
+		.runs = rows[1].buf,
+		.runs_len = rows[1].len,
+		.matrix = rows[2].buf,
+		.matrix_len = rows[2].len,
+		.summary = rows[3].buf,
+		.summary_len = rows[3].len,
+	};
+	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
+
+	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
+		fprintf(m->err, "concur: merge: warning: no workbook: %s\n",
+			err);
+	else
+		fprintf(m->out, "workbook: %s\n", path);
+	free(path);
+}
+
 static int write_all(struct merge *m)
 {
-	struct csv_row row;
+	struct csv_row rows[4]; /* env, runs, matrix, summary */
 	char err[2 * CONCUR_ERRLEN], *svg;
+	size_t i;
 	int rc;
 
-	csv_row_init(&row);
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		csv_row_init(&rows[i]);
 	rc = results_make_folder(m->o->output);
 	if (rc < 0)
 		fprintf(m->err,
@@ -1107,24 +1132,27 @@ static int write_all(struct merge *m)
 			m->o->output, strerror(-rc));
 	/* env first, like a run: a summary is never without its SHA-256 */
 	if (rc == 0)
-		rc = write_env(m, &row);
+		rc = write_env(m, &rows[0]);
 	if (rc == 0)
-		rc = write_runs(m, &row);
+		rc = write_runs(m, &rows[1]);
 	if (rc == 0)
-		rc = write_matrix(m, &row);
+		rc = write_matrix(m, &rows[2]);
 	if (rc == 0)
-		rc = write_summary(m, &row);
-	csv_row_free(&row);
-	if (rc < 0)
-		return rc;
-	fprintf(m->out, "results: %s\n", m->o->output);
-	svg = plot_default_path(m->o->output);
-	if (plot_file(m->o->output, svg, err, sizeof(err)) < 0)
-		fprintf(m->err, "concur: merge: warning: no chart: %s\n", err);
-	else
-		fprintf(m->out, "chart:   %s\n", svg);
-	free(svg);
-	return 0;
+		rc = write_summary(m, &rows[3]);
+	if (rc == 0) {
+		fprintf(m->out, "results: %s\n", m->o->output);
+		svg = plot_default_path(m->o->output);
+		if (plot_file(m->o->output, svg, err, sizeof(err)) < 0)
+			fprintf(m->err,
+				"concur: merge: warning: no chart: %s\n", err);
+		else
+			fprintf(m->out, "chart:   %s\n", svg);
+		free(svg);
+		write_workbook(m, rows);
+	}
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		csv_row_free(&rows[i]);
+	return rc;
 }
 
 static void free_merge(struct merge *m)

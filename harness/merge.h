@@ -14,8 +14,8 @@
  * Written: OUT.csv (rows in experiment order, speedup recomputed from the
  * medians), OUT-runs.csv, OUT-matrix.csv, OUT-env.csv (the common keys,
  * then one block per host: host, its shards, CPU model, kernel, load...),
- * and the chart OUT.svg; a table on stdout that warns when cells ran on
- * machines with different CPU models.
+ * the chart OUT.svg and the workbook OUT.xlsx; a table on stdout that
+ * warns when cells ran on machines with different CPU models.
  */
 #ifndef CONCUR_MERGE_H
 #define CONCUR_MERGE_H

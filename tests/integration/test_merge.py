@@ -112,6 +112,10 @@ class Merge(unittest.TestCase):
         self.assertEqual(mw[0], mm[0])
         self.assertEqual([r[0] for r in mw], [r[0] for r in mm])
         self.assertIn("merged: 15 of 15 cells from 3 shards", out)
+        # the chart and the workbook, as a run writes them
+        with open(self.out[:-4] + ".xlsx", "rb") as f:
+            self.assertEqual(f.read(2), b"PK")
+        self.assertTrue(os.path.getsize(self.out[:-4] + ".svg") > 0)
 
     def test_speedup_recomputed_from_medians(self):
         rc, out, err = self.merge(self.inp)
