@@ -333,3 +333,45 @@ class Merge(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MergeOpenLoop(unittest.TestCase):
+    """Sharding composes with the open-loop rate crossing: each rate is a
+    workload cell, so each lands whole in one shard."""
+
+    def test_rate_crossing_split_and_merged(self):
+        with TempDir() as d:
+            exp = write(os.path.join(d, "ol.ini"), """\
+[experiment]
+name = ol
+repetitions = 2
+warmup = 0
+[strategy sync]
+[strategy pthreads]
+workers = 2
+[workload w]
+plugin = null
+count = 20
+rate = 0, 2000, 4000
+""")
+            rc, _, err = run("run", exp, "-o", os.path.join(d, "one.csv"),
+                             "-q")
+            self.assertEqual(rc, 0, err)
+            for k in range(3):
+                rc, _, err = run("run", exp, "-o",
+                                 os.path.join(d, "sh", "ol.csv"), "--shard",
+                                 f"{k}/3", "-q")
+                self.assertEqual(rc, 0, err)
+                rows = read_dicts(os.path.join(d, "sh",
+                                               f"ol.shard-{k}-of-3.csv"))
+                self.assertEqual(len({r["workload.rate"] for r in rows}), 1)
+            out = os.path.join(d, "ol.csv")
+            rc, _, err = run("merge", out, os.path.join(d, "sh"))
+            self.assertEqual(rc, 0, err)
+            one, merged = read_dicts(os.path.join(d, "one.csv")), \
+                read_dicts(out)
+            self.assertEqual(list(one[0].keys()), list(merged[0].keys()))
+            keys = ["cell", "status", "workload.rate", "offered_rate"]
+            self.assertEqual(sorted(tuple(r[k] for k in keys) for r in one),
+                             sorted(tuple(r[k] for k in keys)
+                                    for r in merged))
