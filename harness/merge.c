@@ -43,35 +43,38 @@ enum env_key {
 	E_MHD,
 	E_FILE,
 	E_ORDER,
+	E_OVERRIDES,
 	E_COUNT
 };
 
 static const char *const env_names[E_COUNT] = {
-	"concur_version",
-	"experiment_sha256",
-	"shard",
-	"shard_cells",
-	"experiment_cells",
-	"workload_cells",
-	"baseline",
-	"host",
-	"cpu_model",
-	"cpu_count",
-	"kernel",
-	"load_average",
-	"start_time_utc",
-	"git_revision",
-	"compiler",
-	"build_type",
-	"libcurl_version",
-	"libmicrohttpd_version",
-	"experiment_file",
-	"order",
+	[E_VERSION] = "concur_version",
+	[E_SHA] = "experiment_sha256",
+	[E_SHARD] = "shard",
+	[E_CELLS] = "shard_cells",
+	[E_TOTAL] = "experiment_cells",
+	[E_PER] = "workload_cells",
+	[E_BASELINE] = "baseline",
+	[E_HOST] = "host",
+	[E_CPU] = "cpu_model",
+	[E_NCPU] = "cpu_count",
+	[E_KERNEL] = "kernel",
+	[E_LOAD] = "load_average",
+	[E_START] = "start_time_utc",
+	[E_GIT] = "git_revision",
+	[E_COMPILER] = "compiler",
+	[E_BUILD] = "build_type",
+	[E_CURL] = "libcurl_version",
+	[E_MHD] = "libmicrohttpd_version",
+	[E_FILE] = "experiment_file",
+	[E_ORDER] = "order",
+	[E_OVERRIDES] = "overrides",
 };
 
 /* The keys that must agree between the shards of one experiment. */
-static const enum env_key same_keys[] = { E_SHA, E_VERSION,  E_TOTAL,
-					  E_PER, E_BASELINE, E_ORDER };
+static const enum env_key same_keys[] = { E_SHA,      E_VERSION,  E_TOTAL,
+					  E_PER,      E_BASELINE, E_ORDER,
+					  E_OVERRIDES };
 
 /* One shard's four files as read. */
 struct part {
@@ -428,6 +431,12 @@ static void check_against_ref(struct merge *m, const struct part *p)
 	for (i = 0; i < ARRAY_SIZE(same_keys); i++) {
 		enum env_key k = same_keys[i];
 
+		if (strcmp(p->key[k], r->key[k]) != 0 && k == E_OVERRIDES) {
+			fatal(m,
+			      "%s and %s ran with different --set values ('%.60s' there, '%.60s' here): their cells are not of one experiment",
+			      r->path, p->path, r->key[k], p->key[k]);
+			return;
+		}
 		if (strcmp(p->key[k], r->key[k]) != 0) {
 			fatal(m,
 			      "%s and %s are not of one experiment: %s is '%.40s' there and '%.40s' here",
@@ -909,6 +918,7 @@ static int write_env(struct merge *m, struct csv_row *row)
 	pair(row, "experiment_sha256", r->key[E_SHA]);
 	pair(row, "order", r->key[E_ORDER]);
 	pair(row, "baseline", r->key[E_BASELINE]);
+	pair(row, "overrides", r->key[E_OVERRIDES]);
 	pair(row, "shards", n);
 	pair(row, "shards_merged", merged);
 	pair(row, "shards_missing", absent);

@@ -470,11 +470,34 @@ static void utc_now(char buf[32])
  * What `concur merge` needs to put the shards back together without the
  * experiment file: which part of which split this is, and the baseline.
  */
-static void shard_env(struct results *res)
+/* The --set values of the command line, "; "-separated, in order. */
+static char *overrides_of(int argc, char **argv)
+{
+	char *all = xstrdup(""), *t;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(argv[i], "--set=", 6) == 0)
+			v = argv[i] + 6;
+		if (!v)
+			continue;
+		t = xasprintf("%s%s%s", all, *all ? "; " : "", v);
+		free(all);
+		all = t;
+	}
+	return all;
+}
+
+static void shard_env(struct results *res, int argc, char **argv)
 {
 	const struct shard *s = res->shard;
 	const struct matrix *m = res->m;
 	char k[48], cells[24], total[24], per[24];
+	char *sets = overrides_of(argc, argv);
 
 	snprintf(k, sizeof(k), "%u/%u", s->k, s->n);
 	snprintf(cells, sizeof(cells), "%zu", shard_cell_count(m, s->k, s->n));
@@ -486,6 +509,8 @@ static void shard_env(struct results *res)
 	env_pair(&res->row, "experiment_cells", total);
 	env_pair(&res->row, "workload_cells", per);
 	env_pair(&res->row, "baseline", m->strategies[m->baseline].sec->label);
+	env_pair(&res->row, "overrides", sets); /* shards must agree on them */
+	free(sets);
 }
 
 /*
@@ -548,7 +573,7 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "order",
 		 res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
 	if (res->shard)
-		shard_env(res);
+		shard_env(res, argc, argv);
 	rc = replace_file(res, res->env_path);
 	free(cpu);
 	free(load);

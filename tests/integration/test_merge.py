@@ -251,6 +251,19 @@ class Merge(unittest.TestCase):
         self.assertIn("experiment_sha256", err)
         self.assert_nothing_written()
 
+    def test_different_set_values_refused(self):
+        other = os.path.join(self.work, "other")
+        rc, _, err = run("run", self.exp, "-o", os.path.join(other, "mrg.csv"),
+                         "--shard", "1/3", "--set", "sums.first=2000",
+                         "-q")
+        self.assertIn(rc, (0, 1), err)
+        rc, out, err = self.merge(self.shard(0), self.shard(2),
+                                  os.path.join(other, "mrg.shard-1-of-3.csv"))
+        self.assertEqual(rc, 2)
+        self.assertIn("ran with different --set values", err)
+        self.assertIn("sums.first=2000", err)
+        self.assert_nothing_written()
+
     def test_different_splits_refused(self):
         two = os.path.join(self.work, "two")
         rc, _, err = run("run", self.exp, "-o", os.path.join(two, "mrg.csv"),
