@@ -29,12 +29,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testserver_query.h"
+#include "value.h"
 #include "util.h"
 
 /* Bodies up to this size come straight from body_buf; bigger ones cycle it. */
 #define BODY_BUF_SIZE (16u << 20)
-/* Longest delay a request may ask for: one hour. */
-#define MAX_DELAY_NS (3600LL * 1000000000LL)
+/* Default caps of what a request may ask (testserver_options). */
+#define MAX_DELAY_NS (3600ULL * 1000000000ULL)
+#define MAX_SIZE (UINT64_MAX / 2)
 #define STALL_DEADLINE INT64_MAX
 /*
  * Memory pool of one connection (request line, headers, reply headers; the
@@ -47,14 +50,6 @@
 
 static char body_buf[BODY_BUF_SIZE];
 static pthread_once_t body_once = PTHREAD_ONCE_INIT;
-
-enum ts_fault {
-	FAULT_NONE,
-	FAULT_500,
-	FAULT_CLOSE,
-	FAULT_RESET,
-	FAULT_STALL,
-};
 
 /* Per-request state, the request's MHD "con_cls". */
 struct ts_request {
@@ -72,6 +67,8 @@ struct ts_request {
 struct testserver {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
+	struct ts_limits limits;
+	bool remote_faults; /* fault modes for clients not on loopback */
 	pthread_t timer_thread;
 	pthread_mutex_t lock; /* guards everything below */
 	pthread_cond_t wake;
@@ -244,66 +241,52 @@ static bool parse_u64(const char *text, uint64_t max, uint64_t *ret)
 	return true;
 }
 
-static const char *arg(struct MHD_Connection *c, const char *key)
+static const char *arg(void *conn, const char *key)
 {
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-static bool parse_fault(const char *text, enum ts_fault *ret)
+/* Fill r from the query string; 0 or -EINVAL / -ERANGE with a reason. */
+static int request_parse(struct testserver *s, struct ts_request *r,
+			 struct MHD_Connection *c, char *why, size_t whylen)
 {
-	static const struct {
-		const char *name;
-		enum ts_fault fault;
-	} faults[] = {
-		{ "500", FAULT_500 },
-		{ "close", FAULT_CLOSE },
-		{ "reset", FAULT_RESET },
-		{ "stall", FAULT_STALL },
-	};
+	struct ts_query q;
+	int rc = ts_query_parse(arg, c, &s->limits, &q, why, whylen);
 
-	*ret = FAULT_NONE;
-	if (!text)
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
-		if (strcmp(text, faults[i].name) == 0) {
-			*ret = faults[i].fault;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Fill r from the query string; false on a malformed parameter. */
-static bool request_parse(struct ts_request *r, struct MHD_Connection *c)
-{
-	const char *ms = arg(c, "delay_ms"), *us = arg(c, "delay_us");
-	const char *size = arg(c, "size"), *status = arg(c, "status");
-	uint64_t delay = 0, v;
-
-	r->status = MHD_HTTP_OK;
-	if (ms && !parse_u64(ms, MAX_DELAY_NS / 1000000, &delay))
-		return false;
-	delay *= 1000000;
-	if (us) {
-		if (!parse_u64(us, MAX_DELAY_NS / 1000, &v))
-			return false;
-		delay += v * 1000;
-	}
-	r->deadline_ns = delay ? ts_now_ns() + (int64_t)delay : 0;
-	if (size && !parse_u64(size, UINT64_MAX / 2, &r->size))
-		return false;
-	if (status) {
-		if (!parse_u64(status, 599, &v) || v < 100)
-			return false;
-		r->status = (unsigned)v;
-	}
-	if (!parse_fault(arg(c, "fault"), &r->fault))
-		return false;
-	if (r->fault == FAULT_500)
-		r->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	if (rc < 0)
+		return rc;
+	r->deadline_ns = q.delay_ns ? ts_now_ns() + (int64_t)q.delay_ns : 0;
+	r->size = q.size;
+	r->status = q.status;
+	r->fault = q.fault;
 	if (r->fault == FAULT_STALL)
 		r->deadline_ns = STALL_DEADLINE;
-	return true;
+	return 0;
+}
+
+/* Is the client on this machine's loopback (127.0.0.0/8, ::1, ::ffff:127.x)? */
+static bool client_on_loopback(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in4 = (const void *)sa;
+
+		return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)(const void *)sa)
+				 ->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
 }
 
 /* ---- answering ---- */
@@ -386,6 +369,8 @@ static enum MHD_Result request_begin(struct testserver *s, struct ts_request *r,
 				     const char *url, const char *method)
 {
 	struct MHD_Connection *c = r->conn;
+	char why[160];
+	int rc;
 
 	r->started = true;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
@@ -394,11 +379,17 @@ static enum MHD_Result request_begin(struct testserver *s, struct ts_request *r,
 				  "method not allowed\n");
 	if (strcmp(url, "/") != 0)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-	if (!request_parse(r, c))
+	rc = request_parse(s, r, c, why, sizeof(why));
+	if (rc < 0)
+		return reply(c, MHD_HTTP_BAD_REQUEST,
+			     MHD_create_response_from_buffer(
+				     strlen(why), why, MHD_RESPMEM_MUST_COPY));
+	if (r->fault != FAULT_NONE && !s->remote_faults &&
+	    !client_on_loopback(c))
 		return reply_text(
-			c, MHD_HTTP_BAD_REQUEST,
-			"bad parameter: use delay_ms, delay_us, "
-			"size, status, fault=500|close|reset|stall\n");
+			c, MHD_HTTP_FORBIDDEN,
+			"fault modes answer only clients on the server's "
+			"loopback (concur serve --allow-remote-faults)\n");
 	if (r->deadline_ns != 0 && request_hold(s, r))
 		return MHD_YES;
 	r->ready = true;
@@ -509,6 +500,8 @@ static int daemon_start(struct testserver *s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TS_CONN_MEMORY,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)(o->threads > 1 ? o->threads : 0),
+		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->daemon) {
 		errf(err, errlen,
@@ -532,6 +525,11 @@ int testserver_start(const struct testserver_options *o,
 
 	pthread_once(&body_once, body_fill);
 	raise_nofile();
+	o = o ? o : &defaults;
+	s->limits.max_size = o->max_size ? o->max_size : MAX_SIZE;
+	s->limits.max_delay_ns =
+		o->max_delay_ns ? o->max_delay_ns : MAX_DELAY_NS;
+	s->remote_faults = o->remote_faults;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -545,7 +543,7 @@ int testserver_start(const struct testserver_options *o,
 		testserver_stop(s);
 		return -rc;
 	}
-	rc = daemon_start(s, o ? o : &defaults, err, errlen);
+	rc = daemon_start(s, o, err, errlen);
 	if (rc) {
 		testserver_stop(s);
 		return rc;
@@ -649,14 +647,28 @@ int testserver_libraries(char *buf, size_t len)
 static void serve_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: concur serve [--port N] [--bind ADDR] [--threads N]\n"
+		"usage: concur serve [--port N] [--bind ADDR] [--threads N] [limits]\n"
 		"  Runs the embedded HTTP test server until Ctrl-C.\n"
-		"  --port N      port to listen on (default 0: any free port)\n"
-		"  --bind ADDR   address to bind (default 127.0.0.1; 0.0.0.0 "
+		"  --port N              port to listen on (default 0: any free port)\n"
+		"  --bind ADDR           address to bind (default 127.0.0.1; 0.0.0.0 "
 		"for every interface)\n"
-		"  --threads N   server threads (default 1)\n"
+		"  --threads N           server threads (default 1)\n"
+		"  limits, for a server others can reach:\n"
+		"  --timeout DURATION    close a connection idle this long "
+		"(default %ds; 0: never)\n"
+		"  --per-ip N            connections per client address "
+		"(default %d; 0: any)\n"
+		"  --max-connections N   connections in all (default %d)\n"
+		"  --max-size SIZE       largest body a request may ask "
+		"(default 16MiB)\n"
+		"  --max-delay DURATION  longest delay a request may ask "
+		"(default 60s)\n"
+		"  --allow-remote-faults fault=... for clients off loopback too "
+		"(default: loopback only)\n"
 		"  Requests: /?delay_ms=20&size=10240 (also delay_us, "
-		"status=CODE, fault=500|close|reset|stall)\n");
+		"status=CODE, fault=500|close|reset|stall)\n",
+		TESTSERVER_SERVE_TIMEOUT_S, TESTSERVER_SERVE_PER_IP,
+		TESTSERVER_MAX_CONNECTIONS);
 }
 
 /* Parse flag value text as an unsigned number in [lo, hi]. */
@@ -672,6 +684,85 @@ static bool flag_number(const char *flag, const char *text, uint64_t lo,
 	return false;
 }
 
+/* A duration or size flag (value.h syntax) within [lo, hi] of its unit. */
+static bool flag_value(const char *flag, enum concur_param_type type,
+		       const char *text, uint64_t lo, uint64_t hi,
+		       const char *range, uint64_t *ret)
+{
+	union concur_value v;
+	char err[160];
+	uint64_t x;
+
+	if (value_parse(type, text, &v, err, sizeof(err)) == 0) {
+		x = type == CONCUR_PARAM_SIZE ? v.bytes
+		    : v.ns < 0		      ? UINT64_MAX
+					      : (uint64_t)v.ns;
+		if (x >= lo && x <= hi) {
+			*ret = x;
+			return true;
+		}
+	}
+	fprintf(stderr, "concur serve: %s '%s': want %s\n", flag, text, range);
+	return false;
+}
+
+#define NS_PER_S 1000000000ULL
+
+/* One limit flag into o; false on a bad value (already reported). */
+static bool serve_limit(int c, const char *arg, struct testserver_options *o)
+{
+	uint64_t v = 0;
+
+	switch (c) {
+	case 'T':
+		if (!flag_value(
+			    "--timeout", CONCUR_PARAM_DURATION, arg, 0,
+			    86400 * NS_PER_S,
+			    "a duration from 1s to 24h, such as 30s or 2m, or 0 (never)",
+			    &v))
+			return false;
+		if (v && v < NS_PER_S) {
+			fprintf(stderr,
+				"concur serve: --timeout '%s': want at least 1s, or 0 (never)\n",
+				arg);
+			return false;
+		}
+		o->timeout_s = (unsigned)(v / NS_PER_S);
+		return true;
+	case 'I':
+		if (!flag_number("--per-ip", arg, 0, 1000000, &v))
+			return false;
+		o->per_ip = (unsigned)v;
+		return true;
+	case 'C':
+		if (!flag_number("--max-connections", arg, 1, 1000000, &v))
+			return false;
+		o->max_connections = (unsigned)v;
+		return true;
+	case 'S':
+		if (!flag_value(
+			    "--max-size", CONCUR_PARAM_SIZE, arg, 1,
+			    UINT64_MAX / 2,
+			    "a size of at least 1 byte, such as 1500, 10k or 1GiB",
+			    &v))
+			return false;
+		o->max_size = v;
+		return true;
+	case 'D':
+		if (!flag_value(
+			    "--max-delay", CONCUR_PARAM_DURATION, arg, 1000000,
+			    86400 * NS_PER_S,
+			    "a duration from 1ms to 24h, such as 500ms or 10m",
+			    &v))
+			return false;
+		o->max_delay_ns = v;
+		return true;
+	default: /* 'F' */
+		o->remote_faults = true;
+		return true;
+	}
+}
+
 /* Returns -1 to go on, else an exit status. */
 static int serve_parse(int argc, char **argv, struct testserver_options *o)
 {
@@ -679,6 +770,12 @@ static int serve_parse(int argc, char **argv, struct testserver_options *o)
 		{ "port", required_argument, NULL, 'p' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "per-ip", required_argument, NULL, 'I' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-size", required_argument, NULL, 'S' },
+		{ "max-delay", required_argument, NULL, 'D' },
+		{ "allow-remote-faults", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -702,6 +799,15 @@ static int serve_parse(int argc, char **argv, struct testserver_options *o)
 			if (!flag_number("--threads", optarg, 1, 256, &v))
 				return 2;
 			o->threads = (unsigned)v;
+			break;
+		case 'T':
+		case 'I':
+		case 'C':
+		case 'S':
+		case 'D':
+		case 'F':
+			if (!serve_limit(c, optarg, o))
+				return 2;
 			break;
 		case 'h':
 			serve_usage(stdout);
@@ -733,6 +839,20 @@ static int serve_flags(int argc, char **argv, struct testserver_options *o)
 	rc = serve_parse(argc + 1, args, o);
 	free(args);
 	return rc;
+}
+
+/* The limits a person's `concur serve` runs with, one line. */
+static void print_limits(const struct testserver_options *o)
+{
+	printf("concur serve: limits: idle timeout %s%u s, %u connections "
+	       "(%u per address%s), bodies up to %" PRIu64
+	       " bytes, delays up to %" PRIu64 " ms, fault modes %s\n",
+	       o->timeout_s ? "" : "none (0) ", o->timeout_s,
+	       o->max_connections ? o->max_connections
+				  : TESTSERVER_MAX_CONNECTIONS,
+	       o->per_ip, o->per_ip ? "" : " = any", o->max_size,
+	       o->max_delay_ns / 1000000,
+	       o->remote_faults ? "for every client" : "for loopback only");
 }
 
 /*
@@ -767,6 +887,7 @@ static int serve(const struct testserver_options *o, int report_fd)
 		       strchr(o->bind_addr, ':') ? "[" : "", o->bind_addr,
 		       strchr(o->bind_addr, ':') ? "]" : "",
 		       (unsigned)testserver_port(s));
+		print_limits(o);
 		fflush(stdout);
 	}
 	if (rc != 0)
@@ -778,7 +899,14 @@ static int serve(const struct testserver_options *o, int report_fd)
 
 int testserver_serve_main(int argc, char **argv)
 {
-	struct testserver_options o = { .bind_addr = TESTSERVER_BIND_ADDR };
+	/* a person's server, maybe on a network: limits on by default */
+	struct testserver_options o = {
+		.bind_addr = TESTSERVER_BIND_ADDR,
+		.timeout_s = TESTSERVER_SERVE_TIMEOUT_S,
+		.per_ip = TESTSERVER_SERVE_PER_IP,
+		.max_size = TESTSERVER_SERVE_MAX_SIZE,
+		.max_delay_ns = TESTSERVER_SERVE_MAX_DELAY_NS,
+	};
 	int rc = serve_flags(argc, argv, &o);
 
 	return rc >= 0 ? rc : serve(&o, -1);

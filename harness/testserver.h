@@ -19,6 +19,12 @@
  *   fault=stall               never answer; released only when the server
  *                             stops
  *
+ * Fault modes answer only clients on the server's loopback unless
+ * remote_faults is set (403 otherwise); a delay or size above the server's
+ * cap is a 400 that says the cap.  Delayed and stalled requests do not
+ * count against the idle timeout (libmicrohttpd suspends them), so the
+ * delay cap is what bounds them.
+ *
  * Only the path "/" is served; any other path answers 404, a malformed
  * parameter 400, a method other than GET/HEAD 405.  Connections are
  * keep-alive (HTTP/1.1).  The server runs on its own threads (libmicrohttpd's
@@ -27,6 +33,7 @@
 #ifndef CONCUR_TESTSERVER_H
 #define CONCUR_TESTSERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +48,23 @@ struct testserver_options {
 	unsigned max_connections; /* 0 = TESTSERVER_MAX_CONNECTIONS */
 	unsigned backlog;	  /* listen backlog; 0 = TESTSERVER_BACKLOG */
 	unsigned threads;	  /* server threads; 0 = 1 */
+	/*
+	 * Limits for a server other machines can reach (`concur serve` sets
+	 * TESTSERVER_SERVE_* by default; the embedded server of `concur run`
+	 * listens on loopback for concur alone and leaves them at 0).
+	 */
+	unsigned timeout_s; /* close a connection idle this long; 0 = never */
+	unsigned per_ip;    /* connections per client address; 0 = any */
+	uint64_t max_size;  /* largest body a request may ask; 0 = 2^63 */
+	uint64_t max_delay_ns; /* longest delay a request may ask; 0 = 1 h */
+	bool remote_faults;    /* fault modes for clients off loopback too */
 };
+
+/* `concur serve`'s defaults for the limits above. */
+#define TESTSERVER_SERVE_TIMEOUT_S 60
+#define TESTSERVER_SERVE_PER_IP 1024
+#define TESTSERVER_SERVE_MAX_SIZE (16u << 20)
+#define TESTSERVER_SERVE_MAX_DELAY_NS (60ULL * 1000000000ULL)
 
 struct testserver;
 
@@ -74,11 +97,12 @@ void testserver_stop(struct testserver *s);
 int testserver_libraries(char *buf, size_t len);
 
 /*
- * `concur serve [--port N] [--bind ADDR] [--threads N]`: argv are the
- * arguments after "serve" (argv[0] is the first flag, not a program name).
- * Runs in the foreground until SIGINT/SIGTERM, printing the URL it listens
- * on.  Returns the exit status: 0, 1 when the server could not start, 2 on
- * bad flags.
+ * `concur serve [--port N] [--bind ADDR] [--threads N] [limits]`: argv are
+ * the arguments after "serve" (argv[0] is the first flag, not a program
+ * name).  The limits default to TESTSERVER_SERVE_*.  Runs in the
+ * foreground until SIGINT/SIGTERM, printing the URL it listens on and its
+ * limits.  Returns the exit status: 0, 1 when the server could not start,
+ * 2 on bad flags.
  */
 int testserver_serve_main(int argc, char **argv);
 
@@ -91,7 +115,9 @@ int testserver_serve_main(int argc, char **argv);
  *     error MESSAGE\n
  *
  * then serve until SIGTERM/SIGINT.  Bad flags close report_fd without a
- * line.  Returns the exit status as testserver_serve_main does.
+ * line.  Returns the exit status as testserver_serve_main does.  The
+ * limits are off unless flags set them: this server is concur run's own,
+ * on loopback.
  */
 int testserver_report_main(int report_fd, int argc, char **argv);
 

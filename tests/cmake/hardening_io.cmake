@@ -2,7 +2,7 @@
 # results files against `concur plot`, plugin folder trust, `concur serve`
 # limits.  Each test runs the real binary.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(t plot_safety trust)
+foreach(t plot_safety trust serve)
   add_test(NAME integration_${t}
            COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)

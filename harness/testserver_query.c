@@ -1,0 +1,155 @@
+/*
+ * testserver_query.c - the query parameters of testserver_query.h.
+ */
+#include "testserver_query.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct {
+	const char *name;
+	enum ts_fault fault;
+} faults[] = {
+	{ "500", FAULT_500 },
+	{ "close", FAULT_CLOSE },
+	{ "reset", FAULT_RESET },
+	{ "stall", FAULT_STALL },
+};
+
+const char *ts_fault_name(enum ts_fault fault)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(faults); i++)
+		if (faults[i].fault == fault)
+			return faults[i].name;
+	return "";
+}
+
+/* Decimal digits only (no sign, space or exponent), at most max. */
+static bool parse_u64(const char *text, uint64_t max, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!text || !*text)
+		return false;
+	for (p = text; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/*
+ * One numeric parameter: absent leaves *ret; malformed is -EINVAL; above
+ * cap (in the parameter's unit) is -ERANGE.
+ */
+static int number(ts_lookup_fn get, void *ctx, const char *key, uint64_t cap,
+		  const char *cap_text, uint64_t *ret, char *why, size_t whylen)
+{
+	const char *text = get(ctx, key);
+	uint64_t v;
+
+	if (!text)
+		return 0;
+	if (!parse_u64(text, UINT64_MAX, &v)) {
+		errf(why, whylen, "bad parameter %s: want a whole number\n",
+		     key);
+		return -EINVAL;
+	}
+	if (v > cap) {
+		errf(why, whylen, "%s=%" PRIu64 " is above this server's %s\n",
+		     key, v, cap_text);
+		return -ERANGE;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int parse_delay(ts_lookup_fn get, void *ctx, const struct ts_limits *l,
+		       struct ts_query *q, char *why, size_t whylen)
+{
+	uint64_t ms = 0, us = 0;
+	char cap[64];
+	int rc;
+
+	snprintf(cap, sizeof(cap), "longest delay, %" PRIu64 " ms",
+		 l->max_delay_ns / 1000000);
+	rc = number(get, ctx, "delay_ms", l->max_delay_ns / 1000000, cap, &ms,
+		    why, whylen);
+	if (rc == 0)
+		rc = number(get, ctx, "delay_us", l->max_delay_ns / 1000, cap,
+			    &us, why, whylen);
+	if (rc < 0)
+		return rc;
+	/* each is within the cap, so neither product overflows */
+	q->delay_ns = ms * 1000000 + us * 1000;
+	if (q->delay_ns > l->max_delay_ns) {
+		errf(why, whylen,
+		     "delay_ms + delay_us is above this server's %s\n", cap);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int parse_fault(ts_lookup_fn get, void *ctx, struct ts_query *q,
+		       char *why, size_t whylen)
+{
+	const char *text = get(ctx, "fault");
+	size_t i;
+
+	if (!text)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(faults); i++) {
+		if (strcmp(text, faults[i].name) == 0) {
+			q->fault = faults[i].fault;
+			if (q->fault == FAULT_500)
+				q->status = 500;
+			return 0;
+		}
+	}
+	errf(why, whylen,
+	     "bad parameter fault: want 500, close, reset or stall\n");
+	return -EINVAL;
+}
+
+int ts_query_parse(ts_lookup_fn get, void *ctx, const struct ts_limits *lim,
+		   struct ts_query *ret, char *why, size_t whylen)
+{
+	struct ts_query q = { .status = 200 };
+	uint64_t status = 200;
+	char cap[64];
+	int rc;
+
+	snprintf(cap, sizeof(cap), "largest body, %" PRIu64 " bytes",
+		 lim->max_size);
+	rc = parse_delay(get, ctx, lim, &q, why, whylen);
+	if (rc == 0)
+		rc = number(get, ctx, "size", lim->max_size, cap, &q.size, why,
+			    whylen);
+	if (rc == 0)
+		rc = number(get, ctx, "status", 599, "largest status, 599",
+			    &status, why, whylen);
+	if (rc == 0 && status < 100) {
+		errf(why, whylen, "bad parameter status: want 100 to 599\n");
+		rc = -EINVAL;
+	}
+	q.status = (unsigned)status;
+	if (rc == 0)
+		rc = parse_fault(get, ctx, &q, why, whylen);
+	if (rc == 0)
+		*ret = q;
+	return rc;
+}
