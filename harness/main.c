@@ -20,6 +20,7 @@
 
 #include "compare.h"
 #include "config.h"
+#include "fileio.h"
 #include "loader.h"
 #include "matrix.h"
 #include "merge.h"
@@ -428,6 +429,7 @@ static void plot_after_run(const struct session *s)
 	char err[2 * CONCUR_ERRLEN] = "";
 	char *svg = plot_default_path(results_path(s->res));
 
+	fileio_remove_stale(svg); /* a killed run's; we hold the results lock */
 	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
 		print_error("warning: no chart: %s", err);
 	else

@@ -12,7 +12,7 @@ target_include_directories(fixture_rogue PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_rogue PRIVATE ${CONCUR_WARNINGS})
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(t gallery hardening)
+foreach(t gallery hardening torture)
   add_test(NAME integration_${t}
            COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
