@@ -1053,6 +1053,7 @@ static int check_fresh(struct results *res, bool created, char *err,
 static int claim_files(struct results *res, enum results_mode *mode, char *err,
 		       size_t errlen)
 {
+	struct stat st;
 	bool created;
 	int rc = mkdir_parents(res->path);
 
@@ -1064,8 +1065,11 @@ static int claim_files(struct results *res, enum results_mode *mode, char *err,
 	rc = lock_results(res, &created, err, errlen);
 	if (rc == 0 && *mode == RESULTS_NEW)
 		rc = check_fresh(res, created, err, errlen);
-	if (rc == 0 && *mode == RESULTS_RESUME && created)
-		*mode = RESULTS_NEW; /* nothing to resume: a fresh start */
+	/* nothing to resume, a fresh start: no summary file, or an empty one
+	 * (a run killed between taking the lock and writing N-env.csv) */
+	if (rc == 0 && *mode == RESULTS_RESUME &&
+	    (created || (fstat(res->fd_summary, &st) == 0 && st.st_size == 0)))
+		*mode = RESULTS_NEW;
 	if (rc == 0) {
 		fileio_remove_stale(res->path);
 		fileio_remove_stale(res->runs_path);

@@ -110,6 +110,17 @@ class OutputFiles(unittest.TestCase):
                              sorted(["q.ini", "q.csv", "q-runs.csv", "q-matrix.csv",
                                      "q-env.csv", "q.svg", "q.xlsx"]))
 
+    def test_resume_after_a_kill_between_lock_and_env_starts_afresh(self):
+        """The torture test found it: a kill -9 after the summary file was
+        created (to be locked) but before N-env.csv was written left an
+        empty N.csv that --resume refused for want of a SHA-256."""
+        with TempDir() as d:
+            ini, out = quick(d), os.path.join(d, "q.csv")
+            write(out, "")
+            rc, _, err = run("run", ini, "-o", out, "--resume")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(len(check_rows(self, out)), 3)
+
     def test_a_second_run_on_the_same_output_is_refused_with_the_pid(self):
         with TempDir() as d:
             ini, out = slow(d), os.path.join(d, "slow.csv")
