@@ -41,7 +41,7 @@ static void put(struct text *t, const char *s, size_t n)
 	t->buf[t->len] = '\0';
 }
 
-static void puts_(struct text *t, const char *s)
+static void put_str(struct text *t, const char *s)
 {
 	put(t, s, strlen(s));
 }
@@ -57,17 +57,17 @@ static void side(struct text *t, const char *tag, const char *ref,
 	char pt[96];
 	size_t i;
 
-	puts_(t, head);
+	put_str(t, head);
 	free(head);
 	for (i = 0; i < n; i++) {
 		if (!isfinite(v[i]))
 			continue;
 		snprintf(pt, sizeof(pt),
 			 "<c:pt idx=\"%zu\"><c:v>%.17g</c:v></c:pt>", i, v[i]);
-		puts_(t, pt);
+		put_str(t, pt);
 	}
 	snprintf(pt, sizeof(pt), "</c:numCache></c:numRef></c:%s>", tag);
-	puts_(t, pt);
+	put_str(t, pt);
 }
 
 /* The placeholder's marker: the value of its <c:val val="K"/>; 0 if none. */
@@ -112,10 +112,10 @@ static void patch_chart(const char *xml, size_t len,
 		if (k >= 1 && k <= eb->n) {
 			const struct xlsx_errbar *e = &eb->bars[k - 1];
 
-			puts_(out, "<c:errBars><c:errDir val=\"y\"/>"
-				   "<c:errBarType val=\"both\"/>"
-				   "<c:errValType val=\"cust\"/>"
-				   "<c:noEndCap val=\"0\"/>");
+			put_str(out, "<c:errBars><c:errDir val=\"y\"/>"
+				     "<c:errBarType val=\"both\"/>"
+				     "<c:errValType val=\"cust\"/>"
+				     "<c:noEndCap val=\"0\"/>");
 			side(out, "plus", e->plus, e->plus_v, e->n);
 			side(out, "minus", e->minus, e->minus_v, e->n);
 			put(out, close_tag, sizeof(close_tag) - 1);

@@ -23,3 +23,4 @@ if(CONCUR_SYSTEM_PYTHON)
   set_tests_properties(integration_xlsx_openpyxl PROPERTIES TIMEOUT 300
     ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endif()
+concur_unit_test(test_xlsx_errbars SOURCES ${PROJECT_SOURCE_DIR}/tests/test_xlsx_errbars.c)
