@@ -5,6 +5,7 @@
  * the given ranges with the values cached, the unknown marker 7 is gone
  * (never left showing a made-up length), and the other parts are intact.
  */
+#include <errno.h>
 #include <minizip/unzip.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <errno.h>
 
 #include "xlsx_chart.h"
 
