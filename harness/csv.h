@@ -1,6 +1,6 @@
 /*
  * csv.h - RFC 4180 fields and records that import cleanly into spreadsheets
- * and pandas (SPEC §6).
+ * and pandas (README "Results (CSV reference)").
  *
  * Writing: a struct csv_row is a growing byte buffer of fields.  Each
  * csv_add_* appends one field, preceded by ',' unless it is the first of

@@ -1,5 +1,5 @@
 /*
- * main.c - the concur command line (SPEC §4): parse the command and its
+ * main.c - the concur command line (README "Command line"): parse the command and its
  * flags, then drive config -> matrix -> runner -> results -> report.
  *
  * Exit status: 0 every cell ran and every task succeeded; 1 some cell

@@ -1,6 +1,7 @@
 /*
  * matrix.h - type every plugin section's keys against its plugin's
- * parameter table and cross them into the matrix of cells (SPEC §5).
+ * parameter table and cross them into the matrix of cells (README
+ * "Experiment files").
  *
  * Cells = (each strategy section x the Cartesian product of its parameters'
  * choices) x (each workload section x the same), in file order, the last

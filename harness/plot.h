@@ -1,5 +1,5 @@
 /*
- * plot.h - charts of a summary results file (SPEC §4 `concur plot`), written
+ * plot.h - charts of a summary results file (`concur plot`), written
  * as one self-contained SVG file: no plotting tool to install, the same
  * picture on every machine, and it opens in any browser or office suite.
  *
@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 /*
- * Read the summary CSV at csv_path (the N.csv of SPEC §6: columns are found
+ * Read the summary CSV at csv_path (the N.csv of README "Results": columns are found
  * by name, so older or newer files with extra columns work) and write the
  * chart to svg_path, through a temporary file renamed into place so a
  * failure never leaves half a chart.  Returns 0, or a negative errno code

@@ -21,7 +21,8 @@
 #include "util.h"
 #include "xlsx.h"
 
-/* Seconds are written with this many significant digits (SPEC §6: >= 9). */
+/* Seconds are written with this many significant digits: at least 9, so
+ * nanosecond clock readings survive (README "Results"). */
 #define SIG_SECONDS 9
 #define SIG_RATIO 6
 

@@ -1,5 +1,6 @@
 /*
- * results.h - the four CSV files of SPEC §6, written as the experiment runs.
+ * results.h - the four CSV files of README "Results", written as the
+ * experiment runs.
  *
  *   N.csv         one row per cell, appended + fsync'ed as each cell ends
  *   N-runs.csv    one row per measured run, appended with its cell

@@ -1,5 +1,5 @@
 /*
- * test_config.c - the INI experiment reader: the SPEC example, every error
+ * test_config.c - the INI experiment reader: the README example, every error
  * with its FILE:LINE, expansion, overrides, inih's limits, hostile input.
  *
  * Error fixtures live in tests/data/config/bad-*.ini; the first line of each

@@ -1,4 +1,4 @@
-# The INI experiment reader and typed values (engineer h4).
+# The INI experiment reader and typed values.
 # Error fixtures: tests/data/config/bad-*.ini, each stating its expected
 # "LINE: message" on its first line.  The libFuzzer target is built by hand:
 # see tests/fuzz/README.

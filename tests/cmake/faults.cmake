@@ -1,4 +1,4 @@
-# Fault tolerance (engineer h6, issue 6): crash isolation, timeouts, kill -9
+# Fault tolerance: crash isolation, timeouts, kill -9
 # and resume, signals, hostile input.  The `faulty` workload fixture is
 # loaded through plugin_path from tests/fixtures/faults in the build tree.
 set(FAULTS_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/faults)

@@ -1,4 +1,4 @@
-# Trustworthy numbers (engineer h8): golden CSV files run with the fake
+# Trustworthy numbers: golden CSV files run with the fake
 # clock, the CSV contract read back with Python's csv module, and the
 # terminal report's warnings.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)

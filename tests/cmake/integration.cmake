@@ -1,5 +1,5 @@
 # Integration tests: the real concur binary on real experiment files, CSV read
-# back with Python's csv module (lead).
+# back with Python's csv module.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 foreach(t run errors sdk)
   add_test(NAME integration_${t}

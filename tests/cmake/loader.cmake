@@ -1,4 +1,4 @@
-# Loader tests against deliberately broken plugin fixtures (lead).
+# Loader tests against deliberately broken plugin fixtures.
 set(LOADER_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/loader)
 foreach(fx ok no_symbol missing_hook abi kind bad_param pre_size no_ops_size
           unknown_need)
@@ -18,6 +18,6 @@ file(WRITE ${LOADER_FIXTURE_DIR}/fixture_text.so "this is not an ELF file\n")
 concur_unit_test(test_loader SOURCES ${PROJECT_SOURCE_DIR}/tests/test_loader.c)
 add_dependencies(test_loader ${LOADER_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
 
-# Matrix: typing and crossing against the real plugins of the build (lead).
+# Matrix: typing and crossing against the real plugins of the build.
 concur_unit_test(test_matrix SOURCES ${PROJECT_SOURCE_DIR}/tests/test_matrix.c)
 add_dependencies(test_matrix ${CONCUR_PLUGIN_TARGETS})

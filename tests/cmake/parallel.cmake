@@ -1,5 +1,5 @@
-# Issue 3 (parallel strategies): the cpu-scaling experiment and the parallel
-# benchmarks validate and run end to end, shrunk (engineer h5).  The
+# Parallel strategies: the cpu-scaling experiment and the parallel
+# benchmarks validate and run end to end, shrunk.  The
 # pthreads/forkpool unit tests themselves are registered in plugins.cmake;
 # scripts/tsan-check.sh runs them under ThreadSanitizer.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)

@@ -1,5 +1,5 @@
 # CPU-side plugins (strategies sync, null, pthreads, forkpool; workloads
-# null, cpu_sum) and their test-only workload fixtures (engineer h1).
+# null, cpu_sum) and their test-only workload fixtures.
 
 # Test-only workloads, loaded by path: never installed, never on the
 # plugin search path.

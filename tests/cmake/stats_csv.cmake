@@ -1,4 +1,4 @@
-# Statistics, per-task latency quantiles and CSV formatting (engineer h3).
+# Statistics, per-task latency quantiles and CSV formatting.
 concur_unit_test(test_stats SOURCES ${PROJECT_SOURCE_DIR}/tests/test_stats.c LIBS m)
 concur_unit_test(test_latency SOURCES ${PROJECT_SOURCE_DIR}/tests/test_latency.c LIBS m)
 concur_unit_test(test_csv SOURCES ${PROJECT_SOURCE_DIR}/tests/test_csv.c LIBS m)

@@ -1,4 +1,4 @@
-"""The CSV contract of SPEC §6, read back with Python's csv module.
+"""The CSV contract of README "Results", read back with Python's csv module.
 
 Complements test_run.py (which checks quick.ini's headers, the arithmetic of
 its rows and the experiment-name formula guard): here an experiment with
