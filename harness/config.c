@@ -108,14 +108,13 @@ static bool is_alnum(int c)
 	       (c >= '0' && c <= '9');
 }
 
+_Static_assert((int)SECTION_STRATEGY == (int)CONCUR_KIND_STRATEGY &&
+		       (int)SECTION_WORKLOAD == (int)CONCUR_KIND_WORKLOAD,
+	       "section kinds are plugin kinds");
+
 static bool is_label_char(int c)
 {
 	return is_alnum(c) || c == '_' || c == '.' || c == '-';
-}
-
-static bool is_plugin_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || isdigit(c) || c == '_' || c == '-';
 }
 
 static bool all_chars(const char *s, bool (*ok)(int))
@@ -383,19 +382,6 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
-static const char *kind_name(enum section_kind kind)
-{
-	switch (kind) {
-	case SECTION_EXPERIMENT:
-		return "experiment";
-	case SECTION_STRATEGY:
-		return "strategy";
-	case SECTION_WORKLOAD:
-		return "workload";
-	}
-	return "?";
-}
-
 /* Index of key `name` in sec, or -1. */
 static ssize_t key_index(const struct config_section *sec, const char *name)
 {
@@ -426,24 +412,6 @@ static struct config_key *section_add_key(struct config_section *sec,
 	k->name = xstrdup(name);
 	k->line = line;
 	return k;
-}
-
-/* The nearest of cands to name, if near enough to be a likely typo. */
-static const char *suggest(const char *name, const char *const *cands, size_t n)
-{
-	size_t i, d, best_d = SIZE_MAX, limit = strlen(name) / 3;
-	const char *best = NULL;
-
-	if (limit < 2)
-		limit = 2;
-	for (i = 0; i < n; i++) {
-		d = edit_distance(name, cands[i]);
-		if (d < best_d) {
-			best_d = d;
-			best = cands[i];
-		}
-	}
-	return best_d <= limit ? best : NULL;
 }
 
 /* ------------------------------------------------------------------
@@ -657,10 +625,14 @@ static int start_plugin_section(struct parse *p, enum section_kind kind,
 
 static int unknown_kind(struct parse *p, const char *kb, int nkind)
 {
-	static const char *const kinds[] = { "experiment", "strategy",
-					     "workload" };
+	const char *kinds[KIND_COUNT];
 	char *kind = xstrndup(kb, (size_t)nkind);
-	const char *near = suggest(kind, kinds, ARRAY_SIZE(kinds));
+	const char *near;
+	unsigned k;
+
+	for (k = 0; k < KIND_COUNT; k++)
+		kinds[k] = kind_name(k);
+	near = suggest_nearest(kind, kinds, KIND_COUNT);
 
 	parse_fail(p,
 		   "unknown section kind '%s'%s%s%s; sections are "
@@ -676,6 +648,7 @@ static int parse_header(struct parse *p, const char *b, const char *e)
 {
 	const char *kb, *lb, *xb;
 	int nk, nl, nx;
+	unsigned k;
 
 	if (!next_word(&b, e, &kb, &nk))
 		return parse_fail(p, "empty section header; sections are "
@@ -687,12 +660,12 @@ static int parse_header(struct parse *p, const char *b, const char *e)
 				  "unexpected '%.*s' in a section header; "
 				  "write [KIND LABEL] (labels have no spaces)",
 				  nx, xb);
-	if (nk == 10 && !strncmp(kb, "experiment", 10))
-		return start_experiment(p, lb, nl);
-	if (nk == 8 && !strncmp(kb, "strategy", 8))
-		return start_plugin_section(p, SECTION_STRATEGY, lb, nl);
-	if (nk == 8 && !strncmp(kb, "workload", 8))
-		return start_plugin_section(p, SECTION_WORKLOAD, lb, nl);
+	for (k = 0; k < KIND_COUNT; k++)
+		if ((size_t)nk == strlen(kind_name(k)) &&
+		    !strncmp(kb, kind_name(k), (size_t)nk))
+			return k == SECTION_EXPERIMENT
+				       ? start_experiment(p, lb, nl)
+				       : start_plugin_section(p, k, lb, nl);
 	return unknown_kind(p, kb, nk);
 }
 
@@ -1075,11 +1048,12 @@ static int take_plugin(struct parse *p, struct config_section *sec)
 	struct config_key k;
 
 	if (i < 0) {
-		if (!all_chars(sec->label, is_plugin_char))
+		if (!plugin_name_ok(sec->label))
 			return parse_fail_at(p, sec->line,
 					     "[%s %s] has no plugin = and its "
 					     "label is not a plugin name; add "
-					     "plugin = NAME ([a-z0-9_-])",
+					     "plugin = NAME (" PLUGIN_NAME_CHARS
+					     ")",
 					     kind, sec->label);
 		sec->plugin = xstrdup(sec->label);
 		sec->plugin_line = sec->line;
@@ -1090,10 +1064,11 @@ static int take_plugin(struct parse *p, struct config_section *sec)
 		return parse_fail_at(p, k.values[1].line,
 				     "[%s %s] gives plugin more than once",
 				     kind, sec->label);
-	if (!all_chars(k.values[0].text, is_plugin_char))
+	if (!plugin_name_ok(k.values[0].text))
 		return parse_fail_at(p, k.values[0].line,
 				     "[%s %s] plugin = '%.60s': plugin takes "
-				     "a plain name [a-z0-9_-]; to load from a "
+				     "a plain name " PLUGIN_NAME_CHARS
+				     "; to load from a "
 				     "folder use plugin_path",
 				     kind, sec->label, k.values[0].text);
 	sec->plugin = xstrdup(k.values[0].text);
@@ -1349,7 +1324,7 @@ static int unknown_experiment_key(struct parse *p, const struct config_key *k)
 
 	for (i = 0; i < ARRAY_SIZE(experiment_keys); i++)
 		names[i] = experiment_keys[i].name;
-	near = suggest(k->name, names, ARRAY_SIZE(names));
+	near = suggest_nearest(k->name, names, ARRAY_SIZE(names));
 	return parse_fail_at(p, k->line,
 			     "unknown key '%.60s' in [experiment]%s%s%s; "
 			     "[experiment] keys are name, repetitions, "

@@ -42,10 +42,12 @@
 #define CONFIG_MAX_VALUES 10000	  /* lines of one list-valued key */
 #define CONFIG_MAX_FILE (1 << 20) /* bytes */
 
+/* The plugin kinds keep enum concur_kind's values, so kind_name() (util.h)
+ * spells both. */
 enum section_kind {
-	SECTION_EXPERIMENT,
-	SECTION_STRATEGY,
-	SECTION_WORKLOAD,
+	SECTION_EXPERIMENT = 0,
+	SECTION_STRATEGY = 1, /* == CONCUR_KIND_STRATEGY */
+	SECTION_WORKLOAD = 2, /* == CONCUR_KIND_WORKLOAD */
 };
 
 enum run_order {

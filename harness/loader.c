@@ -26,18 +26,6 @@ struct loader {
 	bool trust_all; /* --trust-plugin-path: no ownership or mode checks */
 };
 
-static const char *kind_name(unsigned kind)
-{
-	switch (kind) {
-	case CONCUR_KIND_STRATEGY:
-		return "strategy";
-	case CONCUR_KIND_WORKLOAD:
-		return "workload";
-	default:
-		return "unknown";
-	}
-}
-
 struct loader *loader_create(void)
 {
 	return xcalloc(1, sizeof(struct loader));
@@ -133,17 +121,6 @@ static int default_strategy_create(const union concur_value *params, void **ret,
 	(void)params, (void)err, (void)errlen;
 	*ret = NULL;
 	return 0;
-}
-
-static int valid_plugin_name(const char *s)
-{
-	if (!s || !*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return 0;
-	return 1;
 }
 
 static int valid_param_name(const char *s)
@@ -337,9 +314,10 @@ static int check_desc(struct plugin *p, const struct concur_plugin *d,
 		     info->kind);
 		return -EINVAL;
 	}
-	if (!valid_plugin_name(info->name)) {
+	if (!plugin_name_ok(info->name)) {
 		errf(err, errlen,
-		     "invalid plugin name '%.64s' (want [a-z0-9_-]+)",
+		     "invalid plugin name '%.64s' (want 1 to 64 of " PLUGIN_NAME_CHARS
+		     ")",
 		     info->name ? info->name : "(null)");
 		return -EINVAL;
 	}
@@ -504,9 +482,10 @@ const struct plugin *loader_get(struct loader *l, const char *name,
 	char wrong[CONCUR_ERRLEN] = "";
 	size_t i, s;
 
-	if (!valid_plugin_name(name)) {
+	if (!plugin_name_ok(name)) {
 		errf(err, errlen,
-		     "invalid plugin name '%.64s': plugin takes a plain name [a-z0-9_-]; to load from a folder use plugin_path or --plugin-path",
+		     "invalid plugin name '%.64s': plugin takes a plain name " PLUGIN_NAME_CHARS
+		     "; to load from a folder use plugin_path or --plugin-path",
 		     name);
 		return NULL;
 	}

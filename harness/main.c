@@ -1,6 +1,7 @@
 /*
- * main.c - the concur command line (README "Command line"): parse the command and its
- * flags, then drive config -> matrix -> runner -> results -> report.
+ * main.c - the concur command line (README "Command line"): parse the
+ * command and its flags, then drive config -> matrix -> runner -> results ->
+ * report.
  *
  * Exit status: 0 every cell ran and every task succeeded; 1 some cell
  * failed, crashed or timed out; 2 usage, configuration or plugin error
@@ -726,9 +727,8 @@ static void print_plugin(const struct plugin *p)
 {
 	const struct concur_param *q;
 
-	printf("%s %s %s  (%s)\n  %s\n",
-	       p->desc->kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
-	       p->name, p->desc->version, p->file, p->desc->description);
+	printf("%s %s %s  (%s)\n  %s\n", kind_name(p->desc->kind), p->name,
+	       p->desc->version, p->file, p->desc->description);
 	for (q = p->desc->params; q && q->name; q++) {
 		char range[96] = "";
 
@@ -816,10 +816,9 @@ static void print_needs(const struct plugin *p)
 static void print_example(const struct plugin *p)
 {
 	const struct concur_param *q;
-	bool strategy = p->desc->kind == CONCUR_KIND_STRATEGY;
 
 	printf("\nexample (every key optional unless marked; a comma list crosses):\n");
-	printf("  [%s %s]\n", strategy ? "strategy" : "workload", p->name);
+	printf("  [%s %s]\n", kind_name(p->desc->kind), p->name);
 	for (q = p->desc->params; q && q->name; q++) {
 		if (q->default_value)
 			printf("  %s = %s\n", q->name, q->default_value);
@@ -836,8 +835,7 @@ static void print_plugin_full(const struct plugin *p)
 {
 	const struct concur_param *q = p->desc->params;
 
-	printf("%s %s %s\n  %s\n\nfile: %s\n",
-	       p->desc->kind == CONCUR_KIND_STRATEGY ? "strategy" : "workload",
+	printf("%s %s %s\n  %s\n\nfile: %s\n", kind_name(p->desc->kind),
 	       p->name, p->desc->version, p->desc->description, p->file);
 	print_faces(p);
 	print_needs(p);

@@ -9,11 +9,6 @@
 #include "util.h"
 #include "value.h"
 
-static const char *kind_word(enum section_kind k)
-{
-	return k == SECTION_STRATEGY ? "strategy" : "workload";
-}
-
 /* "FILE:LINE: [strategy pthreads]" prefix for messages about a key. */
 static void where(const struct config *cfg, const struct config_section *sec,
 		  int line, char *buf, size_t len)
@@ -23,7 +18,7 @@ static void where(const struct config *cfg, const struct config_section *sec,
 	snprintf(buf, len, "%s: [%s %s]",
 		 config_where(cfg, line > 0 ? line : sec->line, loc,
 			      sizeof(loc)),
-		 kind_word(sec->kind), sec->label);
+		 kind_name(sec->kind), sec->label);
 }
 
 /*
@@ -74,23 +69,21 @@ static void unknown_key(const struct config *cfg,
 	const struct config_section *sec = ms->sec;
 	const struct plugin *p = ms->plugin;
 	char at[640], keys[256] = "", hint[96] = "";
-	size_t i, best = SIZE_MAX, len = 0;
-	const char *best_name = NULL;
+	const char **names = xcalloc(ms->n_params + 1, sizeof(*names));
+	const char *near;
+	size_t i, len = 0;
 
 	for (i = 0; i < ms->n_params; i++) {
-		const char *name = section_decl(ms, i)->name;
-		size_t d = edit_distance(key->name, name);
-
-		if (d < best) {
-			best = d;
-			best_name = name;
-		}
+		names[i] = section_decl(ms, i)->name;
 		if (len < sizeof(keys))
 			len += (size_t)snprintf(keys + len, sizeof(keys) - len,
-						"%s%s", i ? ", " : "", name);
+						"%s%s", i ? ", " : "",
+						names[i]);
 	}
-	if (best_name && best <= 2 + strlen(key->name) / 4)
-		snprintf(hint, sizeof(hint), "; did you mean '%s'?", best_name);
+	near = suggest_nearest(key->name, names, ms->n_params);
+	free(names);
+	if (near)
+		snprintf(hint, sizeof(hint), "; did you mean '%s'?", near);
 	else if (sec->kind == SECTION_STRATEGY &&
 		 schedule_key_reserved(key->name))
 		snprintf(hint, sizeof(hint),
@@ -397,11 +390,7 @@ static void add_columns(struct matrix *m, const struct matrix_section *ms,
 		m->columns[m->n_columns++] = (struct matrix_column){
 			.kind = kind,
 			.key = key,
-			.header = xasprintf("%s.%s",
-					    kind == CONCUR_KIND_STRATEGY
-						    ? "strategy"
-						    : "workload",
-					    key),
+			.header = xasprintf("%s.%s", kind_name(kind), key),
 		};
 	}
 }

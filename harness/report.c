@@ -210,7 +210,7 @@ static int warn_short(FILE *out, const struct report_row *rows, size_t n)
 }
 
 /*
- * Name the runs whose modified z-score exceeds REPORT_OUTLIER_Z and that
+ * Name the runs whose Iglewicz-Hoaglin modified z-score flags (stats_is_outlier) and that
  * lie more than REPORT_OUTLIER_FLOOR of the median from it, among the runs
  * with figures (a crashed run keeps its record but has none); nothing with
  * fewer than REPORT_OUTLIER_MIN_RUNS of them.  The floor keeps a run 4 ms
@@ -234,13 +234,13 @@ static int warn_outliers(FILE *out, const struct report_row *row)
 	med = stats_median(x, n);
 	mad = stats_mad(x, n);
 	for (i = 0; mad > 0 && n >= REPORT_OUTLIER_MIN_RUNS && i < n; i++) {
-		if (fabs(0.6745 * (x[i] - med) / mad) <= REPORT_OUTLIER_Z ||
+		if (!stats_is_outlier(x[i], med, mad) ||
 		    fabs(x[i] - med) <= REPORT_OUTLIER_FLOOR * fabs(med))
 			continue;
 		if (found == 0)
 			fprintf(out,
 				"  warning: %s: outlier runs (modified z-score > %.1f and over %.0f%% from the median), kept in every figure:",
-				row->label, REPORT_OUTLIER_Z,
+				row->label, STATS_OUTLIER_Z,
 				REPORT_OUTLIER_FLOOR * 100);
 		if (found++ < MAX_NAMED_OUTLIERS) {
 			human_time(x[i], t, sizeof(t));

@@ -36,9 +36,9 @@
 /* Warning thresholds. */
 #define REPORT_WARN_CV 0.10	      /* coefficient of variation */
 #define REPORT_WARN_SHORT_RUN_S 0.001 /* shortest measured run */
-#define REPORT_OUTLIER_Z 3.5	      /* modified z-score (stats.h) */
-#define REPORT_OUTLIER_FLOOR 0.01     /* and this far from the median */
-#define REPORT_OUTLIER_MIN_RUNS 5     /* fewer runs: no outlier analysis */
+#define REPORT_OUTLIER_FLOOR                                                   \
+	0.01 /* stats_is_outlier, and this far from the median */
+#define REPORT_OUTLIER_MIN_RUNS 5 /* fewer runs: no outlier analysis */
 /* Load average (1 min) per CPU above which the machine counts as busy. */
 #define REPORT_WARN_LOAD_PER_CPU 0.5
 

@@ -120,11 +120,6 @@ bool retype_check(const char *s, char *as, size_t aslen)
 	return false;
 }
 
-static const char *kind_word(enum section_kind k)
-{
-	return k == SECTION_STRATEGY ? "strategy" : "workload";
-}
-
 static bool warn_one(FILE *out, const struct config *cfg, int line,
 		     const char *what, const char *text, const char *prefix)
 {
@@ -155,7 +150,7 @@ size_t retype_warn(FILE *out, const struct config *cfg, const struct matrix *m)
 		char what[64];
 
 		snprintf(what, sizeof(what), "[%s %.40s]: the label",
-			 kind_word(sec->kind), sec->label);
+			 kind_name(sec->kind), sec->label);
 		n += warn_one(out, cfg, sec->line, what, sec->label,
 			      sec->kind == SECTION_STRATEGY ? "s_" : "w_");
 	}

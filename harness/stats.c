@@ -96,17 +96,18 @@ double stats_mad(const double *x, size_t n)
 	return mad_around(x, n, stats_median(x, n));
 }
 
-/* hyperfine's rule: modified z-score above 3.5 (Iglewicz & Hoaglin). */
+bool stats_is_outlier(double x, double median, double mad)
+{
+	return mad > 0 && fabs(0.6745 * (x - median) / mad) > STATS_OUTLIER_Z;
+}
+
 static size_t count_outliers(const double *x, size_t n, double median)
 {
 	double mad = mad_around(x, n, median);
 	size_t i, count = 0;
 
-	if (!(mad > 0))
-		return 0;
 	for (i = 0; i < n; i++)
-		if (fabs(0.6745 * (x[i] - median) / mad) > 3.5)
-			count++;
+		count += stats_is_outlier(x[i], median, mad);
 	return count;
 }
 

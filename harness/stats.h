@@ -9,6 +9,7 @@
 #ifndef CONCUR_STATS_H
 #define CONCUR_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct sample_stats {
@@ -19,10 +20,19 @@ struct sample_stats {
 	double ci95_low,
 		ci95_high; /* mean -/+ t(0.975, n-1) * stddev / sqrt(n);
 				       NaN when n < 2 */
-	size_t n_outliers; /* modified z-score
-				       |0.6745 (x - median) / MAD| > 3.5
-				       (hyperfine's rule); MAD == 0 -> none */
+	size_t n_outliers; /* stats_is_outlier(); MAD == 0 -> none */
 };
+
+/*
+ * The outlier rule, in one place: the modified z-score of Iglewicz and
+ * Hoaglin ("How to Detect and Handle Outliers", 1993),
+ *     M = 0.6745 (x - median) / MAD,
+ * MAD the unscaled median absolute deviation (0.6745 makes it estimate the
+ * standard deviation of normal data); |M| > 3.5 marks x an outlier.
+ * hyperfine warns by the same rule.  Never an outlier when MAD is not > 0.
+ */
+#define STATS_OUTLIER_Z 3.5
+bool stats_is_outlier(double x, double median, double mad);
 
 /*
  * Summarise x[0..n).  n == 0 gives n = 0, n_outliers = 0 and NaN in every

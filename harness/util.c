@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,4 +209,38 @@ int64_t mono_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *suggest_nearest(const char *name, const char *const *cands,
+			    size_t n)
+{
+	size_t i, d, best_d = SIZE_MAX, limit = strlen(name) / 3;
+	const char *best = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (i = 0; i < n; i++) {
+		d = edit_distance(name, cands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+const char *kind_name(unsigned kind)
+{
+	static const char *const names[KIND_COUNT] = { "experiment", "strategy",
+						       "workload" };
+
+	return kind < KIND_COUNT ? names[kind] : "unknown";
+}
+
+bool plugin_name_ok(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	return len > 0 && len <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }

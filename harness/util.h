@@ -6,6 +6,7 @@
 #define CONCUR_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,6 +40,29 @@ void text_sanitize(char *s);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t edit_distance(const char *a, const char *b);
+
+/*
+ * "Did you mean": the candidate nearest to `name`, when near enough to be a
+ * likely typo - at most max(2, strlen(name) / 3) edits away - else NULL.
+ * The one rule for every suggestion concur makes (keys, kinds, commands).
+ */
+const char *suggest_nearest(const char *name, const char *const *cands,
+			    size_t n);
+
+/*
+ * The one spelling of each kind of section and plugin: 0 "experiment",
+ * 1 "strategy", 2 "workload" (the values of enum section_kind, and of
+ * enum concur_kind for the two plugin kinds); "unknown" for any other.
+ */
+#define KIND_COUNT 3
+const char *kind_name(unsigned kind);
+
+/*
+ * A plugin name: the base name of its .so, 1 to 64 characters of
+ * PLUGIN_NAME_CHARS.  The one check, for the loader and for plugin = keys.
+ */
+#define PLUGIN_NAME_CHARS "[a-z0-9_-]"
+bool plugin_name_ok(const char *s);
 
 /* Number of online CPUs (>= 1). */
 unsigned cpu_count(void);
