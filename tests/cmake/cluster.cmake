@@ -3,6 +3,8 @@
 concur_unit_test(test_shard SOURCES ${PROJECT_SOURCE_DIR}/tests/test_shard.c)
 add_dependencies(test_shard plugin_strategy_sync plugin_strategy_pthreads
                  plugin_workload_null)
+concur_unit_test(test_slurm_script
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_slurm_script.c)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 foreach(t shard merge slurm)
