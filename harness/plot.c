@@ -709,6 +709,11 @@ static void svg_write(FILE *out, const struct plot_data *d,
 	plot_lines_free(&lines);
 }
 
+void plot_svg_write(FILE *out, const struct plot_data *d)
+{
+	svg_write(out, d, NULL);
+}
+
 static int svg_fill(FILE *out, const void *arg)
 {
 	const struct svg_input *in = arg;

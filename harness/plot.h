@@ -19,6 +19,7 @@
 #define CONCUR_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Read the summary CSV at csv_path (the N.csv of README "Results": columns are found
@@ -30,6 +31,14 @@
  */
 int plot_file(const char *csv_path, const char *svg_path, char *err,
 	      size_t errlen);
+
+struct plot_data;
+
+/*
+ * The bar and speedup charts of d (plot_data.h), without the open-loop
+ * chart, as a whole SVG document on out: for the reader's fuzz target.
+ */
+void plot_svg_write(FILE *out, const struct plot_data *d);
 
 /* The chart's default path: "dir/N.csv" -> "dir/N.svg" (malloc'd). */
 char *plot_default_path(const char *csv_path);

@@ -1,48 +1,96 @@
 #!/bin/sh
-# fuzz-check.sh - build the libFuzzer target over the experiment reader
-# (tests/fuzz/fuzz_config.c) with clang, ASan and UBSan, and run it for a
-# bounded time over the committed corpus.  Exit status non-zero when the
-# fuzzer finds a crash, a leak or undefined behaviour (the reproducer is
-# left in the work folder and its path printed).
+# fuzz-check.sh - build the libFuzzer targets with clang, ASan and UBSan and
+# run each for a bounded time over its committed corpus:
 #
-#   scripts/fuzz-check.sh [SECONDS]     default 60; env CC (default clang),
-#                                       FUZZ_WORK (default a temp folder)
+#   fuzz_config   the experiment reader        tests/fuzz/fuzz_config.c
+#   fuzz_results  the results-file readers     tests/fuzz/fuzz_results.c
+#                 (--resume's record reader, plot's in-place reader, model,
+#                 lines and SVG)
+#   fuzz_query    the test server's query      tests/fuzz/fuzz_query.c
+#                 parser (what any client of concur serve sends)
+#
+# Exit status non-zero when a fuzzer finds a crash, a leak, undefined
+# behaviour or a broken invariant (the reproducer is left in the work folder
+# and its path printed).
+#
+#   scripts/fuzz-check.sh [SECONDS]     per target, default 40; env CC
+#                                       (default clang), FUZZ_WORK (default
+#                                       a temp folder), FUZZ_TARGETS (default
+#                                       "config results query")
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-secs=${1:-60}
+secs=${1:-40}
 cc=${CC:-clang}
 work=${FUZZ_WORK:-$(mktemp -d /tmp/concur-fuzz.XXXXXX)}
-mkdir -p "$work/corpus"
+targets=${FUZZ_TARGETS:-config results query}
+h=$here/harness
+mkdir -p "$work"
 
 command -v "$cc" >/dev/null || { echo "fuzz-check: $cc not found (apt-get install clang)" >&2; exit 2; }
 
-echo "fuzz-check: building $work/fuzz_config with $cc"
-"$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$here/harness" -I"$here/include" \
-	"$here/tests/fuzz/fuzz_config.c" "$here/harness/config.c" \
-	"$here/harness/value.c" "$here/harness/util.c" "$here/harness/fileio.c" \
-	-linih \
-	-o "$work/fuzz_config"
+# build NAME SOURCES... : tests/fuzz/fuzz_NAME.c and the harness sources
+build() {
+	name=$1
+	shift
+	echo "fuzz-check: building $work/fuzz_$name with $cc"
+	"$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I"$h" -I"$here/include" \
+		"$here/tests/fuzz/fuzz_$name.c" "$@" -o "$work/fuzz_$name"
+}
 
-echo "fuzz-check: fuzzing for ${secs}s over tests/fuzz/corpus and tests/fixtures/hostile"
-cd "$work"
-# New inputs go to $work/corpus; the committed seeds are read only.  Inputs
-# above 64 KiB are cut: the reader refuses files above 1 MiB anyway, and
-# the big hostile files are covered by tests/integration/test_hostile.py.
-set +e
-./fuzz_config -max_total_time="$secs" -max_len=65536 -timeout=10 \
-	-rss_limit_mb=2048 -print_final_stats=1 \
-	-dict="$here/tests/fuzz/ini.dict" -artifact_prefix="$work/" \
-	"$work/corpus" "$here/tests/fuzz/corpus" "$here/tests/fixtures/hostile" \
-	>"$work/fuzz.log" 2>&1
-rc=$?
-set -e
-tail -n 20 "$work/fuzz.log"
-if [ "$rc" -ne 0 ]; then
-	echo "fuzz-check: FAILED (exit $rc); reproducers: $(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null | tr '\n' ' ')" >&2
-	echo "fuzz-check: replay with $work/fuzz_config FILE" >&2
-	exit 1
-fi
-echo "fuzz-check: ok ($secs s, no crash)"
+# fuzz NAME MAX_LEN [-dict=...] CORPUS... : new inputs go to $work/NAME;
+# the committed seeds are read only.
+fuzz() {
+	name=$1
+	max_len=$2
+	shift 2
+	mkdir -p "$work/$name"
+	echo "fuzz-check: fuzzing $name for ${secs}s"
+	set +e
+	(cd "$work" && "./fuzz_$name" -max_total_time="$secs" \
+		-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$work/$name-" \
+		"$@" >"$work/$name.log" 2>&1)
+	rc=$?
+	set -e
+	tail -n 12 "$work/$name.log"
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz-check: $name FAILED (exit $rc); reproducers: $(ls "$work/$name"-crash-* "$work/$name"-leak-* "$work/$name"-timeout-* 2>/dev/null | tr '\n' ' ')" >&2
+		echo "fuzz-check: replay with $work/fuzz_$name FILE" >&2
+		exit 1
+	fi
+}
+
+for t in $targets; do
+	case $t in
+	config)
+		build config "$h/config.c" "$h/value.c" "$h/util.c" \
+			"$h/fileio.c" -linih
+		# Inputs above 64 KiB are cut: the reader refuses files above
+		# 1 MiB anyway, and the big hostile files are covered by
+		# tests/integration/test_hostile.py.
+		fuzz config 65536 -dict="$here/tests/fuzz/ini.dict" \
+			"$work/config" "$here/tests/fuzz/corpus" \
+			"$here/tests/fixtures/hostile"
+		;;
+	results)
+		build results "$h/csv.c" "$h/csvscan.c" "$h/plot.c" \
+			"$h/plot_data.c" "$h/plot_series.c" "$h/plot_load.c" \
+			"$h/xmltext.c" "$h/fileio.c" "$h/util.c" -lm
+		fuzz results 65536 -dict="$here/tests/fuzz/results.dict" \
+			"$work/results" "$here/tests/fuzz/corpus-results"
+		;;
+	query)
+		build query "$h/testserver_query.c" "$h/util.c"
+		fuzz query 4096 -dict="$here/tests/fuzz/query.dict" \
+			"$work/query" "$here/tests/fuzz/corpus-query"
+		;;
+	*)
+		echo "fuzz-check: unknown target '$t' (config, results, query)" >&2
+		exit 2
+		;;
+	esac
+done
+echo "fuzz-check: ok ($targets: ${secs}s each, no crash)"
 [ -n "${FUZZ_WORK:-}" ] || rm -rf "$work"
