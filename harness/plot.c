@@ -680,6 +680,22 @@ static struct layout layout_for(const struct plot_data *d)
 	return lay;
 }
 
+/* The open-loop chart colours a strategy cell as the bars do. */
+static const char *scell_colour(void *arg, const char *scell)
+{
+	const struct plot_data *d = arg;
+	static struct colour c;
+	size_t i;
+
+	for (i = 0; i < d->scells.n; i++)
+		if (d->scells.len[i] == strlen(scell) &&
+		    memcmp(d->scells.s[i], scell, d->scells.len[i]) == 0) {
+			c = cell_colour(d, i);
+			return c.hex;
+		}
+	return NULL;
+}
+
 /* What svg_fill draws: the file's data and its open-loop chart, if any. */
 struct svg_input {
 	const struct plot_data *d;
@@ -704,7 +720,8 @@ static void svg_write(FILE *out, const struct plot_data *d,
 		lay.width, h + 10, lay.width, h + 10, FONT);
 	draw_bars(out, d, &lay, 0);
 	draw_speedup(out, d, &lines, &lay, bars_h);
-	plot_load_draw(out, load, bars_h + speed_h, lay.width);
+	plot_load_draw(out, load, bars_h + speed_h, lay.width, scell_colour,
+		       (void *)d);
 	fputs("</svg>\n", out);
 	plot_lines_free(&lines);
 }

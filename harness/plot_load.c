@@ -32,6 +32,7 @@ struct load_point {
 struct load_series {
 	char *key; /* strategy cell, workload cell without its rate */
 	char *strategy, *workload;
+	char colour[8]; /* "#RRGGBB", set when drawn */
 	struct load_point *pts;
 	size_t n, cap;
 };
@@ -350,7 +351,7 @@ static void draw_series(FILE *out, const struct plot_load *c, size_t k,
 			const struct log_axis *x, const struct log_axis *y)
 {
 	const struct load_series *s = &c->s[k];
-	const char *colour = palette[k % ARRAY_SIZE(palette)];
+	const char *colour = s->colour;
 	int pass;
 	size_t i;
 
@@ -404,8 +405,7 @@ static void draw_legend(FILE *out, const struct plot_load *c, double x0,
 		}
 		fprintf(out,
 			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n",
-			x, y - 4, x + 18, y - 4,
-			palette[k % ARRAY_SIZE(palette)]);
+			x, y - 4, x + 18, y - 4, c->s[k].colour);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\">",
 			x + 24, y, FONT_SIZE);
 		series_name(out, c, &c->s[k]);
@@ -452,15 +452,32 @@ double plot_load_height(const struct plot_load *c, double width)
 	return c ? TOP + AREA_H + BOTTOM + legend_height(c, width) : 0;
 }
 
-void plot_load_draw(FILE *out, const struct plot_load *c, double y0,
-		    double width)
+/* Each series' colour: the caller's for its strategy cell, or ours. */
+static void pick_colours(struct plot_load *c, plot_load_colour_fn colour,
+			 void *arg)
 {
+	size_t k;
+
+	for (k = 0; k < c->n; k++) {
+		const char *hex = colour ? colour(arg, c->s[k].strategy) : NULL;
+
+		if (!hex || strlen(hex) != 7)
+			hex = palette[k % ARRAY_SIZE(palette)];
+		memcpy(c->s[k].colour, hex, 8);
+	}
+}
+
+void plot_load_draw(FILE *out, const struct plot_load *pl, double y0,
+		    double width, plot_load_colour_fn colour, void *arg)
+{
+	struct plot_load *c = (struct plot_load *)pl; /* colours only */
 	struct log_axis x, y;
 	double xlo, xhi, ylo, yhi, top = y0 + TOP;
 	size_t k;
 
 	if (!c)
 		return;
+	pick_colours(c, colour, arg);
 	chart_ranges(c, &xlo, &xhi, &ylo, &yhi);
 	log_fit(&x, xlo, xhi);
 	log_fit(&y, ylo, yhi);

@@ -33,8 +33,14 @@ void plot_load_free(struct plot_load *pl); /* NULL is a no-op */
  * streamed, so its size is known before the first byte). */
 double plot_load_height(const struct plot_load *pl, double width);
 
-/* Draw it as SVG elements whose top is at y0. */
+/*
+ * The colour ("#RRGGBB") of a strategy cell ("pthreads[workers=5]"), so the
+ * chart matches the others of the picture; NULL for the chart's own.
+ */
+typedef const char *(*plot_load_colour_fn)(void *arg, const char *scell);
+
+/* Draw it as SVG elements whose top is at y0; colour may be NULL. */
 void plot_load_draw(FILE *out, const struct plot_load *pl, double y0,
-		    double width);
+		    double width, plot_load_colour_fn colour, void *arg);
 
 #endif
