@@ -254,6 +254,21 @@ static int check_counts(const struct side *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Every text of a results file reaches the terminal (ids, errors, values):
+ * a control character in a hostile file must not drive the terminal.
+ */
+static void sanitize_table(struct results_table *t)
+{
+	size_t r, c;
+
+	for (c = 0; c < t->n_columns; c++)
+		text_sanitize(t->header[c]);
+	for (r = 0; r < t->n_rows; r++)
+		for (c = 0; c < t->n_columns; c++)
+			text_sanitize(t->rows[r].f[c]);
+}
+
 static void warn_torn(const struct results_table *t)
 {
 	if (t->dropped_tail)
@@ -270,8 +285,10 @@ static int side_read(struct side *s, const char *name, const char *path,
 
 	s->name = name;
 	rc = results_table_read(path, &s->sum, err, errlen);
-	if (rc == 0)
+	if (rc == 0) {
+		sanitize_table(s->sum);
 		rc = find_columns(s, err, errlen);
+	}
 	if (rc == 0)
 		rc = results_table_read(runs_path, &s->runs, err, errlen);
 	free(runs_path);
@@ -912,14 +929,16 @@ static int compare_usage_error(const char *what, const char *arg)
 	return COMPARE_EXIT_USAGE;
 }
 
-/* "5%" or "5" (percent) -> 0.05; 0 to 100 percent. */
+/*
+ * "5%" -> 0.05; 0% to below 100%.  The % sign is required: "0.05" could
+ * mean 5% or 0.05%, and a silent wrong guess would hide slowdowns.
+ */
 static int parse_threshold(const char *text, double *ret)
 {
 	char *end;
 	double v = strtod(text, &end);
 
-	if (end == text || (*end && strcmp(end, "%")) || !(v >= 0) ||
-	    !(v < 100))
+	if (end == text || strcmp(end, "%") || !(v >= 0) || !(v < 100))
 		return -EINVAL;
 	*ret = v / 100;
 	return 0;
@@ -954,7 +973,7 @@ int compare_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		if (c == 't' && parse_threshold(optarg, &o.threshold) < 0)
 			return compare_usage_error(
-				"--threshold takes a percentage from 0 to below 100 (5% or 5), not",
+				"--threshold takes a percentage from 0% to below 100% (such as 5%), not",
 				optarg);
 		if (c == 'a' && parse_alpha(optarg, &o.alpha) < 0)
 			return compare_usage_error(

@@ -107,7 +107,7 @@ class Golden(unittest.TestCase):
         self.assertEqual(rc, 1, out)  # sync/tied is +67%: still slower
         self.assertIn("sync/nap ", out)
         self.assertRegex(out, r"sync/nap .* same\n")
-        rc, out, _ = run("compare", BASE, NEW, "--threshold", "70")
+        rc, out, _ = run("compare", BASE, NEW, "--threshold", "70%")
         self.assertEqual(rc, 0, out)
         # alpha 0.2 lets 3 and 3 runs decide (min p 0.1)
         rc, out, _ = run("compare", BASE, NEW, "--alpha", "0.2")
@@ -137,6 +137,9 @@ class Refused(unittest.TestCase):
         self.refused(BASE, NEW, "--threshold", "abc",
                      want="--threshold takes a percentage .* not abc")
         self.refused(BASE, NEW, "--threshold", "-5%", want="--threshold")
+        # "0.05" could mean 5% or 0.05%: the % sign is required
+        self.refused(BASE, NEW, "--threshold", "0.05",
+                     want="--threshold takes a percentage .* not 0.05")
         self.refused(BASE, NEW, "--alpha", "1.5",
                      want="--alpha takes a number between 0 and 1")
         self.refused(BASE, NEW, "--alpha", "0", want="--alpha")
@@ -214,6 +217,17 @@ class Refused(unittest.TestCase):
             path = copy_fixture(tmp)
             edit(path, "workload.latency", "workload.body")
             self.refused(path, NEW, want="the parameter columns differ: .*base.csv has 'workload.body', .*new.csv does not")
+
+    def test_control_characters_never_reach_the_terminal(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            new = copy_fixture(tmp, "new")
+            edit(new, "run 5 killed by SIGSEGV", "run 5 \x1b]0;pwned\x07 killed")
+            rc, out, err = run("compare", path, new, "--markdown")
+            self.assertEqual(rc, 1, err)
+            self.assertNotIn("\x1b", out)
+            self.assertNotIn("\x07", out)
+            self.assertIn("run 5 ?]0;pwned? killed", out)
 
     def test_torn_last_row_is_left_out(self):
         with TempDir() as tmp:
