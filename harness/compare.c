@@ -1,7 +1,7 @@
 /*
  * compare.c - `concur compare` (compare.h).  Reading: both sides' summary
  * and runs files into per-cell samples.  Deciding: ranktest.h on the log
- * wall times.  Writing: the terminal or Markdown table and the CSV.
+ * wall times, into a struct compare_result that compare_table.c writes.
  */
 #include "compare.h"
 
@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "fileio.h"
+#include "compare_table.h"
 #include "ranktest.h"
 #include "results.h"
 #include "stats.h"
@@ -20,9 +19,6 @@
 
 /* The interval of the ratio: 95%, whatever alpha the verdict uses. */
 #define COMPARE_LEVEL 0.95
-/* Significant digits of seconds and ratios in the CSV (as N.csv). */
-#define SIG_SECONDS 9
-#define SIG_RATIO 6
 
 /* ------------------------------------------------------------------
  * Reading one side
@@ -361,28 +357,6 @@ static int check_comparable(const struct side *b, const struct side *n,
  * Deciding
  * ---------------------------------------------------------------- */
 
-enum verdict { V_FASTER, V_SLOWER, V_SAME, V_UNSURE, V_ONLY_BASE, V_ONLY_NEW };
-
-static const char *verdict_name(enum verdict v)
-{
-	static const char *const names[] = { "faster",	     "slower",
-					     "same",	     "unsure",
-					     "only_in_base", "only_in_new" };
-
-	return names[v];
-}
-
-struct cell_cmp {
-	const struct side *side; /* where cell, strategy, workload come from */
-	size_t row_b, row_n;	 /* SIZE_MAX when missing on that side */
-	size_t nb, nn;
-	double med_b, med_n;
-	double ratio, lo, hi, p, u;
-	bool tested, exact;
-	enum verdict v;
-	char note[160];
-};
-
 static void log_of(const struct samples *s, double *out)
 {
 	size_t i;
@@ -391,44 +365,38 @@ static void log_of(const struct samples *s, double *out)
 		out[i] = log(s->x[i]);
 }
 
-static void judge(const struct compare_options *o, struct cell_cmp *c)
+static void judge(const struct compare_options *o, struct compare_cell *c)
 {
 	bool significant = c->p <= o->alpha;
 
 	if (significant && c->ratio > 1 + o->threshold)
-		c->v = V_SLOWER;
+		c->verdict = COMPARE_SLOWER;
 	else if (significant && c->ratio < 1 - o->threshold)
-		c->v = V_FASTER;
+		c->verdict = COMPARE_FASTER;
 	else
-		c->v = V_SAME;
-	if (c->v == V_SAME && significant)
+		c->verdict = COMPARE_SAME;
+	if (c->verdict == COMPARE_SAME && significant)
 		snprintf(
 			c->note, sizeof(c->note),
 			"a significant difference, but within the %g%% threshold",
 			o->threshold * 100);
 }
 
-static void compare_cell(const struct compare_options *o,
-			 const struct samples *b, const struct samples *n,
-			 struct cell_cmp *c)
+/* The statistics of one cell present on both sides. */
+static void decide(const struct compare_options *o, const struct samples *b,
+		   const struct samples *n, struct compare_cell *c)
 {
 	double *lb = xcalloc(b->n + 1, sizeof(double));
 	double *ln = xcalloc(n->n + 1, sizeof(double));
 	struct ranktest t;
 
-	c->nb = b->n;
-	c->nn = n->n;
-	c->med_b = stats_median(b->x, b->n);
-	c->med_n = stats_median(n->x, n->n);
-	c->ratio = c->lo = c->hi = c->p = c->u = NAN;
-	c->v = V_UNSURE;
+	c->verdict = COMPARE_UNSURE;
 	log_of(b, lb);
 	log_of(n, ln);
 	if (!b->n || !n->n) {
 		snprintf(c->note, sizeof(c->note), "no measured run in %s",
 			 b->n ? "NEW" : "BASE");
 	} else if (ranktest_run(lb, b->n, ln, n->n, COMPARE_LEVEL, &t) == 0) {
-		c->tested = true;
 		c->exact = t.exact;
 		c->u = t.u;
 		c->p = t.p;
@@ -448,437 +416,133 @@ static void compare_cell(const struct compare_options *o,
 	free(ln);
 }
 
-/* Cells of BASE in its order, then those only in NEW in theirs. */
-static struct cell_cmp *compare_all(const struct compare_options *o,
-				    const struct side *b, const struct side *n,
-				    size_t *ret_count)
+/* What one side says of a cell (row SIZE_MAX: nothing). */
+static void take_side(const struct side *s, size_t row, int which,
+		      struct compare_cell *c)
 {
-	size_t cap = b->sum->n_rows + n->sum->n_rows + 1, k = 0, i;
-	struct cell_cmp *all = xcalloc(cap, sizeof(*all));
 	static const struct samples none;
+	const struct samples *x = row == SIZE_MAX ? &none : &s->cells[row];
 
-	for (i = 0; i < b->sum->n_rows; i++, k++) {
-		struct cell_cmp *c = &all[k];
-
-		c->side = b;
-		c->row_b = i;
-		c->row_n = find_cell(n, cell_id(b, i));
-		compare_cell(o, &b->cells[i],
-			     c->row_n == SIZE_MAX ? &none : &n->cells[c->row_n],
-			     c);
-		if (c->row_n == SIZE_MAX) {
-			c->v = V_ONLY_BASE;
-			c->note[0] = '\0';
-		}
-	}
-	for (i = 0; i < n->sum->n_rows; i++) {
-		if (find_cell(b, cell_id(n, i)) != SIZE_MAX)
-			continue;
-		all[k].side = n;
-		all[k].row_b = SIZE_MAX;
-		all[k].row_n = i;
-		compare_cell(o, &none, &n->cells[i], &all[k]);
-		all[k].v = V_ONLY_NEW;
-		all[k++].note[0] = '\0';
-	}
-	*ret_count = k;
-	return all;
+	c->runs[which] = x->n;
+	c->median[which] = stats_median(x->x, x->n);
+	if (row == SIZE_MAX)
+		return;
+	c->status[which] = field(s, row, SC_STATUS);
+	c->error[which] = field(s, row, SC_ERROR);
 }
 
-static size_t own_row(const struct cell_cmp *c)
-{
-	return c->row_b != SIZE_MAX ? c->row_b : c->row_n;
-}
-
-/* ------------------------------------------------------------------
- * Writing
- * ---------------------------------------------------------------- */
-
-/* A duration with a unit that suits its size, as the run report has it. */
-static void human_time(double s, char *buf, size_t len)
-{
-	if (isnan(s))
-		snprintf(buf, len, "-");
-	else if (s < 1e-3)
-		snprintf(buf, len, "%.2f us", s * 1e6);
-	else if (s < 1)
-		snprintf(buf, len, "%.3f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.4f s", s);
-}
-
-static void format_p(double p, char *buf, size_t len)
-{
-	if (isnan(p))
-		snprintf(buf, len, "-");
-	else if (p < 0.001)
-		snprintf(buf, len, "<0.001");
-	else
-		snprintf(buf, len, "%.3f", p);
-}
-
-/* "1.100 (1.098-1.102)", "1.000 (no 95% interval)", "-" */
-static void format_ratio(const struct cell_cmp *c, const char *dash, char *buf,
-			 size_t len)
-{
-	if (isnan(c->ratio))
-		snprintf(buf, len, "-");
-	else if (isnan(c->lo))
-		snprintf(buf, len, "%.3f (no CI)", c->ratio);
-	else
-		snprintf(buf, len, "%.3f (%.3f%s%.3f)", c->ratio, c->lo, dash,
-			 c->hi);
-}
-
-/* "slower +10.0%" */
-static void format_verdict(const struct cell_cmp *c, char *buf, size_t len)
-{
-	if (c->v == V_ONLY_BASE || c->v == V_ONLY_NEW)
-		snprintf(buf, len, "only in %s",
-			 c->v == V_ONLY_BASE ? "BASE" : "NEW");
-	else if (c->v == V_SLOWER || c->v == V_FASTER)
-		snprintf(buf, len, "%s %+.1f%%", verdict_name(c->v),
-			 (c->ratio - 1) * 100);
-	else
-		snprintf(buf, len, "%s", verdict_name(c->v));
-}
-
-struct tally {
-	size_t v[V_ONLY_NEW + 1];
-};
-
-static void count(const struct cell_cmp *all, size_t n, struct tally *t)
+/* Identity and parameter values of a cell, from its own side's row;
+ * params are looked up by BASE's column names. */
+static void identify(const struct side *s, size_t row,
+		     const struct compare_result *r, struct compare_cell *c)
 {
 	size_t i;
 
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < n; i++)
-		t->v[all[i].v]++;
+	c->id = cell_id(s, row);
+	c->experiment = field(s, row, SC_EXPERIMENT);
+	c->strategy = field(s, row, SC_STRATEGY);
+	c->workload = field(s, row, SC_WORKLOAD);
+	c->params = xcalloc(r->n_params + 1, sizeof(char *));
+	for (i = 0; i < r->n_params; i++)
+		c->params[i] = s->sum->rows[row].f[results_table_column(
+			s->sum, r->param_names[i])];
+	c->ratio = c->lo = c->hi = c->p = c->u = NAN;
 }
 
-/* "1 slower, 2 faster, 10 same, 1 unsure; 1 only in BASE" */
-static void summary_line(const struct tally *t, char *buf, size_t len)
+static void compare_one(const struct compare_options *o, const struct side *b,
+			size_t rb, const struct side *n, size_t rn,
+			struct compare_result *r)
 {
-	int k = snprintf(
-		buf, len, "%zu slower, %zu faster, %zu same, %zu unsure",
-		t->v[V_SLOWER], t->v[V_FASTER], t->v[V_SAME], t->v[V_UNSURE]);
+	struct compare_cell *c = &r->cells[r->n_cells++];
 
-	if (t->v[V_ONLY_BASE] && k > 0 && (size_t)k < len)
-		k += snprintf(buf + k, len - (size_t)k, "; %zu only in BASE",
-			      t->v[V_ONLY_BASE]);
-	if (t->v[V_ONLY_NEW] && k > 0 && (size_t)k < len)
-		snprintf(buf + k, len - (size_t)k, "; %zu only in NEW",
-			 t->v[V_ONLY_NEW]);
+	identify(rb != SIZE_MAX ? b : n, rb != SIZE_MAX ? rb : rn, r, c);
+	take_side(b, rb, COMPARE_BASE, c);
+	take_side(n, rn, COMPARE_NEW, c);
+	if (rb == SIZE_MAX || rn == SIZE_MAX)
+		c->verdict =
+			rb == SIZE_MAX ? COMPARE_ONLY_NEW : COMPARE_ONLY_BASE;
+	else
+		decide(o, &b->cells[rb], &n->cells[rn], c);
+	r->tally[c->verdict]++;
 }
 
-/* One note per (column, base value, new value) that differs. */
-struct param_diff {
-	const char *column, *base, *new_value;
-	size_t cells;
-};
-
-static size_t param_diffs(const struct side *b, const struct side *n,
-			  const struct cell_cmp *all, size_t count_cells,
-			  struct param_diff **ret)
-{
-	struct param_diff *d = NULL;
-	size_t nd = 0, cap = 0, i, k, j;
-
-	for (i = 0; i < count_cells; i++) {
-		if (all[i].row_b == SIZE_MAX || all[i].row_n == SIZE_MAX)
-			continue;
-		for (k = 0; k < b->n_params; k++) {
-			const char *name = b->sum->header[b->params[k]];
-			const char *vb =
-				b->sum->rows[all[i].row_b].f[b->params[k]];
-			const char *vn =
-				n->sum->rows[all[i].row_n]
-					.f[results_table_column(n->sum, name)];
-
-			if (!strcmp(vb, vn))
-				continue;
-			for (j = 0; j < nd; j++)
-				if (!strcmp(d[j].column, name) &&
-				    !strcmp(d[j].base, vb) &&
-				    !strcmp(d[j].new_value, vn))
-					break;
-			if (j == nd) {
-				xgrow((void **)&d, &cap, nd + 1, sizeof(*d));
-				d[nd++] =
-					(struct param_diff){ name, vb, vn, 0 };
-			}
-			d[j].cells++;
-		}
-	}
-	*ret = d;
-	return nd;
-}
-
-struct report {
-	const struct compare_options *o;
-	const struct side *b, *n;
-	struct cell_cmp *all;
-	size_t count;
-	struct tally tally;
-	struct param_diff *diffs;
-	size_t n_diffs;
-};
-
-static int id_width(const struct report *r)
-{
-	size_t w = 4, i;
-
-	for (i = 0; i < r->count; i++) {
-		size_t len =
-			strlen(cell_id(r->all[i].side, own_row(&r->all[i])));
-
-		if (len > w)
-			w = len;
-	}
-	return (int)(w > 60 ? 60 : w);
-}
-
-/* Cells named in one grouped note; the rest are counted. */
-#define NOTE_NAMES 4
-
-/* Has an earlier cell the same verdict and note as cell i? */
-static bool note_seen(const struct report *r, size_t i)
+/* Count one differing parameter value of a matched cell. */
+static void note_diff(struct compare_result *r, size_t *cap, const char *name,
+		      const char *vb, const char *vn)
 {
 	size_t j;
 
-	for (j = 0; j < i; j++)
-		if (r->all[j].v == r->all[i].v &&
-		    !strcmp(r->all[j].note, r->all[i].note))
-			return true;
-	return false;
+	for (j = 0; j < r->n_diffs; j++)
+		if (!strcmp(r->diffs[j].column, name) &&
+		    !strcmp(r->diffs[j].base, vb) &&
+		    !strcmp(r->diffs[j].new_value, vn))
+			break;
+	if (j == r->n_diffs) {
+		xgrow((void **)&r->diffs, cap, r->n_diffs + 1,
+		      sizeof(*r->diffs));
+		r->diffs[r->n_diffs++] =
+			(struct compare_param_diff){ name, vb, vn, 0 };
+	}
+	r->diffs[j].cells++;
 }
 
-/*
- * "unsure: sync/a, sync/b and 3 more: 3 and 3 runs cannot ...": cells
- * with the same verdict and note share one line, so ten cells with three
- * runs each make one note, not ten.
- */
-static void print_note_group(FILE *out, const struct report *r, size_t i,
-			     const char *bullet)
+/* One note per (column, BASE value, NEW value) that differs. */
+static void param_diffs(const struct side *n, struct compare_result *r)
 {
-	const struct cell_cmp *c = &r->all[i];
-	size_t j, named = 0, more = 0;
+	size_t cap = 0, i, k;
 
-	fprintf(out, "%s%s: ", bullet, verdict_name(c->v));
-	for (j = i; j < r->count; j++) {
-		const struct cell_cmp *d = &r->all[j];
+	for (i = 0; i < r->n_cells; i++) {
+		const struct compare_cell *c = &r->cells[i];
+		size_t rn;
 
-		if (d->v != c->v || strcmp(d->note, c->note))
+		if (c->verdict >= COMPARE_ONLY_BASE)
 			continue;
-		if (named++ < NOTE_NAMES)
-			fprintf(out, "%s%s", named > 1 ? ", " : "",
-				cell_id(d->side, own_row(d)));
-		else
-			more++;
+		rn = find_cell(n, c->id);
+		for (k = 0; k < r->n_params; k++) {
+			const char *vn =
+				n->sum->rows[rn].f[results_table_column(
+					n->sum, r->param_names[k])];
+
+			if (strcmp(c->params[k], vn))
+				note_diff(r, &cap, r->param_names[k],
+					  c->params[k], vn);
+		}
 	}
-	if (more)
-		fprintf(out, " and %zu more", more);
-	fprintf(out, ": %s\n", c->note);
 }
 
-static void print_status(FILE *out, const struct side *s, size_t row,
-			 const char *id, const char *bullet)
-{
-	if (row == SIZE_MAX || !strcmp(field(s, row, SC_STATUS), "ok"))
-		return;
-	fprintf(out, "%s%s: status %s in %s: %s\n", bullet, id,
-		field(s, row, SC_STATUS), s->name, field(s, row, SC_ERROR));
-}
-
-/* The notes under a table: verdicts that need a word, cells that did not
- * finish ok, parameters whose values differ. */
-static void print_notes(FILE *out, const struct report *r, const char *bullet)
+/* Cells of BASE in its order, then those only in NEW in theirs. */
+static void compare_all(const struct compare_options *o, const struct side *b,
+			const struct side *n, struct compare_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->count; i++)
-		if (r->all[i].note[0] && !note_seen(r, i))
-			print_note_group(out, r, i, bullet);
-	for (i = 0; i < r->count; i++) {
-		const struct cell_cmp *c = &r->all[i];
-		const char *id = cell_id(c->side, own_row(c));
-
-		print_status(out, r->b, c->row_b, id, bullet);
-		print_status(out, r->n, c->row_n, id, bullet);
-	}
-	for (i = 0; i < r->n_diffs; i++)
-		fprintf(out,
-			"%sparameter %s differs: %s in BASE, %s in NEW (%zu cell%s)\n",
-			bullet, r->diffs[i].column, r->diffs[i].base,
-			r->diffs[i].new_value, r->diffs[i].cells,
-			r->diffs[i].cells == 1 ? "" : "s");
-}
-
-/* How the numbers were made, its three parts joined by sep. */
-static void method_text(const struct report *r, const char *sep, char *buf,
-			size_t len)
-{
-	snprintf(
-		buf, len,
-		"ratio: new/base, Hodges-Lehmann estimate over log run times with its 95%% distribution-free interval;%sp: two-sided Mann-Whitney U, exact without ties under %d runs a side, else normal with tie and continuity corrections;%sverdict at alpha %g; changes within %g%% count as same",
-		sep, RANKTEST_EXACT_MAX, sep, r->o->alpha,
-		r->o->threshold * 100);
-}
-
-static void print_terminal(FILE *out, const struct report *r)
-{
-	int w = id_width(r);
-	char line[512];
-	size_t i;
-
-	fprintf(out, "compare %s: BASE %s, NEW %s\n\n", r->b->experiment,
-		r->b->sum->path, r->n->sum->path);
-	fprintf(out, "  %-*s %7s %12s %12s  %-28s %7s  %s\n", w, "cell", "runs",
-		"base median", "new median", "ratio (95% CI)", "p", "verdict");
-	for (i = 0; i < r->count; i++) {
-		const struct cell_cmp *c = &r->all[i];
-		char runs[32], mb[32], mn[32], ratio[64], p[16], v[48];
-
-		snprintf(runs, sizeof(runs), "%zu/%zu", c->nb, c->nn);
-		human_time(c->med_b, mb, sizeof(mb));
-		human_time(c->med_n, mn, sizeof(mn));
-		format_ratio(c, "-", ratio, sizeof(ratio));
-		format_p(c->p, p, sizeof(p));
-		format_verdict(c, v, sizeof(v));
-		fprintf(out, "  %-*s %7s %12s %12s  %-28s %7s  %s\n", w,
-			cell_id(c->side, own_row(c)), runs, mb, mn, ratio, p,
-			v);
-	}
-	fprintf(out, "\n");
-	print_notes(out, r, "  ");
-	method_text(r, "\n ", line, sizeof(line));
-	fprintf(out, "(%s)\n\n", line);
-	summary_line(&r->tally, line, sizeof(line));
-	fprintf(out, "%s\n", line);
-}
-
-/* Text safe inside a Markdown table cell. */
-static void md_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else if (strchr("\\`*_{}[]<>()#+!|~&", *s))
-			fprintf(out, "\\%c", *s);
-		else
-			fputc(*s, out);
-	}
-}
-
-static void print_markdown(FILE *out, const struct report *r)
-{
-	char line[512];
-	size_t i;
-
-	summary_line(&r->tally, line, sizeof(line));
-	fprintf(out, "### concur compare: ");
-	md_text(out, r->b->experiment);
-	fprintf(out, "\n\n**%s**\n\n", line);
-	fprintf(out,
-		"| cell | runs | base median | new median | ratio (95%% CI) | p | verdict |\n"
-		"|:--|--:|--:|--:|:--|--:|:--|\n");
-	for (i = 0; i < r->count; i++) {
-		const struct cell_cmp *c = &r->all[i];
-		char mb[32], mn[32], ratio[64], p[16], v[48];
-
-		human_time(c->med_b, mb, sizeof(mb));
-		human_time(c->med_n, mn, sizeof(mn));
-		format_ratio(c, "–", ratio, sizeof(ratio));
-		format_p(c->p, p, sizeof(p));
-		format_verdict(c, v, sizeof(v));
-		fprintf(out, "| ");
-		md_text(out, cell_id(c->side, own_row(c)));
-		fprintf(out, " | %zu / %zu | %s | %s | %s | %s | %s%s%s |\n",
-			c->nb, c->nn, mb, mn, ratio, p,
-			c->v == V_SLOWER ? "**" : "", v,
-			c->v == V_SLOWER ? "**" : "");
-	}
-	fprintf(out, "\n");
-	print_notes(out, r, "- ");
-	method_text(r, " ", line, sizeof(line));
-	fprintf(out, "\n<sub>%s</sub>\n", line);
-}
-
-/* ---- CSV ---------------------------------------------------------- */
-
-static const char *const csv_tail[] = {
-	"base_runs", "new_runs",       "base_median_s",	  "new_median_s",
-	"ratio",     "ratio_ci95_low", "ratio_ci95_high", "mann_whitney_u",
-	"p_value",   "p_method",       "verdict",	  "note",
-};
-
-static void csv_header(struct csv_row *row, const struct side *b)
-{
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		csv_add_text(row, summary_columns[i]);
+	r->opts = o;
+	r->experiment = b->experiment;
+	r->base_path = b->sum->path;
+	r->new_path = n->sum->path;
+	r->n_params = b->n_params;
+	r->param_names = xcalloc(b->n_params + 1, sizeof(char *));
 	for (i = 0; i < b->n_params; i++)
-		csv_add_text(row, b->sum->header[b->params[i]]);
-	for (i = 0; i < ARRAY_SIZE(csv_tail); i++)
-		csv_add_text(row, csv_tail[i]);
-	csv_row_end(row);
+		r->param_names[i] = b->sum->header[b->params[i]];
+	r->cells =
+		xcalloc(b->sum->n_rows + n->sum->n_rows + 1, sizeof(*r->cells));
+	for (i = 0; i < b->sum->n_rows; i++)
+		compare_one(o, b, i, n, find_cell(n, cell_id(b, i)), r);
+	for (i = 0; i < n->sum->n_rows; i++)
+		if (find_cell(b, cell_id(n, i)) == SIZE_MAX)
+			compare_one(o, b, SIZE_MAX, n, i, r);
+	param_diffs(n, r);
 }
 
-/* A parameter's value: integers as numbers, the rest as text (as N.csv). */
-static void csv_param(struct csv_row *row, const char *text)
+static void result_free(struct compare_result *r)
 {
-	char *end;
-	long long v = strtoll(text, &end, 10);
-
-	if (*text && !*end && strlen(text) <= 18 &&
-	    (text[0] == '-' || (text[0] >= '0' && text[0] <= '9')))
-		csv_add_int(row, v);
-	else
-		csv_add_text(row, text);
-}
-
-static void csv_cell(struct csv_row *row, const struct report *r,
-		     const struct cell_cmp *c)
-{
-	const struct side *s = c->side;
-	size_t own = own_row(c), i;
-
-	for (i = 0; i < 4; i++)
-		csv_add_text(row, field(s, own, (size_t)i));
-	for (i = 0; i < r->b->n_params; i++)
-		csv_param(row,
-			  s->sum->rows[own].f[results_table_column(
-				  s->sum, r->b->sum->header[r->b->params[i]])]);
-	csv_add_uint(row, c->nb);
-	csv_add_uint(row, c->nn);
-	csv_add_real(row, c->med_b, SIG_SECONDS);
-	csv_add_real(row, c->med_n, SIG_SECONDS);
-	csv_add_real(row, c->ratio, SIG_RATIO);
-	csv_add_real(row, c->lo, SIG_RATIO);
-	csv_add_real(row, c->hi, SIG_RATIO);
-	csv_add_real(row, c->u, SIG_RATIO);
-	csv_add_real(row, c->p, SIG_RATIO);
-	csv_add_text(row, !c->tested ? "" : c->exact ? "exact" : "normal");
-	csv_add_text(row, verdict_name(c->v));
-	csv_add_text(row, c->note);
-	csv_row_end(row);
-}
-
-static int write_csv(const struct report *r, char *err, size_t errlen)
-{
-	struct csv_row row;
 	size_t i;
-	int rc;
 
-	csv_row_init(&row);
-	csv_header(&row, r->b);
-	for (i = 0; i < r->count; i++)
-		csv_cell(&row, r, &r->all[i]);
-	rc = fileio_replace(r->o->output, row.buf ? row.buf : "", row.len, err,
-			    errlen);
-	csv_row_free(&row);
-	return rc;
+	for (i = 0; i < r->n_cells; i++)
+		free(r->cells[i].params);
+	free(r->cells);
+	free(r->param_names);
+	free(r->diffs);
 }
 
 /* ------------------------------------------------------------------
@@ -888,7 +552,7 @@ static int write_csv(const struct report *r, char *err, size_t errlen)
 int compare_run(const struct compare_options *o, FILE *out)
 {
 	struct side b = { 0 }, n = { 0 };
-	struct report r = { .o = o, .b = &b, .n = &n };
+	struct compare_result r = { 0 };
 	char err[4 * CONCUR_ERRLEN] = "";
 	int rc = side_read(&b, "BASE", o->base, err, sizeof(err));
 
@@ -897,23 +561,20 @@ int compare_run(const struct compare_options *o, FILE *out)
 	if (rc == 0)
 		rc = check_comparable(&b, &n, err, sizeof(err));
 	if (rc == 0) {
-		r.all = compare_all(o, &b, &n, &r.count);
-		count(r.all, r.count, &r.tally);
-		r.n_diffs = param_diffs(&b, &n, r.all, r.count, &r.diffs);
+		compare_all(o, &b, &n, &r);
 		if (o->markdown)
-			print_markdown(out, &r);
+			compare_print_markdown(out, &r);
 		else
-			print_terminal(out, &r);
+			compare_print_terminal(out, &r);
 		fflush(out);
 		if (o->output)
-			rc = write_csv(&r, err, sizeof(err));
+			rc = compare_write_csv(&r, o->output, err, sizeof(err));
 	}
 	if (rc < 0)
 		fprintf(stderr, "concur: compare: %s\n", err);
-	else if (r.tally.v[V_SLOWER])
+	else if (r.tally[COMPARE_SLOWER])
 		rc = COMPARE_EXIT_SLOWER;
-	free(r.all);
-	free(r.diffs);
+	result_free(&r);
 	side_free(&b);
 	side_free(&n);
 	return rc < 0 ? COMPARE_EXIT_USAGE : rc;
