@@ -56,6 +56,8 @@ struct side {
 	size_t *by_id;	       /* summary row indices sorted by cell id */
 	struct samples *cells; /* per summary row */
 	const char *experiment;
+	double load;	/* from N-env.csv; NaN: unknown */
+	unsigned ncpus; /* from N-env.csv; 0: unknown */
 };
 
 static const char *cell_id(const struct side *s, size_t row)
@@ -273,6 +275,37 @@ static void warn_torn(const struct results_table *t)
 			t->path);
 }
 
+/*
+ * The machine's load when the side's runs started, from N-env.csv beside
+ * it: optional (an older or hand-made file may lack it), so a missing or
+ * unreadable one leaves the load unknown.  A merged file has a block per
+ * host: the busiest counts.
+ */
+static void read_load(struct side *s, const char *path)
+{
+	char *env = results_sibling(path, "env"), err[CONCUR_ERRLEN];
+	struct results_table *t = NULL;
+	size_t i;
+
+	s->load = NAN;
+	s->ncpus = 0;
+	if (results_table_read(env, &t, err, sizeof(err)) == 0 &&
+	    t->n_columns >= 2) {
+		for (i = 0; i < t->n_rows; i++) {
+			const char *key = t->rows[i].f[0], *v = t->rows[i].f[1];
+			double x = strtod(v, NULL);
+
+			if (!strcmp(key, "load_average") &&
+			    (isnan(s->load) || x > s->load))
+				s->load = x;
+			if (!strcmp(key, "cpu_count") && x >= 1 && x < 1e6)
+				s->ncpus = (unsigned)x;
+		}
+	}
+	results_table_free(t);
+	free(env);
+}
+
 static int side_read(struct side *s, const char *name, const char *path,
 		     char *err, size_t errlen)
 {
@@ -303,6 +336,7 @@ static int side_read(struct side *s, const char *name, const char *path,
 		rc = check_counts(s, err, errlen);
 	warn_torn(s->sum);
 	warn_torn(s->runs);
+	read_load(s, path);
 	return rc;
 }
 
@@ -517,6 +551,10 @@ static void compare_all(const struct compare_options *o, const struct side *b,
 	size_t i;
 
 	r->opts = o;
+	r->load[COMPARE_BASE] = b->load;
+	r->load[COMPARE_NEW] = n->load;
+	r->ncpus[COMPARE_BASE] = b->ncpus;
+	r->ncpus[COMPARE_NEW] = n->ncpus;
 	r->experiment = b->experiment;
 	r->base_path = b->sum->path;
 	r->new_path = n->sum->path;

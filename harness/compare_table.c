@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "fileio.h"
 #include "ranktest.h"
+#include "report.h"
 #include "util.h"
 
 /* Significant digits of seconds and ratios in the CSV (as N.csv). */
@@ -175,6 +176,39 @@ static void print_status(FILE *out, const struct compare_cell *c, int side,
 		c->error[side]);
 }
 
+static bool busy(const struct compare_result *r, int side)
+{
+	return r->ncpus[side] &&
+	       r->load[side] > REPORT_WARN_LOAD_PER_CPU * r->ncpus[side];
+}
+
+/*
+ * Runs made on a busy machine drift from one experiment to the next: a
+ * difference may be the machine's rather than the code's.  Said when a
+ * side's load average per CPU was above the run report's threshold.
+ */
+static void print_load(FILE *out, const struct compare_result *r,
+		       const char *bullet)
+{
+	bool b = busy(r, COMPARE_BASE), n = busy(r, COMPARE_NEW);
+	int side = b ? COMPARE_BASE : COMPARE_NEW;
+
+	if (!b && !n)
+		return;
+	fprintf(out, "%s%s ran on a busy machine (load average ", bullet,
+		b && n ? "BASE and NEW"
+		: b    ? "BASE"
+		       : "NEW");
+	if (b && n)
+		fprintf(out, "%.2f and %.2f", r->load[COMPARE_BASE],
+			r->load[COMPARE_NEW]);
+	else
+		fprintf(out, "%.2f", r->load[side]);
+	fprintf(out,
+		" on %u CPUs): times drift between experiments there, so a difference may be the machine's; compare runs made close together on a quiet machine\n",
+		r->ncpus[side]);
+}
+
 /* The notes under a table: verdicts that need a word, cells that did not
  * finish ok, parameters whose values differ. */
 static void print_notes(FILE *out, const struct compare_result *r,
@@ -195,6 +229,7 @@ static void print_notes(FILE *out, const struct compare_result *r,
 			bullet, r->diffs[i].column, r->diffs[i].base,
 			r->diffs[i].new_value, r->diffs[i].cells,
 			r->diffs[i].cells == 1 ? "" : "s");
+	print_load(out, r, bullet);
 }
 
 /* ---- the terminal ------------------------------------------------------ */

@@ -58,6 +58,10 @@ struct compare_result {
 	struct compare_param_diff *diffs;
 	size_t n_diffs;
 	size_t tally[COMPARE_VERDICTS];
+	/* From each side's N-env.csv: the 1-minute load average when its runs
+	 * started (NaN: unknown) and the CPU count (0: unknown). */
+	double load[2];
+	unsigned ncpus[2];
 };
 
 /* "faster", "slower", "same", "unsure", "only_in_base", "only_in_new" */

@@ -113,6 +113,20 @@ class Golden(unittest.TestCase):
         rc, out, _ = run("compare", BASE, NEW, "--alpha", "0.2")
         self.assertRegex(out, r"forkpool/nap .* slower \+50\.0%\n")
 
+    def test_busy_machine_note_comes_from_the_env_file(self):
+        with TempDir() as tmp:
+            base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
+            rc, out, err = run("compare", base, new)  # no -env.csv copied
+            self.assertEqual(rc, 1, err)
+            self.assertNotIn("busy machine", out)
+            shutil.copy(os.path.join(DATA, "new-env.csv"), tmp)
+            rc, out, err = run("compare", base, new)
+            self.assertIn("NEW ran on a busy machine (load average 3.40 on 2 CPUs)", out)
+            shutil.copy(os.path.join(DATA, "new-env.csv"),
+                        os.path.join(tmp, "base-env.csv"))
+            rc, out, err = run("compare", base, new)
+            self.assertIn("BASE and NEW ran on a busy machine (load average 3.40 and 3.40 on 2 CPUs)", out)
+
     def test_same_file_is_same(self):
         rc, out, err = run("compare", BASE, BASE)
         self.assertEqual(rc, 0, out + err)

@@ -11,7 +11,8 @@ chosen so that every verdict and note of `concur compare` appears once:
   sync/tied                 8 + 8 runs on a coarse clock (ties) -> normal approximation
   sync/crashy               5 + 5 runs, one NEW run crashed     -> status note
   pthreads[workers=8]/nap   BASE only;  pthreads[workers=16]/nap NEW only
-and workload.latency is 10ms in BASE, 11ms in NEW (a --set on one side).
+and workload.latency is 10ms in BASE, 11ms in NEW (a --set on one side);
+NEW-env.csv says the machine was busy (load 3.40 on 2 CPUs).
 
 The numbers are written here, not measured, so the expected output never
 changes; run this script only to change the fixture on purpose.
@@ -98,7 +99,12 @@ def write(name, side):
         runs += runs_rows(cell, strategy, workload, walls)
         summary.append(summary_row(cell, strategy, workers, workload, latency,
                                    walls, status))
-    for path, rows in ((name + ".csv", summary), (name + "-runs.csv", runs)):
+    # the context: BASE on a quiet machine, NEW on a busy one
+    load = "0.12 0.30 0.25 1/90 4242" if side == "base" else "3.40 2.10 1.50 3/99 4343"
+    env = [["key", "value"], ["concur_version", "0.1.0"], ["cpu_count", 2],
+           ["load_average", load], ["order", "interleaved"]]
+    for path, rows in ((name + ".csv", summary), (name + "-runs.csv", runs),
+                       (name + "-env.csv", env)):
         with open(os.path.join(HERE, path), "w", newline="") as f:
             csv.writer(f, lineterminator="\r\n").writerows(rows)
 
