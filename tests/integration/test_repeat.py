@@ -121,6 +121,13 @@ class Auto(unittest.TestCase):
         self.assertIn("3 measured runs per cell", out)
         self.assertNotIn("did not converge", out)
 
+    def test_validate_gives_the_range(self):
+        with TempDir() as tmp:
+            ini = write(os.path.join(tmp, "x.ini"), QUIET)
+            rc, out, err = run("validate", ini)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("1 cells x up to 41 runs (1 warm-up + 5..40 measured)", out)
+
     def test_auto_key_without_auto_is_refused(self):
         with TempDir() as tmp:
             ini = write(os.path.join(tmp, "x.ini"),
