@@ -65,21 +65,10 @@ static const char help_text[] =
 	"experiment file you do not trust.  validate, list and help load plugins\n"
 	"too, and an experiment's plugin_path may name any folder.\n"
 	"\n"
-	"commands:\n"
-	"  run        run every cell of the experiment; write RESULTS.csv and its\n"
-	"             -runs, -matrix and -env siblings and the chart RESULTS.svg;\n"
-	"             print the results table\n"
-	"  validate   parse, load plugins, check every value; print the matrix size\n"
-	"  list       every plugin found: kind, name, version, file, parameters\n"
-	"  help       one plugin in full: each parameter's type, default, range, doc\n"
-	"  plot       draw RESULTS.csv as an SVG chart (default: RESULTS.svg)\n"
-	"  compare    is NEW faster, slower or the same as BASE, cell by cell\n"
-	"             (Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
-	"             a cell is significantly slower beyond the threshold\n"
-	"  merge      put the shards of an experiment (run --shard) back together\n"
-	"  slurm      print a script that submits the experiment as a Slurm job\n"
-	"             array of N shards and then the merge (bash it to submit)\n"
-	"  serve      the embedded HTTP test server, standalone\n"
+	"commands:\n";
+
+/* After the commands (command_table prints them in between). */
+static const char help_tail[] =
 	"\n"
 	"run options:\n"
 	"  -o, --output PATH       summary CSV (default: [experiment] output)\n"
@@ -889,23 +878,19 @@ static int cmd_list(struct cli *cli)
 	return n ? 0 : EXIT_USAGE;
 }
 
+struct command;
+static const struct command *find_command(const char *name);
+static void print_help(void);
+
 static int cmd_help(struct cli *cli)
 {
-	static const char *const commands[] = {
-		"run",	 "validate", "list",  "help", "plot",
-		"serve", "compare",  "merge", "slurm"
-	};
 	struct loader *l;
 	const struct plugin *p;
 	char err[4 * CONCUR_ERRLEN] = "";
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < ARRAY_SIZE(commands) && cli->experiment; i++)
-		if (!strcmp(cli->experiment, commands[i]))
-			break;
-	if (!cli->experiment || i < ARRAY_SIZE(commands)) {
-		printf("%s%s", usage_text, help_text);
+	if (!cli->experiment || find_command(cli->experiment)) {
+		print_help();
 		return 0;
 	}
 	l = make_loader(cli, NULL);
@@ -939,8 +924,112 @@ static int cmd_plot(struct cli *cli)
 	return rc < 0 ? EXIT_USAGE : 0;
 }
 
+static int compare_command(int argc, char **argv)
+{
+	return compare_main(argc - 1, argv + 1);
+}
+
+static int serve_command(int argc, char **argv)
+{
+	return serverproc_exec_serve(argc - 2, argv + 2);
+}
+
+/*
+ * Every command, once: this table drives dispatch, the "commands:" list of
+ * --help, `concur help COMMAND` and "did you mean" for a mistyped one.
+ */
+struct command {
+	const char *name;
+	/* --help's line for it; each '\n' starts an indented continuation */
+	const char *summary;
+	int (*run)(struct cli *cli); /* arguments parsed by parse_cli */
+	/* or: the command parses its own argv (argv[1] is its name) */
+	int (*main)(int argc, char **argv);
+	bool sbatch_tail; /* arguments after "--" are passed on untouched */
+};
+
+static const struct command commands[] = {
+	{ "run",
+	  "run every cell of the experiment; write RESULTS.csv and its\n"
+	  "-runs, -matrix and -env siblings and the chart RESULTS.svg;\n"
+	  "print the results table",
+	  cmd_run },
+	{ "validate",
+	  "parse, load plugins, check every value; print the matrix size",
+	  cmd_validate },
+	{ "list", "every plugin found: kind, name, version, file, parameters",
+	  cmd_list },
+	{ "help",
+	  "one plugin in full: each parameter's type, default, range, doc",
+	  cmd_help },
+	{ "plot", "draw RESULTS.csv as an SVG chart (default: RESULTS.svg)",
+	  cmd_plot },
+	{ "compare",
+	  "is NEW faster, slower or the same as BASE, cell by cell\n"
+	  "(Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
+	  "a cell is significantly slower beyond the threshold",
+	  NULL, compare_command },
+	{ "merge",
+	  "put the shards of an experiment (run --shard) back together", NULL,
+	  merge_main },
+	{ "slurm",
+	  "print a script that submits the experiment as a Slurm job\n"
+	  "array of N shards and then the merge (bash it to submit)",
+	  cmd_slurm, NULL, true },
+	{ "serve", "the embedded HTTP test server, standalone", NULL,
+	  serve_command },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[ARRAY_SIZE(commands)];
+	const char *near;
+	char *msg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		names[i] = commands[i].name;
+	near = suggest_nearest(name, names, ARRAY_SIZE(names));
+	msg = xasprintf("unknown command '%.64s'%s%s%s", name,
+			near ? " (did you mean '" : "", near ? near : "",
+			near ? "'?)" : "");
+	rc = usage_error("%s", msg);
+	free(msg);
+	return rc;
+}
+
+static void print_help(void)
+{
+	size_t i;
+
+	printf("%s%s", usage_text, help_text);
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		const char *line = commands[i].summary, *nl;
+
+		printf("  %-10s ", commands[i].name);
+		while ((nl = strchr(line, '\n'))) {
+			printf("%.*s\n%13s", (int)(nl - line), line, "");
+			line = nl + 1;
+		}
+		printf("%s\n", line);
+	}
+	printf("%s", help_tail);
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *cmd;
 	struct cli cli = { 0 };
 	int rc;
 
@@ -948,7 +1037,7 @@ int main(int argc, char **argv)
 		return usage_error("%s", "a command is needed");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    (!strcmp(argv[1], "help") && argc == 2)) {
-		printf("%s%s", usage_text, help_text);
+		print_help();
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
@@ -956,20 +1045,15 @@ int main(int argc, char **argv)
 		       CONCUR_GIT_REVISION, CONCUR_BUILD_TYPE);
 		return 0;
 	}
-	if (!strcmp(argv[1], "serve"))
-		return serverproc_exec_serve(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "compare"))
-		return compare_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return merge_main(argc, argv);
-	if (strcmp(argv[1], "run") && strcmp(argv[1], "validate") &&
-	    strcmp(argv[1], "list") && strcmp(argv[1], "help") &&
-	    strcmp(argv[1], "plot") && strcmp(argv[1], "slurm"))
-		return usage_error("unknown command '%s'", argv[1]);
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return unknown_command(argv[1]);
+	if (cmd->main)
+		return cmd->main(argc, argv);
 	/* getopt permutes argv: keep the command line as typed for N-env.csv */
 	cli.argv = xcalloc((size_t)argc + 1, sizeof(char *));
 	memcpy(cli.argv, argv, (size_t)argc * sizeof(char *));
-	if (!strcmp(argv[1], "slurm")) { /* sbatch's options after "--" */
+	if (cmd->sbatch_tail) { /* sbatch's options after "--" */
 		int dd = 2;
 
 		while (dd < argc && strcmp(argv[dd], "--") != 0)
@@ -981,20 +1065,8 @@ int main(int argc, char **argv)
 		argc = dd;
 	}
 	rc = parse_cli(argc, argv, &cli);
-	if (rc == 0) {
-		if (!strcmp(cli.command, "run"))
-			rc = cmd_run(&cli);
-		else if (!strcmp(cli.command, "validate"))
-			rc = cmd_validate(&cli);
-		else if (!strcmp(cli.command, "help"))
-			rc = cmd_help(&cli);
-		else if (!strcmp(cli.command, "plot"))
-			rc = cmd_plot(&cli);
-		else if (!strcmp(cli.command, "slurm"))
-			rc = cmd_slurm(&cli);
-		else
-			rc = cmd_list(&cli);
-	}
+	if (rc == 0)
+		rc = cmd->run(&cli);
 	free_cli(&cli);
 	return rc;
 }

@@ -138,6 +138,33 @@ class Help(unittest.TestCase):
         self.assertNotIn("needs:", out)
 
 
+COMMANDS = ["run", "validate", "list", "help", "plot", "compare", "merge",
+            "slurm", "serve"]
+
+
+class CommandTable(unittest.TestCase):
+    """One table in main.c drives dispatch, --help and did-you-mean."""
+
+    def test_help_lists_every_command_and_each_dispatches(self):
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        listed = re.findall(r"^  ([a-z]+) +\S", out.split("commands:")[1]
+                            .split("run options:")[0], re.M)
+        self.assertEqual(listed, COMMANDS)
+        for name in COMMANDS:
+            rc, _, err = run(name, "--no-such-flag")
+            self.assertNotIn("unknown command", err, name)
+
+    def test_unknown_command_suggests_the_nearest(self):
+        rc, _, err = run("comapre", "a.csv", "b.csv")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown command 'comapre' (did you mean 'compare'?)", err)
+        rc, _, err = run("frobnicate")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown command 'frobnicate'", err)
+        self.assertNotIn("did you mean", err)
+
+
 class ServeCommand(unittest.TestCase):
     def test_concur_serve_runs_the_helper(self):
         with subprocess.Popen([CONCUR, "serve", "--port", "0"],
