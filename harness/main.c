@@ -455,25 +455,13 @@ static int pick_shard(struct session *s)
 	char *path;
 
 	s->total = s->m->n_cells;
-	if (!cli->shard.n && !cli->shard_all &&
-	    shard_detect(env_get, cli->shards, &cli->shard, err, sizeof(err)) <
-		    0) {
+	if (shard_choose(&cli->shard, cli->shard_all, cli->shards, cli->dry_run,
+			 env_get, &cli->shard, err, sizeof(err)) < 0) {
 		fprintf(stderr, "concur: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (cli->shards && cli->shard.n && cli->shards != cli->shard.n) {
-		fprintf(stderr,
-			"concur: --shards %u disagrees with --shard %u/%u\n",
-			cli->shards, cli->shard.k, cli->shard.n);
-		return EXIT_USAGE;
-	}
-	if (!cli->shard.n) {
-		if (cli->shards && !cli->dry_run && !cli->shard_all)
-			return usage_error(
-				"%s",
-				"--shards N runs nothing by itself: give --shard K/N, run inside a Slurm array or Kubernetes Indexed Job, or add --dry-run to see the split");
+	if (!cli->shard.n)
 		return 0;
-	}
 	s->total = shard_cell_count(s->m, cli->shard.k, cli->shard.n);
 	for (i = 0; s->runner.results && i < s->m->n_cells; i++)
 		s->runner.results[i].skip =

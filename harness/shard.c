@@ -183,6 +183,28 @@ int shard_detect(const char *(*get)(const char *name), unsigned shards,
 	return 0;
 }
 
+int shard_choose(const struct shard *given, bool all, unsigned shards,
+		 bool dry_run, const char *(*get)(const char *name),
+		 struct shard *ret, char *err, size_t errlen)
+{
+	struct shard s = *given;
+
+	if (!s.n && !all && shard_detect(get, shards, &s, err, errlen) < 0)
+		return -EINVAL;
+	if (shards && s.n && shards != s.n) {
+		errf(err, errlen, "--shards %u disagrees with --shard %u/%u",
+		     shards, s.k, s.n);
+		return -EINVAL;
+	}
+	if (!s.n && shards && !dry_run && !all) {
+		errf(err, errlen,
+		     "--shards N runs nothing by itself: give --shard K/N, run inside a Slurm array or Kubernetes Indexed Job, or add --dry-run to see the split");
+		return -EINVAL;
+	}
+	*ret = s;
+	return 0;
+}
+
 size_t shard_workload_cells(const struct matrix *m)
 {
 	size_t per = 0, i;

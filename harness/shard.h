@@ -62,6 +62,18 @@ int shard_parse_count(const char *text, unsigned *ret, char *err,
 int shard_detect(const char *(*get)(const char *name), unsigned shards,
 		 struct shard *ret, char *err, size_t errlen);
 
+/*
+ * The shard a run is: `given` (--shard K/N; n == 0: none given), else,
+ * unless `all` (--shard all), an array task's environment through get
+ * (shard_detect), else the whole experiment (ret->n == 0).  `shards`
+ * (--shards N; 0: none) must agree with the shard; without one it only
+ * means something with `dry_run` (print the split).  ret may be given.
+ * 0, or -EINVAL with the reason in err.
+ */
+int shard_choose(const struct shard *given, bool all, unsigned shards,
+		 bool dry_run, const char *(*get)(const char *name),
+		 struct shard *ret, char *err, size_t errlen);
+
 /* Position of cell c's workload cell among the workload cells. */
 size_t shard_workload_cell(const struct matrix *m, size_t cell);
 

@@ -384,6 +384,49 @@ static void env_kubernetes(void **state)
 	assert_int_equal(detect(bare, 3, &s, err, sizeof(err)), -EINVAL);
 }
 
+static void choose(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char *const slurm[] = { "SLURM_ARRAY_TASK_ID", "1",
+					     "SLURM_ARRAY_TASK_COUNT", "2",
+					     NULL };
+	struct shard given = { 0 }, s;
+	char err[512];
+
+	(void)state;
+	fake_env = none;
+	assert_int_equal(shard_choose(&given, false, 0, false, fake_get, &s,
+				      err, sizeof(err)),
+			 0);
+	assert_int_equal(s.n, 0); /* the whole experiment */
+	assert_int_equal(shard_choose(&given, false, 4, false, fake_get, &s,
+				      err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "runs nothing by itself"));
+	assert_int_equal(shard_choose(&given, false, 4, true, fake_get, &s, err,
+				      sizeof(err)),
+			 0);
+	fake_env = slurm;
+	assert_int_equal(shard_choose(&given, false, 0, false, fake_get, &s,
+				      err, sizeof(err)),
+			 0);
+	assert_int_equal(s.k, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(shard_choose(&given, true, 0, false, fake_get, &s, err,
+				      sizeof(err)),
+			 0);
+	assert_int_equal(s.n, 0); /* --shard all ignores the array */
+	given = (struct shard){ .k = 0, .n = 3 };
+	assert_int_equal(shard_choose(&given, false, 0, false, fake_get, &given,
+				      err, sizeof(err)),
+			 0);
+	assert_int_equal(given.n, 3); /* --shard wins over the array */
+	assert_int_equal(shard_choose(&given, false, 4, false, fake_get, &s,
+				      err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "--shards 4 disagrees with --shard 0/3"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +439,7 @@ int main(void)
 		cmocka_unit_test(env_slurm),
 		cmocka_unit_test(env_slurm_refused),
 		cmocka_unit_test(env_kubernetes),
+		cmocka_unit_test(choose),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
