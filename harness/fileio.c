@@ -23,7 +23,7 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		size_t *ret_len, char *err, size_t errlen)
 {
 	size_t cap, n = 0;
-	struct stat st;
+	struct stat st = { 0 };
 	char *buf;
 	ssize_t r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
@@ -33,10 +33,18 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		errf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
 		return rc;
 	}
-	/* the size is a hint (the file may grow): start there, grow to max+1 */
-	cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
-		      ? (size_t)st.st_size + 1
-		      : 65536;
+	/* the size is a hint (the file may grow): start there, grow to max+1;
+	 * a regular file already past max is refused without reading it */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > max) {
+		close(fd);
+		errf(err, errlen,
+		     "%s: larger than %zu bytes, the most %s may have", path,
+		     max, what);
+		return -EFBIG;
+	}
+	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1
+						    : 65536;
 	if (cap > max + 1)
 		cap = max + 1;
 	buf = xmalloc(cap + 1);

@@ -585,17 +585,24 @@ static int write_env(struct results *res, int argc, char **argv,
 /* ---- resume ------------------------------------------------------- */
 
 /*
- * A results file being resumed, whole; NULL when it cannot be read or is
- * past RESULTS_MAX_FILE (then resuming starts that file afresh or refuses).
+ * A results file being resumed, whole, or NULL with errno set (ENOENT: it
+ * is not there; EFBIG: past RESULTS_MAX_FILE, the message in err when err
+ * is not NULL).
  */
-static char *slurp(const char *path, size_t *ret_len)
+static char *slurp_err(const char *path, size_t *ret_len, char *err,
+		       size_t errlen)
 {
 	char *buf = NULL;
+	int rc = fileio_read(path, RESULTS_MAX_FILE, "a results file to resume",
+			     &buf, ret_len, err, errlen);
 
-	if (fileio_read(path, RESULTS_MAX_FILE, "a results file to resume",
-			&buf, ret_len, NULL, 0) < 0)
-		return NULL;
-	return buf;
+	errno = rc < 0 ? -rc : 0;
+	return rc < 0 ? NULL : buf;
+}
+
+static char *slurp(const char *path, size_t *ret_len)
+{
+	return slurp_err(path, ret_len, NULL, 0);
 }
 
 static char *env_value(const char *path, const char *key)
@@ -737,13 +744,19 @@ static char *expected_header(struct results *res)
 static int load_done_rows(struct results *res, char *err, size_t errlen)
 {
 	size_t len = 0, off;
-	char *text = slurp(res->path, &len), *want = expected_header(res);
+	char msg[CONCUR_ERRLEN] = "", *want = expected_header(res);
+	char *text = slurp_err(res->path, &len, msg, sizeof(msg));
 	struct record rec = { .next_line = 2 };
 	size_t c_cell = 1, c_median, c_status,
 	       nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
 	int rc = 0;
 
 	res->summary_keep = 0;
+	if (!text && errno != ENOENT) { /* never start afresh over it */
+		errf(err, errlen, "cannot resume: %s", msg);
+		rc = -EIO;
+		goto out;
+	}
 	if (!text || strncmp(text, want, strlen(want)) != 0) {
 		bool torn = text && !memchr(text, '\n', len) &&
 			    strncmp(want, text, len) == 0;
@@ -818,6 +831,8 @@ static int keep_done_runs(struct results *res)
 	struct record rec = { .next_line = 2 };
 	int rc;
 
+	if (!text && errno != ENOENT)
+		return -errno; /* unreadable or too large: keep it as it is */
 	if (!text || csv_parse_record(text, len, &used, &f, &n) != 0 ||
 	    (c_cell = column_of(f, n, "cell")) == SIZE_MAX ||
 	    text[used - 1] != '\n') {

@@ -121,6 +121,21 @@ class OutputFiles(unittest.TestCase):
             self.assertEqual(rc, 0, err)
             self.assertEqual(len(check_rows(self, out)), 3)
 
+    def test_resume_never_starts_afresh_over_a_file_it_cannot_read(self):
+        """A summary file past the resume reader's bound (1 GiB) must be
+        refused, not taken for empty and truncated."""
+        with TempDir() as d:
+            ini, out = quick(d), os.path.join(d, "q.csv")
+            rc, _, err = run("run", ini, "-o", out)
+            self.assertEqual(rc, 0, err)
+            with open(out, "ab") as f:
+                f.truncate((1 << 30) + (1 << 20))  # sparse: no disk used
+            rc, _, err = run("run", ini, "-o", out, "--resume")
+            self.assertEqual(rc, 2, err)
+            self.assertIn("cannot resume", err)
+            self.assertIn("larger than", err)
+            self.assertEqual(os.path.getsize(out), (1 << 30) + (1 << 20))
+
     def test_a_second_run_on_the_same_output_is_refused_with_the_pid(self):
         with TempDir() as d:
             ini, out = slow(d), os.path.join(d, "slow.csv")
