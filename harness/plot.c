@@ -19,6 +19,7 @@
 #include "plot_data.h"
 #include "plot_load.h"
 #include "plot_series.h"
+#include "svgnum.h"
 #include "util.h"
 #include "xmltext.h"
 
@@ -301,6 +302,7 @@ static void draw_bar(FILE *out, const struct plot_data *d,
 		     double w, double unit, const char *un)
 {
 	double top, base = y->p0, cx = x + w / 2;
+	char n[9][SVG_NUM_MAX];
 
 	if (!r->ok) {
 		fprintf(out,
@@ -312,17 +314,21 @@ static void draw_bar(FILE *out, const struct plot_data *d,
 	}
 	top = axis_map(y, r->median);
 	fprintf(out,
-		"<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>",
-		x, top, w, base - top, cell_colour(d, r->scell).hex);
+		"<g><rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>",
+		svg_num(n[0], x), svg_num(n[1], top), svg_num(n[2], w),
+		svg_num(n[3], base - top), cell_colour(d, r->scell).hex);
 	if (isfinite(r->lo) && isfinite(r->hi) && r->hi > r->lo) {
 		double ylo = axis_map(y, fmax(r->lo, y->lo)),
 		       yhi = axis_map(y, r->hi);
 		double cap = fmin(w / 3, 6);
 
 		fprintf(out,
-			"<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>",
-			cx, ylo, yhi, cx - cap, yhi, cx + cap, cx - cap, ylo,
-			cx + cap);
+			"<path d=\"M%s %sV%sM%s %sH%sM%s %sH%s\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>",
+			svg_num(n[0], cx), svg_num(n[1], ylo),
+			svg_num(n[2], yhi), svg_num(n[3], cx - cap),
+			svg_num(n[4], yhi), svg_num(n[5], cx + cap),
+			svg_num(n[6], cx - cap), svg_num(n[7], ylo),
+			svg_num(n[8], cx + cap));
 	}
 	bar_tooltip(out, d, r, unit, un);
 	fputs("</g>\n", out);
@@ -515,7 +521,7 @@ static void draw_line(FILE *out, const struct plot_data *d,
 		      const struct axis *x, const struct axis *y)
 {
 	struct colour col = line_colour(d, line);
-	char *label = plot_line_label(d, l, line);
+	char *label = plot_line_label(d, l, line), n[2][SVG_NUM_MAX];
 	size_t j;
 
 	fprintf(out,
@@ -524,9 +530,10 @@ static void draw_line(FILE *out, const struct plot_data *d,
 	for (j = 0; j < line->n; j++) {
 		uint32_t r = l->points[line->start + j];
 
-		fprintf(out, "%s%.1f,%.1f", j ? " " : "",
-			axis_map(x, plot_line_x(d, line->col, r)),
-			axis_map(y, d->rows[r].speedup));
+		fprintf(out, "%s%s,%s", j ? " " : "",
+			svg_num(n[0],
+				axis_map(x, plot_line_x(d, line->col, r))),
+			svg_num(n[1], axis_map(y, d->rows[r].speedup)));
 	}
 	fputs("\"/>\n", out);
 	for (j = 0; j < line->n; j++) {
@@ -534,8 +541,9 @@ static void draw_line(FILE *out, const struct plot_data *d,
 		double px = plot_line_x(d, line->col, r);
 
 		fprintf(out,
-			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
-			axis_map(x, px), axis_map(y, d->rows[r].speedup),
+			"<circle cx=\"%s\" cy=\"%s\" r=\"3.5\" fill=\"%s\"><title>",
+			svg_num(n[0], axis_map(x, px)),
+			svg_num(n[1], axis_map(y, d->rows[r].speedup)),
 			col.hex);
 		xml_text(out, label);
 		fprintf(out, ": %g -> speedup %.3g</title></circle>\n", px,

@@ -93,8 +93,7 @@ static void names_rehash(struct plot_names *t)
 	}
 }
 
-/* The id of s[0..len) in t, adding it (by reference: s must live on). */
-static uint32_t names_intern(struct plot_names *t, const char *s, size_t len)
+uint32_t plot_names_intern(struct plot_names *t, const char *s, size_t len)
 {
 	size_t j, cap = t->cap;
 
@@ -115,7 +114,7 @@ static uint32_t names_intern(struct plot_names *t, const char *s, size_t len)
 	return (uint32_t)t->n++;
 }
 
-static void names_free(struct plot_names *t)
+void plot_names_free(struct plot_names *t)
 {
 	free(t->s);
 	free(t->len);
@@ -262,8 +261,8 @@ static void row_cell(struct plot_data *d, struct plot_row *r, const uint32_t *v)
 	} else {
 		w = d->text + unguard(d, v[COL_WORKLOAD]);
 	}
-	r->scell = names_intern(&d->scells, id, cut);
-	r->wcell = names_intern(&d->wcells, w, strlen(w));
+	r->scell = plot_names_intern(&d->scells, id, cut);
+	r->wcell = plot_names_intern(&d->wcells, w, strlen(w));
 }
 
 static int row_add(struct reader *rd, char *err, size_t errlen)
@@ -289,7 +288,8 @@ static int row_add(struct reader *rd, char *err, size_t errlen)
 	r = &d->rows[d->n_rows];
 	row_cell(d, r, v);
 	strategy = d->text + unguard(d, v[COL_STRATEGY]);
-	r->strategy = names_intern(&d->strategies, strategy, strlen(strategy));
+	r->strategy =
+		plot_names_intern(&d->strategies, strategy, strlen(strategy));
 	for (k = 0; k < d->n_scols; k++)
 		d->params[d->n_rows * d->n_scols + k] =
 			unguard(d, v[COL_COUNT + k]);
@@ -368,7 +368,7 @@ static void data_colour(struct plot_data *d)
 	for (i = 0; i < n; i++) {
 		const char *id = d->scells.s[i];
 
-		d->hue[i] = names_intern(&d->labels, id, strcspn(id, "["));
+		d->hue[i] = plot_names_intern(&d->labels, id, strcspn(id, "["));
 	}
 	count = xcalloc(d->labels.n + 1, sizeof(*count));
 	for (i = 0; i < n; i++)
@@ -433,10 +433,10 @@ void plot_data_free(struct plot_data *d)
 	free(d->rows);
 	free(d->scols);
 	free(d->params);
-	names_free(&d->scells);
-	names_free(&d->wcells);
-	names_free(&d->strategies);
-	names_free(&d->labels);
+	plot_names_free(&d->scells);
+	plot_names_free(&d->wcells);
+	plot_names_free(&d->strategies);
+	plot_names_free(&d->labels);
 	free(d->hue);
 	free(d->shade);
 	free(d->shades);

@@ -72,6 +72,13 @@ static inline const char *plot_param(const struct plot_data *d, size_t r,
 }
 
 /*
+ * The id of s[0..len) in t (zeroed to start), adding it when new: by
+ * reference, so s must live as long as t.  O(1) on average.
+ */
+uint32_t plot_names_intern(struct plot_names *t, const char *s, size_t len);
+void plot_names_free(struct plot_names *t);
+
+/*
  * Read the file at path into *d (zeroed by the caller).  0, or a negative
  * errno code with a message naming the file (and line).  Free with
  * plot_data_free whatever the result.

@@ -7,6 +7,7 @@
 
 #include "csvscan.h"
 #include "fileio.h"
+#include "plot_data.h"
 #include "report_load.h"
 #include "util.h"
 #include "xmltext.h"
@@ -40,6 +41,7 @@ struct load_series {
 struct plot_load {
 	struct load_series *s;
 	size_t n, cap;
+	struct plot_names keys; /* series index by key: id = index in s */
 	bool several_workloads;
 };
 
@@ -111,13 +113,14 @@ static struct load_series *series_for(struct plot_load *c, const char *cell)
 	strategy = xstrndup(cell, (size_t)(slash - cell));
 	workload = drop_rate(slash + 1);
 	key = xasprintf("%s/%s", strategy, workload);
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->s[i].key, key) == 0) {
-			free(key);
-			free(strategy);
-			free(workload);
-			return &c->s[i];
-		}
+	/* a hash lookup: a scan of every series per row was quadratic */
+	i = plot_names_intern(&c->keys, key, strlen(key));
+	if (i < c->n) {
+		free(key);
+		free(strategy);
+		free(workload);
+		return &c->s[i];
+	}
 	xgrow((void **)&c->s, &c->cap, c->n + 1, sizeof(*c->s));
 	c->s[c->n] = (struct load_series){ .key = key,
 					   .strategy = strategy,
@@ -236,6 +239,7 @@ void plot_load_free(struct plot_load *c)
 		free(c->s[i].pts);
 	}
 	free(c->s);
+	plot_names_free(&c->keys);
 	free(c);
 }
 

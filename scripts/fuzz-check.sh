@@ -77,7 +77,7 @@ for t in $targets; do
 	results)
 		build results "$h/csv.c" "$h/csvscan.c" "$h/plot.c" \
 			"$h/plot_data.c" "$h/plot_series.c" "$h/plot_load.c" \
-			"$h/xmltext.c" "$h/fileio.c" "$h/util.c" -lm
+			"$h/xmltext.c" "$h/svgnum.c" "$h/fileio.c" "$h/util.c" -lm
 		fuzz results 65536 -dict="$here/tests/fuzz/results.dict" \
 			"$work/results" "$here/tests/fuzz/corpus-results"
 		;;

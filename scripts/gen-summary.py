@@ -6,7 +6,10 @@ every column concur writes, figures with full precision.  For the
 `concur plot` scaling benchmark (configs/bench/plot-scale.sh) and the plot
 memory test.
 
-usage: scripts/gen-summary.py ROWS OUT.csv [--failed-every K]
+usage: scripts/gen-summary.py ROWS OUT.csv [--failed-every K] [--open-loop]
+  --open-loop   workload cells differ by their offered rate (rate=...), with
+                the open-loop columns, so plot also draws its
+                latency-throughput chart
 """
 import argparse
 import csv
@@ -40,6 +43,7 @@ def main():
     ap.add_argument("rows", type=int)
     ap.add_argument("out")
     ap.add_argument("--failed-every", type=int, default=97)
+    ap.add_argument("--open-loop", action="store_true")
     a = ap.parse_args()
     wn = 100 if a.rows >= 10000 else 10
     sn = max(1, a.rows // wn)
@@ -48,13 +52,16 @@ def main():
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow(["experiment", "cell", "strategy", "workload",
                     "strategy.workers", "strategy.max_inflight",
-                    "workload.count", "workload.first"] + TAIL)
+                    "workload.count", "workload.first"] + TAIL +
+                   (["offered_rate", "achieved_rate"] if a.open_loop else []))
         row = 0
         base = {}
         for scell, label, workers, inflight in strategy_cells(sn):
             for wi in range(wn):
                 count = 10 + wi
-                wcell = f"sums[count={count}]"
+                rate = 100 * (wi + 1)
+                wcell = (f"sums[count=10,rate={rate}]" if a.open_loop
+                         else f"sums[count={count}]")
                 median = 0.5 * count / (1 + 0.01 * rng.random() *
                                          (int(workers or inflight or 1)))
                 base.setdefault(wi, median)
@@ -70,8 +77,11 @@ def main():
                          repr(base[wi] / median), repr(count / median),
                          "12.5", "13.25", "14.125", "15.0625", "1.234567",
                          "0.012345", "0.98765", "10240", "17", "3", ""])
+                loop = ([str(rate), repr(rate * (0.9 + 0.1 * rng.random()))]
+                        if a.open_loop else [])
                 w.writerow(["plotscale", f"{scell}/{wcell}", label, "sums",
-                            workers, inflight, str(count), "5000000"] + tail)
+                            workers, inflight, str(count), "5000000"] + tail +
+                           loop)
 
 
 if __name__ == "__main__":
