@@ -797,6 +797,13 @@ static void print_needs(const struct plugin *p)
 			       : "");
 	if (p->desc->libraries(libs, sizeof(libs)) == 0 && *libs)
 		printf("libraries: %s\n", libs);
+	if (p->desc->kind == CONCUR_KIND_STRATEGY)
+		printf("open loop: %s\n",
+		       p->desc->caps & CONCUR_CAP_OPEN_LOOP
+			       ? "yes (honours a workload's rate)"
+			       : "no (refused for a workload with rate > 0)");
+	else
+		printf("load keys: rate, arrival, seed (every workload; README \"Open-loop load\")\n");
 }
 
 /* An INI section that uses the plugin with every default spelled out. */

@@ -96,6 +96,18 @@ rate = %s
             rc, out, err = run("run", ini, "--plugin-path", FIXTURES, "-q")
             self.assertEqual(rc, 0, err)
 
+    def test_help_says_who_supports_it(self):
+        rc, out, _ = run("help", "pthreads")
+        self.assertEqual(rc, 0)
+        self.assertIn("open loop: yes", out)
+        rc, out, _ = run("help", "legacy", "--plugin-path", FIXTURES)
+        self.assertEqual(rc, 0)
+        self.assertIn("open loop: no (refused for a workload with rate > 0)",
+                      out)
+        rc, out, _ = run("help", "cpu_sum")
+        self.assertEqual(rc, 0)
+        self.assertIn("load keys: rate, arrival, seed", out)
+
     def test_bad_arrival_names_file_and_line(self):
         with TempDir() as d:
             ini = write(os.path.join(d, "b.ini"), "[experiment]\n"
