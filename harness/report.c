@@ -58,9 +58,13 @@ void report_cell_done(FILE *out, const struct runner *r,
 
 	(void)r;
 	human_time(cr->wall.median, med, sizeof(med));
-	fprintf(out, "[%zu/%zu] %-40s %-7s median %s%s%s\n", done, total,
-		cr->cell->id, cell_status_name(cr->status), med,
-		cr->error ? "  " : "", cr->error ? cr->error : "");
+	fprintf(out, "[%zu/%zu] %-40s %-7s median %s", done, total,
+		cr->cell->id, cell_status_name(cr->status), med);
+	if (cr->stopped_by > REPEAT_RUNNING) /* repetitions = auto */
+		fprintf(out, "  %zu runs, %s", cr->n_runs,
+			repeat_stop_name(cr->stopped_by));
+	fprintf(out, "%s%s\n", cr->error ? "  " : "",
+		cr->error ? cr->error : "");
 	fflush(out);
 }
 

@@ -121,6 +121,14 @@ class Auto(unittest.TestCase):
         self.assertIn("3 measured runs per cell", out)
         self.assertNotIn("did not converge", out)
 
+    def test_progress_line_says_how_a_cell_stopped(self):
+        with TempDir() as tmp:
+            ini = write(os.path.join(tmp, "x.ini"), NOISY)
+            rc, out, err = run("run", ini, "-o", os.path.join(tmp, "x.csv"),
+                               "--plugin-path", FIXTURES)
+            self.assertEqual(rc, 0, err)
+            self.assertRegex(err, r"\] sync/jitter +ok +median [0-9.]+ ms  8 runs, max_repetitions\n")
+
     def test_validate_gives_the_range(self):
         with TempDir() as tmp:
             ini = write(os.path.join(tmp, "x.ini"), QUIET)
