@@ -12,3 +12,4 @@ endforeach()
 
 concur_unit_test(test_xmltext SOURCES ${PROJECT_SOURCE_DIR}/tests/test_xmltext.c)
 concur_unit_test(test_csvscan SOURCES ${PROJECT_SOURCE_DIR}/tests/test_csvscan.c)
+concur_unit_test(test_svgnum SOURCES ${PROJECT_SOURCE_DIR}/tests/test_svgnum.c)
