@@ -513,36 +513,47 @@ static size_t stem_len(const char *path)
 	return p ? (size_t)(p - path) : strlen(path);
 }
 
+/* Every shard of the split there, and once (linear in N and the files). */
+static void check_once_each(struct merge *m)
+{
+	size_t *seen = xcalloc(m->n + 1, sizeof(size_t)), i;
+	unsigned k;
+
+	for (i = 0; i < m->n_parts; i++) {
+		const struct part *p = &m->parts[i];
+
+		if (p->n != m->n)
+			continue; /* another split: refused, or unreadable */
+		if (seen[p->k])
+			fatal(m, "shard %u of %u is given twice: %s and %s",
+			      p->k, p->n, m->parts[seen[p->k] - 1].path,
+			      p->path);
+		else
+			seen[p->k] = i + 1;
+	}
+	for (k = 0; k < m->n; k++)
+		if (!seen[k])
+			missing(m,
+				"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
+				k, m->n, (int)stem_len(m->ref->path),
+				m->ref->path, k, m->n);
+	free(seen);
+}
+
 static void check_shards(struct merge *m)
 {
-	size_t i, j;
-	unsigned k;
+	size_t i;
 
 	for (i = 0; i < m->n_parts; i++)
 		if (m->parts[i].readable && !m->ref &&
 		    !take_reference(m, &m->parts[i]))
 			return;
-	for (i = 0; m->ref && i < m->n_parts; i++)
+	if (!m->ref)
+		return;
+	for (i = 0; i < m->n_parts; i++)
 		if (m->parts[i].readable && &m->parts[i] != m->ref)
 			check_against_ref(m, &m->parts[i]);
-	for (i = 0; i < m->n_parts; i++)
-		for (j = i + 1; j < m->n_parts; j++)
-			if (m->parts[i].k == m->parts[j].k &&
-			    m->parts[i].n == m->parts[j].n)
-				fatal(m,
-				      "shard %u of %u is given twice: %s and %s",
-				      m->parts[i].k, m->parts[i].n,
-				      m->parts[i].path, m->parts[j].path);
-	for (k = 0; m->ref && k < m->n; k++) {
-		for (i = 0; i < m->n_parts; i++)
-			if (m->parts[i].k == k && m->parts[i].n == m->n)
-				break;
-		if (i == m->n_parts)
-			missing(m,
-				"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
-				k, m->n, (int)stem_len(m->ref->path),
-				m->ref->path, k, m->n);
-	}
+	check_once_each(m);
 }
 
 /* ---- the cells of each shard -------------------------------------- */
@@ -749,29 +760,57 @@ static int write_summary(struct merge *m, struct csv_row *row)
 	return write_row_buffer(m, m->o->output, row);
 }
 
-/* The runs of merged cells, in the order of the merged summary. */
+/* A run row of a merged cell: where the cell is, where the row was. */
+struct run_ref {
+	size_t cell; /* s * W + w */
+	size_t seq;  /* order of reading, to keep each cell's runs in order */
+	char *const *f;
+};
+
+static int by_cell(const void *a, const void *b)
+{
+	const struct run_ref *x = a, *y = b;
+
+	if (x->cell != y->cell)
+		return x->cell < y->cell ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The runs of merged cells, in the order of the merged summary: each row
+ * is placed by its cell once (sorted), not looked up per cell, so a
+ * 100,000-cell matrix stays O(n log n).
+ */
 static int write_runs(struct merge *m, struct csv_row *row)
 {
 	const struct results_table *t = m->ref->runs;
 	char *path = results_sibling(m->o->output, "runs");
-	size_t s, w, i;
+	struct run_ref *refs = NULL;
+	size_t n = 0, cap = 0, i, j;
 	int rc;
 
-	copy_row(row, t->header, t->n_columns);
-	for (s = 0; s < m->S; s++)
-		for (w = 0; w < m->W; w++) {
-			const struct merged_cell *mc = &m->cells[s * m->W + w];
-			const struct part *p = mc->from;
+	for (i = 0; i < m->n_parts; i++) {
+		const struct part *p = &m->parts[i];
 
-			for (i = 0; p && i < p->runs->n_rows; i++) {
-				const struct results_row *r = &p->runs->rows[i];
-				const struct cell_key *ck = find_id(p, r->f[1]);
+		for (j = 0; p->used && j < p->runs->n_rows; j++) {
+			const struct results_row *r = &p->runs->rows[j];
+			const struct cell_key *ck = find_id(p, r->f[1]);
+			size_t cell = ck ? ck->s * m->W + ck->w : 0;
 
-				if (ck && ck->s == s && ck->w == w)
-					copy_row(row, r->f, t->n_columns);
-			}
+			if (!ck || m->cells[cell].from != p)
+				continue; /* a cell whose summary row is not in */
+			xgrow((void **)&refs, &cap, n + 1, sizeof(*refs));
+			refs[n] = (struct run_ref){ cell, n, r->f };
+			n++;
 		}
+	}
+	if (n)
+		qsort(refs, n, sizeof(*refs), by_cell);
+	copy_row(row, t->header, t->n_columns);
+	for (i = 0; i < n; i++)
+		copy_row(row, refs[i].f, t->n_columns);
 	rc = write_row_buffer(m, path, row);
+	free(refs);
 	free(path);
 	return rc;
 }
