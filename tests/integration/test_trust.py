@@ -94,6 +94,7 @@ class TestPluginFolderTrust(unittest.TestCase):
         self.refused(self.top, "writable by group and others (mode 0777)",
                      "chmod go-w " + self.top)
 
+    @unittest.skipUnless(os.geteuid() == 0, "chown needs root")
     def test_sticky_parent_owned_by_another_user_refused(self):
         """Only root's sticky folders (/tmp) are fine above the plugin."""
         os.chmod(self.top, 0o1777)
@@ -110,6 +111,7 @@ class TestPluginFolderTrust(unittest.TestCase):
         se = self.refused(ww, "writable by group and others (mode 1777)")
         self.assertIn("really " + target, se)
 
+    @unittest.skipUnless(os.geteuid() == 0, "chown needs root")
     def test_plugin_owned_by_another_user_refused(self):
         os.chown(self.so, 65534, 65534)
         self.refused(self.so, "belongs to uid 65534", "chown")
