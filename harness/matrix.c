@@ -365,6 +365,7 @@ static char *side_text(const struct matrix_section *ms, const size_t *choice,
 	}
 	if (*sep == ',')
 		append(&s, "]", "", "");
+	text_sanitize(s); /* names cells and rows wherever they are printed */
 	return s;
 }
 
@@ -427,7 +428,6 @@ static void expand_cells(struct matrix *m)
 					l = side_text(ss, c->schoice, true);
 					r = side_text(ws, c->wchoice, true);
 					c->id = xasprintf("%s/%s", l, r);
-					text_sanitize(c->id); /* printed */
 					free(l);
 					free(r);
 				}

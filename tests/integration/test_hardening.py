@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from common import CONCUR, TempDir, read_csv, run, write
+from common import BUILD, CONCUR, TempDir, read_csv, read_dicts, run, write
 from test_faults import check_rows, experiment, start, wait_rows
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
@@ -188,6 +188,27 @@ class ErrorMessages(unittest.TestCase):
                 self.assertEqual(rc, 2, err)
                 self.assertIsNone(CONTROL.search(err), repr(err))
                 self.assertIsNone(CONTROL.search(out), repr(out))
+
+    def test_cell_ids_are_printable(self):
+        """A crossed string value with an escape sequence names a cell: the
+        id (progress, table, CSV cell column) shows it as '?', the
+        parameter column keeps the value as written."""
+        with TempDir() as d:
+            ini = write(os.path.join(d, "ids.ini"),
+                        "[experiment]\nname = ids\nrepetitions = 1\nwarmup = 0\n"
+                        "[strategy sync]\n[strategy r]\nplugin = rogue\n"
+                        "mode = none, \x1b[2Jnone\n"
+                        "[workload w]\nplugin = null\ncount = 5\n")
+            out = os.path.join(d, "ids.csv")
+            rc, so, err = run("run", ini, "-o", out, "--plugin-path",
+                              os.path.join(BUILD, "tests", "fixtures", "gallery"))
+            self.assertEqual(rc, 1, err)  # the second mode is refused
+            self.assertIsNone(CONTROL.search(so), repr(so))
+            self.assertIsNone(CONTROL.search(err), repr(err))
+            rows = {r["cell"]: r for r in read_dicts(out)}
+            self.assertIn("r[mode=?[2Jnone]/w", rows)
+            self.assertEqual(rows["r[mode=?[2Jnone]/w"]["strategy.mode"],
+                             "\x1b[2Jnone")
 
 
 class EnvBudget(unittest.TestCase):
