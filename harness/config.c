@@ -1080,30 +1080,88 @@ static int take_plugin(struct parse *p, struct config_section *sec)
 	return 0;
 }
 
-static int exp_int(struct parse *p, const struct config_key *k, int64_t min,
-		   int64_t max, const char *what, int64_t *ret)
-{
-	const struct config_value *v = &k->values[0];
-	union concur_value u;
-	char msg[MSG_MAX];
+/*
+ * The [experiment] keys, declared like a plugin's parameters (struct
+ * concur_param) so that one path types and range-checks them
+ * (value_parse_param), documents them (`concur help experiment`, through
+ * config_experiment_params) and suggests the nearest (suggest_nearest).
+ * experiment_apply[k] stores key k's typed value.  Where no parameter type
+ * covers the whole syntax - repetitions = auto, target_ci = 2%, order = a
+ * word - the declaration says so in its doc and apply finishes the check.
+ * The defaults are set in config_load; the table documents them.
+ */
+enum {
+	EXP_NAME,
+	EXP_REPETITIONS,
+	EXP_WARMUP,
+	EXP_TIMEOUT,
+	EXP_BASELINE,
+	EXP_OUTPUT,
+	EXP_PLUGIN_PATH,
+	EXP_ORDER,
+	EXP_XLSX,
+	EXP_TARGET_CI,
+	EXP_MIN_REPETITIONS,
+	EXP_MAX_REPETITIONS,
+	EXP_MAX_TIME,
+	EXP_KEYS
+};
 
-	if (value_parse(CONCUR_PARAM_INT, v->text, &u, msg, sizeof(msg)) < 0)
-		return parse_fail_at(p, v->line, "[experiment] %s: %s", k->name,
-				     msg);
-	if (u.i < min || u.i > max)
-		return parse_fail_at(p, v->line,
-				     "[experiment] %s = %" PRId64 " is out of "
-				     "range; allowed %" PRId64 "..%" PRId64
-				     " (%s)",
-				     k->name, u.i, min, max, what);
-	*ret = u.i;
-	return 0;
+static const struct concur_param experiment_params[EXP_KEYS + 1] = {
+	[EXP_NAME] = { "name", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+		       "experiment name, first CSV column; default: the "
+		       "file's name without .ini" },
+	[EXP_REPETITIONS] = { "repetitions", CONCUR_PARAM_INT, "5", "1",
+			      "10000",
+			      "measured runs per cell, or auto: until the mean "
+			      "is known to target_ci" },
+	[EXP_WARMUP] = { "warmup", CONCUR_PARAM_INT, "1", "0", "1000",
+			 "unmeasured runs per cell, before the measured ones" },
+	[EXP_TIMEOUT] = { "timeout", CONCUR_PARAM_DURATION, "0", "0", NULL,
+			  "per run; the run's process group is killed past "
+			  "it (0 = none)" },
+	[EXP_BASELINE] = { "baseline", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+			   "the strategy label speedups are relative to; "
+			   "default: the first strategy" },
+	[EXP_OUTPUT] = { "output", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+			 "the summary CSV, the other files beside it; "
+			 "default: results/NAME.csv" },
+	[EXP_PLUGIN_PATH] = { "plugin_path", CONCUR_PARAM_LIST, NULL, NULL,
+			      NULL,
+			      "extra plugin folders, one per line, searched "
+			      "after --plugin-path" },
+	[EXP_ORDER] = { "order", CONCUR_PARAM_STRING, "interleaved", NULL, NULL,
+			"interleaved (one run of each cell per round) or "
+			"grouped (all runs of a cell, then the next)" },
+	[EXP_XLSX] = { "xlsx", CONCUR_PARAM_BOOL, "true", NULL, NULL,
+		       "also write the workbook N.xlsx beside the CSV files" },
+	[EXP_TARGET_CI] = { "target_ci", CONCUR_PARAM_STRING, "2%", NULL, NULL,
+			    "repetitions = auto only: stop when the 95% "
+			    "interval's half-width is at most this percentage "
+			    "of the mean (above 0% to 100%)" },
+	[EXP_MIN_REPETITIONS] = { "min_repetitions", CONCUR_PARAM_INT, "5", "2",
+				  "10000",
+				  "repetitions = auto only: measured runs "
+				  "before a cell may stop" },
+	[EXP_MAX_REPETITIONS] = { "max_repetitions", CONCUR_PARAM_INT, "100",
+				  "2", "10000",
+				  "repetitions = auto only: the most measured "
+				  "runs per cell" },
+	[EXP_MAX_TIME] = { "max_time", CONCUR_PARAM_DURATION, "5m", "0", NULL,
+			   "repetitions = auto only: time per cell after "
+			   "which it stops (0 = no limit)" },
+	{ NULL },
+};
+
+const struct concur_param *config_experiment_params(void)
+{
+	return experiment_params;
 }
 
+/* Text keys name files and are printed on terminals: no escape codes. */
 static int exp_text(struct parse *p, const struct config_key *k, char **ret)
 {
 	const struct config_value *v = &k->values[0];
-
 	const char *c;
 
 	if (!*v->text)
@@ -1111,7 +1169,6 @@ static int exp_text(struct parse *p, const struct config_key *k, char **ret)
 				     "[experiment] %s is empty; give a value "
 				     "or remove the line",
 				     k->name);
-	/* These name files and are printed on terminals: no escape codes. */
 	for (c = v->text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return parse_fail_at(
@@ -1124,89 +1181,11 @@ static int exp_text(struct parse *p, const struct config_key *k, char **ret)
 	return 0;
 }
 
-static int exp_name(struct parse *p, const struct config_key *k)
-{
-	p->cfg->name_line = k->values[0].line;
-	return exp_text(p, k, &p->cfg->name);
-}
-
-static int exp_output(struct parse *p, const struct config_key *k)
-{
-	return exp_text(p, k, &p->cfg->output);
-}
-
-static int exp_baseline(struct parse *p, const struct config_key *k)
-{
-	p->cfg->baseline_line = k->values[0].line;
-	return exp_text(p, k, &p->cfg->baseline);
-}
-
-static int exp_repetitions(struct parse *p, const struct config_key *k)
-{
-	p->cfg->repetitions_auto = !strcasecmp(k->values[0].text, "auto");
-	if (p->cfg->repetitions_auto)
-		return 0;
-	return exp_int(p, k, 1, 10000,
-		       "measured runs per cell, or auto: until target_ci",
-		       &p->cfg->repetitions);
-}
-
 /* Remember the first key that only repetitions = auto takes. */
 static void auto_key_line(struct parse *p, const struct config_key *k)
 {
 	if (!p->auto_key)
 		p->auto_key = k;
-}
-
-static int exp_target_ci(struct parse *p, const struct config_key *k)
-{
-	const struct config_value *v = &k->values[0];
-	char *end;
-	double pct = strtod(v->text, &end);
-
-	auto_key_line(p, k);
-	if (end == v->text || strcmp(end, "%") || !(pct > 0) || !(pct <= 100))
-		return parse_fail_at(p, v->line,
-				     "[experiment] target_ci = '%.60s'; "
-				     "expected a percentage of the mean "
-				     "above 0%% and at most 100%%, such as 2%%",
-				     v->text);
-	p->cfg->target_ci = pct / 100;
-	return 0;
-}
-
-static int exp_min_repetitions(struct parse *p, const struct config_key *k)
-{
-	auto_key_line(p, k);
-	return exp_int(p, k, 2, 10000,
-		       "measured runs before repetitions = auto may stop",
-		       &p->cfg->min_repetitions);
-}
-
-static int exp_max_repetitions(struct parse *p, const struct config_key *k)
-{
-	auto_key_line(p, k);
-	p->max_reps_line = k->values[0].line;
-	return exp_int(p, k, 2, 10000,
-		       "most measured runs with repetitions = auto",
-		       &p->cfg->max_repetitions);
-}
-
-static int exp_max_time(struct parse *p, const struct config_key *k)
-{
-	const struct config_value *v = &k->values[0];
-	union concur_value u;
-	char msg[MSG_MAX];
-
-	auto_key_line(p, k);
-	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg, sizeof(msg)) <
-	    0)
-		return parse_fail_at(
-			p, v->line,
-			"[experiment] max_time: %s (time per cell; 0 = none)",
-			msg);
-	p->cfg->max_time_ns = u.ns;
-	return 0;
 }
 
 /* The auto-only keys need auto, and the caps must leave room. */
@@ -1231,130 +1210,148 @@ static int check_repetitions(struct parse *p)
 	return 0;
 }
 
-static int exp_warmup(struct parse *p, const struct config_key *k)
-{
-	return exp_int(p, k, 0, 1000, "unmeasured runs per cell",
-		       &p->cfg->warmup);
-}
-
-static int exp_timeout(struct parse *p, const struct config_key *k)
-{
-	const struct config_value *v = &k->values[0];
-	union concur_value u;
-	char msg[MSG_MAX];
-
-	if (value_parse(CONCUR_PARAM_DURATION, v->text, &u, msg, sizeof(msg)) <
-	    0)
-		return parse_fail_at(
-			p, v->line, "[experiment] timeout: %s (0 = none)", msg);
-	p->cfg->timeout_ns = u.ns;
-	return 0;
-}
-
-static int exp_xlsx(struct parse *p, const struct config_key *k)
-{
-	const struct config_value *v = &k->values[0];
-	union concur_value u;
-	char msg[MSG_MAX];
-
-	if (value_parse(CONCUR_PARAM_BOOL, v->text, &u, msg, sizeof(msg)) < 0)
-		return parse_fail_at(p, v->line, "[experiment] xlsx: %s", msg);
-	p->cfg->xlsx = u.b;
-	return 0;
-}
-
-static int exp_order(struct parse *p, const struct config_key *k)
-{
-	const struct config_value *v = &k->values[0];
-
-	if (!strcasecmp(v->text, "interleaved"))
-		p->cfg->order = ORDER_INTERLEAVED;
-	else if (!strcasecmp(v->text, "grouped"))
-		p->cfg->order = ORDER_GROUPED;
-	else
-		return parse_fail_at(p, v->line,
-				     "[experiment] order = '%.60s'; expected "
-				     "interleaved or grouped",
-				     v->text);
-	return 0;
-}
-
-/* One folder per value line; empty lines are skipped. */
-static int exp_plugin_path(struct parse *p, const struct config_key *k)
+/* Store key k of experiment_params, typed as declared, into the model. */
+static int experiment_apply(struct parse *p, size_t k,
+			    const struct config_key *key,
+			    const union concur_value *v)
 {
 	struct config *cfg = p->cfg;
+	const char *text = key->values[0].text;
+	int line = key->values[0].line;
+	char *end;
+	double pct;
 	size_t i;
 
-	for (i = 0; i < k->n_values; i++) {
-		if (!*k->values[i].text)
-			continue;
-		append_room((void **)&cfg->plugin_path, cfg->n_plugin_path,
-			    sizeof(*cfg->plugin_path));
-		cfg->plugin_path[cfg->n_plugin_path++] =
-			xstrdup(k->values[i].text);
+	switch (k) {
+	case EXP_NAME:
+		cfg->name_line = line;
+		return exp_text(p, key, &cfg->name);
+	case EXP_REPETITIONS:
+		cfg->repetitions_auto = false;
+		cfg->repetitions = v->i;
+		return 0;
+	case EXP_WARMUP:
+		cfg->warmup = v->i;
+		return 0;
+	case EXP_TIMEOUT:
+		cfg->timeout_ns = v->ns;
+		return 0;
+	case EXP_BASELINE:
+		cfg->baseline_line = line;
+		return exp_text(p, key, &cfg->baseline);
+	case EXP_OUTPUT:
+		return exp_text(p, key, &cfg->output);
+	case EXP_PLUGIN_PATH: /* one folder per line; empty lines skipped */
+		for (i = 0; i < key->n_values; i++) {
+			if (!*key->values[i].text)
+				continue;
+			append_room((void **)&cfg->plugin_path,
+				    cfg->n_plugin_path,
+				    sizeof(*cfg->plugin_path));
+			cfg->plugin_path[cfg->n_plugin_path++] =
+				xstrdup(key->values[i].text);
+		}
+		return 0;
+	case EXP_ORDER:
+		if (!strcasecmp(text, "interleaved"))
+			cfg->order = ORDER_INTERLEAVED;
+		else if (!strcasecmp(text, "grouped"))
+			cfg->order = ORDER_GROUPED;
+		else
+			return parse_fail_at(p, line,
+					     "[experiment] order = '%.60s'; "
+					     "expected interleaved or grouped",
+					     text);
+		return 0;
+	case EXP_XLSX:
+		cfg->xlsx = v->b;
+		return 0;
+	case EXP_TARGET_CI:
+		auto_key_line(p, key);
+		pct = strtod(text, &end);
+		if (end == text || strcmp(end, "%") || !(pct > 0) ||
+		    !(pct <= 100))
+			return parse_fail_at(
+				p, line,
+				"[experiment] target_ci = '%.60s'; "
+				"expected a percentage of the mean "
+				"above 0%% and at most 100%%, such "
+				"as 2%%",
+				text);
+		cfg->target_ci = pct / 100;
+		return 0;
+	case EXP_MIN_REPETITIONS:
+		auto_key_line(p, key);
+		cfg->min_repetitions = v->i;
+		return 0;
+	case EXP_MAX_REPETITIONS:
+		auto_key_line(p, key);
+		p->max_reps_line = line;
+		cfg->max_repetitions = v->i;
+		return 0;
+	case EXP_MAX_TIME:
+		auto_key_line(p, key);
+		cfg->max_time_ns = v->ns;
+		return 0;
 	}
-	return 0;
+	return -EINVAL;
 }
-
-static const struct experiment_key {
-	const char *name;
-	int (*apply)(struct parse *p, const struct config_key *k);
-	bool list;
-} experiment_keys[] = {
-	{ "name", exp_name, false },
-	{ "repetitions", exp_repetitions, false },
-	{ "warmup", exp_warmup, false },
-	{ "timeout", exp_timeout, false },
-	{ "baseline", exp_baseline, false },
-	{ "output", exp_output, false },
-	{ "plugin_path", exp_plugin_path, true },
-	{ "order", exp_order, false },
-	{ "xlsx", exp_xlsx, false },
-	{ "target_ci", exp_target_ci, false },
-	{ "min_repetitions", exp_min_repetitions, false },
-	{ "max_repetitions", exp_max_repetitions, false },
-	{ "max_time", exp_max_time, false },
-};
 
 static int unknown_experiment_key(struct parse *p, const struct config_key *k)
 {
-	const char *names[ARRAY_SIZE(experiment_keys)];
+	const char *names[EXP_KEYS];
+	char list[256] = "";
 	const char *near;
-	size_t i;
+	size_t i, len = 0;
 
-	for (i = 0; i < ARRAY_SIZE(experiment_keys); i++)
-		names[i] = experiment_keys[i].name;
-	near = suggest_nearest(k->name, names, ARRAY_SIZE(names));
+	for (i = 0; i < EXP_KEYS; i++) {
+		names[i] = experiment_params[i].name;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "", names[i]);
+	}
+	near = suggest_nearest(k->name, names, EXP_KEYS);
 	return parse_fail_at(p, k->line,
 			     "unknown key '%.60s' in [experiment]%s%s%s; "
-			     "[experiment] keys are name, repetitions, "
-			     "warmup, timeout, baseline, output, "
-			     "plugin_path, order, xlsx, and with "
-			     "repetitions = auto target_ci, "
-			     "min_repetitions, max_repetitions, max_time",
+			     "[experiment] keys are %s (concur help "
+			     "experiment)",
 			     k->name, near ? "; did you mean '" : "",
-			     near ? near : "", near ? "'?" : "");
+			     near ? near : "", near ? "'?" : "", list);
 }
 
 static int apply_experiment_key(struct parse *p, const struct config_key *k)
 {
+	const struct concur_param *d;
+	union concur_value v = { 0 };
+	char msg[MSG_MAX];
 	size_t i;
+	int rc;
 
-	for (i = 0; i < ARRAY_SIZE(experiment_keys); i++) {
-		const struct experiment_key *e = &experiment_keys[i];
-
-		if (strcmp(e->name, k->name))
-			continue;
-		if (!e->list && k->n_values > 1)
-			return parse_fail_at(p, k->values[1].line,
-					     "[experiment] %s is given more "
-					     "than once (first at line %d); "
-					     "only plugin_path takes several "
-					     "lines",
-					     k->name, k->line);
-		return e->apply(p, k);
+	for (i = 0; i < EXP_KEYS && strcmp(experiment_params[i].name, k->name);
+	     i++)
+		;
+	if (i == EXP_KEYS)
+		return unknown_experiment_key(p, k);
+	d = &experiment_params[i];
+	if (d->type != CONCUR_PARAM_LIST && k->n_values > 1)
+		return parse_fail_at(p, k->values[1].line,
+				     "[experiment] %s is given more than once "
+				     "(first at line %d); only plugin_path "
+				     "takes several lines",
+				     k->name, k->line);
+	if (i == EXP_REPETITIONS && !strcasecmp(k->values[0].text, "auto")) {
+		p->cfg->repetitions_auto = true;
+		return 0;
 	}
-	return unknown_experiment_key(p, k);
+	rc = d->type == CONCUR_PARAM_LIST || d->type == CONCUR_PARAM_STRING
+		     ? 0
+		     : value_parse_param(d, k->values[0].text, &v, msg,
+					 sizeof(msg));
+	if (rc < 0)
+		return parse_fail_at(p, k->values[0].line,
+				     "[experiment] %s = %.60s%s%s", k->name,
+				     k->values[0].text,
+				     rc == -ERANGE ? " " : ": ", msg);
+	return experiment_apply(p, i, k, &v);
 }
 
 /* The file's base name without ".ini"; "experiment" if that is empty. */

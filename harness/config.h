@@ -137,6 +137,12 @@ void config_override_free(struct config_override *o);
  * names are [a-z0-9_-]+.  Errors: -EINVAL etc. with "FILE:LINE: message"
  * (or "--set S.K=V: message") in err.
  */
+/*
+ * The [experiment] keys as a NULL-name-terminated parameter table, the
+ * shape of a plugin's: `concur help experiment` prints it.
+ */
+const struct concur_param *config_experiment_params(void);
+
 int config_load(const char *path, const struct config_override *overrides,
 		size_t n_overrides, struct config **ret_config, char *err,
 		size_t errlen);

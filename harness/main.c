@@ -47,7 +47,7 @@ static const char usage_text[] =
 	"                  [--shard K/N | --shard all] [--shards N]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
-	"       concur help PLUGIN [--plugin-path DIR]...\n"
+	"       concur help PLUGIN [--plugin-path DIR]... | concur help experiment\n"
 	"       concur plot RESULTS.csv [-o OUT.svg]\n"
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
 	"                      [--markdown] [-o OUT.csv]\n"
@@ -742,7 +742,8 @@ static void format_range(const struct concur_param *q, char *buf, size_t len)
 		snprintf(buf, len, "any");
 }
 
-static void print_param_full(const struct concur_param *q)
+/* One key in full; `unset` says what a key without a default means. */
+static void print_param_full(const struct concur_param *q, const char *unset)
 {
 	char range[96];
 
@@ -756,7 +757,8 @@ static void print_param_full(const struct concur_param *q)
 		printf("      default  %s\n", q->default_value);
 	else
 		printf("      default  %s\n",
-		       q->type == CONCUR_PARAM_LIST	? "(empty list)"
+		       unset				? unset
+		       : q->type == CONCUR_PARAM_LIST	? "(empty list)"
 		       : q->type == CONCUR_PARAM_STRING ? "(empty)"
 							: "none: required");
 	if (q->type != CONCUR_PARAM_BOOL && q->type != CONCUR_PARAM_STRING &&
@@ -835,8 +837,18 @@ static void print_plugin_full(const struct plugin *p)
 	print_needs(p);
 	printf("\nparameters%s\n", q && q->name ? ":" : ": none");
 	for (; q && q->name; q++)
-		print_param_full(q);
+		print_param_full(q, NULL);
 	print_example(p);
+}
+
+/* `concur help experiment`: the [experiment] keys, as a plugin's are shown. */
+static void print_experiment_keys(void)
+{
+	const struct concur_param *q = config_experiment_params();
+
+	printf("[experiment] keys, each optional:\n");
+	for (; q->name; q++)
+		print_param_full(q, "see below");
 }
 
 static void print_scan_error(const char *msg, void *arg)
@@ -886,6 +898,10 @@ static int cmd_help(struct cli *cli)
 
 	if (!cli->experiment || find_command(cli->experiment)) {
 		print_help();
+		return 0;
+	}
+	if (!strcmp(cli->experiment, "experiment")) {
+		print_experiment_keys();
 		return 0;
 	}
 	l = make_loader(cli, NULL);
@@ -955,7 +971,8 @@ static const struct command commands[] = {
 	{ "list", "every plugin found: kind, name, version, file, parameters",
 	  cmd_list },
 	{ "help",
-	  "one plugin in full: each parameter's type, default, range, doc",
+	  "one plugin in full: each parameter's type, default, range, doc;\n"
+	  "help experiment: every [experiment] key the same way",
 	  cmd_help },
 	{ "plot", "draw RESULTS.csv as an SVG chart (default: RESULTS.svg)",
 	  cmd_plot },

@@ -97,34 +97,16 @@ static void unknown_key(const struct config *cfg,
 static int check_range(const struct plugin *p, const struct concur_param *d,
 		       const union concur_value *v, char *msg, size_t len)
 {
-	const char *bounds[2] = { d->min, d->max };
-	int i;
+	char why[CONCUR_ERRLEN];
+	int rc = value_check_range(d, v, why, sizeof(why));
 
-	if (d->type == CONCUR_PARAM_BOOL || d->type == CONCUR_PARAM_STRING ||
-	    d->type == CONCUR_PARAM_LIST)
-		return 0;
-	for (i = 0; i < 2; i++) {
-		union concur_value b;
-		char why[CONCUR_ERRLEN];
-		int c;
-
-		if (!bounds[i])
-			continue;
-		if (value_parse(d->type, bounds[i], &b, why, sizeof(why)) < 0) {
-			errf(msg, len,
-			     "plugin %s (%s) declares a bad %s for '%s': %s",
-			     p->name, p->file, i ? "max" : "min", d->name, why);
-			return -EINVAL;
-		}
-		c = value_compare(d->type, v, &b);
-		if ((i == 0 && c < 0) || (i == 1 && c > 0)) {
-			errf(msg, len, "is out of range: allowed %s .. %s (%s)",
-			     d->min ? d->min : "", d->max ? d->max : "",
-			     d->doc ? d->doc : d->name);
-			return -ERANGE;
-		}
+	if (rc == -EDOM) {
+		errf(msg, len, "plugin %s (%s) %s", p->name, p->file, why);
+		return -EINVAL;
 	}
-	return 0;
+	if (rc < 0)
+		errf(msg, len, "%s", why);
+	return rc;
 }
 
 /* Parse one choice of a scalar parameter into slot k of mp. */

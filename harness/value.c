@@ -715,3 +715,44 @@ void value_items_free(char **items, size_t count)
 		free(items[i]);
 	free(items);
 }
+
+int value_check_range(const struct concur_param *d, const union concur_value *v,
+		      char *err, size_t errlen)
+{
+	const char *bounds[2] = { d->min, d->max };
+	int i;
+
+	if (d->type == CONCUR_PARAM_BOOL || d->type == CONCUR_PARAM_STRING ||
+	    d->type == CONCUR_PARAM_LIST)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		union concur_value b;
+		char why[CONCUR_ERRLEN];
+		int c;
+
+		if (!bounds[i])
+			continue;
+		if (value_parse(d->type, bounds[i], &b, why, sizeof(why)) < 0) {
+			errf(err, errlen, "declares a bad %s for '%s': %s",
+			     i ? "max" : "min", d->name, why);
+			return -EDOM;
+		}
+		c = value_compare(d->type, v, &b);
+		if ((i == 0 && c < 0) || (i == 1 && c > 0)) {
+			errf(err, errlen,
+			     "is out of range: allowed %s .. %s (%s)",
+			     d->min ? d->min : "", d->max ? d->max : "",
+			     d->doc ? d->doc : d->name);
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+int value_parse_param(const struct concur_param *d, const char *text,
+		      union concur_value *ret, char *err, size_t errlen)
+{
+	if (value_parse(d->type, text, ret, err, errlen) < 0)
+		return -EINVAL;
+	return value_check_range(d, ret, err, errlen);
+}

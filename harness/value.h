@@ -56,6 +56,23 @@ void value_items_free(char **items, size_t count);
 int value_compare(enum concur_param_type type, const union concur_value *a,
 		  const union concur_value *b);
 
+/*
+ * Check v against d's min and max (INT, FLOAT, DURATION, SIZE; other types
+ * have none).  0; -ERANGE with "is out of range: allowed MIN .. MAX (DOC)";
+ * or -EDOM when a declared bound does not parse as d's type ("declares a
+ * bad max for 'KEY': ...": the caller names who declared it).
+ */
+int value_check_range(const struct concur_param *d, const union concur_value *v,
+		      char *err, size_t errlen);
+
+/*
+ * One value of a declared key: value_parse as d->type (-EINVAL with what was
+ * expected) and value_check_range.  The one path for plugin parameters and
+ * [experiment] keys alike.
+ */
+int value_parse_param(const struct concur_param *d, const char *text,
+		      union concur_value *ret, char *err, size_t errlen);
+
 /* Parse a bool word; returns 0 or -EINVAL. */
 int value_parse_bool(const char *text, bool *ret);
 

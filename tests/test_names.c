@@ -17,6 +17,7 @@
 #include "config.h"
 #include "stats.h"
 #include "util.h"
+#include "value.h"
 
 static void test_suggest_nearest(void **state)
 {
@@ -77,6 +78,55 @@ static void test_outlier_rule(void **state)
 	assert_true(STATS_OUTLIER_Z == 3.5);
 }
 
+/*
+ * The [experiment] table documents the defaults config_load sets: each
+ * documented default, typed by the table, is the value an empty
+ * [experiment] gets.
+ */
+static void test_experiment_table_defaults(void **state)
+{
+	static const char text[] = "[experiment]\n[strategy sync]\n"
+				   "[workload null]\n";
+	const struct concur_param *q = config_experiment_params();
+	struct config *cfg = NULL;
+	char err[512] = "";
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(config_load_string("t.ini", text, strlen(text), NULL,
+					    0, &cfg, err, sizeof(err)),
+			 0);
+	for (; q->name; q++, n++) {
+		union concur_value v;
+
+		if (!q->default_value || q->type == CONCUR_PARAM_STRING)
+			continue;
+		assert_int_equal(value_parse_param(q, q->default_value, &v, err,
+						   sizeof(err)),
+				 0);
+		if (!strcmp(q->name, "repetitions"))
+			assert_int_equal(v.i, cfg->repetitions);
+		else if (!strcmp(q->name, "warmup"))
+			assert_int_equal(v.i, cfg->warmup);
+		else if (!strcmp(q->name, "timeout"))
+			assert_int_equal(v.ns, cfg->timeout_ns);
+		else if (!strcmp(q->name, "xlsx"))
+			assert_int_equal(v.b, cfg->xlsx);
+		else if (!strcmp(q->name, "min_repetitions"))
+			assert_int_equal(v.i, cfg->min_repetitions);
+		else if (!strcmp(q->name, "max_repetitions"))
+			assert_int_equal(v.i, cfg->max_repetitions);
+		else if (!strcmp(q->name, "max_time"))
+			assert_int_equal(v.ns, cfg->max_time_ns);
+		else
+			fail_msg("no check for the default of %s", q->name);
+	}
+	assert_int_equal(n, 13);
+	assert_int_equal(cfg->order, ORDER_INTERLEAVED); /* "interleaved" */
+	assert_true(cfg->target_ci == 0.02);		 /* "2%" */
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_plugin_names),
 		cmocka_unit_test(test_outlier_rule),
+		cmocka_unit_test(test_experiment_table_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

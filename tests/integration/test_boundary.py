@@ -127,6 +127,34 @@ class Help(unittest.TestCase):
         self.assertIn("needs: the embedded HTTP test server", out)
         self.assertIn("libraries: libcurl/" + modversion("libcurl"), out)
 
+    def test_help_experiment_shows_every_experiment_key(self):
+        rc, out, err = run("help", "experiment")
+        self.assertEqual(rc, 0, err)
+        keys = re.findall(r"^  ([a-z_]+)$", out, re.M)
+        self.assertEqual(keys, [
+            "name", "repetitions", "warmup", "timeout", "baseline", "output",
+            "plugin_path", "order", "xlsx", "target_ci", "min_repetitions",
+            "max_repetitions", "max_time"])
+        self.assertIn("range    1..10000", out)
+
+    def test_experiment_keys_are_checked_and_suggested_like_plugin_keys(self):
+        with TempDir() as d:
+            ini = write(os.path.join(d, "e.ini"),
+                        "[experiment]\nwarmpu = 2\n[strategy sync]\n"
+                        "[workload null]\n")
+            rc, _, err = run("validate", ini)
+            self.assertEqual(rc, 2)
+            self.assertIn("e.ini:2: unknown key 'warmpu' in [experiment]; "
+                          "did you mean 'warmup'?", err)
+            self.assertIn("concur help experiment", err)
+            ini = write(os.path.join(d, "e.ini"),
+                        "[experiment]\nwarmup = 5000\n[strategy sync]\n"
+                        "[workload null]\n")
+            rc, _, err = run("validate", ini)
+            self.assertEqual(rc, 2)
+            self.assertIn("e.ini:2: [experiment] warmup = 5000 is out of "
+                          "range: allowed 0 .. 1000", err)
+
     def test_help_reads_an_older_plugin_by_its_size(self):
         # the older fixture's table ends before check_task, and poison
         # follows: help must say "no", from what the plugin has

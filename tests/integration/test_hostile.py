@@ -33,7 +33,7 @@ LIMITS = {
     "many-keys.ini": ["limit"],
     "list-lines-cap.ini": ["limit"],
     "long-line.ini": ["limit"],
-    "huge-repetitions.ini": ["allowed 1..10000"],
+    "huge-repetitions.ini": ["allowed 1 .. 10000"],
     "million-items.ini": ["1048576"],
     "million-list-lines.ini": ["1048576"],
 }
