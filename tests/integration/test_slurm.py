@@ -86,6 +86,15 @@ def tool(name):
     return shutil.which(name) or f"/usr/sbin/{name}"
 
 
+def die_with_us():
+    """In a daemon's child before exec: SIGTERM when the test dies (a ctest
+    timeout kills it with no chance to clean up)."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG,
+                                            signal.SIGTERM)
+
+
 class Cluster:
     """slurmctld + slurmd + munged on this host, in a temporary folder."""
 
@@ -93,7 +102,6 @@ class Cluster:
         self.dir = tempfile.mkdtemp(prefix="concur-slurm-")
         os.chmod(self.dir, 0o755)
         self.procs = []
-        self.munged_pid = None
         self.conf = os.path.join(self.dir, "slurm.conf")
         self.env = dict(os.environ, SLURM_CONF=self.conf)
 
@@ -106,7 +114,8 @@ class Cluster:
             if daemon == "slurmctld":
                 args.append("-c")  # a fresh cluster: no saved state
             self.procs.append(subprocess.Popen(
-                args, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+                args, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_us))
         self._wait_idle()
 
     def _start_munge(self):
@@ -121,13 +130,20 @@ class Cluster:
         as_munge = ["runuser", "-u", "munge", "--"]
         subprocess.run(as_munge + [tool("mungekey"), "--create",
                                    "--keyfile", self.key], check=True)
-        subprocess.run(as_munge + [
-            tool("munged"), f"--key-file={self.key}",
+        # in the foreground, a child of this test, so it is stopped by pid
+        self.procs.append(subprocess.Popen(as_munge + [
+            tool("munged"), "--foreground", f"--key-file={self.key}",
             f"--socket={self.socket}", f"--pid-file={self.munge_pidfile}",
             f"--log-file={os.path.join(mdir, 'munged.log')}",
-            f"--seed-file={os.path.join(mdir, 'munged.seed')}"], check=True)
-        with open(self.munge_pidfile) as f:
-            self.munged_pid = int(f.read())
+            f"--seed-file={os.path.join(mdir, 'munged.seed')}"],
+            preexec_fn=die_with_us))
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.socket):
+            if self.procs[0].poll() is not None or \
+                    time.monotonic() > deadline:
+                raise AssertionError("munged did not start: see " +
+                                     os.path.join(mdir, "munged.log"))
+            time.sleep(0.1)
 
     def _write_conf(self):
         host = socket.gethostname()
@@ -194,7 +210,7 @@ PartitionName=concur Nodes={host} Default=YES MaxTime=INFINITE State=UP
 
     def stop(self):
         """Cancel every job, then stop each daemon started here, by pid."""
-        if self.procs and self.procs[0].poll() is None:
+        if len(self.procs) > 1 and self.procs[1].poll() is None:
             subprocess.run([tool("scancel"), "--user", "root"],
                            env=self.env, capture_output=True, timeout=30)
             deadline = time.monotonic() + 30
@@ -205,7 +221,8 @@ PartitionName=concur Nodes={host} Default=YES MaxTime=INFINITE State=UP
                 if q.returncode != 0 or not q.stdout.strip():
                     break
                 time.sleep(0.5)
-        for p in reversed(self.procs):  # slurmd first, then slurmctld
+        # slurmd, then slurmctld, then munged
+        for p in reversed(self.procs):
             if p.poll() is None:
                 p.terminate()
                 try:
@@ -213,11 +230,6 @@ PartitionName=concur Nodes={host} Default=YES MaxTime=INFINITE State=UP
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
-        if self.munged_pid:
-            try:
-                os.kill(self.munged_pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -257,7 +269,7 @@ class OnSlurm(unittest.TestCase):
         t0 = time.monotonic()
         p = subprocess.run(["bash", path], env=self.cluster.env,
                            capture_output=True, text=True, timeout=600,
-                           cwd=self.dir)
+                           cwd=self.dir, preexec_fn=die_with_us)
         t_slurm = time.monotonic() - t0
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr +
                          self.cluster.logs())
