@@ -34,7 +34,7 @@ static double q_ms(const struct latency *l, double q)
 
 int report_load_behind(const struct cell_result *cr)
 {
-	return cr->offsets &&
+	return cr->load.rate > 0 &&
 	       cr->achieved_rate < REPORT_KEEP_UP * cr->offered_rate;
 }
 
@@ -60,7 +60,7 @@ int report_load_block(FILE *out, const struct report_load_row *rows, size_t n,
 	size_t i;
 	int warned = 0;
 
-	if (n == 0 || !rows[0].cr->offsets)
+	if (n == 0 || rows[0].cr->load.rate <= 0)
 		return 0;
 	fprintf(out, "  %-*s %10s %10s   %10s %10s %10s %10s\n", width,
 		"open loop", "offered", "achieved", "latency50", "latency99",

@@ -218,7 +218,7 @@ static double quantile_ms(const struct latency *l, double q)
  */
 static void open_loop_fields(struct csv_row *row, const struct cell_result *cr)
 {
-	bool open = cr->offsets != NULL;
+	bool open = cr->load.rate > 0;
 
 	csv_add_real(row, quantile_ms(cr->service, 0.50), SIG_SECONDS);
 	csv_add_real(row, quantile_ms(cr->service, 0.99), SIG_SECONDS);

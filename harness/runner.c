@@ -687,6 +687,10 @@ static void finish_cell(struct cell_result *cr)
 	cr->nivcsw = stats_median(fig[FIG_NIVCSW], n);
 	cr->achieved_rate =
 		n_rate ? stats_median(fig[FIG_ACHIEVED], n_rate) : NAN;
+	/* the schedule is needed only while runs come in: a long experiment
+	 * of big open-loop cells must not keep every one */
+	free(cr->offsets);
+	cr->offsets = NULL;
 	for (k = 0; k < FIG_COUNT; k++)
 		free(fig[k]);
 	cr->done = true;

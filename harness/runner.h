@@ -71,7 +71,7 @@ struct cell_result {
 	struct latency *latency;
 	/* Open loop (load.rate > 0) only; else NULL / NaN. */
 	struct schedule_spec load;
-	int64_t *offsets;	     /* the schedule, `tasks` entries */
+	int64_t *offsets;	     /* the schedule, while the cell runs */
 	struct latency *service;     /* end - start */
 	struct latency *lag;	     /* start - intended start */
 	double offered_rate;	     /* schedule_offered_rate of the schedule */
