@@ -252,6 +252,8 @@ static void test_bad_input(void **state)
 	assert_int_equal(ranktest_run(y, 0, y, 3, 0.95, &t), -EINVAL);
 	assert_int_equal(ranktest_run(y, 3, y, 3, 1.0, &t), -EINVAL);
 	assert_int_equal(ranktest_run(y, 3, y, 3, 0, &t), -EINVAL);
+	assert_int_equal(ranktest_run(y, RANKTEST_MAX_N + 1, y, 3, 0.95, &t),
+			 -EINVAL); /* refused before anything is read */
 }
 
 /* A fixed-seed generator (splitmix64) and normal deviates (Box-Muller). */
