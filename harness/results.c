@@ -1147,7 +1147,10 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		     res->path, strerror(-rc));
 	if (rc < 0)
 		goto fail;
-	xlsx_book_update(res->book, true);
+	/* resumed: the workbook rebuilt from the files; a fresh run's comes
+	 * with its first cell */
+	if (res->resumed)
+		xlsx_book_update(res->book, true);
 	*ret = res;
 	return 0;
 fail:

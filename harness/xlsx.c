@@ -5,8 +5,10 @@
  */
 #include "xlsx.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,12 +426,66 @@ static int build(const char *path, char *tmpdir, struct xlsx_table *t,
  * The finished package, in memory: built by libxlsxwriter (which writes only
  * to a file) and given its error bars, in a private temporary folder.
  */
+static const char *tmp_base(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	return base && *base ? base : "/tmp";
+}
+
+/*
+ * A private folder "concur-xlsx-PID-XXXXXX": the PID lets a later run tell
+ * the folder of a killed one (its process gone) from one in use.
+ */
+/* Empty and remove one private folder: it holds only files. */
+static void remove_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *f;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		f = xasprintf("%s/%s", dir, de->d_name);
+		unlink(f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+void xlsx_remove_stale_tmp(void)
+{
+	static const char prefix[] = "concur-xlsx-";
+	DIR *d = opendir(tmp_base());
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *end, *dir;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1))
+			continue;
+		pid = strtol(de->d_name + sizeof(prefix) - 1, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue; /* not ours, or its process is alive */
+		dir = xasprintf("%s/%s", tmp_base(), de->d_name);
+		remove_folder(dir);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int build_final(struct xlsx_table *t, char **ret_buf, size_t *ret_len,
 		       char *err, size_t errlen)
 {
-	const char *base = getenv("TMPDIR");
-	char *dir = xasprintf("%s/concur-xlsx-XXXXXX",
-			      base && *base ? base : "/tmp");
+	char *dir = xasprintf("%s/concur-xlsx-%ld-XXXXXX", tmp_base(),
+			      (long)getpid());
 	char *raw = NULL, *done = NULL;
 	struct xlsx_errbars eb = { 0 };
 	int rc = 0;

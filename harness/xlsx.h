@@ -49,6 +49,13 @@ struct xlsx_source {
 int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen);
 
+/*
+ * Remove the private folders under $TMPDIR (or /tmp) that runs killed in
+ * the middle of xlsx_write left behind (their process is gone), with the
+ * files libxlsxwriter and xlsx_write had in them.
+ */
+void xlsx_remove_stale_tmp(void);
+
 /* "dir/N.csv" -> "dir/N.xlsx" (malloc'd). */
 char *xlsx_default_path(const char *csv_path);
 
