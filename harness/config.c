@@ -6,12 +6,32 @@
  * handler stores every key raw and expanded -> apply --set overrides ->
  * check the structure, pull out `plugin`, interpret [experiment].
  *
- * The reader classifies each line exactly as inih will (comment,
- * continuation, section header, key) using inih's own run-time settings, so
- * the handler knows whether inih is calling it for a new key or for a
- * continuation line, and which section it is in, without trusting inih's
- * 50-byte section and key buffers.  The first error stops the parse: the
- * reader returns end-of-file from then on.
+ * Why a wrapper around libinih at all, stated once.  libinih is the
+ * project's INI library and is kept, but its handler interface, with the
+ * Debian package's build options, cannot tell us four things we must know:
+ *
+ *  1. Whether a call is a new key or a continuation line: with
+ *     multi-line values on (Debian's build), `key = a` then `key = b`
+ *     and `key = a` then an indented `b` reach the handler identically,
+ *     yet the first is an error (or a list) and the second a list item.
+ *  2. The section: inih hands the handler a section name cut at 50 bytes,
+ *     and accepts headers we must refuse ([strategy] with no label, text
+ *     after ']').
+ *  3. Why a line is wrong: inih reports only the number of the first bad
+ *     line, and we owe the user "FILE:LINE: what is wrong, what is allowed".
+ *  4. Inline comments on continuation lines: inih 55 keeps them in the
+ *     value.
+ *
+ * So the line reader classifies each line exactly as inih will (comment,
+ * continuation, section header, key; classify_line), reading inih's own
+ * run-time settings (ini_allow_multiline, the comment prefixes) rather than
+ * copies of them, parses section headers itself (2), refuses a bad line
+ * with its reason before inih sees it (3), and tells the handler the kind
+ * of the line inih is about to report (1).  inih still splits key from
+ * value, trims, strips inline comments and drives the handler; the handler
+ * drops inline comments from continuations (4).  Nothing else of inih's
+ * work is repeated.  The first error stops the parse: the reader returns
+ * end-of-file from then on.
  */
 #include "config.h"
 
@@ -726,7 +746,10 @@ static int classify_cont(struct parse *p, const char *s, const char *t)
 	return 0;
 }
 
-/* What inih will do with the line [b, e): the same decisions, in order. */
+/*
+ * What inih will do with the line [b, e): the same decisions, in order
+ * (reasons 1 and 3 of the file comment).
+ */
 static int classify_line(struct parse *p, const char *b, const char *e)
 {
 	const char *s = b, *t = e;
@@ -844,7 +867,7 @@ static int add_continuation(struct parse *p, const char *value)
 	const char *end = find_or_comment(value, value + strlen(value), NULL);
 	char *text, *cut;
 
-	/* inih 55 keeps inline comments on continuation lines: drop them */
+	/* reason 4 of the file comment */
 	while (end > value && isspace((unsigned char)end[-1]))
 		end--;
 	cut = xstrndup(value, (size_t)(end - value));
@@ -866,7 +889,7 @@ static int config_handler(void *user, const char *section, const char *name,
 {
 	struct parse *p = user;
 
-	(void)section; /* ours is p->cur: inih's is cut at 50 bytes */
+	(void)section; /* ours is p->cur (reason 2 of the file comment) */
 	if (p->rc < 0)
 		return 0;
 	if (p->kind == LINE_KEY)
