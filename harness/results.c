@@ -1023,6 +1023,13 @@ static int lock_results(struct results *res, bool *ret_created, char *err,
 	res->fd_summary = fd;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
+	if (errno == ENOLCK || errno == EOPNOTSUPP || errno == EINVAL) {
+		/* a file system without locks (NFS mounted nolock): go on */
+		fprintf(stderr,
+			"concur: warning: cannot lock %s (%s): a second run on the same output would not be stopped\n",
+			res->path, strerror(errno));
+		return 0;
+	}
 	rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	pid = lock_holder(fd);
 	if (rc == -EBUSY && pid > 0)
