@@ -23,14 +23,16 @@
  * Tolerance, from the sample and nothing else.  Latencies of successive
  * tasks are correlated, so the standard error of their mean comes from
  * batch means: the run (after a warm-up tenth, dropped so the empty start
- * does not bias the mean) is cut into B = 20 consecutive batches, long
- * compared with the queue's memory, and SE = sd(batch means) / sqrt(B).
+ * does not bias the mean) is cut into B = 20 consecutive batches, and
+ * SE = sd(batch means) / sqrt(B), widened by the batches' lag-1
+ * autocorrelation when the queue's memory outlasts a batch (see
+ * batch_correlation).
  * The theory must lie within t(0.9995, 19) = 3.883 standard errors of the
  * measured mean: a correct system fails one setting in a thousand.
  *
- * Budget: about 5 s of schedule per setting, 1 ms tasks (long against the
- * tens of microseconds a loaded machine takes to wake a sleeping worker),
- * six settings: about 30 s.
+ * Budget: 5 s of schedule per setting (8 s at rho >= 0.85), 1 ms tasks
+ * (long against the tens of microseconds a loaded machine takes to wake a
+ * sleeping worker), six settings: about 36 s.
  */
 #include <errno.h>
 #include <math.h>
@@ -50,8 +52,9 @@
 #include "schedule.h"
 #include "util.h"
 
-#define SERVICE_NS 1000000 /* D = 1 ms */
-#define SCHEDULE_S 5.0	   /* seconds of schedule per setting */
+#define SERVICE_NS 1000000  /* D = 1 ms */
+#define SCHEDULE_S 5.0	    /* seconds of schedule per setting ... */
+#define SCHEDULE_HIGH_S 8.0 /* ... and at rho >= 0.85, slower to forget */
 #define BATCHES 20
 #define T_999 3.883 /* Student t, 0.9995 quantile, 19 degrees of freedom */
 
@@ -177,6 +180,28 @@ static bool found_free(const struct concur_task *t, const int64_t *due,
 }
 
 /*
+ * Near saturation a queue remembers its past for longer than a batch, so
+ * neighbouring batch means are correlated and their spread understates the
+ * error of the mean.  The standard correction: with r the lag-1
+ * autocorrelation of the batch means, the variance of their mean grows by
+ * (1 + r) / (1 - r) (r clamped to [0, 0.9]).  Returns the factor on SE.
+ */
+static double batch_correlation(const double *bm, double mean)
+{
+	double num = 0, den = 0, r;
+	size_t b;
+
+	for (b = 0; b < BATCHES; b++) {
+		den += (bm[b] - mean) * (bm[b] - mean);
+		if (b + 1 < BATCHES)
+			num += (bm[b] - mean) * (bm[b + 1] - mean);
+	}
+	r = den > 0 ? num / den : 0;
+	r = r < 0 ? 0 : r > 0.9 ? 0.9 : r;
+	return sqrt((1 + r) / (1 - r));
+}
+
+/*
  * Run the Poisson schedule on `c` workers (sync for 1, else pthreads) and
  * estimate the mean latency with its batch-means standard error.
  */
@@ -184,7 +209,8 @@ static struct estimate measure(unsigned c, double rho, uint64_t seed)
 {
 	const double d = SERVICE_NS;
 	int64_t rate = llround(rho * c * 1e9 / d);
-	size_t n = (size_t)(SCHEDULE_S * (double)rate);
+	size_t n = (size_t)((rho >= 0.85 ? SCHEDULE_HIGH_S : SCHEDULE_S) *
+			    (double)rate);
 	size_t skip = n / 10, per = (n - skip) / BATCHES, b, i, idle = 0;
 	const union concur_value pool[2] = { { .i = c }, { .i = 0 } };
 	const struct plugin *s = load(c == 1 ? "plugins/strategy/sync.so"
@@ -228,7 +254,8 @@ static struct estimate measure(unsigned c, double rho, uint64_t seed)
 	e.mean = sum / BATCHES;
 	for (b = 0; b < BATCHES; b++)
 		ss += (bm[b] - e.mean) * (bm[b] - e.mean);
-	e.se = sqrt(ss / (BATCHES - 1)) / sqrt((double)BATCHES);
+	e.se = sqrt(ss / (BATCHES - 1)) / sqrt((double)BATCHES) *
+	       batch_correlation(bm, e.mean);
 	e.p_idle = (double)idle / (double)(per * BATCHES);
 	e.s1 = m1[0] / (double)(per * BATCHES - idle);
 	e.s2 = m2[0] / (double)(per * BATCHES - idle);
