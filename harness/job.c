@@ -264,7 +264,8 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 
 	rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
 	if (rc != 0) {
-		set_run_error(shared, rc, "workload", workload->name, msg);
+		set_run_error(shared, rc, kind_name(CONCUR_KIND_WORKLOAD),
+			      workload->name, msg);
 		return shared->run_status;
 	}
 	n = workload->workload.task_count(instance);
@@ -273,7 +274,8 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 			msg, sizeof(msg),
 			"has %zu tasks, more than the %zu it had when the run was planned",
 			n, max_tasks);
-		set_run_error(shared, -E2BIG, "workload", workload->name, msg);
+		set_run_error(shared, -E2BIG, kind_name(CONCUR_KIND_WORKLOAD),
+			      workload->name, msg);
 		goto out_workload;
 	}
 	shared->n_tasks = n;
@@ -284,13 +286,14 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 			 "does not declare CONCUR_CAP_OPEN_LOOP: it cannot run "
 			 "an open-loop cell (rate = %lld)",
 			 (long long)shared->load.rate);
-		set_run_error(shared, -ENOTSUP, "strategy", strategy->name,
-			      msg);
+		set_run_error(shared, -ENOTSUP, kind_name(CONCUR_KIND_STRATEGY),
+			      strategy->name, msg);
 		goto out_workload;
 	}
 	rc = strategy->strategy.create(svals, &strat, msg, sizeof(msg));
 	if (rc != 0) {
-		set_run_error(shared, rc, "strategy", strategy->name, msg);
+		set_run_error(shared, rc, kind_name(CONCUR_KIND_STRATEGY),
+			      strategy->name, msg);
 		goto out_workload;
 	}
 	job = (struct concur_job){
@@ -316,7 +319,8 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	shared->wall_ns = now_ns() - t0;
 	usage_sample(shared, +1);
 	if (rc != 0)
-		set_run_error(shared, rc, "strategy", strategy->name, msg);
+		set_run_error(shared, rc, kind_name(CONCUR_KIND_STRATEGY),
+			      strategy->name, msg);
 	else
 		job_summarise(workload, instance, &job, shared);
 	strategy->strategy.destroy(strat);
