@@ -386,14 +386,7 @@ static void *open_checked(struct loader *l, const char *path, int *ret_fd,
 	}
 	pathtrust_fd_path(fd, proc, sizeof(proc));
 	dlerror();
-	/*
-	 * RTLD_NODELETE: a plugin and the libraries it pulls in (libcurl,
-	 * OpenSSL) stay mapped until the process exits.  Unloading them
-	 * earlier leaves their thread-local storage and exit handlers
-	 * pointing into unmapped memory; LeakSanitizer's exit-time scan of
-	 * that stale TLS crashed concur in the sanitizer builds.
-	 */
-	handle = dlopen(proc, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	handle = dlopen(proc, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		const char *why = dlerror();
 
