@@ -921,27 +921,13 @@ static void host_block(const struct merge *m, const struct part *p,
 	free(loads);
 }
 
-static char *command_line(int argc, char **argv)
-{
-	char *s = xstrdup("");
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		char *t = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
-
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 static int write_env(struct merge *m, struct csv_row *row)
 {
 	const struct part *r = m->ref;
 	char *path = results_sibling(m->o->output, "env");
 	char *merged = shard_list(m, NULL, false);
 	char *absent = shard_list(m, NULL, true);
-	char *cmd = command_line(m->o->argc, m->o->argv);
+	char *cmd = argv_join(m->o->argc, m->o->argv);
 	char n[16], when[32];
 	time_t t = time(NULL);
 	struct tm tm;

@@ -219,26 +219,6 @@ static uint32_t unguard(const struct plot_data *d, uint32_t off)
 	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? off + 1 : off;
 }
 
-/*
- * Split a cell id "pthreads[workers=5]/download[latency=20ms]" at its '/'
- * outside brackets (parameter values may hold a '/').
- */
-static size_t cell_split(const char *id)
-{
-	int depth = 0;
-	size_t i;
-
-	for (i = 0; id[i]; i++) {
-		if (id[i] == '[')
-			depth++;
-		else if (id[i] == ']' && depth)
-			depth--;
-		else if (id[i] == '/' && !depth)
-			return i;
-	}
-	return i;
-}
-
 /* The memory the model holds now, for the PLOT_MEMORY_FACTOR bound. */
 static size_t model_bytes(const struct plot_data *d)
 {
@@ -252,7 +232,7 @@ static size_t model_bytes(const struct plot_data *d)
 static void row_cell(struct plot_data *d, struct plot_row *r, const uint32_t *v)
 {
 	char *id = d->text + unguard(d, v[COL_CELL]);
-	size_t cut = cell_split(id);
+	size_t cut = cell_id_split(id);
 	const char *w;
 
 	if (id[cut]) {

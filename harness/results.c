@@ -444,20 +444,6 @@ static void env_pair(struct csv_row *row, const char *key, const char *value)
 	csv_row_end(row);
 }
 
-static char *command_line(int argc, char **argv)
-{
-	char *s = xstrdup("");
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		char *t = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
-
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 static void utc_now(char buf[32])
 {
 	time_t t = time(NULL);
@@ -544,7 +530,7 @@ static int write_env(struct results *res, int argc, char **argv,
 	char host[256] = "unknown", when[32], ncpu[16], compiler[64];
 	char *cpu = read_small("/proc/cpuinfo", "model name");
 	char *load = read_small("/proc/loadavg", NULL);
-	char *cmd = command_line(argc, argv);
+	char *cmd = argv_join(argc, argv);
 	int rc;
 
 	uname(&u);

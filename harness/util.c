@@ -244,3 +244,33 @@ bool plugin_name_ok(const char *s)
 	return len > 0 && len <= 64 &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
+
+size_t cell_id_split(const char *id)
+{
+	int depth = 0;
+	size_t i;
+
+	for (i = 0; id[i]; i++) {
+		if (id[i] == '[')
+			depth++;
+		else if (id[i] == ']' && depth)
+			depth--;
+		else if (id[i] == '/' && !depth)
+			return i;
+	}
+	return i;
+}
+
+char *argv_join(int argc, char **argv)
+{
+	char *s = xstrdup("");
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		char *t = xasprintf("%s%s%s", s, i ? " " : "", argv[i]);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}

@@ -64,6 +64,16 @@ const char *kind_name(unsigned kind);
 #define PLUGIN_NAME_CHARS "[a-z0-9_-]"
 bool plugin_name_ok(const char *s);
 
+/*
+ * Where a cell id "pthreads[workers=5]/download[latency=20ms]" splits into
+ * its strategy and workload halves: the index of the '/' outside brackets
+ * (parameter values may hold one), or strlen(id) when there is none.
+ */
+size_t cell_id_split(const char *id);
+
+/* The words of argv joined by single spaces, as text for N-env.csv; free it. */
+char *argv_join(int argc, char **argv);
+
 /* Number of online CPUs (>= 1). */
 unsigned cpu_count(void);
 

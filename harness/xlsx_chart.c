@@ -68,23 +68,6 @@ static void note(struct sheet *s, const char *text)
  * Median wall time per strategy cell for each workload cell
  * ---------------------------------------------------------------- */
 
-/* The '/' of a cell id outside brackets: parameter values may hold one. */
-static size_t cell_split(const char *id)
-{
-	int depth = 0;
-	size_t i;
-
-	for (i = 0; id[i]; i++) {
-		if (id[i] == '[')
-			depth++;
-		else if (id[i] == ']' && depth)
-			depth--;
-		else if (id[i] == '/' && !depth)
-			return i;
-	}
-	return i;
-}
-
 /* The summary row of matrix row r (a strategy cell), column c; 0 if none. */
 static size_t summary_row_of(const struct xlsx_table *summary, long c_cell,
 			     const char *scell, const char *wcell)
@@ -94,7 +77,7 @@ static size_t summary_row_of(const struct xlsx_table *summary, long c_cell,
 	for (r = 1; c_cell >= 0 && r < summary->n_rows; r++) {
 		const char *id =
 			xlsx_unguard(xlsx_field(summary, r, (size_t)c_cell));
-		size_t cut = cell_split(id);
+		size_t cut = cell_id_split(id);
 
 		if (cut == ls && !strncmp(id, scell, ls) && id[cut] == '/' &&
 		    !strcmp(id + cut + 1, wcell))
@@ -443,7 +426,7 @@ static void collect_lines(const struct xlsx_table *t, long c,
 	for (r = 1; r < t->n_rows; r++) {
 		const char *label = xlsx_field(t, r, (size_t)c_label),
 			   *id = xlsx_unguard(xlsx_field(t, r, (size_t)c_cell));
-		const char *wcell = id + cell_split(id);
+		const char *wcell = id + cell_id_split(id);
 		double x, y;
 		char *others, *key, *name;
 		struct series *se;
