@@ -170,38 +170,6 @@ static mode_t new_mode(const char *path, bool *ret_keep)
 	return *ret_keep ? st.st_mode & 07777 : 0644;
 }
 
-int fileio_replace(const char *path, const void *buf, size_t len, char *err,
-		   size_t errlen)
-{
-	bool keep;
-	mode_t mode = new_mode(path, &keep);
-	char *tmp = NULL;
-	int fd = create_temp(path, mode, &tmp), rc = 0;
-
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	/* an old file's mode exactly, not as the umask leaves it */
-	if (keep && fchmod(fd, mode) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = fileio_write_all(fd, buf, len, true);
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-	else
-		rc = sync_folder(path);
-out:
-	if (rc < 0)
-		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-	free(tmp);
-	return rc;
-}
-
 /* fill's stream on fd, flushed and synced; 0 or -errno (fd is closed). */
 static int fill_stream(int fd, int (*fill)(FILE *out, const void *arg),
 		       const void *arg)
@@ -256,6 +224,29 @@ out:
 		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	free(tmp);
 	return rc;
+}
+
+struct buffer {
+	const void *buf;
+	size_t len;
+};
+
+static int fill_buffer(FILE *out, const void *arg)
+{
+	const struct buffer *b = arg;
+
+	if (fwrite(b->buf, 1, b->len, out) == b->len)
+		return 0;
+	return errno ? -errno : -EIO;
+}
+
+/* The buffer form is the stream form with a writer that copies the buffer. */
+int fileio_replace(const char *path, const void *buf, size_t len, char *err,
+		   size_t errlen)
+{
+	struct buffer b = { buf, len };
+
+	return fileio_replace_stream(path, fill_buffer, &b, err, errlen);
 }
 
 /* Is name (in path's folder) one of create_temp's names for path? */
