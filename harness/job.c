@@ -220,7 +220,8 @@ int64_t job_task_count(const struct plugin *workload,
 	char msg[CONCUR_ERRLEN] = "";
 	void *instance = NULL;
 	int64_t n;
-	int rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
+	int rc = plugin_create_workload(workload, wvals, &instance, msg,
+					sizeof(msg));
 
 	if (rc != 0) {
 		errf(err, errlen, "workload %s: %s", workload->name,
@@ -262,7 +263,8 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	size_t n, i;
 	int rc;
 
-	rc = workload->workload.create(wvals, &instance, msg, sizeof(msg));
+	rc = plugin_create_workload(workload, wvals, &instance, msg,
+				    sizeof(msg));
 	if (rc != 0) {
 		set_run_error(shared, rc, kind_name(CONCUR_KIND_WORKLOAD),
 			      workload->name, msg);
@@ -290,7 +292,7 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 			      strategy->name, msg);
 		goto out_workload;
 	}
-	rc = strategy->strategy.create(svals, &strat, msg, sizeof(msg));
+	rc = plugin_create_strategy(strategy, svals, &strat, msg, sizeof(msg));
 	if (rc != 0) {
 		set_run_error(shared, rc, kind_name(CONCUR_KIND_STRATEGY),
 			      strategy->name, msg);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 
+#include "abi_v10.h"
 #include "schedule.h"
 #include "pathtrust.h"
 #include "selfpath.h"
@@ -281,6 +282,38 @@ static int copy_workload(struct plugin *p, char *err, size_t errlen)
 }
 
 /*
+ * Copy a v1.1 description by the growth rule.  A v1.0 description has its
+ * kind where the size is now, and is adopted by abi_v10 instead; any other
+ * size too small to be a v1.1 description is refused.
+ */
+static int copy_description(struct plugin *p, const struct concur_plugin *d,
+			    char *err, size_t errlen)
+{
+	int rc;
+
+	if (abi_v10_is(d)) {
+		abi_v10_adopt_description(p, d);
+		return 0;
+	}
+	rc = copy_sized(&p->info, sizeof(p->info), d, d->size,
+			END_OF(struct concur_plugin, workload), "description",
+			"CONCUR_PLUGIN_INIT(kind)", err, errlen);
+	if (rc < 0)
+		return rc;
+	p->info.size = sizeof(p->info);
+	return 0;
+}
+
+static int copy_ops(struct plugin *p, char *err, size_t errlen)
+{
+	if (p->v10)
+		return abi_v10_adopt_ops(p, err, errlen);
+	return p->info.kind == CONCUR_KIND_STRATEGY
+		       ? copy_strategy(p, err, errlen)
+		       : copy_workload(p, err, errlen);
+}
+
+/*
  * Validate the description, copy it and its ops table by the growth rule and
  * fill default hooks.  0, -EPROTO (another ABI version) or -EINVAL.
  */
@@ -296,14 +329,9 @@ static int check_desc(struct plugin *p, const struct concur_plugin *d,
 		     d->abi_version, CONCUR_ABI_VERSION);
 		return -EPROTO;
 	}
-	/* A plugin built against concur 0.1's concur_plugin.h has its kind
-	 * (1 or 2) where the size is now: it is refused here. */
-	rc = copy_sized(info, sizeof(*info), d, d->size,
-			END_OF(struct concur_plugin, workload), "description",
-			"CONCUR_PLUGIN_INIT(kind)", err, errlen);
+	rc = copy_description(p, d, err, errlen);
 	if (rc < 0)
 		return rc;
-	info->size = sizeof(*info);
 	if (!info->libraries)
 		info->libraries = default_libraries;
 	p->desc = info;
@@ -334,9 +362,35 @@ static int check_desc(struct plugin *p, const struct concur_plugin *d,
 		     info->name, info->needs, (uint64_t)KNOWN_NEEDS);
 		return -EINVAL;
 	}
-	rc = info->kind == CONCUR_KIND_STRATEGY ? copy_strategy(p, err, errlen)
-						: copy_workload(p, err, errlen);
+	rc = copy_ops(p, err, errlen);
 	return rc < 0 ? rc : check_params(p, err, errlen);
+}
+
+int plugin_create_workload(const struct plugin *p,
+			   const union concur_value *params, void **ret,
+			   char *err, size_t errlen)
+{
+	if (p->v10)
+		return abi_v10_create(p, params, ret, err, errlen);
+	return p->workload.create(params, ret, err, errlen);
+}
+
+int plugin_create_strategy(const struct plugin *p,
+			   const union concur_value *params, void **ret,
+			   char *err, size_t errlen)
+{
+	if (p->v10)
+		return abi_v10_create(p, params, ret, err, errlen);
+	return p->strategy.create(params, ret, err, errlen);
+}
+
+uint64_t plugin_needs(const struct plugin *p, const union concur_value *params)
+{
+	if (p->v10)
+		return abi_v10_needs(p, params);
+	if (p->desc->kind != CONCUR_KIND_WORKLOAD)
+		return p->desc->needs;
+	return p->desc->needs & p->workload.needs(params);
 }
 
 static struct plugin *find_loaded(struct loader *l, const char *file)

@@ -10,7 +10,8 @@
  * tables whose size covers their required fields, a known kind, needs this
  * core can provide, the ops table of its kind and that kind's required
  * hooks, and a well-formed parameter table.  Its description and ops table
- * are copied by the growth rule of <concur/plugin.h>.
+ * are copied by the growth rule of <concur/plugin.h>, or, for a plugin built
+ * against the v1.0 header, adapted (abi_v10.h).
  */
 #ifndef CONCUR_LOADER_H
 #define CONCUR_LOADER_H
@@ -19,6 +20,8 @@
 #include <stddef.h>
 
 #include <concur/plugin.h>
+
+struct concur_v10_plugin;
 
 struct plugin {
 	char *name;
@@ -38,7 +41,28 @@ struct plugin {
 	/* The same before the defaults: which hooks the plugin provides. */
 	struct concur_workload_ops workload_given;
 	struct concur_strategy_ops strategy;
+	/*
+	 * Built against the v1.0 header (concur 0.1): its own description,
+	 * which the tables above adapt (abi_v10.h); NULL for every other.
+	 */
+	const struct concur_v10_plugin *v10;
 };
+
+/*
+ * Create a workload instance or strategy object of p from its parameter
+ * values: the core's only way to call a plugin's create, since a v1.0
+ * plugin's objects are wrapped by its adapter.  Released by the destroy
+ * hook of p's table as usual.
+ */
+int plugin_create_workload(const struct plugin *p,
+			   const union concur_value *params, void **ret,
+			   char *err, size_t errlen);
+int plugin_create_strategy(const struct plugin *p,
+			   const union concur_value *params, void **ret,
+			   char *err, size_t errlen);
+
+/* The needs of one workload cell of p: its description's, narrowed. */
+uint64_t plugin_needs(const struct plugin *p, const union concur_value *params);
 
 struct loader;
 

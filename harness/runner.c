@@ -66,7 +66,7 @@ static uint64_t experiment_needs(const struct matrix *m)
 		const struct plugin *w =
 			matrix_cell_workload(m, &m->cells[i])->plugin;
 
-		needs |= w->desc->needs & w->workload.needs(m->cells[i].wvals);
+		needs |= plugin_needs(w, m->cells[i].wvals);
 	}
 	return needs;
 }

@@ -98,12 +98,14 @@ static void test_bad_parameter_table(void **state)
 	expect_refused("fixture_bad_param", "invalid name 'Bad Name'", NULL);
 }
 
-/* A binary built against concur 0.1's header (no sizes) is refused, not
- * misread: its kind lands where the description's size is now. */
-static void test_pre_size_layout_refused(void **state)
+/*
+ * A description whose second word is neither a v1.0 kind nor a v1.1 size
+ * is refused, not misread (v1.0 plugins are adopted: test_abi_v10).
+ */
+static void test_size_too_small_refused(void **state)
 {
 	(void)state;
-	expect_refused("fixture_pre_size", "description has size 2",
+	expect_refused("fixture_small_size", "description has size 3",
 		       "CONCUR_PLUGIN_INIT(kind)");
 }
 
@@ -192,7 +194,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_kind_value),
 		cmocka_unit_test(test_missing_required_hook),
 		cmocka_unit_test(test_bad_parameter_table),
-		cmocka_unit_test(test_pre_size_layout_refused),
+		cmocka_unit_test(test_size_too_small_refused),
 		cmocka_unit_test(test_ops_table_without_size_refused),
 		cmocka_unit_test(test_unknown_need_refused),
 		cmocka_unit_test(test_search_finds_builtin_plugins),

@@ -43,6 +43,12 @@
  *     struct concur_param, union concur_value, struct concur_list,
  *     struct concur_task, struct concur_timer.  Enum values and flag bits
  *     are never renumbered or reused.
+ *  6. The tables of the first v1 header (v1.0, concur 0.1) had no `size`.
+ *     The core still loads and runs such plugins, with any other plugin:
+ *     it knows them by the description's second word, which held their
+ *     kind (1 or 2) where `size` (always 64 or more) is now, and adapts
+ *     their tables, job and event loop to this layout (README "Plugins
+ *     built for concur 0.1").  Any other value below 64 is refused.
  *
  * Ownership: everything the core hands a plugin (parameter values, the job,
  * task records, the loop) is owned by the core and valid for the duration of

@@ -1,6 +1,6 @@
 # Loader tests against deliberately broken plugin fixtures.
 set(LOADER_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/loader)
-foreach(fx ok no_symbol missing_hook abi kind bad_param pre_size no_ops_size
+foreach(fx ok no_symbol missing_hook abi kind bad_param small_size no_ops_size
           unknown_need)
   add_library(fixture_loader_${fx} MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/loader/broken.c)
   string(TOUPPER ${fx} FX)
