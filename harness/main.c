@@ -833,6 +833,8 @@ static void print_plugin_full(const struct plugin *p)
 
 	printf("%s %s %s\n  %s\n\nfile: %s\n", kind_name(p->desc->kind),
 	       p->name, p->desc->version, p->desc->description, p->file);
+	if (p->v10)
+		printf("header: v1.0 (concur 0.1's concur_plugin.h), run through the compatibility adapter; rebuild against <concur/plugin.h> to declare needs, capabilities and libraries\n");
 	print_faces(p);
 	print_needs(p);
 	printf("\nparameters%s\n", q && q->name ? ":" : ": none");
