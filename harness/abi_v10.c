@@ -30,13 +30,18 @@ static void *inner_worker(void *worker)
 	return worker ? ((struct bridged_worker *)worker)->inner : NULL;
 }
 
-static int w_create_refused(const union concur_value *params, void **ret,
-			    char *err, size_t errlen)
+/*
+ * The create hook of every table the adapter builds: the core creates a
+ * v1.0 plugin's objects with abi_v10_create (plugin_create_workload,
+ * plugin_create_strategy), and a strategy never creates instances.
+ */
+static int created_by_the_core(const union concur_value *params, void **ret,
+			       char *err, size_t errlen)
 {
 	(void)params;
 	*ret = NULL;
 	errf(err, errlen,
-	     "internal: a v1.0 workload is created through plugin_create_workload");
+	     "only the core creates a v1.0 plugin's objects (plugin_create_workload, plugin_create_strategy)");
 	return -ENOTSUP;
 }
 
@@ -129,35 +134,19 @@ static uint64_t w_needs(const union concur_value *params)
 	return UINT64_MAX;
 }
 
-static int adopt_workload(struct plugin *p, char *err, size_t errlen)
+static void adopt_workload(struct plugin *p)
 {
 	const struct concur_v10_workload_ops *w = p->v10->workload;
-	const char *missing;
 
-	if (!w) {
-		errf(err, errlen,
-		     "workload '%s' has no ops table (.workload is NULL)",
-		     p->info.name);
-		return -EINVAL;
-	}
-	missing = !w->create	   ? "create"
-		  : !w->task_count ? "task_count"
-		  : !w->run_task   ? "run_task"
-				   : NULL;
-	if (missing) {
-		errf(err, errlen,
-		     "workload '%s' is missing the required hook %s",
-		     p->info.name, missing);
-		return -EINVAL;
-	}
+	/* A required hook the plugin lacks stays NULL: the loader refuses it. */
 	p->workload = (struct concur_workload_ops){
 		.size = sizeof(struct concur_workload_ops),
-		.create = w_create_refused,
+		.create = w->create ? created_by_the_core : NULL,
 		.destroy = w_destroy,
-		.task_count = w_task_count,
+		.task_count = w->task_count ? w_task_count : NULL,
 		.worker_init = w_worker_init,
 		.worker_fini = w_worker_fini,
-		.run_task = w_run_task,
+		.run_task = w->run_task ? w_run_task : NULL,
 		.start_task = w->start_task ? w_start_task : NULL,
 		.check_task = w_check_task,
 		.needs = w_needs,
@@ -175,7 +164,6 @@ static int adopt_workload(struct plugin *p, char *err, size_t errlen)
 	if (!p->info.needs)
 		p->workload_given.needs = NULL;
 	p->info.workload = &p->workload;
-	return 0;
 }
 
 /* ------------------------------------------------------------------
@@ -201,15 +189,6 @@ struct v10_run {
 static const struct concur_job *real_job(void *instance)
 {
 	return ((const struct v10_run *)instance)->real;
-}
-
-static int r_create_refused(const union concur_value *params, void **ret,
-			    char *err, size_t errlen)
-{
-	(void)params;
-	*ret = NULL;
-	errf(err, errlen, "a strategy does not create workload instances");
-	return -ENOTSUP;
 }
 
 static void r_destroy_ignored(void *instance)
@@ -293,16 +272,6 @@ static void r_task_error(const struct concur_v10_job *job, size_t task,
 	j->task_error(j, task, msg);
 }
 
-static int s_create_refused(const union concur_value *params, void **ret,
-			    char *err, size_t errlen)
-{
-	(void)params;
-	*ret = NULL;
-	errf(err, errlen,
-	     "internal: a v1.0 strategy is created through plugin_create_strategy");
-	return -ENOTSUP;
-}
-
 static void s_destroy(void *strategy)
 {
 	struct v10_strategy *s = strategy;
@@ -318,7 +287,7 @@ static int s_run(void *strategy, const struct concur_job *job, char *err,
 	struct v10_strategy *s = strategy;
 	struct v10_run run = {
 		.workload = {
-			.create = r_create_refused,
+			.create = created_by_the_core,
 			.destroy = r_destroy_ignored,
 			.task_count = r_task_count,
 			.worker_init = r_worker_init,
@@ -343,30 +312,15 @@ static int s_run(void *strategy, const struct concur_job *job, char *err,
 	return s->ops->run(s->inner, &run.job, err, errlen);
 }
 
-static int adopt_strategy(struct plugin *p, char *err, size_t errlen)
+static void adopt_strategy(struct plugin *p)
 {
-	const struct concur_v10_strategy_ops *s = p->v10->strategy;
-
-	if (!s) {
-		errf(err, errlen,
-		     "strategy '%s' has no ops table (.strategy is NULL)",
-		     p->info.name);
-		return -EINVAL;
-	}
-	if (!s->run) {
-		errf(err, errlen,
-		     "strategy '%s' is missing the required hook run",
-		     p->info.name);
-		return -EINVAL;
-	}
 	p->strategy = (struct concur_strategy_ops){
 		.size = sizeof(struct concur_strategy_ops),
-		.create = s_create_refused,
+		.create = created_by_the_core,
 		.destroy = s_destroy,
-		.run = s_run,
+		.run = p->v10->strategy->run ? s_run : NULL,
 	};
 	p->info.strategy = &p->strategy;
-	return 0;
 }
 
 /* ------------------------------------------------------------------
@@ -404,11 +358,12 @@ void abi_v10_adopt_description(struct plugin *p, const void *d)
 	};
 }
 
-int abi_v10_adopt_ops(struct plugin *p, char *err, size_t errlen)
+void abi_v10_adopt_ops(struct plugin *p)
 {
-	return p->info.kind == CONCUR_KIND_STRATEGY
-		       ? adopt_strategy(p, err, errlen)
-		       : adopt_workload(p, err, errlen);
+	if (p->info.kind == CONCUR_KIND_STRATEGY)
+		adopt_strategy(p);
+	else
+		adopt_workload(p);
 }
 
 int abi_v10_create(const struct plugin *p, const union concur_value *params,

@@ -121,11 +121,12 @@ bool abi_v10_is(const struct concur_plugin *d);
 void abi_v10_adopt_description(struct plugin *p, const void *d);
 
 /*
- * Check the v1.0 ops table of p's kind (present, required hooks set) and
- * fill p->workload / p->workload_given or p->strategy with the adapter's
- * v1.1 tables.  0, or -EINVAL with a message.
+ * Fill p->workload / p->workload_given or p->strategy with the adapter's
+ * v1.1 tables for the v1.0 ops table of p's kind, which must be present.
+ * A required hook the plugin lacks stays NULL there, for the loader to
+ * refuse as it refuses any plugin's.
  */
-int abi_v10_adopt_ops(struct plugin *p, char *err, size_t errlen);
+void abi_v10_adopt_ops(struct plugin *p);
 
 /* create, for a plugin adopted above: the object is the adapter's wrapper. */
 int abi_v10_create(const struct plugin *p, const union concur_value *params,

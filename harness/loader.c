@@ -209,76 +209,91 @@ static int copy_sized(void *dst, size_t core_size, const void *src,
 static int copy_strategy(struct plugin *p, char *err, size_t errlen)
 {
 	const struct concur_strategy_ops *s = p->info.strategy;
-	int rc;
+	int rc = copy_sized(&p->strategy, sizeof(p->strategy), s, s->size,
+			    END_OF(struct concur_strategy_ops, run),
+			    "strategy ops table",
+			    ".size = CONCUR_STRATEGY_OPS_SIZE", err, errlen);
 
-	if (!s) {
-		errf(err, errlen,
-		     "strategy '%s' has no ops table (.strategy is NULL)",
-		     p->info.name);
-		return -EINVAL;
-	}
-	rc = copy_sized(&p->strategy, sizeof(p->strategy), s, s->size,
-			END_OF(struct concur_strategy_ops, run),
-			"strategy ops table",
-			".size = CONCUR_STRATEGY_OPS_SIZE", err, errlen);
-	if (rc < 0)
-		return rc;
 	p->strategy.size = sizeof(p->strategy);
-	if (!p->strategy.run) {
-		errf(err, errlen,
-		     "strategy '%s' is missing the required hook run",
-		     p->info.name);
-		return -EINVAL;
-	}
-	if (!p->strategy.create)
-		p->strategy.create = default_strategy_create;
-	if (!p->strategy.destroy)
-		p->strategy.destroy = default_destroy;
-	return 0;
+	return rc;
 }
 
 static int copy_workload(struct plugin *p, char *err, size_t errlen)
 {
 	const struct concur_workload_ops *w = p->info.workload;
+	int rc = copy_sized(&p->workload, sizeof(p->workload), w, w->size,
+			    END_OF(struct concur_workload_ops, run_task),
+			    "workload ops table",
+			    ".size = CONCUR_WORKLOAD_OPS_SIZE", err, errlen);
+
+	p->workload.size = sizeof(p->workload);
+	p->workload_given = p->workload;
+	return rc;
+}
+
+/* Refuse a table without its kind's required hooks; default the rest. */
+static int complete_ops(struct plugin *p, char *err, size_t errlen)
+{
 	struct concur_workload_ops *o = &p->workload;
 	const char *missing;
-	int rc;
 
-	if (!w) {
-		errf(err, errlen,
-		     "workload '%s' has no ops table (.workload is NULL)",
-		     p->info.name);
-		return -EINVAL;
+	if (p->info.kind == CONCUR_KIND_STRATEGY) {
+		missing = !p->strategy.run ? "run" : NULL;
+		if (!p->strategy.create)
+			p->strategy.create = default_strategy_create;
+		if (!p->strategy.destroy)
+			p->strategy.destroy = default_destroy;
+	} else {
+		missing = !o->create	   ? "create"
+			  : !o->task_count ? "task_count"
+			  : !o->run_task   ? "run_task"
+					   : NULL;
+		if (!o->destroy)
+			o->destroy = default_destroy;
+		if (!o->worker_init)
+			o->worker_init = default_worker_init;
+		if (!o->worker_fini)
+			o->worker_fini = default_worker_fini;
+		if (!o->check_task)
+			o->check_task = default_check_task;
+		if (!o->needs)
+			o->needs = default_needs;
 	}
-	rc = copy_sized(o, sizeof(*o), w, w->size,
-			END_OF(struct concur_workload_ops, run_task),
-			"workload ops table",
-			".size = CONCUR_WORKLOAD_OPS_SIZE", err, errlen);
-	if (rc < 0)
-		return rc;
-	o->size = sizeof(*o);
-	p->workload_given = *o;
-	missing = !o->create	   ? "create"
-		  : !o->task_count ? "task_count"
-		  : !o->run_task   ? "run_task"
-				   : NULL;
 	if (missing) {
-		errf(err, errlen,
-		     "workload '%s' is missing the required hook %s",
-		     p->info.name, missing);
+		errf(err, errlen, "%s '%s' is missing the required hook %s",
+		     kind_name(p->info.kind), p->info.name, missing);
 		return -EINVAL;
 	}
-	if (!o->destroy)
-		o->destroy = default_destroy;
-	if (!o->worker_init)
-		o->worker_init = default_worker_init;
-	if (!o->worker_fini)
-		o->worker_fini = default_worker_fini;
-	if (!o->check_task)
-		o->check_task = default_check_task;
-	if (!o->needs)
-		o->needs = default_needs;
 	return 0;
+}
+
+/*
+ * Take the ops table of the plugin's kind: copied by the growth rule, or
+ * adapted from v1.0; then checked and completed the same way for both.
+ */
+static int copy_ops(struct plugin *p, char *err, size_t errlen)
+{
+	bool strategy = p->info.kind == CONCUR_KIND_STRATEGY;
+	const void *given =
+		p->v10 ? (strategy ? (const void *)p->v10->strategy
+				   : (const void *)p->v10->workload)
+		       : (strategy ? (const void *)p->info.strategy
+				   : (const void *)p->info.workload);
+	int rc = 0;
+
+	if (!given) {
+		errf(err, errlen, "%s '%s' has no ops table (.%s is NULL)",
+		     kind_name(p->info.kind), p->info.name,
+		     kind_name(p->info.kind));
+		return -EINVAL;
+	}
+	if (p->v10)
+		abi_v10_adopt_ops(p);
+	else if (strategy)
+		rc = copy_strategy(p, err, errlen);
+	else
+		rc = copy_workload(p, err, errlen);
+	return rc < 0 ? rc : complete_ops(p, err, errlen);
 }
 
 /*
@@ -302,15 +317,6 @@ static int copy_description(struct plugin *p, const struct concur_plugin *d,
 		return rc;
 	p->info.size = sizeof(p->info);
 	return 0;
-}
-
-static int copy_ops(struct plugin *p, char *err, size_t errlen)
-{
-	if (p->v10)
-		return abi_v10_adopt_ops(p, err, errlen);
-	return p->info.kind == CONCUR_KIND_STRATEGY
-		       ? copy_strategy(p, err, errlen)
-		       : copy_workload(p, err, errlen);
 }
 
 /*
