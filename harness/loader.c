@@ -160,7 +160,12 @@ static int check_params(struct plugin *p, char *err, size_t errlen)
 			     q->name, (int)q->type);
 			return -EINVAL;
 		}
-		if (p->desc->kind == CONCUR_KIND_WORKLOAD &&
+		/*
+		 * A v1.0 plugin predates the reservation, so its own key
+		 * wins in its sections (matrix.c looks up a plugin's keys
+		 * before the core's) and the core's keeps its default there.
+		 */
+		if (p->desc->kind == CONCUR_KIND_WORKLOAD && !p->v10 &&
 		    schedule_key_reserved(q->name)) {
 			errf(err, errlen,
 			     "parameter '%s' is a key the core reserves in every workload section (rate, arrival, seed: README \"Open-loop load\"); rename it",

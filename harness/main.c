@@ -787,6 +787,36 @@ static void print_faces(const struct plugin *p)
 			     : "no");
 }
 
+/*
+ * The core's keys in every workload section; a v1.0 plugin may declare one
+ * of them itself, and then its own wins (README "Plugins built for
+ * concur 0.1").
+ */
+static void print_load_keys(const struct plugin *p)
+{
+	static const char *const keys[] = { "rate", "arrival", "seed" };
+	const char *sep = "";
+	size_t k, i;
+
+	printf("load keys: ");
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		for (i = 0; i < p->n_params; i++)
+			if (strcmp(p->desc->params[i].name, keys[k]) == 0)
+				break;
+		if (i == p->n_params) {
+			printf("%s%s", sep, keys[k]);
+			sep = ", ";
+		}
+	}
+	printf("%s(every workload; README \"Open-loop load\")\n",
+	       *sep ? " " : "none ");
+	for (k = 0; k < ARRAY_SIZE(keys); k++)
+		for (i = 0; i < p->n_params; i++)
+			if (strcmp(p->desc->params[i].name, keys[k]) == 0)
+				printf("  %s is this plugin's own parameter: it was built before concur reserved the name\n",
+				       keys[k]);
+}
+
 /* What the plugin asks of the core, and the libraries it reports. */
 static void print_needs(const struct plugin *p)
 {
@@ -805,7 +835,7 @@ static void print_needs(const struct plugin *p)
 			       ? "yes (honours a workload's rate)"
 			       : "no (refused for a workload with rate > 0)");
 	else
-		printf("load keys: rate, arrival, seed (every workload; README \"Open-loop load\")\n");
+		print_load_keys(p);
 }
 
 /* An INI section that uses the plugin with every default spelled out. */
