@@ -18,3 +18,33 @@ endforeach()
 concur_unit_test(test_abi SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi.c)
 add_dependencies(test_abi ${ABI_FIXTURES} plugin_strategy_sync
                  plugin_strategy_pthreads plugin_workload_null)
+
+# ABI v1.0: plugins built against concur 0.1's header (a byte copy in
+# tests/fixtures/abi/v1.0, tables without `size`) keep loading and running,
+# with every shipped plugin and with each other.  Nothing of the current
+# header is on their include path.
+set(ABI_V10_DIR ${ABI_FIXTURE_DIR}/v1.0)
+foreach(fx workload:legacy_ticker strategy:legacy_loop)
+  string(REPLACE ":" ";" fx ${fx})
+  list(GET fx 0 src)
+  list(GET fx 1 name)
+  add_library(fixture_abi_v10_${src} MODULE
+              ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0/legacy_${src}.c)
+  set_target_properties(fixture_abi_v10_${src} PROPERTIES OUTPUT_NAME ${name} PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${ABI_V10_DIR} C_VISIBILITY_PRESET hidden)
+  target_compile_options(fixture_abi_v10_${src} PRIVATE ${CONCUR_WARNINGS})
+  target_include_directories(fixture_abi_v10_${src} PRIVATE
+                             ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0)
+  list(APPEND ABI_V10_FIXTURES fixture_abi_v10_${src})
+endforeach()
+concur_unit_test(test_abi_v10 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi_v10.c)
+add_dependencies(test_abi_v10 ${ABI_V10_FIXTURES} ${ABI_FIXTURES}
+                 ${CONCUR_PLUGIN_TARGETS})
+
+# The same through the real binary: list, validate, run (url = builtin).
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME integration_abi_v10
+         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_abi_v10
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
+set_tests_properties(integration_abi_v10 PROPERTIES TIMEOUT 300
+  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
