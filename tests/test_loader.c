@@ -1,5 +1,6 @@
-/* Loader tests: the real plugins load; each deliberately broken fixture is
- * refused with a message naming the file and what is wrong. */
+/* Loader tests: the real plugins load, and so does a description laid out
+ * by concur 0.1's header; each deliberately broken fixture is refused with a
+ * message naming the file and what is wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "job.h"
 #include "loader.h"
 #include "util.h"
 
@@ -109,6 +111,44 @@ static void test_size_too_small_refused(void **state)
 		       "CONCUR_PLUGIN_INIT(kind)");
 }
 
+/* One below the smallest v1.1 description: refused too. */
+static void test_size_just_too_small_refused(void **state)
+{
+	(void)state;
+	expect_refused("fixture_word63", "description has size 63",
+		       "CONCUR_PLUGIN_INIT(kind)");
+}
+
+/*
+ * A binary built against concur 0.1's header (ABI v1.0, no sizes: its kind
+ * where the description's size is now) is adopted, not refused: the core's
+ * tables are whole tables of this core's size, with defaults for the hooks
+ * it lacks (test_abi_v10 runs real ones).
+ */
+static void test_v10_layout_adopted(void **state)
+{
+	struct loader *l = loader_create();
+	char err[1024] = "";
+	const struct plugin *p;
+
+	(void)state;
+	p = open_fixture(l, "fixture_v10_layout", err, sizeof(err));
+	if (!p)
+		fail_msg("a 0.1 description was refused: %s", err);
+	assert_string_equal(p->name, "fixture_v10_layout");
+	assert_int_equal(p->desc->kind, CONCUR_KIND_WORKLOAD);
+	assert_int_equal(p->info.size, sizeof(struct concur_plugin));
+	assert_int_equal(p->workload.size, sizeof(struct concur_workload_ops));
+	assert_int_equal(p->n_params, 0);
+	assert_int_equal(p->desc->needs, 0);
+	assert_non_null(p->workload_given.run_task);
+	assert_null(p->workload_given.start_task);
+	assert_non_null(p->workload.worker_init);
+	assert_non_null(p->workload.check_task);
+	assert_int_equal(job_task_count(p, NULL, err, sizeof(err)), 1);
+	loader_destroy(l);
+}
+
 static void test_ops_table_without_size_refused(void **state)
 {
 	(void)state;
@@ -195,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_missing_required_hook),
 		cmocka_unit_test(test_bad_parameter_table),
 		cmocka_unit_test(test_size_too_small_refused),
+		cmocka_unit_test(test_size_just_too_small_refused),
+		cmocka_unit_test(test_v10_layout_adopted),
 		cmocka_unit_test(test_ops_table_without_size_refused),
 		cmocka_unit_test(test_unknown_need_refused),
 		cmocka_unit_test(test_search_finds_builtin_plugins),
