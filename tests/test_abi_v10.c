@@ -193,7 +193,7 @@ static void test_ticker_under_shipped_strategies(void **state)
 /*
  * epoll drives the 0.1 workload through start_task, on the 0.1 face of
  * its loop: with every task in flight at once (max_inflight = 0) all 12
- * are started before the first one's 5 ms are up.
+ * are started before the first one's 20 ms are up.
  */
 static void test_ticker_on_epoll_uses_start_task(void **state)
 {
@@ -205,7 +205,7 @@ static void test_ticker_on_epoll_uses_start_task(void **state)
 
 	(void)state;
 	assert_non_null(w->workload.start_task);
-	ticker_values(wv, 12, 5 * MS, "", -1);
+	ticker_values(wv, 12, 20 * MS, "", -1);
 	sh = run_job(epoll, ev, w, wv, 12);
 	expect_all_ok(sh, 12, ticker_result, 200);
 	assert_true(all_in_flight_together(sh, 12));
@@ -252,13 +252,14 @@ static void test_ticker_under_legacy_loop(void **state)
 
 	(void)state;
 	/* start_task on the 0.1 loop, 8 in flight, all 8 at once */
-	ticker_values(wv, 8, 5 * MS, "", -1);
+	ticker_values(wv, 8, 20 * MS, "", -1);
 	loop_values(lv, 8, false);
 	sh = run_job(s, lv, w, wv, 8);
 	expect_all_ok(sh, 8, ticker_result, 200);
 	assert_true(all_in_flight_together(sh, 8));
 	job_release(sh);
 	/* blocking = true: run_task, one after the other */
+	ticker_values(wv, 8, 2 * MS, "", -1);
 	loop_values(lv, 8, true);
 	sh = run_job(s, lv, w, wv, 8);
 	expect_all_ok(sh, 8, ticker_result, 200);
