@@ -375,8 +375,15 @@ static void test_loader_reads_legacy_workload(void **state)
 	assert_non_null(p->workload_given.start_task);
 	assert_non_null(p->workload_given.check_task);
 	assert_non_null(p->workload.needs);
-	/* a STRING parameter `url`: the embedded test server, as in 0.1 */
+	/* a STRING parameter `url`: the embedded test server, as 0.1 decided
+	 * it, for a cell whose url is builtin and for no other */
 	assert_true(p->desc->needs & CONCUR_NEED_HTTP_SERVER);
+	ticker_values(values, 1, 0, "builtin", -1);
+	assert_true(plugin_needs(p, values) & CONCUR_NEED_HTTP_SERVER);
+	ticker_values(values, 1, 0, "http://example.invalid/", -1);
+	assert_false(plugin_needs(p, values) & CONCUR_NEED_HTTP_SERVER);
+	ticker_values(values, 1, 0, "", -1);
+	assert_false(plugin_needs(p, values) & CONCUR_NEED_HTTP_SERVER);
 	ticker_values(values, 17, 0, "", -1);
 	assert_int_equal(job_task_count(p, values, err, sizeof(err)), 17);
 }
@@ -398,6 +405,7 @@ static void test_loader_reads_legacy_strategy(void **state)
 	assert_non_null(p->strategy.run);
 	/* 0.1 knew no needs and no capabilities: no open loop */
 	assert_int_equal(p->desc->needs, 0);
+	assert_int_equal(plugin_needs(p, NULL), 0);
 	assert_int_equal(p->desc->caps, 0);
 }
 

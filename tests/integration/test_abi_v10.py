@@ -51,6 +51,11 @@ class AbiV10(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("legacy_ticker", out)
         self.assertIn("fail_task", out)
+        self.assertIn("header: v1.0", out)
+        rc, out, err = run("help", "legacy_loop", "--plugin-path", V10)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("header: v1.0", out)
+        self.assertIn("concurrency", out)
 
     def test_validate_and_run_with_builtin_server(self):
         with TempDir() as d:
