@@ -283,9 +283,16 @@ static int build_section(const struct config *cfg,
 	ms->n_combos = 1;
 	for (k = 0; k < ms->n_params; k++) {
 		const struct config_key *key = NULL;
+		size_t owner = k;
 
 		ms->params[k].decl = section_decl(ms, k);
-		for (i = 0; i < sec->n_keys; i++)
+		/*
+		 * A key sets the first declaration of its name only: a v1.0
+		 * plugin's own `seed` shadows the core's (find_param), which
+		 * then keeps its default.
+		 */
+		find_param(ms, ms->params[k].decl->name, &owner);
+		for (i = 0; owner == k && i < sec->n_keys; i++)
 			if (strcmp(sec->keys[i].name,
 				   ms->params[k].decl->name) == 0)
 				key = &sec->keys[i];

@@ -30,6 +30,7 @@ threads = 2
 url = builtin
 count = 20
 delay = 1ms
+seed = 5
 """
 
 
@@ -52,6 +53,8 @@ class AbiV10(unittest.TestCase):
         self.assertIn("legacy_ticker", out)
         self.assertIn("fail_task", out)
         self.assertIn("header: v1.0", out)
+        self.assertIn("load keys: rate, arrival (every workload", out)
+        self.assertIn("seed is this plugin's own parameter", out)
         rc, out, err = run("help", "legacy_loop", "--plugin-path", V10)
         self.assertEqual(rc, 0, err)
         self.assertIn("header: v1.0", out)
@@ -76,6 +79,9 @@ class AbiV10(unittest.TestCase):
                 self.assertEqual(r["tasks"], "40", r["cell"])
                 self.assertEqual(r["tasks_failed"], "0", r["cell"])
                 self.assertEqual(r["workload.url"], "builtin", r["cell"])
+                # 0.1's own `seed`, not the core's: the run stays closed-loop
+                self.assertEqual(r["workload.seed"], "5", r["cell"])
+                self.assertEqual(r.get("offered_rate", ""), "", r["cell"])
                 seen.add(r["strategy"])
             self.assertEqual(seen, {"legacy_loop", "epoll"})
 
