@@ -42,9 +42,4 @@ add_dependencies(test_abi_v10 ${ABI_V10_FIXTURES} ${ABI_FIXTURES}
                  ${CONCUR_PLUGIN_TARGETS})
 
 # The same through the real binary: list, validate, run (url = builtin).
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-add_test(NAME integration_abi_v10
-         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_abi_v10
-         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-set_tests_properties(integration_abi_v10 PROPERTIES TIMEOUT 300
-  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+concur_integration_test(abi_v10)

@@ -1,12 +1,7 @@
 # Deciding with statistics: the rank test and its interval (unit), and
 # `concur compare` on fixed and real result files (integration).
 concur_unit_test(test_ranktest SOURCES ${PROJECT_SOURCE_DIR}/tests/test_ranktest.c LIBS m)
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-add_test(NAME integration_compare
-         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_compare
-         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-set_tests_properties(integration_compare PROPERTIES TIMEOUT 300
-  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+concur_integration_test(compare)
 
 # repetitions = auto: the golden auto*.ini run with the fake clock (in
 # integration_golden); here real runs of a quiet and a deliberately noisy
@@ -19,8 +14,4 @@ set_target_properties(fixture_jitter PROPERTIES
   C_VISIBILITY_PRESET hidden)
 target_include_directories(fixture_jitter PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_jitter PRIVATE ${CONCUR_WARNINGS})
-add_test(NAME integration_repeat
-         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_repeat
-         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-set_tests_properties(integration_repeat PROPERTIES TIMEOUT 300
-  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+concur_integration_test(repeat)

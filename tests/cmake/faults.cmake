@@ -10,11 +10,4 @@ set_target_properties(fixture_faulty PROPERTIES
 target_include_directories(fixture_faulty PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_faulty PRIVATE ${CONCUR_WARNINGS})
 
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(t faults hostile)
-  add_test(NAME integration_${t}
-           COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
-           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-  set_tests_properties(integration_${t} PROPERTIES TIMEOUT 300
-    ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
-endforeach()
+concur_integration_test(faults hostile)

@@ -1,4 +1,4 @@
-# Hardening (issue 11): the hostile-plugin gallery (a strategy that
+# Hardening: the hostile-plugin gallery (a strategy that
 # misbehaves in every way the parent must survive), output-file safety,
 # the crash-safety torture test.  Fixtures are built into the build tree and
 # loaded through --plugin-path.
@@ -11,14 +11,7 @@ set_target_properties(fixture_rogue PROPERTIES
 target_include_directories(fixture_rogue PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
 target_compile_options(fixture_rogue PRIVATE ${CONCUR_WARNINGS})
 
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
-foreach(t gallery hardening torture)
-  add_test(NAME integration_${t}
-           COMMAND ${Python3_EXECUTABLE} -m unittest -v test_${t}
-           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-  set_tests_properties(integration_${t} PROPERTIES TIMEOUT 300
-    ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
-endforeach()
+concur_integration_test(gallery hardening torture)
 
 # What the parent reads back from a run's shared mapping, and printable text.
 concur_unit_test(test_job SOURCES ${PROJECT_SOURCE_DIR}/tests/test_job.c)

@@ -26,9 +26,5 @@ add_dependencies(test_queueing ${OPENLOOP_FIXTURES} ${CONCUR_PLUGIN_TARGETS})
 set_tests_properties(test_queueing PROPERTIES TIMEOUT 180)
 
 # The contract through the real binary: columns, capability, report, chart.
-add_test(NAME integration_openloop
-         COMMAND ${Python3_EXECUTABLE} -m unittest -v test_openloop
-         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/integration)
-set_tests_properties(integration_openloop PROPERTIES TIMEOUT 300
-  ENVIRONMENT "CONCUR_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CONCUR_TEST_BUILD_DIR=${PROJECT_BINARY_DIR}")
+concur_integration_test(openloop)
 add_dependencies(test_openloop ${OPENLOOP_FIXTURES})
