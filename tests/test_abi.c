@@ -17,23 +17,8 @@
 
 #include "job.h"
 #include "loader.h"
+#include "test_plugins_common.h"
 #include "util.h"
-
-static struct loader *abi_loader;
-
-static const struct plugin *load(const char *rel)
-{
-	const char *build = getenv("CONCUR_TEST_BUILD_DIR");
-	char path[4096], err[2 * CONCUR_ERRLEN] = "";
-	const struct plugin *p;
-
-	assert_non_null(build);
-	snprintf(path, sizeof(path), "%s/%s", build, rel);
-	p = loader_open_file(abi_loader, path, err, sizeof(err));
-	if (!p)
-		fail_msg("cannot load %s: %s", path, err);
-	return p;
-}
 
 #define OLDER_WORKLOAD "tests/fixtures/abi/abi_older_workload.so"
 #define OLDER_STRATEGY "tests/fixtures/abi/abi_older_strategy.so"
@@ -77,7 +62,7 @@ static uint64_t plus_100(size_t i)
  */
 static void test_older_workload_loads_with_defaults(void **state)
 {
-	const struct plugin *p = load(OLDER_WORKLOAD);
+	const struct plugin *p = tp_load(OLDER_WORKLOAD);
 
 	(void)state;
 	assert_int_equal(p->info.size, sizeof(struct concur_plugin));
@@ -94,8 +79,8 @@ static void test_older_workload_loads_with_defaults(void **state)
 
 static void test_older_plugins_run(void **state)
 {
-	const struct plugin *s = load(OLDER_STRATEGY);
-	const struct plugin *w = load(OLDER_WORKLOAD);
+	const struct plugin *s = tp_load(OLDER_STRATEGY);
+	const struct plugin *w = tp_load(OLDER_WORKLOAD);
 	union concur_value wv[1] = { { .i = 7 } };
 
 	(void)state;
@@ -107,10 +92,10 @@ static void test_older_plugins_run(void **state)
 /* Older and current plugins mix both ways. */
 static void test_older_and_current_plugins_mix(void **state)
 {
-	const struct plugin *older_w = load(OLDER_WORKLOAD);
-	const struct plugin *older_s = load(OLDER_STRATEGY);
-	const struct plugin *sync = load("plugins/strategy/sync.so");
-	const struct plugin *pthreads = load("plugins/strategy/pthreads.so");
+	const struct plugin *older_w = tp_load(OLDER_WORKLOAD);
+	const struct plugin *older_s = tp_load(OLDER_STRATEGY);
+	const struct plugin *sync = tp_load("plugins/strategy/sync.so");
+	const struct plugin *pthreads = tp_load("plugins/strategy/pthreads.so");
 	union concur_value wv[1] = { { .i = 40 } };
 	union concur_value pv[2] = { { .i = 3 }, { .i = 0 } };
 
@@ -118,8 +103,8 @@ static void test_older_and_current_plugins_mix(void **state)
 	run_and_check(sync, NULL, older_w, wv, 40, square);
 	run_and_check(pthreads, pv, older_w, wv, 40, square);
 	run_and_check(older_s, NULL,
-		      load("tests/fixtures/abi/abi_newer_workload.so"), NULL, 3,
-		      plus_100);
+		      tp_load("tests/fixtures/abi/abi_newer_workload.so"), NULL,
+		      3, plus_100);
 }
 
 /*
@@ -130,7 +115,7 @@ static void test_older_and_current_plugins_mix(void **state)
  */
 static void test_newer_workload_loads_ignoring_the_rest(void **state)
 {
-	const struct plugin *p = load(NEWER_WORKLOAD);
+	const struct plugin *p = tp_load(NEWER_WORKLOAD);
 	const struct concur_strategy_ops zero = { 0 };
 
 	(void)state;
@@ -139,22 +124,8 @@ static void test_newer_workload_loads_ignoring_the_rest(void **state)
 	assert_int_equal(p->workload.size, sizeof(struct concur_workload_ops));
 	assert_int_equal(p->info.caps, UINT64_C(1) << 63);
 	assert_memory_equal(&p->strategy, &zero, sizeof(zero));
-	run_and_check(load("plugins/strategy/sync.so"), NULL, p, NULL, 3,
+	run_and_check(tp_load("plugins/strategy/sync.so"), NULL, p, NULL, 3,
 		      plus_100);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	abi_loader = loader_create();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	loader_destroy(abi_loader);
-	return 0;
 }
 
 int main(void)
@@ -166,5 +137,5 @@ int main(void)
 		cmocka_unit_test(test_newer_workload_loads_ignoring_the_rest),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

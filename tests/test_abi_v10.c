@@ -28,6 +28,7 @@
 #include "config.h"
 #include "job.h"
 #include "loader.h"
+#include "test_plugins_common.h"
 #include "matrix.h"
 #include "util.h"
 
@@ -38,22 +39,6 @@
 #define NEWER_WORKLOAD "tests/fixtures/abi/abi_newer_workload.so"
 
 #define MS INT64_C(1000000)
-
-static struct loader *v10_loader;
-
-static const struct plugin *load(const char *rel)
-{
-	const char *build = getenv("CONCUR_TEST_BUILD_DIR");
-	char path[4096], err[2 * CONCUR_ERRLEN] = "";
-	const struct plugin *p;
-
-	assert_non_null(build);
-	snprintf(path, sizeof(path), "%s/%s", build, rel);
-	p = loader_open_file(v10_loader, path, err, sizeof(err));
-	if (!p)
-		fail_msg("cannot load %s: %s", path, err);
-	return p;
-}
 
 /* legacy_ticker's parameters, in its table's order. */
 enum { T_COUNT, T_DELAY, T_URL, T_FAIL_TASK, T_SEED, T_N };
@@ -171,7 +156,7 @@ static bool all_in_flight_together(const struct job_shared *sh, size_t n)
 
 static void test_ticker_under_shipped_strategies(void **state)
 {
-	const struct plugin *w = load(TICKER);
+	const struct plugin *w = tp_load(TICKER);
 	union concur_value wv[T_N];
 	/* pthreads, forkpool: workers, chunk; epoll: max_inflight, threads */
 	union concur_value pool[2] = { { .i = 3 }, { .i = 0 } };
@@ -179,16 +164,16 @@ static void test_ticker_under_shipped_strategies(void **state)
 
 	(void)state;
 	ticker_values(wv, 20, 1 * MS, "", -1);
-	run_and_check(load("plugins/strategy/sync.so"), NULL, w, wv, 20,
+	run_and_check(tp_load("plugins/strategy/sync.so"), NULL, w, wv, 20,
 		      ticker_result, 200);
-	run_and_check(load("plugins/strategy/pthreads.so"), pool, w, wv, 20,
+	run_and_check(tp_load("plugins/strategy/pthreads.so"), pool, w, wv, 20,
 		      ticker_result, 200);
-	run_and_check(load("plugins/strategy/forkpool.so"), pool, w, wv, 20,
+	run_and_check(tp_load("plugins/strategy/forkpool.so"), pool, w, wv, 20,
 		      ticker_result, 200);
-	run_and_check(load("plugins/strategy/epoll.so"), two_loops, w, wv, 20,
-		      ticker_result, 200);
+	run_and_check(tp_load("plugins/strategy/epoll.so"), two_loops, w, wv,
+		      20, ticker_result, 200);
 	/* a strategy built against an earlier header with sizes */
-	run_and_check(load(OLDER_STRATEGY), NULL, w, wv, 20, ticker_result,
+	run_and_check(tp_load(OLDER_STRATEGY), NULL, w, wv, 20, ticker_result,
 		      200);
 }
 
@@ -199,8 +184,8 @@ static void test_ticker_under_shipped_strategies(void **state)
  */
 static void test_ticker_on_epoll_uses_start_task(void **state)
 {
-	const struct plugin *w = load(TICKER);
-	const struct plugin *epoll = load("plugins/strategy/epoll.so");
+	const struct plugin *w = tp_load(TICKER);
+	const struct plugin *epoll = tp_load("plugins/strategy/epoll.so");
 	union concur_value wv[T_N];
 	union concur_value ev[2] = { { .i = 0 }, { .i = 1 } };
 	struct job_shared *sh;
@@ -221,8 +206,8 @@ static void test_ticker_on_epoll_uses_start_task(void **state)
 
 static void test_current_workloads_under_legacy_loop(void **state)
 {
-	const struct plugin *s = load(LEGACY_LOOP);
-	const struct plugin *cpu_sum = load("plugins/workload/cpu_sum.so");
+	const struct plugin *s = tp_load(LEGACY_LOOP);
+	const struct plugin *cpu_sum = tp_load("plugins/workload/cpu_sum.so");
 	/* cpu_sum: count, first, step, slice (several slices a task) */
 	union concur_value cv[4] = {
 		{ .i = 12 }, { .i = 1000 }, { .i = 100 }, { .i = 300 }
@@ -236,19 +221,20 @@ static void test_current_workloads_under_legacy_loop(void **state)
 	/* cpu_sum's start_task re-arms a 0-delay timer per slice */
 	run_and_check(s, lv, cpu_sum, cv, 12, NULL, -1);
 	/* null completes from inside start_task */
-	run_and_check(s, lv, load("plugins/workload/null.so"), null_count, 50,
-		      NULL, -1);
+	run_and_check(s, lv, tp_load("plugins/workload/null.so"), null_count,
+		      50, NULL, -1);
 	/* no start_task: run_task, blocking */
-	run_and_check(s, lv, load(NEWER_WORKLOAD), NULL, 3, plus_100, -1);
-	run_and_check(s, lv, load(OLDER_WORKLOAD), older_count, 7, square, -1);
+	run_and_check(s, lv, tp_load(NEWER_WORKLOAD), NULL, 3, plus_100, -1);
+	run_and_check(s, lv, tp_load(OLDER_WORKLOAD), older_count, 7, square,
+		      -1);
 	loop_values(lv, 8, true);
 	run_and_check(s, lv, cpu_sum, cv, 12, NULL, -1);
 }
 
 static void test_ticker_under_legacy_loop(void **state)
 {
-	const struct plugin *s = load(LEGACY_LOOP);
-	const struct plugin *w = load(TICKER);
+	const struct plugin *s = tp_load(LEGACY_LOOP);
+	const struct plugin *w = tp_load(TICKER);
 	union concur_value wv[T_N], lv[2];
 	struct job_shared *sh;
 
@@ -303,18 +289,18 @@ static void expect_task_3_failed(const struct plugin *s,
 
 static void test_failing_task_is_reported(void **state)
 {
-	const struct plugin *w = load(TICKER);
+	const struct plugin *w = tp_load(TICKER);
 	union concur_value lv[2];
 	union concur_value pool[2] = { { .i = 3 }, { .i = 0 } };
 	union concur_value ev[2] = { { .i = 4 }, { .i = 1 } };
 
 	(void)state;
 	loop_values(lv, 4, false);
-	expect_task_3_failed(load(LEGACY_LOOP), lv, w);
+	expect_task_3_failed(tp_load(LEGACY_LOOP), lv, w);
 	loop_values(lv, 4, true);
-	expect_task_3_failed(load(LEGACY_LOOP), lv, w);
-	expect_task_3_failed(load("plugins/strategy/pthreads.so"), pool, w);
-	expect_task_3_failed(load("plugins/strategy/epoll.so"), ev, w);
+	expect_task_3_failed(tp_load(LEGACY_LOOP), lv, w);
+	expect_task_3_failed(tp_load("plugins/strategy/pthreads.so"), pool, w);
+	expect_task_3_failed(tp_load("plugins/strategy/epoll.so"), ev, w);
 }
 
 /*
@@ -324,8 +310,8 @@ static void test_failing_task_is_reported(void **state)
  */
 static void test_builtin_url_checked_by_create(void **state)
 {
-	const struct plugin *w = load(TICKER);
-	const struct plugin *s = load("plugins/strategy/sync.so");
+	const struct plugin *w = tp_load(TICKER);
+	const struct plugin *s = tp_load("plugins/strategy/sync.so");
 	const char *saved = getenv(CONCUR_BUILTIN_URL_ENV);
 	char *keep = saved ? strdup(saved) : NULL;
 	union concur_value wv[T_N];
@@ -353,7 +339,7 @@ static void test_builtin_url_checked_by_create(void **state)
 
 static void test_loader_reads_legacy_workload(void **state)
 {
-	const struct plugin *p = load(TICKER);
+	const struct plugin *p = tp_load(TICKER);
 	char err[CONCUR_ERRLEN] = "";
 	union concur_value values[T_N];
 
@@ -392,7 +378,7 @@ static void test_loader_reads_legacy_workload(void **state)
 
 static void test_loader_reads_legacy_strategy(void **state)
 {
-	const struct plugin *p = load(LEGACY_LOOP);
+	const struct plugin *p = tp_load(LEGACY_LOOP);
 
 	(void)state;
 	assert_int_equal(p->desc->kind, CONCUR_KIND_STRATEGY);
@@ -457,20 +443,6 @@ static void test_legacy_seed_is_the_plugins_own(void **state)
 	loader_destroy(l);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	v10_loader = loader_create();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	loader_destroy(v10_loader);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,5 +457,5 @@ int main(void)
 		cmocka_unit_test(test_legacy_seed_is_the_plugins_own),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,9 @@ foreach(fx older_workload older_strategy newer_workload)
   endif()
   list(APPEND ABI_FIXTURES fixture_abi_${fx})
 endforeach()
-concur_unit_test(test_abi SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi.c)
+concur_unit_test(test_abi SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi.c
+                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+target_include_directories(test_abi PRIVATE ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_abi ${ABI_FIXTURES} plugin_strategy_sync
                  plugin_strategy_pthreads plugin_workload_null)
 
@@ -37,7 +39,9 @@ foreach(fx workload:legacy_ticker strategy:legacy_loop)
                              ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0)
   list(APPEND ABI_V10_FIXTURES fixture_abi_v10_${src})
 endforeach()
-concur_unit_test(test_abi_v10 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi_v10.c)
+concur_unit_test(test_abi_v10 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi_v10.c
+                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+target_include_directories(test_abi_v10 PRIVATE ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_abi_v10 ${ABI_V10_FIXTURES} ${ABI_FIXTURES}
                  ${CONCUR_PLUGIN_TARGETS})
 
