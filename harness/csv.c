@@ -406,7 +406,7 @@ static void parse_plain(struct csv_parser *p)
 		row_put(&p->field, &p->text[p->pos++], 1);
 }
 
-/* Fields until the line end or the end of input; 0 or -EINVAL. */
+/* Fields until the line end or the end of input; 0, -EINVAL or -E2BIG. */
 static int parse_fields(struct csv_parser *p)
 {
 	for (;;) {
@@ -420,6 +420,8 @@ static int parse_fields(struct csv_parser *p)
 		}
 		parser_push(p);
 		if (p->pos < p->len && p->text[p->pos] == ',') {
+			if (p->n >= CSV_MAX_FIELDS)
+				return -E2BIG;
 			p->pos++;
 			continue;
 		}

@@ -88,11 +88,19 @@ size_t csv_format_real(char *buf, double v, int sig);
  * keep any leading formula-guard apostrophe; *ret_fields is a malloc'd
  * array of *ret_n (>= 1) of them, freed with csv_fields_free.
  * *ret_consumed = bytes used including the line end.
- * Returns 0; 1 at end of input (len == 0; nothing allocated); or -EINVAL
- * for a malformed record (an unterminated quote, or anything but ',' or a
- * line end after a closing quote), with nothing allocated.  A '"' inside an
+ * Returns 0; 1 at end of input (len == 0; nothing allocated); -EINVAL for
+ * a malformed record (an unterminated quote, or anything but ',' or a line
+ * end after a closing quote); or -E2BIG for a record of more than
+ * CSV_MAX_FIELDS fields; nothing is allocated on an error.  A '"' inside an
  * unquoted field is kept as a literal character.
  */
+/*
+ * Most fields of one record: far above any header concur writes (256
+ * sections of 256 keys, plus its own columns), and a bound on what one
+ * hostile record can make a reader allocate (a few MB), since readers of
+ * results files hold one record at a time or rows of the header's width.
+ */
+#define CSV_MAX_FIELDS (1u << 17)
 int csv_parse_record(const char *text, size_t len, size_t *ret_consumed,
 		     char ***ret_fields, size_t *ret_n);
 void csv_fields_free(char **fields, size_t n);

@@ -628,7 +628,8 @@ struct record {
 	size_t n, used;
 	unsigned line; /* 1-based line where it starts */
 	unsigned next_line;
-	bool whole; /* parsed and ends with a line end */
+	bool whole;    /* parsed and ends with a line end */
+	bool too_wide; /* more than CSV_MAX_FIELDS: never ours, never torn */
 };
 
 /* Parse the record at off; 1 at the end of text. */
@@ -645,6 +646,7 @@ static int next_record(const char *text, size_t len, size_t off,
 			      &rec->n);
 	if (rc == 1)
 		return 1;
+	rec->too_wide = rc == -E2BIG;
 	if (rc < 0) {
 		rec->used =
 			len - off; /* everything from here is the torn tail */
@@ -762,14 +764,19 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		unsigned line = rec.line;
 		size_t i;
 
-		if (!rec.whole && off + rec.used == len) {
+		if (!rec.whole && !rec.too_wide && off + rec.used == len) {
 			fprintf(stderr,
 				"concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
 				res->path, rec.used, line);
 			record_free(&rec);
 			break;
 		}
-		if (!rec.whole || rec.n != nh) {
+		if (rec.too_wide) {
+			errf(err, errlen,
+			     "cannot resume: %s:%u: damaged row (more than %u fields); repair it or use --force to start over",
+			     res->path, line, CSV_MAX_FIELDS);
+			rc = -EINVAL;
+		} else if (!rec.whole || rec.n != nh) {
 			errf(err, errlen,
 			     "cannot resume: %s:%u: damaged row (%zu of %zu fields); repair it or use --force to start over",
 			     res->path, line, rec.n, nh);
@@ -1221,11 +1228,16 @@ static int table_rows(struct results_table *t, const char *text, size_t len,
 	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
 		/* a torn tail is part of one line: the writer ends every
 		 * record with CRLF in the same write() */
-		if (!rec.whole && off + rec.used == len &&
+		if (!rec.whole && !rec.too_wide && off + rec.used == len &&
 		    !memchr(text + off, '\n', rec.used)) {
 			t->dropped_tail = true;
 		} else if (!rec.whole || rec.n != t->n_columns) {
-			if (rec.whole)
+			if (rec.too_wide)
+				errf(err, errlen,
+				     "%s:%u: damaged row: more than %u fields where the header has %zu",
+				     t->path, rec.line, CSV_MAX_FIELDS,
+				     t->n_columns);
+			else if (rec.whole)
 				errf(err, errlen,
 				     "%s:%u: damaged row: %zu fields where the header has %zu",
 				     t->path, rec.line, rec.n, t->n_columns);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -374,6 +375,34 @@ static void test_parse_malformed(void **state)
 	csv_fields_free(f, n);
 }
 
+/*
+ * CSV_MAX_FIELDS fields parse; one more is refused with nothing allocated,
+ * so one hostile record cannot make a reader allocate without bound.
+ */
+static void test_parse_field_cap(void **state)
+{
+	size_t n = 99, used = 99, len = 2 * (size_t)CSV_MAX_FIELDS + 1;
+	char *text = malloc(len + 1), **f = NULL;
+	size_t i;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < len; i++)
+		text[i] = i % 2 ? ',' : 'a';
+	text[len] = '\0';
+	/* "a,a,...,a" with CSV_MAX_FIELDS + 1 fields */
+	assert_int_equal(parse(text, &used, &f, &n), -E2BIG);
+	assert_null(f);
+	assert_int_equal(n, 0);
+	/* cut after CSV_MAX_FIELDS of them, with a line end */
+	text[len - 2] = '\n';
+	assert_int_equal(parse(text, &used, &f, &n), 0);
+	assert_int_equal(n, CSV_MAX_FIELDS);
+	assert_int_equal(used, len - 1);
+	csv_fields_free(f, n);
+	free(text);
+}
+
 /* A number read back is copied as it was; anything else is refused. */
 static void test_number_text(void **state)
 {
@@ -421,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_embedded_nul_length),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_field_cap),
 		cmocka_unit_test(test_number_text),
 	};
 

@@ -189,6 +189,10 @@ class Refused(unittest.TestCase):
             self.refused(path, NEW, want=r"base\.csv:2: damaged row: 32 fields where the header has 31")
         with TempDir() as tmp:
             path = copy_fixture(tmp)
+            edit(path, ",10ms,ok,10,", ",10ms,ok,10," + "," * 200000)
+            self.refused(path, NEW, want=r"base\.csv:2: damaged row: more than 131072 fields where the header has 31")
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
             edit(os.path.join(tmp, "base-runs.csv"), ",ok,0.05,", ",ok,fast,")
             self.refused(path, NEW, want=r"base-runs\.csv:2: wall_s 'fast' is not a positive number")
         with TempDir() as tmp:

@@ -371,6 +371,21 @@ class TornRows(unittest.TestCase):
             self.assertEqual(rc, 2, err)
             self.assertIn(f"{out}:3: damaged row", err)
 
+    def test_too_wide_row_refuses_resume_and_keeps_the_file(self):
+        # 200,000 empty fields: never a torn write of ours, so it is not
+        # dropped as one; the reader holds at most CSV_MAX_FIELDS of them
+        with TempDir() as d:
+            ini, out = full_run(self, d)
+            with open(out, "ab") as f:
+                f.write(b"," * 200000 + b"\r\n")
+            with open(out, "rb") as f:
+                before = f.read()
+            rc, _, err = run("run", ini, "-o", out, "--resume")
+            self.assertEqual(rc, 2, err)
+            self.assertRegex(err, r":\d+: damaged row \(more than 131072 fields\)")
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), before)
+
 
 class Signals(unittest.TestCase):
     """SIGINT and SIGTERM mid-run: exit 130 promptly, finished rows kept,
