@@ -1,6 +1,7 @@
 """Helpers for concur's integration tests: run the real binary, read CSV."""
 import csv
 import os
+import re
 import subprocess
 import tempfile
 
@@ -16,6 +17,17 @@ SUMMARY_TAIL = [
     "offered_rate", "achieved_rate", "start_lag_p99_ms", "cpu_user_s", "cpu_sys_s", "cpu_util",
     "max_rss_kib", "ctx_voluntary", "ctx_involuntary", "error", "stopped_by",
 ]
+
+
+def sanitized():
+    """A sanitizer build: its shadow memory and quarantine are not concur's,
+    and it needs more address space and time than a Release build."""
+    try:
+        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
+            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(),
+                             re.M) is not None
+    except OSError:
+        return False
 
 
 def run(*args, env=None, timeout=120, cwd=None):

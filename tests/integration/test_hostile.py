@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from common import BUILD, CONCUR, SOURCE, TempDir
+from common import CONCUR, SOURCE, TempDir, sanitized
 
 HOSTILE = os.path.join(SOURCE, "tests", "fixtures", "hostile")
 ENV = {
@@ -37,14 +37,6 @@ LIMITS = {
     "million-items.ini": ["1048576"],
     "million-list-lines.ini": ["1048576"],
 }
-
-
-def sanitized():
-    try:
-        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
-            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(), re.M) is not None
-    except OSError:
-        return False
 
 
 def generated(d):

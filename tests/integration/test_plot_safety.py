@@ -12,7 +12,7 @@ import sys
 import unittest
 import xml.etree.ElementTree as ET
 
-from common import BUILD, CONCUR, SOURCE, TempDir, run
+from common import CONCUR, SOURCE, TempDir, run, sanitized
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -118,16 +118,6 @@ def plot_rss_kib(csv, svg):
     m = re.search(r"maxrss_kib=(\d+)\s*$", p.stderr)
     assert m, p.stderr
     return p.returncode, p.stderr[:m.start()], int(m.group(1))
-
-
-def sanitized():
-    """A sanitizer build: its shadow memory and quarantine are not concur's."""
-    try:
-        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
-            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(),
-                             re.M) is not None
-    except OSError:
-        return False
 
 
 class TestPlotMemoryBound(unittest.TestCase):

@@ -24,22 +24,13 @@ import csv
 import io
 import os
 import random
-import re
 import signal
 import subprocess
 import time
 import unittest
 
-from common import BUILD, CONCUR, TempDir, write
+from common import CONCUR, TempDir, write, sanitized
 from test_faults import experiment
-
-
-def sanitized():
-    try:
-        with open(os.path.join(BUILD, "CMakeCache.txt")) as f:
-            return re.search(r"^CONCUR_SANITIZE:\w+=\S", f.read(), re.M) is not None
-    except OSError:
-        return False
 
 
 KILLS = int(os.environ.get("CONCUR_TORTURE_KILLS", "30" if sanitized() else "100"))
