@@ -29,19 +29,6 @@ const char *compare_verdict_name(enum compare_verdict v)
 
 /* ---- cell texts ------------------------------------------------------ */
 
-/* A duration with a unit that suits its size, as the run report has it. */
-static void human_time(double s, char *buf, size_t len)
-{
-	if (isnan(s))
-		snprintf(buf, len, "-");
-	else if (s < 1e-3)
-		snprintf(buf, len, "%.2f us", s * 1e6);
-	else if (s < 1)
-		snprintf(buf, len, "%.3f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.4f s", s);
-}
-
 static void format_p(double p, char *buf, size_t len)
 {
 	if (isnan(p))

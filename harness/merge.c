@@ -972,18 +972,6 @@ static int write_env(struct merge *m, struct csv_row *row)
 
 /* ---- the table ---------------------------------------------------- */
 
-static void human_time(double s, char *buf, size_t len)
-{
-	if (!isfinite(s))
-		snprintf(buf, len, "-");
-	else if (s < 1e-3)
-		snprintf(buf, len, "%.2f us", s * 1e6);
-	else if (s < 1)
-		snprintf(buf, len, "%.3f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.3f s", s);
-}
-
 /* Control characters from an untrusted file never reach the terminal. */
 static void print_clean(FILE *out, const char *s, int width)
 {

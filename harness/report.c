@@ -23,22 +23,6 @@ struct report_row {
 	double sp_low, sp_high; /* 95% interval of the speedup; NaN unknown */
 };
 
-/* A duration with a unit that suits its size: "812.00 us", "20.400 ms",
- * "2.3100 s"; a negative one (a confidence bound) keeps its sign. */
-static void human_time(double s, char *buf, size_t len)
-{
-	double mag = fabs(s);
-
-	if (isnan(s))
-		snprintf(buf, len, "-");
-	else if (mag < 1e-3)
-		snprintf(buf, len, "%.2f us", s * 1e6);
-	else if (mag < 1)
-		snprintf(buf, len, "%.3f ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.4f s", s);
-}
-
 void report_context_capture(struct report_context *ret)
 {
 	FILE *f = fopen("/proc/loadavg", "r");

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -139,6 +140,20 @@ void text_sanitize(char *s)
 		}
 	}
 	*out = '\0';
+}
+
+void human_time(double s, char *buf, size_t len)
+{
+	double mag = fabs(s);
+
+	if (!isfinite(s))
+		snprintf(buf, len, "-");
+	else if (mag < 1e-3)
+		snprintf(buf, len, "%.2f us", s * 1e6);
+	else if (mag < 1)
+		snprintf(buf, len, "%.3f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.4f s", s);
 }
 
 size_t edit_distance(const char *a, const char *b)

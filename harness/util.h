@@ -38,6 +38,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void text_sanitize(char *s);
 
+/*
+ * A duration in seconds with a unit that suits its size, as every table
+ * concur prints has it: "812.00 us", "20.400 ms", "2.3100 s"; a negative
+ * one (a confidence bound) keeps its sign; NaN or infinite is "-".
+ */
+void human_time(double s, char *buf, size_t len);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t edit_distance(const char *a, const char *b);
 
