@@ -32,6 +32,7 @@
 #include "results.h"
 #include "runner.h"
 #include "shard.h"
+#include "schedule.h"
 #include "serverproc.h"
 #include "slurm.h"
 #include "util.h"
@@ -794,27 +795,26 @@ static void print_faces(const struct plugin *p)
  */
 static void print_load_keys(const struct plugin *p)
 {
-	static const char *const keys[] = { "rate", "arrival", "seed" };
+	bool own[SCHEDULE_N_KEYS] = { false };
 	const char *sep = "";
 	size_t k, i;
 
+	for (i = 0; i < p->n_params; i++)
+		for (k = 0; k < SCHEDULE_N_KEYS; k++)
+			own[k] |= strcmp(p->desc->params[i].name,
+					 schedule_keys[k]) == 0;
 	printf("load keys: ");
-	for (k = 0; k < ARRAY_SIZE(keys); k++) {
-		for (i = 0; i < p->n_params; i++)
-			if (strcmp(p->desc->params[i].name, keys[k]) == 0)
-				break;
-		if (i == p->n_params) {
-			printf("%s%s", sep, keys[k]);
+	for (k = 0; k < SCHEDULE_N_KEYS; k++)
+		if (!own[k]) {
+			printf("%s%s", sep, schedule_keys[k]);
 			sep = ", ";
 		}
-	}
 	printf("%s(every workload; README \"Open-loop load\")\n",
 	       *sep ? " " : "none ");
-	for (k = 0; k < ARRAY_SIZE(keys); k++)
-		for (i = 0; i < p->n_params; i++)
-			if (strcmp(p->desc->params[i].name, keys[k]) == 0)
-				printf("  %s is this plugin's own parameter: it was built before concur reserved the name\n",
-				       keys[k]);
+	for (k = 0; k < SCHEDULE_N_KEYS; k++)
+		if (own[k])
+			printf("  %s is this plugin's own parameter: it was built before concur reserved the name\n",
+			       schedule_keys[k]);
 }
 
 /* What the plugin asks of the core, and the libraries it reports. */

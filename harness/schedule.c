@@ -4,10 +4,17 @@
 #include <math.h>
 #include <string.h>
 
+const char *const schedule_keys[SCHEDULE_N_KEYS] = { "rate", "arrival",
+						     "seed" };
+
 bool schedule_key_reserved(const char *name)
 {
-	return strcmp(name, "rate") == 0 || strcmp(name, "arrival") == 0 ||
-	       strcmp(name, "seed") == 0;
+	size_t k;
+
+	for (k = 0; k < SCHEDULE_N_KEYS; k++)
+		if (strcmp(name, schedule_keys[k]) == 0)
+			return true;
+	return false;
 }
 
 int schedule_arrival_parse(const char *text, enum schedule_arrival *ret)

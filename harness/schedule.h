@@ -32,9 +32,13 @@ struct schedule_spec {
 	uint64_t seed;	 /* poisson only */
 };
 
+/* The workload keys the core reserves for the schedule, in this order. */
+#define SCHEDULE_N_KEYS 3
+extern const char *const schedule_keys[SCHEDULE_N_KEYS];
+
 /*
- * Whether `name` is one of the workload keys the core reserves for the
- * schedule (rate, arrival, seed): a workload plugin may not declare it.
+ * Whether `name` is one of schedule_keys: a workload plugin built against
+ * the current header may not declare it.
  */
 bool schedule_key_reserved(const char *name);
 
