@@ -458,6 +458,29 @@ static int parse_fail_at(struct parse *p, int line, const char *fmt, ...)
 
 #define parse_fail(p, ...) parse_fail_at((p), (p)->line, __VA_ARGS__)
 
+/*
+ * A line config.c and inih read differently: a bug in concur, reported as
+ * `code` (enum config_bug) so that callers need not read the message.
+ */
+static int bug_fail(struct parse *p, int line, enum config_bug code,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int bug_fail(struct parse *p, int line, enum config_bug code,
+		    const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (p->rc < 0)
+		return p->rc;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	parse_fail_at(p, line, "cannot read this line (internal: %s)", msg);
+	p->rc = code;
+	return p->rc;
+}
+
 /* Offset of the first byte that is not valid UTF-8, or n. */
 static size_t utf8_check(const unsigned char *s, size_t n)
 {
@@ -897,8 +920,8 @@ static int config_handler(void *user, const char *section, const char *name,
 	else if (p->kind == LINE_CONT && p->cur && p->last_key < p->cur->n_keys)
 		add_continuation(p, value);
 	else
-		parse_fail(p, "cannot read this line (internal: inih and "
-			      "concur disagree on it)");
+		bug_fail(p, p->line, CONFIG_E_CLASSIFIER,
+			 "inih and concur disagree on it");
 	return p->rc == 0;
 }
 
@@ -1498,10 +1521,8 @@ int config_load_string(const char *name, const char *text, size_t len,
 	if (p.rc == 0) {
 		rc = ini_parse_stream(config_read_line, &p, config_handler, &p);
 		if (rc != 0)
-			parse_fail_at(&p, rc > 0 ? rc : 1,
-				      "cannot read this line (libinih error "
-				      "%d)",
-				      rc);
+			bug_fail(&p, rc > 0 ? rc : 1, CONFIG_E_INIH,
+				 "libinih error %d", rc);
 	}
 	if (p.rc == 0)
 		finalize(&p, overrides, n_overrides);
