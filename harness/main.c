@@ -36,6 +36,7 @@
 #include "serverproc.h"
 #include "slurm.h"
 #include "util.h"
+#include "version.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -1085,8 +1086,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("concur %s (%s, %s build)\n", CONCUR_VERSION,
-		       CONCUR_GIT_REVISION, CONCUR_BUILD_TYPE);
+		printf("concur %s (%s, %s build)\n", concur_version(),
+		       concur_git_revision(), concur_build_type());
 		return 0;
 	}
 	cmd = find_command(argv[1]);

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "shard.h"
 #include "util.h"
+#include "version.h"
 #include "xlsx.h"
 
 /* Seconds are written with this many significant digits: at least 9, so
@@ -543,8 +544,8 @@ static int write_env(struct results *res, int argc, char **argv,
 	snprintf(compiler, sizeof(compiler), "gcc %s", __VERSION__);
 #endif
 	env_pair(&res->row, "key", "value");
-	env_pair(&res->row, "concur_version", CONCUR_VERSION);
-	env_pair(&res->row, "git_revision", CONCUR_GIT_REVISION);
+	env_pair(&res->row, "concur_version", concur_version());
+	env_pair(&res->row, "git_revision", concur_git_revision());
 	env_pair(&res->row, "start_time_utc", when);
 	env_pair(&res->row, "host", host);
 	env_pair(&res->row, "kernel", u.release);
@@ -552,7 +553,7 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "cpu_count", ncpu);
 	env_pair(&res->row, "load_average", load);
 	env_pair(&res->row, "compiler", compiler);
-	env_pair(&res->row, "build_type", CONCUR_BUILD_TYPE);
+	env_pair(&res->row, "build_type", concur_build_type());
 	library_env(res);
 	env_pair(&res->row, "experiment_file", res->cfg->path);
 	env_pair(&res->row, "experiment_sha256", sha);
