@@ -304,7 +304,8 @@ static int read_sibling(struct merge *m, struct part *p, const char *suffix,
 	char *path =
 		suffix ? results_sibling(p->path, suffix) : xstrdup(p->path);
 	char err[CONCUR_ERRLEN + PATH_MAX];
-	int rc = results_table_read(path, ret, err, sizeof(err));
+	int rc = (m->o->read_table ? m->o->read_table : results_table_read)(
+		path, ret, err, sizeof(err));
 
 	if (rc == -ENOENT)
 		missing(m,
