@@ -1269,6 +1269,10 @@ int results_table_parse(const char *name, const char *text, size_t len,
 			 : "empty file, no header row");
 		rc = -EINVAL;
 	} else {
+		size_t i;
+
+		for (i = 0; i < head.n; i++)
+			unguard(head.f[i]); /* as the rows: written the same */
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
