@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "slurm.h"
+#include "text_lines.h"
 #include "util.h"
 
 static void quote_only_what_needs_it(void **state)
@@ -86,17 +87,6 @@ static char *script(const struct slurm_options *o, char *err, size_t errlen)
 	return NULL;
 }
 
-/* Lines of text equal to line. */
-static size_t count_lines(const char *text, const char *line)
-{
-	size_t n = 0, len = strlen(line);
-	const char *p;
-
-	for (p = text; (p = strstr(p, line)) != NULL; p += len)
-		n += (p == text || p[-1] == '\n') && p[len] == '\n';
-	return n;
-}
-
 /* A line break in any word could end a here-document: every word with a
  * control character is refused, named by what it is. */
 static void control_characters_refused(void **state)
@@ -153,8 +143,10 @@ static void terminators_are_tagged(void **state)
 	assert_non_null(text);
 	assert_non_null(strstr(text, "<<'CONCUR_SHARD_0123456789abcdef'\n"));
 	assert_non_null(strstr(text, "<<'CONCUR_MERGE_0123456789abcdef'\n"));
-	assert_int_equal(count_lines(text, "CONCUR_SHARD_0123456789abcdef"), 1);
-	assert_int_equal(count_lines(text, "CONCUR_MERGE_0123456789abcdef"), 1);
+	assert_int_equal(
+		text_lines_equal(text, "CONCUR_SHARD_0123456789abcdef"), 1);
+	assert_int_equal(
+		text_lines_equal(text, "CONCUR_MERGE_0123456789abcdef"), 1);
 	free(text);
 	slurm_random_tag(tag);
 	slurm_random_tag(other);

@@ -26,7 +26,6 @@
  */
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +39,8 @@
 #include "merge.h"
 #include "results.h"
 #include "util.h"
+
+#include "fuzz_workdir.h"
 
 #define MAX_FILES 8
 
@@ -95,7 +96,7 @@ char *matrix_cell_params(const struct matrix *m, const struct cell *c,
 }
 
 /* The files of the current input: names (relative to dir) and texts. */
-static char dir[64];
+static const char *dir;
 static const char *names[MAX_FILES];
 static const uint8_t *texts[MAX_FILES];
 static size_t lens[MAX_FILES];
@@ -316,21 +317,6 @@ static void fuzz_merge(const uint8_t *data, size_t size, unsigned mode)
 	free(out);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* The work folder goes at exit (a crash leaves it, with the reproducer). */
-static void remove_dir(void)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -338,10 +324,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/concur-fuzz-cm.XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
+	dir = fuzz_workdir_make("cm");
 	make_inputs();
 	devnull = fopen("/dev/null", "w");
 	verbose =

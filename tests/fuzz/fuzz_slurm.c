@@ -29,7 +29,6 @@
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,11 +43,14 @@
 #include "slurm.h"
 #include "util.h"
 
+#include "../text_lines.h"
+#include "fuzz_workdir.h"
+
 #define MAX_WORDS 64
 
 extern char **environ;
 
-static char dir[64]; /* work folder: stubs, records, the script */
+static const char *dir; /* work folder: stubs, records, the script */
 static const char tag[] = "0f1e2d3c4b5a6978";
 
 /*
@@ -85,16 +87,6 @@ static bool has_control(const char *s)
 }
 
 /* ---- the text -------------------------------------------------------- */
-
-static size_t count_lines(const char *text, const char *line)
-{
-	size_t n = 0, len = strlen(line);
-	const char *p;
-
-	for (p = text; (p = strstr(p, line)) != NULL; p += len)
-		n += (p == text || p[-1] == '\n') && p[len] == '\n';
-	return n;
-}
 
 /* The words of a shell command line quoted as slurm_shell_quote does,
  * up to "||" or the line end. */
@@ -163,8 +155,8 @@ static void check_text(const char *text, const struct slurm_options *o)
 			abort();
 	snprintf(shard_end, sizeof(shard_end), "CONCUR_SHARD_%s", o->tag);
 	snprintf(merge_end, sizeof(merge_end), "CONCUR_MERGE_%s", o->tag);
-	if (count_lines(text, shard_end) != 1 ||
-	    count_lines(text, merge_end) != 1)
+	if (text_lines_equal(text, shard_end) != 1 ||
+	    text_lines_equal(text, merge_end) != 1)
 		abort();
 	/* the run line: three lines after the here-document opens (a line of
 	 * its own: a word can hold its text, not the line ends) */
@@ -385,31 +377,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* The work folder goes at exit (a crash leaves it, with the reproducer). */
-static void remove_dir(void)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char *p;
 
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/concur-fuzz-slurm.XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
+	dir = fuzz_workdir_make("slurm");
 	p = xasprintf("%s/bin", dir);
 	mkdir(p, 0700);
 	free(p);
