@@ -281,7 +281,15 @@ static void warn_torn(const struct results_table *t)
  * unreadable one leaves the load unknown.  A merged file has a block per
  * host: the busiest counts.
  */
-static void read_load(struct side *s, const char *path)
+static int read_table(const struct compare_options *o, const char *path,
+		      struct results_table **ret, char *err, size_t errlen)
+{
+	return (o->read_table ? o->read_table
+			      : results_table_read)(path, ret, err, errlen);
+}
+
+static void read_load(const struct compare_options *o, struct side *s,
+		      const char *path)
 {
 	char *env = results_sibling(path, "env"), err[CONCUR_ERRLEN];
 	struct results_table *t = NULL;
@@ -289,7 +297,7 @@ static void read_load(struct side *s, const char *path)
 
 	s->load = NAN;
 	s->ncpus = 0;
-	if (results_table_read(env, &t, err, sizeof(err)) == 0 &&
+	if (read_table(o, env, &t, err, sizeof(err)) == 0 &&
 	    t->n_columns >= 2) {
 		for (i = 0; i < t->n_rows; i++) {
 			const char *key = t->rows[i].f[0], *v = t->rows[i].f[1];
@@ -306,20 +314,21 @@ static void read_load(struct side *s, const char *path)
 	free(env);
 }
 
-static int side_read(struct side *s, const char *name, const char *path,
-		     char *err, size_t errlen)
+static int side_read(const struct compare_options *o, struct side *s,
+		     const char *name, const char *path, char *err,
+		     size_t errlen)
 {
 	char *runs_path = results_sibling(path, "runs");
 	int rc;
 
 	s->name = name;
-	rc = results_table_read(path, &s->sum, err, errlen);
+	rc = read_table(o, path, &s->sum, err, errlen);
 	if (rc == 0) {
 		sanitize_table(s->sum);
 		rc = find_columns(s, err, errlen);
 	}
 	if (rc == 0)
-		rc = results_table_read(runs_path, &s->runs, err, errlen);
+		rc = read_table(o, runs_path, &s->runs, err, errlen);
 	free(runs_path);
 	if (rc == 0 && s->sum->n_rows == 0) {
 		errf(err, errlen,
@@ -336,7 +345,7 @@ static int side_read(struct side *s, const char *name, const char *path,
 		rc = check_counts(s, err, errlen);
 	warn_torn(s->sum);
 	warn_torn(s->runs);
-	read_load(s, path);
+	read_load(o, s, path);
 	return rc;
 }
 
@@ -592,10 +601,10 @@ int compare_run(const struct compare_options *o, FILE *out)
 	struct side b = { 0 }, n = { 0 };
 	struct compare_result r = { 0 };
 	char err[4 * CONCUR_ERRLEN] = "";
-	int rc = side_read(&b, "BASE", o->base, err, sizeof(err));
+	int rc = side_read(o, &b, "BASE", o->base, err, sizeof(err));
 
 	if (rc == 0)
-		rc = side_read(&n, "NEW", o->new_path, err, sizeof(err));
+		rc = side_read(o, &n, "NEW", o->new_path, err, sizeof(err));
 	if (rc == 0)
 		rc = check_comparable(&b, &n, err, sizeof(err));
 	if (rc == 0) {

@@ -33,6 +33,7 @@
 #define CONCUR_COMPARE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define COMPARE_EXIT_SAME 0
@@ -43,12 +44,18 @@
 #define COMPARE_DEFAULT_THRESHOLD 0.05
 #define COMPARE_DEFAULT_ALPHA 0.05
 
+struct results_table;
+
 struct compare_options {
 	const char *base, *new_path; /* summary files */
 	const char *output;	     /* -o: CSV, or NULL */
 	double threshold;	     /* fraction: 0.05 = 5% */
 	double alpha;
 	bool markdown;
+	/* How each results file is read: results_table_read unless set (a
+	 * test or fuzzer serving the files from memory). */
+	int (*read_table)(const char *path, struct results_table **ret,
+			  char *err, size_t errlen);
 };
 
 /*

@@ -111,7 +111,8 @@ struct cli {
 	const char *experiment;
 	const char *output;
 	struct config_override *overrides;
-	size_t n_overrides, cap_overrides;
+	const char **set_args; /* each --set as typed, for concur slurm */
+	size_t n_overrides, cap_overrides, cap_set_args;
 	const char **plugin_paths;
 	size_t n_plugin_paths, cap_plugin_paths;
 	bool resume, force, dry_run, quiet;
@@ -219,11 +220,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 's':
 			xgrow((void **)&cli->overrides, &cli->cap_overrides,
 			      cli->n_overrides + 1, sizeof(*cli->overrides));
+			xgrow((void **)&cli->set_args, &cli->cap_set_args,
+			      cli->n_overrides + 1, sizeof(*cli->set_args));
 			if (config_override_parse(
 				    optarg, &cli->overrides[cli->n_overrides],
 				    err, sizeof(err)) < 0)
 				return usage_error("--set: %s", err);
-			cli->n_overrides++;
+			cli->set_args[cli->n_overrides++] = optarg;
 			break;
 		case 'r':
 			cli->resume = true;
@@ -280,6 +283,7 @@ static void free_cli(struct cli *cli)
 	for (i = 0; i < cli->n_overrides; i++)
 		config_override_free(&cli->overrides[i]);
 	free(cli->overrides);
+	free(cli->set_args);
 	free(cli->plugin_paths);
 	free(cli->argv);
 }
@@ -658,12 +662,48 @@ static int slurm_check(struct session *s)
 	return 0;
 }
 
+/*
+ * The options each array task's `concur run` gets: those parse_cli read
+ * from the `concur slurm` command line, however they were spelled (-qo X,
+ * --out=X), each value a word of its own.  The script adds the experiment,
+ * --shards N and --resume unless --force.  Pointers into cli; the array is
+ * malloc'd.
+ */
+static const char **slurm_task_args(const struct cli *cli, size_t *ret_n)
+{
+	const char **a = xcalloc(
+		4 + 2 * (cli->n_overrides + cli->n_plugin_paths), sizeof(*a));
+	size_t n = 0, i;
+
+	if (cli->output) {
+		a[n++] = "-o";
+		a[n++] = cli->output;
+	}
+	for (i = 0; i < cli->n_overrides; i++) {
+		a[n++] = "--set";
+		a[n++] = cli->set_args[i];
+	}
+	for (i = 0; i < cli->n_plugin_paths; i++) {
+		a[n++] = "--plugin-path";
+		a[n++] = cli->plugin_paths[i];
+	}
+	if (cli->quiet)
+		a[n++] = "-q";
+	if (cli->trust_plugins)
+		a[n++] = "--trust-plugin-path";
+	if (cli->force)
+		a[n++] = "--force";
+	*ret_n = n;
+	return a;
+}
+
 /* `concur slurm`: check the experiment, then print its submit script. */
 static int cmd_slurm(struct cli *cli)
 {
 	struct session s = { .cli = cli };
 	struct slurm_options o = { 0 };
 	char cwd[PATH_MAX] = ".", exe[PATH_MAX] = "concur";
+	char tag[SLURM_TAG_LEN + 1], err[2 * CONCUR_ERRLEN] = "";
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int rc;
 
@@ -692,11 +732,14 @@ static int cmd_slurm(struct cli *cli)
 			.argv = (const char *const *)cli->argv,
 			.argc = cli->argc + (int)cli->n_sbatch_args +
 				(cli->sbatch_args ? 1 : 0),
+			.tag = tag,
 		};
-		o.run_args =
-			slurm_run_args((const char *const *)cli->argv + 2,
-				       (size_t)cli->argc - 2, &o.n_run_args);
-		slurm_print_script(stdout, &o);
+		slurm_random_tag(tag);
+		o.run_args = slurm_task_args(cli, &o.n_run_args);
+		if (slurm_print_script(stdout, &o, err, sizeof(err)) < 0) {
+			print_error("%s", err);
+			rc = EXIT_USAGE;
+		}
 		free((void *)o.run_args);
 	}
 	free_session(&s);

@@ -19,7 +19,8 @@
 #include "util.h"
 #include "xlsx.h"
 
-#define SIG_RATIO 6 /* as results.c writes speedups */
+#define SIG_RATIO 6	      /* as results.c writes speedups */
+#define MERGE_MISSING_NAMED 8 /* missing shards named one by one */
 
 /* The keys of a shard's -env.csv that merge reads. */
 enum env_key {
@@ -303,7 +304,8 @@ static int read_sibling(struct merge *m, struct part *p, const char *suffix,
 	char *path =
 		suffix ? results_sibling(p->path, suffix) : xstrdup(p->path);
 	char err[CONCUR_ERRLEN + PATH_MAX];
-	int rc = results_table_read(path, ret, err, sizeof(err));
+	int rc = (m->o->read_table ? m->o->read_table : results_table_read)(
+		path, ret, err, sizeof(err));
 
 	if (rc == -ENOENT)
 		missing(m,
@@ -513,10 +515,14 @@ static size_t stem_len(const char *path)
 	return p ? (size_t)(p - path) : strlen(path);
 }
 
-/* Every shard of the split there, and once (linear in N and the files). */
+/*
+ * Every shard of the split there, and once (linear in N and the files).
+ * A split of up to 100,000 shards with one there would be as many lines:
+ * the first few missing are named, the rest counted.
+ */
 static void check_once_each(struct merge *m)
 {
-	size_t *seen = xcalloc(m->n + 1, sizeof(size_t)), i;
+	size_t *seen = xcalloc(m->n + 1, sizeof(size_t)), i, absent = 0;
 	unsigned k;
 
 	for (i = 0; i < m->n_parts; i++) {
@@ -531,12 +537,19 @@ static void check_once_each(struct merge *m)
 		else
 			seen[p->k] = i + 1;
 	}
-	for (k = 0; k < m->n; k++)
-		if (!seen[k])
-			missing(m,
-				"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
-				k, m->n, (int)stem_len(m->ref->path),
-				m->ref->path, k, m->n);
+	for (k = 0; k < m->n; k++) {
+		if (seen[k])
+			continue;
+		if (++absent > MERGE_MISSING_NAMED)
+			continue;
+		missing(m,
+			"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
+			k, m->n, (int)stem_len(m->ref->path), m->ref->path, k,
+			m->n);
+	}
+	if (absent > MERGE_MISSING_NAMED)
+		missing(m, "... and %zu more: %zu of the %u shards are missing",
+			absent - MERGE_MISSING_NAMED, absent, m->n);
 	free(seen);
 }
 
@@ -851,33 +864,32 @@ static void pair(struct csv_row *row, const char *key, const char *value)
 
 /*
  * "0 2 5": the shards merged (on host, unless NULL); with missing_ones, the
- * shards not merged or not whole.
+ * shards not merged or not whole.  Linear in N and the files: a split of
+ * 100,000 shards lists them at once.
  */
 static char *shard_list(const struct merge *m, const char *host,
 			bool missing_ones)
 {
-	char *s = xstrdup("");
+	bool *there = xcalloc(m->n + 1, sizeof(bool));
+	size_t i, len = 0, cap = 0;
+	char *s = NULL;
 	unsigned k;
-	size_t i;
 
-	for (k = 0; k < m->n; k++) {
-		bool there = false;
+	for (i = 0; i < m->n_parts; i++) {
+		const struct part *p = &m->parts[i];
 
-		for (i = 0; i < m->n_parts; i++) {
-			const struct part *p = &m->parts[i];
-
-			if (p->k == k && p->used &&
-			    (!missing_ones || p->clean) &&
-			    (!host || strcmp(p->key[E_HOST], host) == 0))
-				there = true;
-		}
-		if (there != missing_ones) {
-			char *t = xasprintf("%s%s%u", s, *s ? " " : "", k);
-
-			free(s);
-			s = t;
-		}
+		if (p->k < m->n && p->used && (!missing_ones || p->clean) &&
+		    (!host || strcmp(p->key[E_HOST], host) == 0))
+			there[p->k] = true;
 	}
+	xgrow((void **)&s, &cap, 1, 1);
+	for (k = 0; k < m->n; k++) {
+		if (there[k] == missing_ones)
+			continue;
+		xgrow((void **)&s, &cap, len + 12, 1); /* " 4294967295" */
+		len += (size_t)sprintf(s + len, "%s%u", len ? " " : "", k);
+	}
+	free(there);
 	return s;
 }
 

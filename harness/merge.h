@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct results_table;
+
 struct merge_options {
 	const char *output;	   /* OUT.csv */
 	const char *const *inputs; /* shard summary files, siblings, folders */
@@ -32,6 +34,10 @@ struct merge_options {
 	bool force;   /* overwrite an OUT.csv that merge did not write */
 	int argc;     /* the command line, for OUT-env.csv */
 	char **argv;
+	/* How each shard file is read: results_table_read unless set (a test
+	 * or fuzzer serving the files from memory). */
+	int (*read_table)(const char *path, struct results_table **ret,
+			  char *err, size_t errlen);
 };
 
 /*

@@ -1256,35 +1256,49 @@ static int table_rows(struct results_table *t, const char *text, size_t len,
 	return rc;
 }
 
-int results_table_read(const char *path, struct results_table **ret, char *err,
-		       size_t errlen)
+int results_table_parse(const char *name, const char *text, size_t len,
+			struct results_table **ret, char *err, size_t errlen)
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
 	struct record head = { .next_line = 1 };
-	size_t len = 0;
-	char *text = NULL;
 	int rc = 0;
 
-	t->path = xstrdup(path);
-	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
-			 &len, err, errlen); /* on failure, err says why */
-	if (rc == 0 && (next_record(text, len, 0, &head) != 0 || !head.whole)) {
-		errf(err, errlen, "%s:1: %s", path,
+	t->path = xstrdup(name);
+	if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+		errf(err, errlen, "%s:1: %s", name,
 		     len ? "the header row is incomplete or damaged"
 			 : "empty file, no header row");
 		rc = -EINVAL;
-	} else if (rc == 0) {
+	} else {
+		size_t i;
+
+		for (i = 0; i < head.n; i++)
+			unguard(head.f[i]); /* as the rows: written the same */
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
 		rc = table_rows(t, text, len, head.used, err, errlen);
 	}
 	record_free(&head);
-	free(text);
 	if (rc < 0)
 		results_table_free(t);
 	else
 		*ret = t;
+	return rc;
+}
+
+int results_table_read(const char *path, struct results_table **ret, char *err,
+		       size_t errlen)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int rc;
+
+	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
+			 &len, err, errlen); /* on failure, err says why */
+	if (rc == 0)
+		rc = results_table_parse(path, text, len, ret, err, errlen);
+	free(text);
 	return rc;
 }
 

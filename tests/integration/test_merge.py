@@ -4,6 +4,7 @@ Real shards are written by the real binary (concur run --shard), then merged,
 damaged, mixed and renamed; the merged files are compared with a
 single-machine run of the same experiment.
 """
+import csv
 import glob
 import os
 import shutil
@@ -186,6 +187,33 @@ class Merge(unittest.TestCase):
         env = env_dict(self.out[:-4] + "-env.csv")
         self.assertEqual(env["shards_missing"], "1")
         self.assertEqual(env["shards_merged"], "0 2")
+
+    def test_one_shard_of_a_huge_split_is_summarised(self):
+        huge = os.path.join(self.work, "huge")
+        rc, out, err = run("run", self.exp, "-o",
+                           os.path.join(huge, "mrg.csv"), "--shard",
+                           "1/100000", "-q")
+        self.assertIn(rc, (0, 1), err)
+        out_csv = os.path.join(self.work, "hm", "mrg.csv")
+        rc, out, err = run("merge", out_csv, huge)
+        self.assertEqual(rc, 2)
+        lines = err.splitlines()
+        # the first few by name, then one line for the rest
+        self.assertLess(len(lines), 20, lines[:30])
+        self.assertIn("shard 0 of 100000 is missing", err)
+        self.assertIn("99999", err)
+        self.assertFalse(os.path.exists(out_csv))
+        rc, out, err = run("merge", out_csv, huge, "--partial")
+        self.assertEqual(rc, 1, err[-2000:])
+        self.assertLess(len(err.splitlines()), 20)
+        limit = csv.field_size_limit(1 << 24)  # shards_missing: 589 KB
+        self.addCleanup(csv.field_size_limit, limit)
+        env = env_dict(out_csv[:-4] + "-env.csv")
+        self.assertEqual(env["shards_merged"], "1")
+        missing = env["shards_missing"].split()
+        self.assertEqual(len(missing), 99999)
+        self.assertEqual(missing[:3], ["0", "2", "3"])
+        self.assertEqual(missing[-1], "99999")
 
     def test_duplicate_shard_refused(self):
         other = os.path.join(self.work, "again")
