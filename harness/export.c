@@ -302,3 +302,54 @@ int export_plan_run(struct export_set *s, const struct config *cfg,
 		free(protect[i]);
 	return rc;
 }
+
+/* The files of a results set: summary, siblings, chart, workbook, exports. */
+static size_t results_files(const char *csv, char **ret)
+{
+	ret[0] = xstrdup(csv);
+	ret[1] = results_sibling(csv, "runs");
+	ret[2] = results_sibling(csv, "matrix");
+	ret[3] = results_sibling(csv, "env");
+	ret[4] = xlsx_default_path(csv);
+	ret[5] = plot_default_path(csv);
+	ret[6] = export_sibling_path(csv, EXPORT_JSON);
+	ret[7] = export_sibling_path(csv, EXPORT_MARKDOWN);
+	return 8;
+}
+
+int export_plan_merge(struct export_set *s, const char *out,
+		      const char *json_file, const char *md_file,
+		      const char *const *shards, size_t n_shards, bool replace,
+		      char *err, size_t errlen)
+{
+	char **protect = xcalloc(8 * (n_shards + 1), sizeof(char *));
+	size_t n = results_files(out, protect) - 2, i, k;
+	bool beside[2] = { false, false };
+	struct stat st;
+	int rc;
+
+	free(protect[6]); /* the merged exports are ours to write */
+	free(protect[7]);
+	for (i = 0; i < n_shards; i++) {
+		n += results_files(shards[i], protect + n);
+		for (k = 0; k < 2; k++)
+			beside[k] |= stat(protect[n - 2 + k], &st) == 0;
+	}
+	for (k = 0; k < 2; k++) {
+		char *path = export_sibling_path(out, (enum export_format)k);
+		const char *file = k ? md_file : json_file;
+
+		if (beside[k])
+			export_set_add(s, (enum export_format)k, path, true);
+		if (file)
+			export_set_add(s, (enum export_format)k, file,
+				       in_folder_of(file, out));
+		free(path);
+	}
+	rc = export_check(s, (const char *const *)protect, n, replace, err,
+			  errlen);
+	for (i = 0; i < n; i++)
+		free(protect[i]);
+	free(protect);
+	return rc;
+}

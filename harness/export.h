@@ -79,6 +79,17 @@ int export_plan_run(struct export_set *s, const struct config *cfg,
 		    const char *json_file, const char *md_file, bool shard,
 		    bool replace, char *err, size_t errlen);
 
+/*
+ * The exports of `concur merge` into out: json_file / md_file, and
+ * OUT.json / OUT.md when a shard wrote its own (shards[i] the shards'
+ * summary files: [experiment] json / markdown was on), checked against
+ * the shards' files and the merged ones.  0 or -errno with err.
+ */
+int export_plan_merge(struct export_set *s, const char *out,
+		      const char *json_file, const char *md_file,
+		      const char *const *shards, size_t n_shards, bool replace,
+		      char *err, size_t errlen);
+
 /* Remove the temporary files a killed writer left beside them. */
 void export_remove_stale(const struct export_set *s);
 
