@@ -137,34 +137,6 @@ static void put_load(struct doc *d, const char *v)
 	fputc(']', d->out);
 }
 
-/* "Data/1/32768/2 Instruction/1/32768/2 Unified/2/524288/2 ..." */
-static void put_caches(struct doc *d, const char *v)
-{
-	const char *p = v ? v : "";
-	bool first = true;
-
-	member(d, "caches", "    ");
-	fputc('[', d->out);
-	while (*p) {
-		char type[32];
-		long long level, size, sharing;
-		int used = 0;
-
-		if (sscanf(p, " %31[^/]/%lld/%lld/%lld%n", type, &level, &size,
-			   &sharing, &used) != 4)
-			break;
-		fprintf(d->out, "%s\n      {", first ? "" : ",");
-		json_key(d->out, "type");
-		json_string(d->out, type);
-		fprintf(d->out,
-			", \"level\": %lld, \"size\": %lld, \"num_sharing\": %lld}",
-			level, size, sharing);
-		first = false;
-		p += used;
-	}
-	fprintf(d->out, "%s]", first ? "" : "\n    ");
-}
-
 static void put_env_number(struct doc *d, const char *key, const char *v)
 {
 	double x;
@@ -191,11 +163,12 @@ static void put_context(struct doc *d)
 	json_string(d->out, env_get(d, "command_line"));
 	put_env_number(d, "num_cpus", env_get(d, "cpu_count"));
 	put_env_number(d, "mhz_per_cpu", env_get(d, "cpu_mhz"));
-	if (gov && strcmp(gov, "unknown")) {
+	if (gov && *gov && strcmp(gov, "unknown")) {
 		member(d, "cpu_scaling_enabled", "    ");
 		fputs(strcmp(gov, "performance") ? "true" : "false", d->out);
 	}
-	put_caches(d, env_get(d, "cpu_caches"));
+	member(d, "caches", "    ");
+	fputs("[]", d->out); /* not recorded */
 	put_load(d, env_get(d, "load_average"));
 	member(d, "library_build_type", "    ");
 	json_string(d->out,

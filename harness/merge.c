@@ -45,6 +45,8 @@ enum env_key {
 	E_FILE,
 	E_ORDER,
 	E_OVERRIDES,
+	E_MHZ,
+	E_SCALING,
 	E_COUNT
 };
 
@@ -70,6 +72,8 @@ static const char *const env_names[E_COUNT] = {
 	[E_FILE] = "experiment_file",
 	[E_ORDER] = "order",
 	[E_OVERRIDES] = "overrides",
+	[E_MHZ] = "cpu_mhz",
+	[E_SCALING] = "cpu_scaling",
 };
 
 /* The keys that must agree between the shards of one experiment. */
@@ -905,9 +909,10 @@ static char *host_loads(const struct merge *m, const char *host)
 static void host_block(const struct merge *m, const struct part *p,
 		       struct csv_row *row)
 {
-	static const enum env_key keys[] = { E_CPU,  E_NCPU,	 E_KERNEL,
-					     E_GIT,  E_COMPILER, E_BUILD,
-					     E_CURL, E_MHD };
+	static const enum env_key keys[] = { E_CPU,    E_NCPU,	   E_KERNEL,
+					     E_GIT,    E_COMPILER, E_BUILD,
+					     E_CURL,   E_MHD,	   E_MHZ,
+					     E_SCALING };
 	char *shards = shard_list(m, p->key[E_HOST], false);
 	char *loads = host_loads(m, p->key[E_HOST]);
 	size_t i;
