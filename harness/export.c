@@ -52,18 +52,6 @@ void export_set_free(struct export_set *s)
 	s->n = 0;
 }
 
-/* The folder of path ("." when it has none), malloc'd. */
-static char *folder_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 /*
  * path with its folder resolved (symbolic links, "..", "."), so two
  * spellings of one file compare equal even before it exists; the path as
@@ -71,7 +59,7 @@ static char *folder_of(const char *path)
  */
 static char *canonical(const char *path)
 {
-	char *dir = folder_of(path), real[PATH_MAX], *out;
+	char *dir = fileio_folder_of(path), real[PATH_MAX], *out;
 	const char *slash = strrchr(path, '/');
 
 	if (realpath(dir, real))
@@ -149,7 +137,7 @@ static int check_place(const struct export_set *s, size_t i, bool replace,
 	}
 	if (s->t[i].sibling) /* its folder is the results folder */
 		return 0;
-	dir = folder_of(path);
+	dir = fileio_folder_of(path);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		errf(err, errlen,
 		     "--export-%s %s: the folder %s does not exist; create it first",
@@ -254,7 +242,7 @@ void export_remove_stale(const struct export_set *s)
 /* Is file in the folder of out (which the run creates)? */
 static bool in_folder_of(const char *file, const char *out)
 {
-	char *a = folder_of(file), *b = folder_of(out);
+	char *a = fileio_folder_of(file), *b = fileio_folder_of(out);
 	bool same = same_file(a, b);
 
 	free(a);
