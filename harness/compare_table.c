@@ -6,6 +6,7 @@
 
 #include "csv.h"
 #include "fileio.h"
+#include "mdtext.h"
 #include "ranktest.h"
 #include "report.h"
 #include "util.h"
@@ -258,19 +259,6 @@ void compare_print_terminal(FILE *out, const struct compare_result *r)
 }
 
 /* ---- Markdown ------------------------------------------------------------ */
-
-/* Text safe inside a Markdown table cell. */
-static void md_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else if (strchr("\\`*_{}[]<>()#+!|~&", *s))
-			fprintf(out, "\\%c", *s);
-		else
-			fputc(*s, out);
-	}
-}
 
 void compare_print_markdown(FILE *out, const struct compare_result *r)
 {

@@ -1146,6 +1146,8 @@ enum {
 	EXP_PLUGIN_PATH,
 	EXP_ORDER,
 	EXP_XLSX,
+	EXP_JSON,
+	EXP_MARKDOWN,
 	EXP_TARGET_CI,
 	EXP_MIN_REPETITIONS,
 	EXP_MAX_REPETITIONS,
@@ -1181,6 +1183,14 @@ static const struct concur_param experiment_params[EXP_KEYS + 1] = {
 			"grouped (all runs of a cell, then the next)" },
 	[EXP_XLSX] = { "xlsx", CONCUR_PARAM_BOOL, "true", NULL, NULL,
 		       "also write the workbook N.xlsx beside the CSV files" },
+	[EXP_JSON] = { "json", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+		       "also write N.json beside the CSV files: Google "
+		       "Benchmark's JSON format, for its compare.py and CI "
+		       "dashboards (as --export-json)" },
+	[EXP_MARKDOWN] = { "markdown", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+			   "also write N.md beside the CSV files: the summary "
+			   "table in Markdown for a pull request (as "
+			   "--export-markdown)" },
 	[EXP_TARGET_CI] = { "target_ci", CONCUR_PARAM_STRING, "2%", NULL, NULL,
 			    "repetitions = auto only: stop when the 95% "
 			    "interval's half-width is at most this percentage "
@@ -1311,6 +1321,12 @@ static int experiment_apply(struct parse *p, size_t k,
 		return 0;
 	case EXP_XLSX:
 		cfg->xlsx = v->b;
+		return 0;
+	case EXP_JSON:
+		cfg->json = v->b;
+		return 0;
+	case EXP_MARKDOWN:
+		cfg->markdown = v->b;
 		return 0;
 	case EXP_TARGET_CI:
 		auto_key_line(p, key);

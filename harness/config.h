@@ -98,6 +98,8 @@ struct config {
 	size_t n_plugin_path;
 	enum run_order order; /* default interleaved */
 	bool xlsx;	      /* write N.xlsx beside the CSV; default true */
+	bool json;	      /* write N.json (export_json.h); default false */
+	bool markdown; /* write N.md (export_markdown.h); default false */
 	/*
 	 * repetitions = auto (README "How many repetitions"): measured runs
 	 * are added to each cell, round by round, until the 95% confidence

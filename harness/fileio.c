@@ -104,8 +104,7 @@ int fileio_write_all(int fd, const void *buf, size_t len, bool sync)
 	return 0;
 }
 
-/* The folder part of path ("." when there is none). */
-static char *folder_of(const char *path)
+char *fileio_folder_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -119,7 +118,7 @@ static char *folder_of(const char *path)
 /* Make the folder's entries (a rename) durable. */
 static int sync_folder(const char *path)
 {
-	char *dir = folder_of(path);
+	char *dir = fileio_folder_of(path);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
@@ -266,7 +265,7 @@ static bool is_temp_of(const char *name, const char *base)
 
 size_t fileio_remove_stale(const char *path)
 {
-	char *dir = folder_of(path);
+	char *dir = fileio_folder_of(path);
 	const char *slash = strrchr(path, '/'),
 		   *base = slash ? slash + 1 : path;
 	DIR *d = opendir(dir);

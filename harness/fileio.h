@@ -52,6 +52,10 @@ int fileio_replace_stream(const char *path,
  * 0 or -errno. */
 int fileio_write_all(int fd, const void *buf, size_t len, bool sync);
 
+/* The folder part of path ("." when there is none; "/" for "/x"),
+ * malloc'd. */
+char *fileio_folder_of(const char *path);
+
 /*
  * Remove the temporary files fileio_replace may have left beside path when
  * the process was killed in the middle of one.  Call it only while no

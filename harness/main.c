@@ -21,6 +21,7 @@
 
 #include "compare.h"
 #include "config.h"
+#include "export.h"
 #include "fileio.h"
 #include "loader.h"
 #include "matrix.h"
@@ -46,6 +47,7 @@ static const char usage_text[] =
 	"usage: concur run EXPERIMENT.ini [-o PATH] [--set SECTION.KEY=VALUE]...\n"
 	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
 	"                  [--trust-plugin-path]\n"
+	"                  [--export-json FILE] [--export-markdown FILE]\n"
 	"                  [--shard K/N | --shard all] [--shards N]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
@@ -82,6 +84,10 @@ static const char help_tail[] =
 	"  --trust-plugin-path     load plugins even from files or folders others\n"
 	"                          can write to (also CONCUR_TRUST_PLUGIN_PATH=1)\n"
 	"  -q, --quiet             no progress on stderr\n"
+	"  --export-json FILE      also write the results in Google Benchmark's\n"
+	"                          JSON format (compare.py, CI dashboards)\n"
+	"  --export-markdown FILE  also write the summary as a Markdown table\n"
+	"                          for a pull-request comment\n"
 	"  --shard K/N             run only shard K (from 0) of N: whole workload\n"
 	"                          cells, results in RESULTS.shard-K-of-N.csv;\n"
 	"                          found in a Slurm array or a Kubernetes Indexed\n"
@@ -110,6 +116,7 @@ struct cli {
 	const char *command;
 	const char *experiment;
 	const char *output;
+	const char *export_json, *export_markdown; /* --export-* FILE */
 	struct config_override *overrides;
 	const char **set_args; /* each --set as typed, for concur slurm */
 	size_t n_overrides, cap_overrides, cap_set_args;
@@ -203,6 +210,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "shard", required_argument, NULL, 'k' },
 		{ "shards", required_argument, NULL, 'K' },
 		{ "trust-plugin-path", no_argument, NULL, 'T' },
+		{ "export-json", required_argument, NULL, 'J' },
+		{ "export-markdown", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	char err[CONCUR_ERRLEN] = "";
@@ -248,6 +257,12 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'T':
 			cli->trust_plugins = true;
+			break;
+		case 'J':
+			cli->export_json = optarg;
+			break;
+		case 'M':
+			cli->export_markdown = optarg;
 			break;
 		case 'k':
 			cli->shard_all = !strcmp(optarg, "all");
@@ -322,6 +337,7 @@ struct session {
 	struct matrix *m;
 	struct runner runner;
 	struct results *res;
+	struct export_set exports; /* written from the results files at the end */
 	struct progress *progress;
 	size_t done;
 	size_t total; /* cells this process runs: all, or its shard's */
@@ -361,6 +377,7 @@ static void free_session(struct session *s)
 {
 	progress_destroy(s->progress);
 	results_close(s->res);
+	export_set_free(&s->exports);
 	runner_cleanup(&s->runner);
 	matrix_free(s->m);
 	loader_destroy(s->loader);
@@ -441,6 +458,21 @@ static void plot_after_run(const struct session *s)
 	else
 		printf("chart:   %s\n", svg);
 	free(svg);
+}
+
+/*
+ * The exports, rebuilt from the results files as they are now (a resumed
+ * run's too); a failure leaves the CSV files complete but fails the run.
+ */
+static int export_after_run(struct session *s, int rc)
+{
+	char err[2 * CONCUR_ERRLEN] = "";
+
+	if (export_write(&s->exports, results_path(s->res), stdout, err,
+			 sizeof(err)) == 0)
+		return rc;
+	print_error("%s; the CSV files are complete", err);
+	return rc ? rc : EXIT_FAILED;
 }
 
 static const char *env_get(const char *name)
@@ -583,6 +615,13 @@ static int cmd_run(struct cli *cli)
 				 s.cfg->warmup + s.cfg->repetitions);
 	else if (rc == 0 && cli->dry_run)
 		print_cells(s.m, s.cfg->warmup + s.cfg->repetitions);
+	if (rc == 0 && !cli->dry_run &&
+	    export_plan_run(&s.exports, s.cfg, cli->export_json,
+			    cli->export_markdown, cli->shard.n > 0,
+			    cli->force || cli->resume, err, sizeof(err)) < 0) {
+		print_error("%s", err);
+		rc = EXIT_USAGE;
+	}
 	if (rc != 0 || cli->dry_run)
 		goto out;
 	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
@@ -591,6 +630,7 @@ static int cmd_run(struct cli *cli)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	export_remove_stale(&s.exports); /* we hold the results lock */
 	s.runner.n_child_closes =
 		results_fds(s.res, s.runner.child_closes,
 			    ARRAY_SIZE(s.runner.child_closes));
@@ -625,6 +665,7 @@ static int cmd_run(struct cli *cli)
 			plot_after_run(&s);
 		rc = exit_status(&s);
 	}
+	rc = export_after_run(&s, rc);
 out:
 	free_session(&s);
 	return rc;

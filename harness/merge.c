@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "fileio.h"
+#include "export.h"
 #include "plot.h"
 #include "results.h"
 #include "shard.h"
@@ -45,6 +46,8 @@ enum env_key {
 	E_FILE,
 	E_ORDER,
 	E_OVERRIDES,
+	E_MHZ,
+	E_SCALING,
 	E_COUNT
 };
 
@@ -70,6 +73,8 @@ static const char *const env_names[E_COUNT] = {
 	[E_FILE] = "experiment_file",
 	[E_ORDER] = "order",
 	[E_OVERRIDES] = "overrides",
+	[E_MHZ] = "cpu_mhz",
+	[E_SCALING] = "cpu_scaling",
 };
 
 /* The keys that must agree between the shards of one experiment. */
@@ -916,9 +921,10 @@ static char *host_loads(const struct merge *m, const char *host)
 static void host_block(const struct merge *m, const struct part *p,
 		       struct csv_row *row)
 {
-	static const enum env_key keys[] = { E_CPU,  E_NCPU,	 E_KERNEL,
-					     E_GIT,  E_COMPILER, E_BUILD,
-					     E_CURL, E_MHD };
+	static const enum env_key keys[] = { E_CPU,    E_NCPU,	   E_KERNEL,
+					     E_GIT,    E_COMPILER, E_BUILD,
+					     E_CURL,   E_MHD,	   E_MHZ,
+					     E_SCALING };
 	char *shards = shard_list(m, p->key[E_HOST], false);
 	char *loads = host_loads(m, p->key[E_HOST]);
 	size_t i;
@@ -1234,9 +1240,42 @@ static int decide(struct merge *m)
 	return -1; /* go on */
 }
 
+/*
+ * Plan the exports (export.h) before anything is written: a bad one is
+ * fatal.  A merge may replace the exports of the OUT.csv it may replace.
+ */
+static void plan_exports(struct merge *m, struct export_set *ex)
+{
+	const char **shards = xcalloc(m->n_parts + 1, sizeof(char *));
+	char err[2 * CONCUR_ERRLEN];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < m->n_parts; i++)
+		shards[i] = m->parts[i].path;
+	if (export_plan_merge(ex, m->o->output, m->o->export_json,
+			      m->o->export_markdown, shards, m->n_parts,
+			      m->o->force || stat(m->o->output, &st) == 0, err,
+			      sizeof(err)) < 0)
+		fatal(m, "%s", err);
+	free(shards);
+}
+
+/* The exports, from the merged files just written; 0 or 2. */
+static int write_exports(struct merge *m, const struct export_set *ex)
+{
+	char err[2 * CONCUR_ERRLEN];
+
+	if (export_write(ex, m->o->output, m->out, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(m->err, "concur: merge: %s\n", err);
+	return 2;
+}
+
 int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 {
 	struct merge m = { .o = o, .out = out, .err = errout };
+	struct export_set ex = { 0 };
 	size_t i, bad;
 	int rc;
 
@@ -1250,10 +1289,12 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 		gather(&m);
 	if (!m.ref && !m.n_fatal)
 		fatal(&m, "no readable shard to merge");
+	if (!m.n_fatal)
+		plan_exports(&m, &ex);
 	rc = decide(&m);
 	if (rc < 0) {
 		report(&m);
-		if (write_all(&m) < 0)
+		if (write_all(&m) < 0 || write_exports(&m, &ex))
 			rc = 2;
 		else if (m.n_missing)
 			rc = 1;
@@ -1261,6 +1302,7 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 			rc = count_cells(&m, &bad) && bad ? 1 : 0;
 	}
 	free_merge(&m);
+	export_set_free(&ex);
 	return rc;
 }
 
@@ -1270,7 +1312,11 @@ static const char merge_usage[] =
 	"  Slurm array / Kubernetes Indexed Job) back together into OUT.csv and its\n"
 	"  -runs, -matrix and -env siblings\n"
 	"  --partial   merge the shards there are; say what is missing (exit 1)\n"
-	"  --force     overwrite an OUT.csv that concur merge did not write\n";
+	"  --force     overwrite an OUT.csv that concur merge did not write\n"
+	"  --export-json FILE, --export-markdown FILE\n"
+	"              also write the merged results in Google Benchmark's JSON\n"
+	"              format / as a Markdown table (OUT.json / OUT.md are\n"
+	"              written by themselves when the shards wrote theirs)\n";
 
 int merge_main(int argc, char **argv)
 {
@@ -1278,6 +1324,8 @@ int merge_main(int argc, char **argv)
 		{ "partial", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "export-json", required_argument, NULL, 'J' },
+		{ "export-markdown", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	struct merge_options o = { .argc = argc, .argv = argv };
@@ -1294,6 +1342,9 @@ int merge_main(int argc, char **argv)
 			o.partial = true;
 		} else if (c == 'f') {
 			o.force = true;
+		} else if (c == 'J' || c == 'M') {
+			*(c == 'J' ? &o.export_json : &o.export_markdown) =
+				optarg;
 		} else if (c == 'h') {
 			printf("%s", merge_usage);
 			free(copy);

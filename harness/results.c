@@ -532,8 +532,17 @@ static int write_env(struct results *res, int argc, char **argv,
 	char *cpu = read_small("/proc/cpuinfo", "model name");
 	char *load = read_small("/proc/loadavg", NULL);
 	char *cmd = argv_join(argc, argv);
+	char *mhz = read_small("/proc/cpuinfo", "cpu MHz");
+	/* the frequency governor; anything but "performance" scales */
+	char *governor = read_small(
+		"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL);
 	int rc;
 
+	mhz[strspn(mhz, "0123456789")] = '\0'; /* whole MHz, as GB's context */
+	if (!*mhz) {
+		free(mhz);
+		mhz = xstrdup("unknown");
+	}
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
 	utc_now(when);
@@ -551,6 +560,8 @@ static int write_env(struct results *res, int argc, char **argv,
 	env_pair(&res->row, "kernel", u.release);
 	env_pair(&res->row, "cpu_model", cpu);
 	env_pair(&res->row, "cpu_count", ncpu);
+	env_pair(&res->row, "cpu_mhz", mhz);
+	env_pair(&res->row, "cpu_scaling", governor);
 	env_pair(&res->row, "load_average", load);
 	env_pair(&res->row, "compiler", compiler);
 	env_pair(&res->row, "build_type", concur_build_type());
@@ -566,6 +577,8 @@ static int write_env(struct results *res, int argc, char **argv,
 	free(cpu);
 	free(load);
 	free(cmd);
+	free(mhz);
+	free(governor);
 	return rc;
 }
 
