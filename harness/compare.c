@@ -495,6 +495,9 @@ static void compare_one(const struct compare_options *o, const struct side *b,
 	if (rb == SIZE_MAX || rn == SIZE_MAX)
 		c->verdict =
 			rb == SIZE_MAX ? COMPARE_ONLY_NEW : COMPARE_ONLY_BASE;
+	else if (!compare_side_ok(c, COMPARE_BASE) ||
+		 !compare_side_ok(c, COMPARE_NEW))
+		c->verdict = COMPARE_NOT_OK;
 	else
 		decide(o, &b->cells[rb], &n->cells[rn], c);
 	r->tally[c->verdict]++;
@@ -572,6 +575,18 @@ static void compare_all(const struct compare_options *o, const struct side *b,
 	param_diffs(n, r);
 }
 
+/* A cell not ok on a side, matched or not, fails the comparison. */
+static bool any_not_ok(const struct compare_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_cells; i++)
+		if (!compare_side_ok(&r->cells[i], COMPARE_BASE) ||
+		    !compare_side_ok(&r->cells[i], COMPARE_NEW))
+			return true;
+	return false;
+}
+
 static void result_free(struct compare_result *r)
 {
 	size_t i;
@@ -610,6 +625,8 @@ int compare_run(const struct compare_options *o, FILE *out)
 	}
 	if (rc < 0)
 		fprintf(stderr, "concur: compare: %s\n", err);
+	else if (any_not_ok(&r))
+		rc = COMPARE_EXIT_NOT_OK;
 	else if (r.tally[COMPARE_SLOWER])
 		rc = COMPARE_EXIT_SLOWER;
 	result_free(&r);

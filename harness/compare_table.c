@@ -20,11 +20,17 @@
 
 const char *compare_verdict_name(enum compare_verdict v)
 {
-	static const char *const names[] = { "faster",	     "slower",
-					     "same",	     "unsure",
-					     "only_in_base", "only_in_new" };
+	static const char *const names[] = { "faster",	   "slower",
+					     "same",	   "unsure",
+					     "not_ok",	   "only_in_base",
+					     "only_in_new" };
 
 	return (unsigned)v < ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+bool compare_side_ok(const struct compare_cell *c, int side)
+{
+	return !c->status[side] || !strcmp(c->status[side], "ok");
 }
 
 /* ---- cell texts ------------------------------------------------------ */
@@ -52,10 +58,18 @@ static void format_ratio(const struct compare_cell *c, const char *dash,
 			 c->hi);
 }
 
-/* "slower +10.0%", "only in BASE" */
+/* "slower +10.0%", "only in BASE", "not ok in NEW" */
 static void format_verdict(const struct compare_cell *c, char *buf, size_t len)
 {
-	if (c->verdict == COMPARE_ONLY_BASE || c->verdict == COMPARE_ONLY_NEW)
+	bool b = compare_side_ok(c, COMPARE_BASE);
+
+	if (c->verdict == COMPARE_NOT_OK)
+		snprintf(buf, len, "not ok in %s",
+			 !b && !compare_side_ok(c, COMPARE_NEW) ? "both"
+			 : b					? "NEW"
+								: "BASE");
+	else if (c->verdict == COMPARE_ONLY_BASE ||
+		 c->verdict == COMPARE_ONLY_NEW)
 		snprintf(buf, len, "only in %s",
 			 c->verdict == COMPARE_ONLY_BASE ? "BASE" : "NEW");
 	else if (c->verdict == COMPARE_SLOWER || c->verdict == COMPARE_FASTER)
@@ -84,7 +98,7 @@ static void row_text(const struct compare_cell *c, const char *dash,
 	format_verdict(c, t->verdict, sizeof(t->verdict));
 }
 
-/* "1 slower, 2 faster, 10 same, 1 unsure; 1 only in BASE" */
+/* "1 slower, 2 faster, 10 same, 1 unsure, 1 not ok; 1 only in BASE" */
 static void summary_line(const struct compare_result *r, char *buf, size_t len)
 {
 	const size_t *t = r->tally;
@@ -93,6 +107,9 @@ static void summary_line(const struct compare_result *r, char *buf, size_t len)
 			 t[COMPARE_SLOWER], t[COMPARE_FASTER], t[COMPARE_SAME],
 			 t[COMPARE_UNSURE]);
 
+	if (t[COMPARE_NOT_OK] && k > 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, ", %zu not ok",
+			      t[COMPARE_NOT_OK]);
 	if (t[COMPARE_ONLY_BASE] && k > 0 && (size_t)k < len)
 		k += snprintf(buf + k, len - (size_t)k, "; %zu only in BASE",
 			      t[COMPARE_ONLY_BASE]);
@@ -156,7 +173,7 @@ static void print_note_group(FILE *out, const struct compare_result *r,
 static void print_status(FILE *out, const struct compare_cell *c, int side,
 			 const char *bullet)
 {
-	if (!c->status[side] || !strcmp(c->status[side], "ok"))
+	if (compare_side_ok(c, side))
 		return;
 	fprintf(out, "%s%s: status %s in %s: %s\n", bullet, c->id,
 		c->status[side], side == COMPARE_BASE ? "BASE" : "NEW",
