@@ -343,19 +343,6 @@ static void csv_header(struct csv_row *row, const struct compare_result *r)
 	csv_row_end(row);
 }
 
-/* A parameter's value: integers as numbers, the rest as text (as N.csv). */
-static void csv_param(struct csv_row *row, const char *text)
-{
-	char *end;
-	long long v = strtoll(text, &end, 10);
-
-	if (*text && !*end && strlen(text) <= 18 &&
-	    (text[0] == '-' || (text[0] >= '0' && text[0] <= '9')))
-		csv_add_int(row, v);
-	else
-		csv_add_text(row, text);
-}
-
 static void csv_cell(struct csv_row *row, const struct compare_result *r,
 		     const struct compare_cell *c)
 {
@@ -366,7 +353,7 @@ static void csv_cell(struct csv_row *row, const struct compare_result *r,
 	csv_add_text(row, c->strategy);
 	csv_add_text(row, c->workload);
 	for (i = 0; i < r->n_params; i++)
-		csv_param(row, c->params[i]);
+		csv_add_read_back(row, c->params[i]); /* as N.csv has it */
 	csv_add_uint(row, c->runs[COMPARE_BASE]);
 	csv_add_uint(row, c->runs[COMPARE_NEW]);
 	csv_add_real(row, c->median[COMPARE_BASE], SIG_SECONDS);

@@ -668,22 +668,12 @@ static void gather(struct merge *m)
 
 /* ---- writing -------------------------------------------------------- */
 
-/*
- * A field read back, written again: a plain number as it was, anything
- * else as text (which guards it against formulas, once).
- */
-static void copy_field(struct csv_row *row, const char *f)
-{
-	if (csv_add_number_text(row, f) < 0)
-		csv_add_text(row, f);
-}
-
 static void copy_row(struct csv_row *row, char *const *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		copy_field(row, f[i]);
+		csv_add_read_back(row, f[i]);
 	csv_row_end(row);
 }
 
@@ -754,7 +744,7 @@ static int write_summary(struct merge *m, struct csv_row *row)
 					csv_add_real(row, speedup(m, s, w),
 						     SIG_RATIO);
 				else
-					copy_field(row, mc->f[i]);
+					csv_add_read_back(row, mc->f[i]);
 			csv_row_end(row);
 		}
 	return write_row_buffer(m, m->o->output, row);
@@ -824,17 +814,17 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 	csv_add_text(row, "strategy");
 	for (w = 0; w < m->W; w++)
 		if (m->wtext[w])
-			copy_field(row, m->wtext[w]);
+			csv_add_read_back(row, m->wtext[w]);
 	csv_row_end(row);
 	for (s = 0; s < m->S; s++) {
-		copy_field(row, m->stext[s]);
+		csv_add_read_back(row, m->stext[s]);
 		for (w = 0; w < m->W; w++)
 			if (m->wtext[w])
-				copy_field(row,
-					   m->cells[s * m->W + w].f
-						   ? m->cells[s * m->W + w]
-							     .f[m->c_median]
-						   : "");
+				csv_add_read_back(
+					row, m->cells[s * m->W + w].f
+						     ? m->cells[s * m->W + w]
+							       .f[m->c_median]
+						     : "");
 		csv_row_end(row);
 	}
 	rc = write_row_buffer(m, path, row);
@@ -845,7 +835,7 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 static void pair(struct csv_row *row, const char *key, const char *value)
 {
 	csv_add_text(row, key);
-	copy_field(row, value ? value : "");
+	csv_add_read_back(row, value ? value : "");
 	csv_row_end(row);
 }
 

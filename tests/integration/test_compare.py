@@ -374,6 +374,25 @@ class NotOk(unittest.TestCase):
             self.assertIn("not ok in both", out)
 
 
+class Parameters(unittest.TestCase):
+    """Parameter values are text everywhere: -o writes what N.csv holds."""
+
+    def test_parameters_stay_text(self):
+        with TempDir() as tmp:
+            base = copy_fixture(tmp)
+            set_row(base, "pthreads[workers=2]/nap", "strategy.workers",
+                    "0012")
+            set_row(base, "pthreads[workers=4]/nap", "strategy.workers",
+                    "1.50")
+            out_csv = os.path.join(tmp, "c.csv")
+            rc, out, err = run("compare", base, base, "-o", out_csv)
+            self.assertEqual(rc, 0, err)
+            got = {r["cell"]: r["strategy.workers"]
+                   for r in read_dicts(out_csv)}
+            self.assertEqual(got["pthreads[workers=2]/nap"], "0012")
+            self.assertEqual(got["pthreads[workers=4]/nap"], "1.50")
+
+
 NAP_INI = """\
 ; a cpu-free nap: each task waits `latency` for the builtin test server
 [experiment]
