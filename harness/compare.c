@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compare_table.h"
+#include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
 #include "stats.h"
@@ -602,13 +603,36 @@ static void result_free(struct compare_result *r)
  * The command
  * ---------------------------------------------------------------- */
 
+/* -o names neither an input (any of the six files) nor, without --force,
+ * an existing file: checked before anything is read or printed. */
+static int output_allowed(const struct compare_options *o, char *err,
+			  size_t errlen)
+{
+	char *in[6] = { xstrdup(o->base),
+			results_sibling(o->base, "runs"),
+			results_sibling(o->base, "env"),
+			xstrdup(o->new_path),
+			results_sibling(o->new_path, "runs"),
+			results_sibling(o->new_path, "env") };
+	size_t i;
+	int rc = fileio_output_allowed(
+		o->output, (const char *const *)in, ARRAY_SIZE(in),
+		"an input of this comparison", o->force, err, errlen);
+
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		free(in[i]);
+	return rc;
+}
+
 int compare_run(const struct compare_options *o, FILE *out)
 {
 	struct side b = { 0 }, n = { 0 };
 	struct compare_result r = { 0 };
 	char err[4 * CONCUR_ERRLEN] = "";
-	int rc = side_read(&b, "BASE", o->base, err, sizeof(err));
+	int rc = o->output ? output_allowed(o, err, sizeof(err)) : 0;
 
+	if (rc == 0)
+		rc = side_read(&b, "BASE", o->base, err, sizeof(err));
 	if (rc == 0)
 		rc = side_read(&n, "NEW", o->new_path, err, sizeof(err));
 	if (rc == 0)
@@ -636,7 +660,7 @@ int compare_run(const struct compare_options *o, FILE *out)
 }
 
 static const char compare_usage[] =
-	"usage: concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05] [--markdown] [-o OUT.csv]\n";
+	"usage: concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05] [--markdown] [-o OUT.csv [--force]]\n";
 
 static int compare_usage_error(const char *what, const char *arg)
 {
@@ -678,6 +702,7 @@ int compare_main(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "markdown", no_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	struct compare_options o = { .threshold = COMPARE_DEFAULT_THRESHOLD,
@@ -699,6 +724,8 @@ int compare_main(int argc, char **argv)
 			o.markdown = true;
 		if (c == 'o')
 			o.output = optarg;
+		if (c == 'f')
+			o.force = true;
 		if (c == '?' || c == ':')
 			return compare_usage_error(
 				"unknown or incomplete option",

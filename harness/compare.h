@@ -25,7 +25,8 @@
  * Cells on one side only are listed.
  *
  * Output: a table for the terminal, or with --markdown one for a
- * pull-request comment; -o OUT.csv writes the comparison as CSV too.
+ * pull-request comment; -o OUT.csv writes the comparison as CSV too: never
+ * over one of the input files, over an existing file only with --force.
  *
  * Exit status (COMPARE_EXIT_*): 0 no cell is significantly slower beyond
  * the threshold, 1 at least one is, 2 the inputs cannot be compared (usage,
@@ -51,6 +52,7 @@
 struct compare_options {
 	const char *base, *new_path; /* summary files */
 	const char *output;	     /* -o: CSV, or NULL */
+	bool force;		     /* -o may replace an existing file */
 	double threshold;	     /* fraction: 0.05 = 5% */
 	double alpha;
 	bool markdown;

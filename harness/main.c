@@ -49,9 +49,9 @@ static const char usage_text[] =
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
 	"       concur help PLUGIN [--plugin-path DIR]... | concur help experiment\n"
-	"       concur plot RESULTS.csv [-o OUT.svg]\n"
+	"       concur plot RESULTS.csv [-o OUT.svg [--force]]\n"
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
-	"                      [--markdown] [-o OUT.csv]\n"
+	"                      [--markdown] [-o OUT.csv [--force]]\n"
 	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
 	"       concur slurm EXPERIMENT.ini --shards N [run options] [-- SBATCH_OPTIONS...]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
@@ -958,7 +958,14 @@ static int cmd_plot(struct cli *cli)
 		return usage_error("%s", "plot needs a RESULTS.csv");
 	svg = cli->output ? xstrdup(cli->output)
 			  : plot_default_path(cli->experiment);
-	rc = plot_file(cli->experiment, svg, err, sizeof(err));
+	/* the chart beside the results is concur's own, redrawn at will;
+	 * another file only with --force, and never the results */
+	rc = fileio_output_allowed(svg, (const char *const *)&cli->experiment,
+				   1, "the results file being drawn",
+				   cli->force || !cli->output, err,
+				   sizeof(err));
+	if (rc == 0)
+		rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
 		print_error("%s", err);
 	else
@@ -1006,12 +1013,15 @@ static const struct command commands[] = {
 	  "one plugin in full: each parameter's type, default, range, doc;\n"
 	  "help experiment: every [experiment] key the same way",
 	  cmd_help },
-	{ "plot", "draw RESULTS.csv as an SVG chart (default: RESULTS.svg)",
+	{ "plot",
+	  "draw RESULTS.csv as an SVG chart (default: RESULTS.svg;\n"
+	  "-o over an existing file needs --force)",
 	  cmd_plot },
 	{ "compare",
 	  "is NEW faster, slower or the same as BASE, cell by cell\n"
 	  "(Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
-	  "a cell is significantly slower beyond the threshold",
+	  "a cell is significantly slower beyond the threshold, 3 when\n"
+	  "a cell is not ok on a side",
 	  NULL, compare_command },
 	{ "merge",
 	  "put the shards of an experiment (run --shard) back together", NULL,

@@ -374,6 +374,44 @@ class NotOk(unittest.TestCase):
             self.assertIn("not ok in both", out)
 
 
+class Output(unittest.TestCase):
+    """-o never overwrites an input, and an existing file only with
+    --force."""
+
+    def test_an_input_is_never_the_output(self):
+        with TempDir() as tmp:
+            base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
+            os.symlink(os.path.join(tmp, "new-runs.csv"),
+                       os.path.join(tmp, "alias.csv"))
+            os.link(base, os.path.join(tmp, "hard.csv"))
+            for target in (new, base, os.path.join(tmp, "base-runs.csv"),
+                           os.path.join(tmp, "alias.csv"),
+                           os.path.join(tmp, "hard.csv")):
+                with open(target, "rb") as f:
+                    before = f.read()
+                for force in ([], ["--force"]):
+                    rc, out, err = run("compare", base, new, "-o", target,
+                                       *force)
+                    self.assertEqual(rc, 2, err)
+                    self.assertEqual(out, "")
+                    self.assertIn("is an input of this comparison", err)
+                with open(target, "rb") as f:
+                    self.assertEqual(f.read(), before, target)
+
+    def test_an_existing_file_needs_force(self):
+        with TempDir() as tmp:
+            target = write(os.path.join(tmp, "old.csv"), "precious\n")
+            rc, out, err = run("compare", BASE, NEW, "-o", target)
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(out, "")
+            self.assertIn("already exists: add --force to overwrite it", err)
+            with open(target) as f:
+                self.assertEqual(f.read(), "precious\n")
+            rc, out, err = run("compare", BASE, NEW, "-o", target, "--force")
+            self.assertEqual(rc, 3, err)
+            self.assertEqual(read_csv(target)[0][0], "experiment")
+
+
 class Parameters(unittest.TestCase):
     """Parameter values are text everywhere: -o writes what N.csv holds."""
 
