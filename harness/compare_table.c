@@ -276,17 +276,53 @@ void compare_print_terminal(FILE *out, const struct compare_result *r)
 
 /* ---- Markdown ------------------------------------------------------------ */
 
-/* Text safe inside a Markdown table cell. */
+/*
+ * Text that stays text in GitHub Markdown, in a table cell or a list item:
+ * every character that can start markup is backslash-escaped (links,
+ * images, HTML, code, emphasis, tables, math, autolinks of "http:" and
+ * "www."); an @ is followed by a zero-width space, since mentions are
+ * found in the rendered text, where a backslash no longer is; a line
+ * break becomes a space.
+ */
 static void md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\n' || *s == '\r')
 			fputc(' ', out);
-		else if (strchr("\\`*_{}[]<>()#+!|~&", *s))
+		else if (*s == '@')
+			fputs("@&#8203;", out);
+		else if (strchr("\\`*_{}[]<>()#+-.!|~&$:", *s))
 			fprintf(out, "\\%c", *s);
 		else
 			fputc(*s, out);
 	}
+}
+
+/*
+ * The notes as a Markdown list: written as for the terminal, then each
+ * line escaped whole, since a note quotes cell ids, errors and values.
+ */
+static void print_notes_markdown(FILE *out, const struct compare_result *r)
+{
+	char *buf = NULL, *line, *nl;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	if (!mem) {
+		perror("concur: compare: open_memstream");
+		exit(2);
+	}
+	print_notes(mem, r, "");
+	fclose(mem);
+	for (line = buf; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		fputs("- ", out);
+		md_text(out, line);
+		fputc('\n', out);
+	}
+	free(buf);
 }
 
 void compare_print_markdown(FILE *out, const struct compare_result *r)
@@ -315,7 +351,7 @@ void compare_print_markdown(FILE *out, const struct compare_result *r)
 			bold ? "**" : "");
 	}
 	fprintf(out, "\n");
-	print_notes(out, r, "- ");
+	print_notes_markdown(out, r);
 	method_text(r, " ", line, sizeof(line));
 	fprintf(out, "\n<sub>%s</sub>\n", line);
 }

@@ -250,7 +250,7 @@ class Refused(unittest.TestCase):
             self.assertEqual(rc, 3, err)
             self.assertNotIn("\x1b", out)
             self.assertNotIn("\x07", out)
-            self.assertIn("run 5 ?]0;pwned? killed", out)
+            self.assertIn("run 5 ?\\]0;pwned? killed", out)
 
     def test_mutated_files_never_crash(self):
         """A fixed-seed mutation run over both files of one side: every
@@ -429,6 +429,45 @@ class Parameters(unittest.TestCase):
                    for r in read_dicts(out_csv)}
             self.assertEqual(got["pthreads[workers=2]/nap"], "0012")
             self.assertEqual(got["pthreads[workers=4]/nap"], "1.50")
+
+
+HOSTILE = ("<img src=x onerror=alert(1)> @admin ![p](http://e.example/p.png) "
+           "[link](http://e.example) `code` | pipe *b* _i_ ~s~ $x$ "
+           "http://e.example www.e.example #12 &amp; <!--")
+
+
+class Escaping(unittest.TestCase):
+    """What comes from the files never becomes Markdown or drives the
+    terminal."""
+
+    def assert_inert(self, md):
+        """Every ASCII punctuation the Markdown could act on is escaped; an
+        @ is followed by a zero-width space, so it mentions no one."""
+        bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", md)
+        bare = bare.replace("@&#8203;", "")
+        for line in md.splitlines():
+            if line.startswith("| ") and not line.startswith("| cell "):
+                # the skeleton: 8 unescaped pipes, 7 columns
+                self.assertEqual(len(re.findall(r"(?<!\\)\|", line)), 8,
+                                 line)
+        table_and_notes = bare.split("**", 2)[-1]
+        for bad in ("<img", "<!--", "@admin", "](", "`code`", "$x$",
+                    "http://e", "www.e", "*b*", "_i_", "~s~"):
+            self.assertNotIn(bad, table_and_notes)
+
+    def test_markdown_escapes_ids_errors_and_values(self):
+        with TempDir() as tmp:
+            base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
+            rename_cell(tmp, "sync/crashy", "sync/" + HOSTILE)
+            set_row(new, "sync/" + HOSTILE, "error", HOSTILE + "\nline 2")
+            set_row(new, "sync/nap", "workload.latency", HOSTILE)
+            rc, out, err = run("compare", base, new, "--markdown")
+            self.assertEqual(rc, 3, err)
+            self.assert_inert(out)
+            # what is shown is still there, escaped
+            self.assertIn("@&#8203;admin", out)
+            self.assertIn("\\<img src=x onerror=alert\\(1\\)\\>", out)
+            self.assertNotIn("\nline 2", out)  # a newline splits nothing
 
 
 NAP_INI = """\
