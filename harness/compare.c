@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "compare_table.h"
+#include "diag.h"
 #include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
@@ -271,8 +272,8 @@ static void sanitize_table(struct results_table *t)
 static void warn_torn(const struct results_table *t)
 {
 	if (t->dropped_tail)
-		fprintf(stderr,
-			"concur: %s: its last row is incomplete (an interrupted run?) and is left out\n",
+		diag_warn(
+			"%s: its last row is incomplete (an interrupted run?) and is left out",
 			t->path);
 }
 
@@ -648,7 +649,7 @@ int compare_run(const struct compare_options *o, FILE *out)
 			rc = compare_write_csv(&r, o->output, err, sizeof(err));
 	}
 	if (rc < 0)
-		fprintf(stderr, "concur: compare: %s\n", err);
+		diag_error("compare: %s", err);
 	else if (any_not_ok(&r))
 		rc = COMPARE_EXIT_NOT_OK;
 	else if (r.tally[COMPARE_SLOWER])
@@ -664,8 +665,8 @@ static const char compare_usage[] =
 
 static int compare_usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "concur: compare: %s%s%s\n%s", what, arg ? " " : "",
-		arg ? arg : "", compare_usage);
+	diag_error("compare: %s%s%s", what, arg ? " " : "", arg ? arg : "");
+	fputs(compare_usage, stderr);
 	return COMPARE_EXIT_USAGE;
 }
 

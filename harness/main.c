@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "compare.h"
 #include "config.h"
+#include "diag.h"
 #include "fileio.h"
 #include "loader.h"
 #include "matrix.h"
@@ -132,44 +132,14 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void print_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
 static int usage_error(const char *fmt, const char *arg)
 {
 	char *msg = xasprintf(fmt, arg);
 
-	print_error("%s", msg);
+	diag_error("%s", msg);
 	free(msg);
 	fprintf(stderr, "%s(concur --help for more)\n", usage_text);
 	return EXIT_USAGE;
-}
-
-/*
- * "concur: MSG" on stderr, with control characters made visible: messages
- * quote experiment files, paths and plugin text, none of which may drive
- * the terminal.  An empty message (an error path that forgot one) still
- * says something.
- */
-static void print_error(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
-	text_sanitize(msg);
-	fprintf(stderr, "concur: %s\n",
-		*msg ? msg
-		     : "internal error: a failure without a message (please "
-		       "report it)");
-	free(msg);
 }
 
 /* CONCUR_TRUST_PLUGIN_PATH: 1 trusts every plugin path, 0 or unset not. */
@@ -348,7 +318,7 @@ static int load_experiment(struct session *s, bool start_server)
 		goto fail;
 	return 0;
 fail:
-	print_error("%s", err);
+	diag_error("%s", err);
 	return EXIT_USAGE;
 }
 
@@ -411,8 +381,8 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	s->done++;
 	progress_cell_done(s->progress, &s->runner, cr, s->done, s->total);
 	if (rc < 0)
-		print_error("cannot write %s: %s", results_path(s->res),
-			    strerror(-rc));
+		diag_error("cannot write %s: %s", results_path(s->res),
+			   strerror(-rc));
 	return rc;
 }
 
@@ -432,7 +402,7 @@ static void plot_after_run(const struct session *s)
 
 	fileio_remove_stale(svg); /* a killed run's; we hold the results lock */
 	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
-		print_error("warning: no chart: %s", err);
+		diag_error("warning: no chart: %s", err);
 	else
 		printf("chart:   %s\n", svg);
 	free(svg);
@@ -458,7 +428,7 @@ static int pick_shard(struct session *s)
 	s->total = s->m->n_cells;
 	if (shard_choose(&cli->shard, cli->shard_all, cli->shards, cli->dry_run,
 			 env_get, &cli->shard, err, sizeof(err)) < 0) {
-		fprintf(stderr, "concur: %s\n", err);
+		diag_error("%s", err);
 		return EXIT_USAGE;
 	}
 	if (!cli->shard.n)
@@ -471,8 +441,8 @@ static int pick_shard(struct session *s)
 	free(s->cfg->output);
 	s->cfg->output = path;
 	if (!cli->quiet && !cli->dry_run)
-		fprintf(stderr,
-			"concur: shard %u of %u (%s): %zu of %zu cells, results in %s\n",
+		diag_error(
+			"shard %u of %u (%s): %zu of %zu cells, results in %s",
 			cli->shard.k, cli->shard.n, cli->shard.source, s->total,
 			s->m->n_cells, path);
 	return 0;
@@ -582,7 +552,7 @@ static int cmd_run(struct cli *cli)
 		goto out;
 	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
 			 cli->argv, &s.res, err, sizeof(err)) < 0) {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -595,9 +565,8 @@ static int cmd_run(struct cli *cli)
 				s.m, s.done + s.m->n_cells - s.total,
 				(unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
-		fprintf(stderr,
-			"concur: resuming: %zu of %zu cells already in %s\n",
-			s.done, s.total, results_path(s.res));
+		diag_error("resuming: %zu of %zu cells already in %s", s.done,
+			   s.total, results_path(s.res));
 	s.runner.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -607,9 +576,10 @@ static int cmd_run(struct cli *cli)
 	progress_clear(s.progress);
 	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
-		fprintf(stderr,
-			"concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
+		diag_error(
+			"interrupted: %zu of %zu cells are in %s; continue with:",
 			s.done, s.total, results_path(s.res));
+		fputs(" ", stderr);
 		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
 	} else if (rc < 0) {
@@ -634,8 +604,8 @@ static int slurm_check(struct session *s)
 	struct stat st;
 
 	if (s->cli->shards > per) {
-		fprintf(stderr,
-			"concur: %s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer\n",
+		diag_error(
+			"%s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer",
 			s->cfg->path, per, per);
 		return EXIT_USAGE;
 	}
@@ -647,8 +617,8 @@ static int slurm_check(struct session *s)
 		path = shard_output_path(s->cfg->output, &sh);
 	}
 	if (stat(path, &st) == 0) {
-		fprintf(stderr,
-			"concur: %s already exists: add --resume to continue that experiment, or --force to overwrite it\n",
+		diag_error(
+			"%s already exists: add --resume to continue that experiment, or --force to overwrite it",
 			path);
 		free(path);
 		return EXIT_USAGE;
@@ -886,7 +856,7 @@ static void print_experiment_keys(void)
 static void print_scan_error(const char *msg, void *arg)
 {
 	(void)arg;
-	print_error("skipped: %s", msg);
+	diag_error("skipped: %s", msg);
 }
 
 static void print_search_path(const struct loader *l)
@@ -909,7 +879,7 @@ static int cmd_list(struct cli *cli)
 	for (i = 0; i < n; i++)
 		print_plugin(list[i]);
 	if (n == 0)
-		fprintf(stderr, "concur: no plugins found\n");
+		diag_error("no plugins found");
 	else
 		print_search_path(l);
 	free(list);
@@ -941,7 +911,7 @@ static int cmd_help(struct cli *cli)
 	if (p) {
 		print_plugin_full(p);
 	} else {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	loader_destroy(l);
@@ -967,7 +937,7 @@ static int cmd_plot(struct cli *cli)
 	if (rc == 0)
 		rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
-		print_error("%s", err);
+		diag_error("%s", err);
 	else
 		printf("chart: %s\n", svg);
 	free(svg);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "fileio.h"
 #include "plot.h"
 #include "results.h"
@@ -126,11 +127,9 @@ static void fatal(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: ");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, "merge: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_fatal++;
 }
 
@@ -141,11 +140,10 @@ static void missing(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: %s", m->o->partial ? "warning: " : "");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, m->o->partial ? "merge: warning: " : "merge: ", fmt,
+		    ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_missing++;
 }
 
@@ -722,8 +720,8 @@ static int write_row_buffer(struct merge *m, const char *path,
 				0);
 
 	if (rc < 0)
-		fprintf(m->err, "concur: merge: cannot write %s: %s\n", path,
-			strerror(-rc));
+		diag_print(m->err, "merge: ", "cannot write %s: %s", path,
+			   strerror(-rc));
 	return rc;
 }
 
@@ -962,15 +960,15 @@ static int write_env(struct merge *m, struct csv_row *row)
 
 /* ---- the table ---------------------------------------------------- */
 
-/* Control characters from an untrusted file never reach the terminal. */
+/* Text of an untrusted file on the terminal: made safe the one way
+ * (text_sanitize), padded to width bytes. */
 static void print_clean(FILE *out, const char *s, int width)
 {
-	int n = 0;
+	char *t = xstrdup(s);
 
-	for (; *s; s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		fputc(' ', out);
+	text_sanitize(t);
+	fprintf(out, "%-*s", width, t);
+	free(t);
 }
 
 static void print_block(const struct merge *m, size_t w)
@@ -1122,8 +1120,7 @@ static void write_workbook(struct merge *m, const struct csv_row *rows)
 	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
 
 	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
-		fprintf(m->err, "concur: merge: warning: no workbook: %s\n",
-			err);
+		diag_print(m->err, "merge: ", "warning: no workbook: %s", err);
 	else
 		fprintf(m->out, "workbook: %s\n", path);
 	free(path);
@@ -1140,9 +1137,9 @@ static int write_all(struct merge *m)
 		csv_row_init(&rows[i]);
 	rc = results_make_folder(m->o->output);
 	if (rc < 0)
-		fprintf(m->err,
-			"concur: merge: cannot create the folder of %s: %s\n",
-			m->o->output, strerror(-rc));
+		diag_print(m->err,
+			   "merge: ", "cannot create the folder of %s: %s",
+			   m->o->output, strerror(-rc));
 	/* env first, like a run: a summary is never without its SHA-256 */
 	if (rc == 0)
 		rc = write_env(m, &rows[0]);
@@ -1156,8 +1153,8 @@ static int write_all(struct merge *m)
 		fprintf(m->out, "results: %s\n", m->o->output);
 		svg = plot_default_path(m->o->output);
 		if (plot_file(m->o->output, svg, err, sizeof(err)) < 0)
-			fprintf(m->err,
-				"concur: merge: warning: no chart: %s\n", err);
+			diag_print(m->err, "merge: ", "warning: no chart: %s",
+				   err);
 		else
 			fprintf(m->out, "chart:   %s\n", svg);
 		free(svg);
@@ -1200,13 +1197,14 @@ static int decide(struct merge *m)
 		return 2;
 	n = count_cells(m, &bad);
 	if (m->n_missing && !m->o->partial) {
-		fprintf(m->err,
-			"concur: merge: nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are\n",
+		diag_print(
+			m->err, "merge: ",
+			"nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are",
 			n);
 		return 2;
 	}
 	if (n == 0) {
-		fprintf(m->err, "concur: merge: no cells to merge\n");
+		diag_print(m->err, "merge: ", "no cells to merge");
 		return 2;
 	}
 	return -1; /* go on */
@@ -1277,9 +1275,9 @@ int merge_main(int argc, char **argv)
 			free(copy);
 			return 0;
 		} else {
-			fprintf(stderr,
-				"concur: merge: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], merge_usage);
+			diag_error("merge: unknown or incomplete option '%s'",
+				   argv[optind - 1]);
+			fputs(merge_usage, stderr);
 			free(copy);
 			return 2;
 		}

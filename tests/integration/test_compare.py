@@ -469,6 +469,18 @@ class Escaping(unittest.TestCase):
             self.assertIn("\\<img src=x onerror=alert\\(1\\)\\>", out)
             self.assertNotIn("\nline 2", out)  # a newline splits nothing
 
+    def test_a_bad_wall_time_cannot_drive_the_terminal(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(os.path.join(tmp, "base-runs.csv"), ",ok,0.05,",
+                 ",ok,\x1b]0;pwned\x07\x1b[2J\u009b31m,")
+            rc, out, err = run("compare", path, NEW)
+            self.assertEqual(rc, 2, err)
+            self.assertIn("is not a positive number", err)
+            for c in ("\x1b", "\x07", "\u009b"):
+                self.assertNotIn(c, err)
+            self.assertIn("?]0;pwned??[2J?31m", err)
+
 
 NAP_INI = """\
 ; a cpu-free nap: each task waits `latency` for the builtin test server
