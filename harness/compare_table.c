@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "fileio.h"
 #include "ranktest.h"
 #include "report.h"
@@ -308,8 +309,8 @@ static void print_notes_markdown(FILE *out, const struct compare_result *r)
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 
-	if (!mem) {
-		perror("concur: compare: open_memstream");
+	if (!mem) { /* only out of memory: as xmalloc does */
+		diag_error("compare: out of memory (the notes)");
 		exit(2);
 	}
 	print_notes(mem, r, "");
