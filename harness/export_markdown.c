@@ -41,6 +41,16 @@ static void cell(FILE *out, const char *v)
 	fputs(" |", out);
 }
 
+/*
+ * A cell concur formatted itself from a number (digits, '.', '-', a unit):
+ * nothing in it can start markup, so it is written as it is, readable in
+ * the raw Markdown too.
+ */
+static void cell_own(FILE *out, const char *v)
+{
+	fprintf(out, " %s |", v);
+}
+
 /* The median in its unit ("12.345 ms"), or the text as it is. */
 static void cell_seconds(FILE *out, const char *v)
 {
@@ -49,7 +59,7 @@ static void cell_seconds(FILE *out, const char *v)
 
 	if (*v && !*end && isfinite(s)) {
 		human_time(s, buf, sizeof(buf));
-		cell(out, buf);
+		cell_own(out, buf);
 	} else {
 		cell(out, v);
 	}
@@ -67,7 +77,7 @@ static void cell_scaled(FILE *out, const char *v, double scale,
 		snprintf(buf, sizeof(buf),
 			 fabs(x * scale) >= 1000 ? "%.0f%s" : "%.3g%s",
 			 x * scale, unit);
-		cell(out, buf);
+		cell_own(out, buf);
 	} else {
 		cell(out, v);
 	}

@@ -85,6 +85,31 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 	return 0;
 }
 
+int fileio_output_allowed(const char *path, const char *const *inputs, size_t n,
+			  const char *what, bool force, char *err,
+			  size_t errlen)
+{
+	struct stat out, in;
+	size_t i;
+
+	if (stat(path, &out) == 0)
+		for (i = 0; i < n; i++)
+			if (stat(inputs[i], &in) == 0 &&
+			    in.st_dev == out.st_dev &&
+			    in.st_ino == out.st_ino) {
+				errf(err, errlen,
+				     "%s is %s (the same file as %s): write the output to another name",
+				     path, what, inputs[i]);
+				return -EINVAL;
+			}
+	if (!force && lstat(path, &out) == 0) {
+		errf(err, errlen,
+		     "%s already exists: add --force to overwrite it", path);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int fileio_write_all(int fd, const void *buf, size_t len, bool sync)
 {
 	const char *p = buf;

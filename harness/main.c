@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "compare.h"
 #include "config.h"
+#include "diag.h"
 #include "export.h"
 #include "fileio.h"
 #include "loader.h"
@@ -52,9 +52,9 @@ static const char usage_text[] =
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
 	"       concur help PLUGIN [--plugin-path DIR]... | concur help experiment\n"
-	"       concur plot RESULTS.csv [-o OUT.svg]\n"
+	"       concur plot RESULTS.csv [-o OUT.svg [--force]]\n"
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
-	"                      [--markdown] [-o OUT.csv]\n"
+	"                      [--markdown] [-o OUT.csv [--force]]\n"
 	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
 	"       concur slurm EXPERIMENT.ini --shards N [run options] [-- SBATCH_OPTIONS...]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
@@ -141,44 +141,14 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void print_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
 static int usage_error(const char *fmt, const char *arg)
 {
 	char *msg = xasprintf(fmt, arg);
 
-	print_error("%s", msg);
+	diag_error("%s", msg);
 	free(msg);
 	fprintf(stderr, "%s(concur --help for more)\n", usage_text);
 	return EXIT_USAGE;
-}
-
-/*
- * "concur: MSG" on stderr, with control characters made visible: messages
- * quote experiment files, paths and plugin text, none of which may drive
- * the terminal.  An empty message (an error path that forgot one) still
- * says something.
- */
-static void print_error(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
-	text_sanitize(msg);
-	fprintf(stderr, "concur: %s\n",
-		*msg ? msg
-		     : "internal error: a failure without a message (please "
-		       "report it)");
-	free(msg);
 }
 
 /* CONCUR_TRUST_PLUGIN_PATH: 1 trusts every plugin path, 0 or unset not. */
@@ -369,7 +339,7 @@ static int load_experiment(struct session *s, bool start_server)
 		goto fail;
 	return 0;
 fail:
-	print_error("%s", err);
+	diag_error("%s", err);
 	return EXIT_USAGE;
 }
 
@@ -433,8 +403,8 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	s->done++;
 	progress_cell_done(s->progress, &s->runner, cr, s->done, s->total);
 	if (rc < 0)
-		print_error("cannot write %s: %s", results_path(s->res),
-			    strerror(-rc));
+		diag_error("cannot write %s: %s", results_path(s->res),
+			   strerror(-rc));
 	return rc;
 }
 
@@ -454,7 +424,7 @@ static void plot_after_run(const struct session *s)
 
 	fileio_remove_stale(svg); /* a killed run's; we hold the results lock */
 	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
-		print_error("warning: no chart: %s", err);
+		diag_error("warning: no chart: %s", err);
 	else
 		printf("chart:   %s\n", svg);
 	free(svg);
@@ -471,7 +441,7 @@ static int export_after_run(struct session *s, int rc)
 	if (export_write(&s->exports, results_path(s->res), stdout, err,
 			 sizeof(err)) == 0)
 		return rc;
-	print_error("%s; the CSV files are complete", err);
+	diag_error("%s; the CSV files are complete", err);
 	return rc ? rc : EXIT_FAILED;
 }
 
@@ -495,7 +465,7 @@ static int pick_shard(struct session *s)
 	s->total = s->m->n_cells;
 	if (shard_choose(&cli->shard, cli->shard_all, cli->shards, cli->dry_run,
 			 env_get, &cli->shard, err, sizeof(err)) < 0) {
-		fprintf(stderr, "concur: %s\n", err);
+		diag_error("%s", err);
 		return EXIT_USAGE;
 	}
 	if (!cli->shard.n)
@@ -508,8 +478,8 @@ static int pick_shard(struct session *s)
 	free(s->cfg->output);
 	s->cfg->output = path;
 	if (!cli->quiet && !cli->dry_run)
-		fprintf(stderr,
-			"concur: shard %u of %u (%s): %zu of %zu cells, results in %s\n",
+		diag_error(
+			"shard %u of %u (%s): %zu of %zu cells, results in %s",
 			cli->shard.k, cli->shard.n, cli->shard.source, s->total,
 			s->m->n_cells, path);
 	return 0;
@@ -619,14 +589,14 @@ static int cmd_run(struct cli *cli)
 	    export_plan_run(&s.exports, s.cfg, cli->export_json,
 			    cli->export_markdown, cli->shard.n > 0,
 			    cli->force || cli->resume, err, sizeof(err)) < 0) {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	if (rc != 0 || cli->dry_run)
 		goto out;
 	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
 			 cli->argv, &s.res, err, sizeof(err)) < 0) {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -640,9 +610,8 @@ static int cmd_run(struct cli *cli)
 				s.m, s.done + s.m->n_cells - s.total,
 				(unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
-		fprintf(stderr,
-			"concur: resuming: %zu of %zu cells already in %s\n",
-			s.done, s.total, results_path(s.res));
+		diag_error("resuming: %zu of %zu cells already in %s", s.done,
+			   s.total, results_path(s.res));
 	s.runner.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -652,9 +621,10 @@ static int cmd_run(struct cli *cli)
 	progress_clear(s.progress);
 	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
-		fprintf(stderr,
-			"concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
+		diag_error(
+			"interrupted: %zu of %zu cells are in %s; continue with:",
 			s.done, s.total, results_path(s.res));
+		fputs(" ", stderr);
 		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
 	} else if (rc < 0) {
@@ -680,8 +650,8 @@ static int slurm_check(struct session *s)
 	struct stat st;
 
 	if (s->cli->shards > per) {
-		fprintf(stderr,
-			"concur: %s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer\n",
+		diag_error(
+			"%s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer",
 			s->cfg->path, per, per);
 		return EXIT_USAGE;
 	}
@@ -693,8 +663,8 @@ static int slurm_check(struct session *s)
 		path = shard_output_path(s->cfg->output, &sh);
 	}
 	if (stat(path, &st) == 0) {
-		fprintf(stderr,
-			"concur: %s already exists: add --resume to continue that experiment, or --force to overwrite it\n",
+		diag_error(
+			"%s already exists: add --resume to continue that experiment, or --force to overwrite it",
 			path);
 		free(path);
 		return EXIT_USAGE;
@@ -778,7 +748,7 @@ static int cmd_slurm(struct cli *cli)
 		slurm_random_tag(tag);
 		o.run_args = slurm_task_args(cli, &o.n_run_args);
 		if (slurm_print_script(stdout, &o, err, sizeof(err)) < 0) {
-			print_error("%s", err);
+			diag_error("%s", err);
 			rc = EXIT_USAGE;
 		}
 		free((void *)o.run_args);
@@ -971,7 +941,7 @@ static void print_experiment_keys(void)
 static void print_scan_error(const char *msg, void *arg)
 {
 	(void)arg;
-	print_error("skipped: %s", msg);
+	diag_error("skipped: %s", msg);
 }
 
 static void print_search_path(const struct loader *l)
@@ -994,7 +964,7 @@ static int cmd_list(struct cli *cli)
 	for (i = 0; i < n; i++)
 		print_plugin(list[i]);
 	if (n == 0)
-		fprintf(stderr, "concur: no plugins found\n");
+		diag_error("no plugins found");
 	else
 		print_search_path(l);
 	free(list);
@@ -1026,7 +996,7 @@ static int cmd_help(struct cli *cli)
 	if (p) {
 		print_plugin_full(p);
 	} else {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	loader_destroy(l);
@@ -1043,9 +1013,16 @@ static int cmd_plot(struct cli *cli)
 		return usage_error("%s", "plot needs a RESULTS.csv");
 	svg = cli->output ? xstrdup(cli->output)
 			  : plot_default_path(cli->experiment);
-	rc = plot_file(cli->experiment, svg, err, sizeof(err));
+	/* the chart beside the results is concur's own, redrawn at will;
+	 * another file only with --force, and never the results */
+	rc = fileio_output_allowed(svg, (const char *const *)&cli->experiment,
+				   1, "the results file being drawn",
+				   cli->force || !cli->output, err,
+				   sizeof(err));
+	if (rc == 0)
+		rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
-		print_error("%s", err);
+		diag_error("%s", err);
 	else
 		printf("chart: %s\n", svg);
 	free(svg);
@@ -1091,12 +1068,15 @@ static const struct command commands[] = {
 	  "one plugin in full: each parameter's type, default, range, doc;\n"
 	  "help experiment: every [experiment] key the same way",
 	  cmd_help },
-	{ "plot", "draw RESULTS.csv as an SVG chart (default: RESULTS.svg)",
+	{ "plot",
+	  "draw RESULTS.csv as an SVG chart (default: RESULTS.svg;\n"
+	  "-o over an existing file needs --force)",
 	  cmd_plot },
 	{ "compare",
 	  "is NEW faster, slower or the same as BASE, cell by cell\n"
 	  "(Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
-	  "a cell is significantly slower beyond the threshold",
+	  "a cell is significantly slower beyond the threshold, 3 when\n"
+	  "a cell is not ok on a side",
 	  NULL, compare_command },
 	{ "merge",
 	  "put the shards of an experiment (run --shard) back together", NULL,

@@ -12,7 +12,9 @@ void md_text(FILE *out, const char *s)
 
 		if (c < 0x20 || c == 0x7f)
 			fputc(' ', out);
-		else if (strchr("\\`*_{}[]<>()#+!|~&", c))
+		else if (c == '@')
+			fputs("@&#8203;", out);
+		else if (strchr("\\`*_{}[]<>()#+-.!|~&$:", c))
 			fprintf(out, "\\%c", c);
 		else
 			fputc(c, out);

@@ -5,7 +5,10 @@
  *
  * Every ASCII punctuation character Markdown or HTML gives a meaning to
  * (emphasis, code, links, headings, '|' the cell separator, '<' and '&'
- * that start HTML) is backslash-escaped, so it shows as itself; line ends
+ * that start HTML, '$' math, '-', '.' and ':' of lists and autolinks) is
+ * backslash-escaped, so it shows as itself; an '@' is followed by a
+ * zero-width space, since GitHub finds mentions in the rendered text, where
+ * a backslash no longer is; line ends
  * and the other control characters become spaces, so a value can neither
  * end the table row nor drive a terminal that shows the raw file.
  */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "fileio.h"
 #include "export.h"
 #include "plot.h"
@@ -132,11 +133,9 @@ static void fatal(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: ");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, "merge: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_fatal++;
 }
 
@@ -147,11 +146,10 @@ static void missing(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: %s", m->o->partial ? "warning: " : "");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, m->o->partial ? "merge: warning: " : "merge: ", fmt,
+		    ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_missing++;
 }
 
@@ -686,22 +684,12 @@ static void gather(struct merge *m)
 
 /* ---- writing -------------------------------------------------------- */
 
-/*
- * A field read back, written again: a plain number as it was, anything
- * else as text (which guards it against formulas, once).
- */
-static void copy_field(struct csv_row *row, const char *f)
-{
-	if (csv_add_number_text(row, f) < 0)
-		csv_add_text(row, f);
-}
-
 static void copy_row(struct csv_row *row, char *const *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		copy_field(row, f[i]);
+		csv_add_read_back(row, f[i]);
 	csv_row_end(row);
 }
 
@@ -750,8 +738,8 @@ static int write_row_buffer(struct merge *m, const char *path,
 				0);
 
 	if (rc < 0)
-		fprintf(m->err, "concur: merge: cannot write %s: %s\n", path,
-			strerror(-rc));
+		diag_print(m->err, "merge: ", "cannot write %s: %s", path,
+			   strerror(-rc));
 	return rc;
 }
 
@@ -772,7 +760,7 @@ static int write_summary(struct merge *m, struct csv_row *row)
 					csv_add_real(row, speedup(m, s, w),
 						     SIG_RATIO);
 				else
-					copy_field(row, mc->f[i]);
+					csv_add_read_back(row, mc->f[i]);
 			csv_row_end(row);
 		}
 	return write_row_buffer(m, m->o->output, row);
@@ -842,17 +830,17 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 	csv_add_text(row, "strategy");
 	for (w = 0; w < m->W; w++)
 		if (m->wtext[w])
-			copy_field(row, m->wtext[w]);
+			csv_add_read_back(row, m->wtext[w]);
 	csv_row_end(row);
 	for (s = 0; s < m->S; s++) {
-		copy_field(row, m->stext[s]);
+		csv_add_read_back(row, m->stext[s]);
 		for (w = 0; w < m->W; w++)
 			if (m->wtext[w])
-				copy_field(row,
-					   m->cells[s * m->W + w].f
-						   ? m->cells[s * m->W + w]
-							     .f[m->c_median]
-						   : "");
+				csv_add_read_back(
+					row, m->cells[s * m->W + w].f
+						     ? m->cells[s * m->W + w]
+							       .f[m->c_median]
+						     : "");
 		csv_row_end(row);
 	}
 	rc = write_row_buffer(m, path, row);
@@ -863,7 +851,7 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 static void pair(struct csv_row *row, const char *key, const char *value)
 {
 	csv_add_text(row, key);
-	copy_field(row, value ? value : "");
+	csv_add_read_back(row, value ? value : "");
 	csv_row_end(row);
 }
 
@@ -990,15 +978,15 @@ static int write_env(struct merge *m, struct csv_row *row)
 
 /* ---- the table ---------------------------------------------------- */
 
-/* Control characters from an untrusted file never reach the terminal. */
+/* Text of an untrusted file on the terminal: made safe the one way
+ * (text_sanitize), padded to width bytes. */
 static void print_clean(FILE *out, const char *s, int width)
 {
-	int n = 0;
+	char *t = xstrdup(s);
 
-	for (; *s; s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		fputc(' ', out);
+	text_sanitize(t);
+	fprintf(out, "%-*s", width, t);
+	free(t);
 }
 
 static void print_block(const struct merge *m, size_t w)
@@ -1150,8 +1138,7 @@ static void write_workbook(struct merge *m, const struct csv_row *rows)
 	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
 
 	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
-		fprintf(m->err, "concur: merge: warning: no workbook: %s\n",
-			err);
+		diag_print(m->err, "merge: ", "warning: no workbook: %s", err);
 	else
 		fprintf(m->out, "workbook: %s\n", path);
 	free(path);
@@ -1168,9 +1155,9 @@ static int write_all(struct merge *m)
 		csv_row_init(&rows[i]);
 	rc = results_make_folder(m->o->output);
 	if (rc < 0)
-		fprintf(m->err,
-			"concur: merge: cannot create the folder of %s: %s\n",
-			m->o->output, strerror(-rc));
+		diag_print(m->err,
+			   "merge: ", "cannot create the folder of %s: %s",
+			   m->o->output, strerror(-rc));
 	/* env first, like a run: a summary is never without its SHA-256 */
 	if (rc == 0)
 		rc = write_env(m, &rows[0]);
@@ -1184,8 +1171,8 @@ static int write_all(struct merge *m)
 		fprintf(m->out, "results: %s\n", m->o->output);
 		svg = plot_default_path(m->o->output);
 		if (plot_file(m->o->output, svg, err, sizeof(err)) < 0)
-			fprintf(m->err,
-				"concur: merge: warning: no chart: %s\n", err);
+			diag_print(m->err, "merge: ", "warning: no chart: %s",
+				   err);
 		else
 			fprintf(m->out, "chart:   %s\n", svg);
 		free(svg);
@@ -1228,13 +1215,14 @@ static int decide(struct merge *m)
 		return 2;
 	n = count_cells(m, &bad);
 	if (m->n_missing && !m->o->partial) {
-		fprintf(m->err,
-			"concur: merge: nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are\n",
+		diag_print(
+			m->err, "merge: ",
+			"nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are",
 			n);
 		return 2;
 	}
 	if (n == 0) {
-		fprintf(m->err, "concur: merge: no cells to merge\n");
+		diag_print(m->err, "merge: ", "no cells to merge");
 		return 2;
 	}
 	return -1; /* go on */
@@ -1350,9 +1338,9 @@ int merge_main(int argc, char **argv)
 			free(copy);
 			return 0;
 		} else {
-			fprintf(stderr,
-				"concur: merge: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], merge_usage);
+			diag_error("merge: unknown or incomplete option '%s'",
+				   argv[optind - 1]);
+			fputs(merge_usage, stderr);
 			free(copy);
 			return 2;
 		}

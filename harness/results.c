@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "repeat.h"
+#include "diag.h"
 #include "fileio.h"
 #include "shard.h"
 #include "util.h"
@@ -779,8 +780,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		size_t i;
 
 		if (!rec.whole && !rec.too_wide && off + rec.used == len) {
-			fprintf(stderr,
-				"concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
+			diag_error(
+				"%s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run",
 				res->path, rec.used, line);
 			record_free(&rec);
 			break;
@@ -1032,8 +1033,8 @@ static int lock_results(struct results *res, bool *ret_created, char *err,
 		return 0;
 	if (errno == ENOLCK || errno == EOPNOTSUPP || errno == EINVAL) {
 		/* a file system without locks (NFS mounted nolock): go on */
-		fprintf(stderr,
-			"concur: warning: cannot lock %s (%s): a second run on the same output would not be stopped\n",
+		diag_warn(
+			"cannot lock %s (%s): a second run on the same output would not be stopped",
 			res->path, strerror(errno));
 		return 0;
 	}

@@ -164,7 +164,7 @@ static int compare(const char *base, const char *new_path, bool markdown)
 	free(b);
 	free(n);
 	if (rc != COMPARE_EXIT_SAME && rc != COMPARE_EXIT_SLOWER &&
-	    rc != COMPARE_EXIT_USAGE)
+	    rc != COMPARE_EXIT_USAGE && rc != COMPARE_EXIT_NOT_OK)
 		abort();
 	return rc;
 }

@@ -352,13 +352,59 @@ class Merge(unittest.TestCase):
         rc, out, err = self.merge(self.inp)
         self.assertEqual(rc, 1, err)
 
+    def rewrite(self, path, edit):
+        rows = read_csv(path)
+        edit(rows)
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+    def assert_inert(self, text, where):
+        for c in ("\x1b", "\x07", "\u009b"):
+            self.assertNotIn(c, text, where)
+
+    def test_control_characters_never_reach_the_terminal(self):
+        """Env values and cell ids quoted in merge's messages, and the
+        host names its table shows, are made visible, not obeyed."""
+        evil = "\x1b]0;pwned\x07\x1b[2J\u009b31m"
+
+        def shard_value(rows):
+            for r in rows:
+                if r[0] == "shard":
+                    r[1] = "1/3" + evil
+        self.rewrite(self.shard(1, "-env"), shard_value)
+        rc, out, err = self.merge(self.inp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("says shard 1/3?]0;pwned??[2J?31m", err)
+        self.assert_inert(out + err, "env value")
+
+        def cell_id(rows):
+            rows[1][1] += evil
+        shutil.rmtree(self.inp)
+        shutil.copytree(self.shards, self.inp)
+        self.rewrite(self.shard(0), cell_id)
+        rc, out, err = self.merge(self.inp, "--partial")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("?]0;pwned??[2J?31m' is not one of this shard's", err)
+        self.assert_inert(out + err, "cell id")
+
+        def host(rows):
+            for r in rows:
+                if r[0] == "host":
+                    r[1] += evil
+        shutil.rmtree(self.inp)
+        shutil.copytree(self.shards, self.inp)
+        self.rewrite(self.shard(2, "-env"), host)
+        rc, out, err = self.merge(self.inp, "--force")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("?]0;pwned??[2J?31m", out)
+        self.assert_inert(out + err, "host")
+
     def test_hostile_fields_stay_guarded(self):
         path = self.shard(0)
         rows = read_csv(path)
         err_col = rows[0].index("error")
         rows[1][err_col] = '=HYPERLINK("http://x")\x1b[31m'
         with open(path, "w", newline="", encoding="utf-8") as f:
-            import csv
             csv.writer(f, lineterminator="\r\n").writerows(rows)
         rc, out, err = self.merge(self.inp)
         self.assertEqual(rc, 1, err)

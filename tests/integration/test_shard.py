@@ -125,6 +125,19 @@ class ShardRun(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(len(read_dicts(self.out)), 10)
 
+    def test_environment_values_cannot_drive_the_terminal(self):
+        for name in ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT",
+                     "JOB_COMPLETION_INDEX"):
+            env = {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2",
+                   name: "1\x1b]0;pwned\x07\x1b[2J\u009b31m"}
+            if name == "JOB_COMPLETION_INDEX":
+                del env["SLURM_ARRAY_TASK_ID"]
+            rc, out, err = run("run", self.exp, "-o", self.out, env=env)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(name + "=1?]0;pwned??[2J?31m", err)
+            for c in ("\x1b", "\x07", "\u009b"):
+                self.assertNotIn(c, err, name)
+
     def test_kubernetes_index_needs_a_count(self):
         env = {"JOB_COMPLETION_INDEX": "0"}
         rc, out, err = run("run", self.exp, "-o", self.out, env=env)
