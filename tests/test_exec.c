@@ -90,6 +90,28 @@ static void test_ok_tasks_every_strategy(void **state)
 	}
 }
 
+/*
+ * One epoll thread keeps many commands in flight: with every task asleep
+ * for seconds, most overlap (a blocking face would run one at a time).
+ * Counted from the records' times, not timed against a threshold.
+ */
+static void test_event_loop_keeps_many_in_flight(void **state)
+{
+	struct th_values w;
+	struct job_shared *sh;
+	size_t overlap;
+
+	(void)state;
+	exec_values(&w, "sleep 3");
+	th_set(&w, "tasks", "100");
+	sh = run("epoll", &w, NULL);
+	assert_int_equal(sh->n_failed, 0);
+	overlap = th_max_overlap(sh);
+	print_message("  epoll: %zu of 100 in flight at once\n", overlap);
+	assert_true(overlap >= 50);
+	job_release(sh);
+}
+
 static void test_failing_exit_and_signal(void **state)
 {
 	struct th_values w;
@@ -417,6 +439,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_tasks_every_strategy),
+		cmocka_unit_test(test_event_loop_keeps_many_in_flight),
 		cmocka_unit_test(test_failing_exit_and_signal),
 		cmocka_unit_test(test_hang_killed_by_timeout_with_its_group),
 		cmocka_unit_test(test_megabytes_of_output),
