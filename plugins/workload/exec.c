@@ -466,11 +466,10 @@ struct exec_live {
 	struct exec_proc proc;
 };
 
-static void live_done(struct exec_live *l)
+/* Stop the loop's watches and timer before reap closes the fds. */
+static void live_unwatch(struct exec_live *l)
 {
 	struct concur_loop *loop = l->loop;
-	char err[CONCUR_ERRLEN] = "";
-	int rc;
 
 	loop->timer_cancel(loop, &l->timer);
 	loop->watch(loop, l->proc.pidfd, 0, NULL, NULL);
@@ -478,6 +477,15 @@ static void live_done(struct exec_live *l)
 		loop->watch(loop, l->proc.out_fd, 0, NULL, NULL);
 	if (l->proc.err_fd >= 0)
 		loop->watch(loop, l->proc.err_fd, 0, NULL, NULL);
+}
+
+static void live_done(struct exec_live *l)
+{
+	struct concur_loop *loop = l->loop;
+	char err[CONCUR_ERRLEN] = "";
+	int rc;
+
+	live_unwatch(l);
 	exec_proc_reap(&l->proc);
 	rc = finish(l->inst, &l->proc, l->rec, err, sizeof(err));
 	loop->complete(loop, l->task, rc, rc ? err : NULL);
@@ -544,11 +552,7 @@ static int exec_start_task(void *instance, void *worker, size_t task,
 		snprintf(err, errlen, "the event loop cannot watch it: %s",
 			 strerror(-rc));
 		exec_proc_timeout(&l->proc);
-		loop->timer_cancel(loop, &l->timer);
-		loop->watch(loop, l->proc.pidfd, 0, NULL, NULL);
-		if (l->proc.out_fd >= 0)
-			loop->watch(loop, l->proc.out_fd, 0, NULL, NULL);
-		loop->watch(loop, l->proc.err_fd, 0, NULL, NULL);
+		live_unwatch(l);
 		exec_proc_reap(&l->proc);
 	}
 	rec->status = rc;
