@@ -671,11 +671,8 @@ static void free_section(struct matrix_section *ms)
 {
 	size_t k, j;
 
-	for (k = 0; ms->extra_decls && k < ms->n_extra; k++)
-		free((char *)ms->extra_decls[k].name);
-	free(ms->extra_decls);
 	if (!ms->params)
-		return;
+		goto out;
 	for (k = 0; ms->plugin && k < ms->n_params; k++) {
 		struct matrix_param *mp = &ms->params[k];
 
@@ -691,6 +688,10 @@ static void free_section(struct matrix_section *ms)
 		free(mp->choices);
 	}
 	free(ms->params);
+out: /* the extras' declarations, which params[k].decl may point at */
+	for (k = 0; ms->extra_decls && k < ms->n_extra; k++)
+		free((char *)ms->extra_decls[k].name);
+	free(ms->extra_decls);
 }
 
 void matrix_free(struct matrix *m)
