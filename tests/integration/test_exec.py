@@ -116,6 +116,13 @@ tasks = 4
             r = read_dicts(os.path.join(d, "c.csv"))[0]
             self.assertEqual(r["status"], "ok", r["error"])
 
+    def test_help_says_it_takes_extra_keys(self):
+        rc, out, err = run("help", "exec")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("extra keys: yes", out)
+        rc, out, err = run("help", "cpu_sum")
+        self.assertNotIn("extra keys", out)
+
     def test_unknown_key_and_placeholder_errors(self):
         with TempDir() as d:
             ini = write(os.path.join(d, "e.ini"), """
