@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -224,6 +225,23 @@ static void test_megabytes_of_output(void **state)
 		assert_true(strlen(sh->error_text) < CONCUR_ERRLEN);
 		job_release(sh);
 	}
+}
+
+/* With SIGCHLD ignored the kernel reaps the command: say so, never "ok". */
+static void test_lost_exit_status_is_an_error(void **state)
+{
+	struct th_values w;
+	struct job_shared *sh;
+
+	(void)state;
+	signal(SIGCHLD, SIG_IGN);
+	exec_values(&w, "false");
+	th_set(&w, "tasks", "2");
+	sh = run("sync", &w, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	assert_int_equal(sh->n_failed, 2);
+	assert_non_null(strstr(sh->error_text, "exit status was lost"));
+	job_release(sh);
 }
 
 static void test_missing_command(void **state)
@@ -443,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_failing_exit_and_signal),
 		cmocka_unit_test(test_hang_killed_by_timeout_with_its_group),
 		cmocka_unit_test(test_megabytes_of_output),
+		cmocka_unit_test(test_lost_exit_status_is_an_error),
 		cmocka_unit_test(test_missing_command),
 		cmocka_unit_test(test_stdout_check),
 		cmocka_unit_test(test_env_and_extra_keys),

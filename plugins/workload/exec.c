@@ -499,7 +499,8 @@ static void live_fd(struct concur_loop *loop, int fd, unsigned revents,
 
 	(void)revents;
 	if (fd == l->proc.pidfd) {
-		live_done(l);
+		if (exec_proc_has_exited(&l->proc))
+			live_done(l);
 		return;
 	}
 	if (exec_proc_drain(&l->proc, fd)) {

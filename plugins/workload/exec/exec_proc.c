@@ -240,8 +240,21 @@ void exec_proc_timeout(struct exec_proc *p)
 	kill(-p->pid, SIGKILL);
 }
 
+bool exec_proc_has_exited(const struct exec_proc *p)
+{
+	siginfo_t info = { 0 };
+
+	if (p->exited)
+		return true;
+	if (waitid(P_PID, (id_t)p->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno != EINTR; /* ECHILD: nothing left to wait for */
+	return info.si_pid != 0;
+}
+
 void exec_proc_reap(struct exec_proc *p)
 {
+	pid_t rc;
+
 	if (p->exited)
 		return;
 	/*
@@ -249,8 +262,9 @@ void exec_proc_reap(struct exec_proc *p)
 	 * id) cannot be reused yet: kill the group first.
 	 */
 	kill(-p->pid, SIGKILL);
-	while (waitpid(p->pid, &p->wstatus, 0) < 0 && errno == EINTR)
+	while ((rc = waitpid(p->pid, &p->wstatus, 0)) < 0 && errno == EINTR)
 		;
+	p->lost = rc < 0; /* reaped by someone else: SIGCHLD ignored? */
 	p->exited = true;
 	/* What the writers left in the pipes; they are all dead now. */
 	if (p->out_fd >= 0)
@@ -297,7 +311,7 @@ void exec_proc_wait(struct exec_proc *p, int64_t timeout_ns)
 			if (fds[k].fd >= 0 && fds[k].revents &&
 			    exec_proc_drain(p, fds[k].fd))
 				exec_proc_close_fd(p, fds[k].fd);
-		if (fds[0].revents)
+		if (fds[0].revents && exec_proc_has_exited(p))
 			exec_proc_reap(p);
 	}
 }
@@ -355,6 +369,12 @@ int exec_proc_status(const struct exec_proc *p, int expect_exit,
 	*ret_detail = WIFEXITED(st)	? (unsigned)WEXITSTATUS(st)
 		      : WIFSIGNALED(st) ? 128u + (unsigned)WTERMSIG(st)
 					: 0;
+	if (p->lost) {
+		snprintf(err, errlen,
+			 "its exit status was lost: something else reaped it "
+			 "(is SIGCHLD ignored?)");
+		return -EPROTO;
+	}
 	if (p->timed_out) {
 		exec_format_duration(timeout_ns, d, sizeof(d));
 		snprintf(err, errlen, "timed out after %s", d);

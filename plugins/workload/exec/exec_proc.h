@@ -26,6 +26,7 @@ struct exec_proc {
 	pid_t pid;
 	int pidfd, out_fd, err_fd; /* -1 once closed */
 	bool exited, timed_out;
+	bool lost; /* waitpid found no such child: the status is unknown */
 	int wstatus;
 	uint64_t out_bytes;  /* stdout bytes, with stdout captured */
 	uint64_t digest;     /* of stdout without its trailing newlines */
@@ -61,6 +62,13 @@ void exec_proc_close_fd(struct exec_proc *p, int fd);
 
 /* The deadline passed: SIGKILL the group; the pidfd then says it exited. */
 void exec_proc_timeout(struct exec_proc *p);
+
+/*
+ * Has the main process exited (a zombie now, not reaped yet)?  A readable
+ * pidfd says so; this guards against an event meant for an fd number that
+ * was closed and reused.
+ */
+bool exec_proc_has_exited(const struct exec_proc *p);
 
 /*
  * The pidfd is readable: the main process exited.  SIGKILL what is left of
