@@ -54,27 +54,62 @@ enum exec_param_index {
 	P_N
 };
 
+static const struct concur_param exec_params[] = {
+	[P_COMMAND] = { "command", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+			"the command each task runs; {task}, {NAME} of any "
+			"key of the section" },
+	[P_SHELL] = { "shell", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+		      "true: run it with /bin/sh -c; false: split it like a "
+		      "shell, run it without one" },
+	[P_TASKS] = { "tasks", CONCUR_PARAM_INT, "10", "1", "50000000",
+		      "commands per run" },
+	[P_STDIN] = { "stdin", CONCUR_PARAM_STRING, "/dev/null", NULL, NULL,
+		      "file each command reads as its stdin" },
+	[P_STDOUT] = { "stdout", CONCUR_PARAM_STRING, "discard", NULL, NULL,
+		       "discard (to /dev/null) or check (count and digest "
+		       "it)" },
+	[P_EXPECT_STDOUT] = { "expect_stdout", CONCUR_PARAM_STRING, NULL, NULL,
+			      NULL,
+			      "with stdout = check: the output every task "
+			      "must print (trailing newlines ignored)" },
+	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1", NULL,
+			     "with stdout = check: bytes every task must "
+			     "print; -1 = not checked" },
+	[P_EXPECT_EXIT] = { "expect_exit", CONCUR_PARAM_INT, "0", "0", "255",
+			    "the exit status a successful task has" },
+	[P_TIMEOUT] = { "timeout", CONCUR_PARAM_DURATION, "60s", "1ms", NULL,
+			"a task still running after this fails, its process "
+			"group killed" },
+	[P_SETUP] = { "setup", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+		      "command run before each run, outside the timed "
+		      "region; cleanup follows the run" },
+	[P_PREPARE] = { "prepare", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+			"command run after setup, before each run's tasks" },
+	[P_CLEANUP] = { "cleanup", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+			"command run after each run whose setup ran" },
+	[P_URL] = { "url", CONCUR_PARAM_STRING, NULL, NULL, NULL,
+		    "{url} in commands; builtin = the embedded test server's "
+		    "base URL (the experiment then starts it)" },
+	{ 0 },
+};
+
 /* Variable 0 of every template: the task index. */
 #define VAR_TASK 0
 
 struct exec_instance {
-	const union concur_value *params;
-	bool ready;	 /* extra_keys built the templates */
-	bool setup_ran;	 /* cleanup is owed */
-	bool capture;	 /* stdout = check */
-	bool has_expect; /* expect_stdout is set */
+	union concur_value
+		vals[P_N]; /* a copy: only its strings outlive create */
+	const union concur_value *params; /* == vals */
+	bool ready;			  /* extra_keys built the templates */
+	bool setup_ran;			  /* cleanup is owed */
+	bool capture;			  /* stdout = check */
+	bool has_expect;		  /* expect_stdout is set */
 	uint64_t expect_digest;
 	char *url; /* {url}: the builtin server's, or as given */
 	struct exec_vars vars;
 	char **own_texts; /* values of the own parameters, as text */
 	char **envp;
 	struct exec_tmpl cmd, setup, prepare, cleanup;
-};
-
-static const char *const param_names[P_N] = {
-	"command",	 "shell",	 "tasks",	"stdin",   "stdout",
-	"expect_stdout", "expect_bytes", "expect_exit", "timeout", "setup",
-	"prepare",	 "cleanup",	 "url",
 };
 
 /* ---- create / destroy ---- */
@@ -143,8 +178,6 @@ static char *value_text(const struct concur_param *d,
 	s = strdup(buf);
 	return s;
 }
-
-static const struct concur_param exec_params[];
 
 /* The server's base URL when url = builtin (http_download's convention). */
 static int url_resolve(struct exec_instance *inst, char *err, size_t errlen)
@@ -224,7 +257,8 @@ static int exec_create(const union concur_value *params, void **ret_instance,
 	inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return -ENOMEM;
-	inst->params = params;
+	memcpy(inst->vals, params, sizeof(inst->vals));
+	inst->params = inst->vals;
 	inst->capture = !strcmp(params[P_STDOUT].s, "check");
 	inst->has_expect = *params[P_EXPECT_STDOUT].s != '\0';
 	inst->expect_digest = exec_digest_text(params[P_EXPECT_STDOUT].s);
@@ -264,7 +298,7 @@ static int build_vars(struct exec_instance *inst,
 							     &inst->params[i]);
 		if (!inst->own_texts[i])
 			return -ENOMEM;
-		v->names[1 + n + i] = param_names[i];
+		v->names[1 + n + i] = exec_params[i].name;
 		v->values[1 + n + i] = inst->own_texts[i];
 	}
 	return 0;
@@ -320,7 +354,7 @@ static int parse_tmpl(struct exec_instance *inst, size_t which,
 		which == P_COMMAND ? NULL : "task", t, why, sizeof(why));
 
 	if (rc < 0)
-		snprintf(err, errlen, "%s: %s", param_names[which], why);
+		snprintf(err, errlen, "%s: %s", exec_params[which].name, why);
 	else if (which == P_COMMAND && t->n_words == 0) {
 		snprintf(err, errlen, "command is empty");
 		rc = -EINVAL;
@@ -591,45 +625,6 @@ static uint64_t exec_needs(const union concur_value *params)
 	return strcmp(params[P_URL].s, "builtin") == 0 ? CONCUR_NEED_HTTP_SERVER
 						       : 0;
 }
-
-static const struct concur_param exec_params[] = {
-	[P_COMMAND] = { "command", CONCUR_PARAM_STRING, NULL, NULL, NULL,
-			"the command each task runs; {task}, {NAME} of any "
-			"key of the section" },
-	[P_SHELL] = { "shell", CONCUR_PARAM_BOOL, "false", NULL, NULL,
-		      "true: run it with /bin/sh -c; false: split it like a "
-		      "shell, run it without one" },
-	[P_TASKS] = { "tasks", CONCUR_PARAM_INT, "10", "1", "50000000",
-		      "commands per run" },
-	[P_STDIN] = { "stdin", CONCUR_PARAM_STRING, "/dev/null", NULL, NULL,
-		      "file each command reads as its stdin" },
-	[P_STDOUT] = { "stdout", CONCUR_PARAM_STRING, "discard", NULL, NULL,
-		       "discard (to /dev/null) or check (count and digest "
-		       "it)" },
-	[P_EXPECT_STDOUT] = { "expect_stdout", CONCUR_PARAM_STRING, NULL, NULL,
-			      NULL,
-			      "with stdout = check: the output every task "
-			      "must print (trailing newlines ignored)" },
-	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1", NULL,
-			     "with stdout = check: bytes every task must "
-			     "print; -1 = not checked" },
-	[P_EXPECT_EXIT] = { "expect_exit", CONCUR_PARAM_INT, "0", "0", "255",
-			    "the exit status a successful task has" },
-	[P_TIMEOUT] = { "timeout", CONCUR_PARAM_DURATION, "60s", "1ms", NULL,
-			"a task still running after this fails, its process "
-			"group killed" },
-	[P_SETUP] = { "setup", CONCUR_PARAM_STRING, NULL, NULL, NULL,
-		      "command run before each run, outside the timed "
-		      "region; cleanup follows the run" },
-	[P_PREPARE] = { "prepare", CONCUR_PARAM_STRING, NULL, NULL, NULL,
-			"command run after setup, before each run's tasks" },
-	[P_CLEANUP] = { "cleanup", CONCUR_PARAM_STRING, NULL, NULL, NULL,
-			"command run after each run whose setup ran" },
-	[P_URL] = { "url", CONCUR_PARAM_STRING, NULL, NULL, NULL,
-		    "{url} in commands; builtin = the embedded test server's "
-		    "base URL (the experiment then starts it)" },
-	{ 0 },
-};
 
 static const struct concur_workload_ops exec_ops = {
 	.size = CONCUR_WORKLOAD_OPS_SIZE,
