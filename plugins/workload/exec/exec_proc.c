@@ -21,6 +21,10 @@
 #define SYS_pidfd_open 434 /* the same number on every architecture */
 #endif
 
+#define LOST_STATUS                                                            \
+	"its exit status was lost: something else reaped it (is SIGCHLD "      \
+	"ignored?)"
+
 #define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
 #define FNV_PRIME UINT64_C(0x100000001b3)
 
@@ -194,9 +198,13 @@ int exec_proc_start(struct exec_proc *p, const struct exec_spawn *s, char *err,
 		close_fd(&out[1]);
 		close_fd(&errp[0]);
 		close_fd(&errp[1]);
-		snprintf(err, errlen, "cannot run '%.80s': %s", s->argv[0],
-			 strerror(-rc));
-		return rc;
+		if (rc == -ESRCH) /* gone before pidfd_open: reaped already */
+			snprintf(err, errlen, "'%.80s': " LOST_STATUS,
+				 s->argv[0]);
+		else
+			snprintf(err, errlen, "cannot run '%.80s': %s",
+				 s->argv[0], strerror(-rc));
+		return rc == -ESRCH ? -EPROTO : rc;
 	}
 	p->out_fd = out[0];
 	p->err_fd = errp[0];
@@ -370,9 +378,7 @@ int exec_proc_status(const struct exec_proc *p, int expect_exit,
 		      : WIFSIGNALED(st) ? 128u + (unsigned)WTERMSIG(st)
 					: 0;
 	if (p->lost) {
-		snprintf(err, errlen,
-			 "its exit status was lost: something else reaped it "
-			 "(is SIGCHLD ignored?)");
+		snprintf(err, errlen, LOST_STATUS);
 		return -EPROTO;
 	}
 	if (p->timed_out) {
