@@ -951,7 +951,7 @@ int config_override_parse(const char *arg, struct config_override *ret,
 	memset(ret, 0, sizeof(*ret));
 	for (p = arg; eq && p < eq; p++)
 		if (*p == '.')
-			dot = p; /* labels may hold '.', keys never do */
+			dot = p; /* both may hold '.': apply_override decides */
 	if (!eq || !dot)
 		goto bad;
 	ret->section = trim_range(arg, dot);
@@ -1021,17 +1021,48 @@ static struct config_section *find_label(const struct config *cfg,
 	return NULL;
 }
 
+/*
+ * The section --set S.K=V names.  Labels and keys may both hold '.', so
+ * "a.b.c" is section "a.b", key "c" when such a label exists, else section
+ * "a", key "b.c" (env.NAME keys): the longest label that matches wins.
+ * *ret_key (allocated) is the key that goes with it.
+ */
+static struct config_section *
+find_override_section(struct parse *p, const struct config_override *o,
+		      char **ret_key)
+{
+	char *label = xasprintf("%s.%s", o->section, o->key);
+	size_t dot = strlen(o->section);
+	struct config_section *sec = NULL;
+
+	for (;;) {
+		label[dot] = '\0';
+		sec = !strcmp(label, "experiment") ? p->exp
+						   : find_label(p->cfg, label);
+		if (sec) {
+			*ret_key = xstrdup(label + dot + 1);
+			break;
+		}
+		label[dot] = '.';
+		while (dot > 0 && label[--dot] != '.')
+			;
+		if (dot == 0)
+			break;
+	}
+	free(label);
+	return sec;
+}
+
 static int apply_override(struct parse *p, const struct config_override *o)
 {
+	char *key = NULL;
 	struct config_section *sec;
 	struct config_key *k;
 	char msg[MSG_MAX], labels[256];
 	char *text;
 	ssize_t i;
 
-	sec = !strcmp(o->section, "experiment")
-		      ? p->exp
-		      : find_label(p->cfg, o->section);
+	sec = find_override_section(p, o, &key);
 	if (!sec) {
 		list_labels(p->cfg, labels, sizeof(labels));
 		return override_fail(p, o,
@@ -1039,15 +1070,19 @@ static int apply_override(struct parse *p, const struct config_override *o)
 				     "sections: %s",
 				     o->section, labels);
 	}
-	if (config_expand(o->value, &text, msg, sizeof(msg)) < 0)
+	if (config_expand(o->value, &text, msg, sizeof(msg)) < 0) {
+		free(key);
 		return override_fail(p, o, "%s", msg);
-	i = key_index(sec, o->key);
+	}
+	i = key_index(sec, key);
 	if (i < 0 && sec->n_keys >= CONFIG_MAX_KEYS) {
 		free(text);
+		free(key);
 		return override_fail(p, o, "more than %d keys in one section",
 				     CONFIG_MAX_KEYS);
 	}
-	k = i < 0 ? section_add_key(sec, o->key, 0) : &sec->keys[i];
+	k = i < 0 ? section_add_key(sec, key, 0) : &sec->keys[i];
+	free(key);
 	while (k->n_values > 0)
 		free(k->values[--k->n_values].text);
 	k->line = 0;

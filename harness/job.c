@@ -214,13 +214,14 @@ static void usage_sample(struct job_shared *shared, int sign)
 }
 
 int64_t job_task_count(const struct plugin *workload,
-		       const union concur_value *wvals, char *err,
+		       const union concur_value *wvals,
+		       const struct plugin_extras *extras, char *err,
 		       size_t errlen)
 {
 	char msg[CONCUR_ERRLEN] = "";
 	void *instance = NULL;
 	int64_t n;
-	int rc = plugin_create_workload(workload, wvals, &instance, msg,
+	int rc = plugin_create_workload(workload, wvals, extras, &instance, msg,
 					sizeof(msg));
 
 	if (rc != 0) {
@@ -253,8 +254,8 @@ static int64_t *schedule_prepare(const struct job_shared *shared, size_t n)
 
 int job_run(const struct plugin *strategy, const union concur_value *svals,
 	    const struct plugin *workload, const union concur_value *wvals,
-	    struct job_shared *shared, size_t max_tasks,
-	    int64_t (*now_ns)(void))
+	    const struct plugin_extras *extras, struct job_shared *shared,
+	    size_t max_tasks, int64_t (*now_ns)(void))
 {
 	char msg[CONCUR_ERRLEN] = "";
 	void *instance = NULL, *strat = NULL;
@@ -263,12 +264,20 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 	size_t n, i;
 	int rc;
 
-	rc = plugin_create_workload(workload, wvals, &instance, msg,
+	rc = plugin_create_workload(workload, wvals, extras, &instance, msg,
 				    sizeof(msg));
 	if (rc != 0) {
 		set_run_error(shared, rc, kind_name(CONCUR_KIND_WORKLOAD),
 			      workload->name, msg);
 		return shared->run_status;
+	}
+	rc = workload->workload.prepare
+		     ? workload->workload.prepare(instance, msg, sizeof(msg))
+		     : 0; /* NULL: a table built by hand, not by the loader */
+	if (rc != 0) {
+		set_run_error(shared, rc, kind_name(CONCUR_KIND_WORKLOAD),
+			      workload->name, msg);
+		goto out_workload;
 	}
 	n = workload->workload.task_count(instance);
 	if (n > max_tasks) {

@@ -89,8 +89,9 @@ int job_read_back(const struct job_shared *shared, size_t max_tasks,
 		  struct job_outcome *ret, char *why, size_t whylen);
 
 /*
- * Create the workload (to learn its task count, which must be <= the
- * mapping's capacity `max_tasks`) and the strategy, run the job, check every
+ * Create the workload with its extra keys (`extras`, NULL = none; to learn
+ * its task count, which must be <= the mapping's capacity `max_tasks`),
+ * let it prepare, create the strategy, run the job, check every
  * successful task, then destroy both.  With shared->load.rate > 0 the
  * schedule is computed first, outside the timed region, and handed to the
  * strategy as job.intended_start_ns, counted from the run's start.  Fills shared->wall_ns, n_tasks,
@@ -100,15 +101,16 @@ int job_read_back(const struct job_shared *shared, size_t max_tasks,
  */
 int job_run(const struct plugin *strategy, const union concur_value *svals,
 	    const struct plugin *workload, const union concur_value *wvals,
-	    struct job_shared *shared, size_t max_tasks,
-	    int64_t (*now_ns)(void));
+	    const struct plugin_extras *extras, struct job_shared *shared,
+	    size_t max_tasks, int64_t (*now_ns)(void));
 
 /*
  * Ask the workload for its task count without running anything (create,
- * task_count, destroy).  Returns the count, or -1 with a message.
+ * extra_keys, task_count, destroy; never prepare).  Returns the count, or -1 with a message.
  */
 int64_t job_task_count(const struct plugin *workload,
-		       const union concur_value *wvals, char *err,
+		       const union concur_value *wvals,
+		       const struct plugin_extras *extras, char *err,
 		       size_t errlen);
 
 #endif

@@ -116,6 +116,20 @@ static uint64_t default_needs(const union concur_value *params)
 	return UINT64_MAX;
 }
 
+static int default_extra_keys(void *instance,
+			      const struct concur_extra_key *keys, size_t n,
+			      char *err, size_t errlen)
+{
+	(void)instance, (void)keys, (void)n, (void)err, (void)errlen;
+	return 0;
+}
+
+static int default_prepare(void *instance, char *err, size_t errlen)
+{
+	(void)instance, (void)err, (void)errlen;
+	return 0;
+}
+
 static int default_strategy_create(const union concur_value *params, void **ret,
 				   char *err, size_t errlen)
 {
@@ -261,8 +275,17 @@ static int complete_ops(struct plugin *p, char *err, size_t errlen)
 			o->worker_fini = default_worker_fini;
 		if (!o->check_task)
 			o->check_task = default_check_task;
+		if (!missing && (p->info.caps & CONCUR_CAP_EXTRA_KEYS) &&
+		    !o->extra_keys)
+			missing =
+				"extra_keys (it declares CONCUR_CAP_EXTRA_KEYS, "
+				"so the core must hand it the keys it takes)";
 		if (!o->needs)
 			o->needs = default_needs;
+		if (!o->extra_keys)
+			o->extra_keys = default_extra_keys;
+		if (!o->prepare)
+			o->prepare = default_prepare;
 	}
 	if (missing) {
 		errf(err, errlen, "%s '%s' is missing the required hook %s",
@@ -378,12 +401,33 @@ static int check_desc(struct plugin *p, const struct concur_plugin *d,
 }
 
 int plugin_create_workload(const struct plugin *p,
-			   const union concur_value *params, void **ret,
+			   const union concur_value *params,
+			   const struct plugin_extras *extras, void **ret,
 			   char *err, size_t errlen)
 {
+	size_t n = extras ? extras->n : 0;
+	int rc;
+
 	if (p->v10)
 		return abi_v10_create(p, params, ret, err, errlen);
-	return p->workload.create(params, ret, err, errlen);
+	rc = p->workload.create(params, ret, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (n && !(p->desc->caps & CONCUR_CAP_EXTRA_KEYS)) {
+		/* matrix_build refuses this; a direct caller may not have */
+		errf(err, errlen,
+		     "takes no keys beyond its parameters (got '%s'): it does not declare CONCUR_CAP_EXTRA_KEYS",
+		     extras->keys[0].name);
+		rc = -EINVAL;
+	} else if (p->workload.extra_keys) { /* NULL: a table built by hand */
+		rc = p->workload.extra_keys(*ret, n ? extras->keys : NULL, n,
+					    err, errlen);
+	}
+	if (rc != 0) {
+		p->workload.destroy(*ret);
+		*ret = NULL;
+	}
+	return rc;
 }
 
 int plugin_create_strategy(const struct plugin *p,

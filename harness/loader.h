@@ -48,14 +48,23 @@ struct plugin {
 	const struct concur_v10_plugin *v10;
 };
 
+/* A workload cell's keys beyond its plugin's parameters (extra_keys). */
+struct plugin_extras {
+	const struct concur_extra_key *keys;
+	size_t n;
+};
+
 /*
  * Create a workload instance or strategy object of p from its parameter
  * values: the core's only way to call a plugin's create, since a v1.0
  * plugin's objects are wrapped by its adapter.  Released by the destroy
- * hook of p's table as usual.
+ * hook of p's table as usual.  A workload then gets its extra keys
+ * (`extras` may be NULL: none); if it refuses them, the instance is
+ * destroyed and the error returned.
  */
 int plugin_create_workload(const struct plugin *p,
-			   const union concur_value *params, void **ret,
+			   const union concur_value *params,
+			   const struct plugin_extras *extras, void **ret,
 			   char *err, size_t errlen);
 int plugin_create_strategy(const struct plugin *p,
 			   const union concur_value *params, void **ret,

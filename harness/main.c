@@ -891,6 +891,9 @@ static void print_needs(const struct plugin *p)
 			       : "no (refused for a workload with rate > 0)");
 	else
 		print_load_keys(p);
+	if (p->desc->kind == CONCUR_KIND_WORKLOAD &&
+	    (p->desc->caps & CONCUR_CAP_EXTRA_KEYS))
+		printf("extra keys: yes (any other key of its sections crosses like a string and reaches the plugin)\n");
 }
 
 /* An INI section that uses the plugin with every default spelled out. */

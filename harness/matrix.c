@@ -39,14 +39,54 @@ static const struct concur_param core_workload_params[MATRIX_CORE_PARAMS] = {
 			       "gives the same schedule" },
 };
 
-/* Declaration k of a section: the plugin's own, then the core's. */
+/* Declaration k of a section: the plugin's own, the core's, the extras. */
 static const struct concur_param *section_decl(const struct matrix_section *ms,
 					       size_t k)
 {
 	size_t own = ms->plugin->n_params;
 
-	return k < own ? &ms->plugin->desc->params[k]
-		       : &core_workload_params[k - own];
+	if (k < own)
+		return &ms->plugin->desc->params[k];
+	if (k < own + MATRIX_CORE_PARAMS)
+		return &core_workload_params[k - own];
+	return &ms->extra_decls[k - own - MATRIX_CORE_PARAMS];
+}
+
+static bool extra_key_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       (!first && ((c >= '0' && c <= '9') || c == '.'));
+}
+
+/*
+ * A workload declaring CONCUR_CAP_EXTRA_KEYS takes every key its table does
+ * not name as a STRING parameter after the core's keys (plugin.h).  The
+ * name becomes a CSV column, so it keeps to a letter or '_' then letters,
+ * digits, '_' and '.'.
+ */
+static int declare_extra(const struct config *cfg, struct matrix_section *ms,
+			 const struct config_key *key, char *err, size_t errlen)
+{
+	const char *s = key->name;
+	char at[640];
+	size_t i;
+
+	for (i = 0; s[i] && i <= 64; i++)
+		if (!extra_key_char(s[i], i == 0))
+			break;
+	if (s[i] || i == 0 || i > 64) {
+		where(cfg, ms->sec, key->line, at, sizeof(at));
+		errf(err, errlen,
+		     "%s bad key '%.64s' for plugin %s: a key beyond its parameters starts with a letter or '_' and holds only letters, digits, '_' and '.' (at most 64), e.g. env.PATH",
+		     at, s, ms->plugin->name);
+		return -EINVAL;
+	}
+	ms->extra_decls[ms->n_extra++] = (struct concur_param){
+		.name = xstrdup(s),
+		.type = CONCUR_PARAM_STRING,
+		.doc = "a key the plugin takes beyond its parameters",
+	};
+	return 0;
 }
 
 static const struct concur_param *find_param(const struct matrix_section *ms,
@@ -274,12 +314,22 @@ static int build_section(const struct config *cfg,
 	}
 	ms->n_params = ms->plugin->n_params +
 		       (kind == CONCUR_KIND_WORKLOAD ? MATRIX_CORE_PARAMS : 0);
-	ms->params = xcalloc(ms->n_params + 1, sizeof(*ms->params));
-	for (i = 0; i < sec->n_keys; i++)
-		if (!find_param(ms, sec->keys[i].name, &k)) {
-			unknown_key(cfg, ms, &sec->keys[i], err, errlen);
-			return -EINVAL;
+	ms->extra_decls = xcalloc(sec->n_keys + 1, sizeof(*ms->extra_decls));
+	for (i = 0; i < sec->n_keys; i++) {
+		if (find_param(ms, sec->keys[i].name, &k))
+			continue;
+		if (kind == CONCUR_KIND_WORKLOAD &&
+		    (ms->plugin->desc->caps & CONCUR_CAP_EXTRA_KEYS)) {
+			rc = declare_extra(cfg, ms, &sec->keys[i], err, errlen);
+			if (rc < 0)
+				return rc;
+			ms->n_params++;
+			continue;
 		}
+		unknown_key(cfg, ms, &sec->keys[i], err, errlen);
+		return -EINVAL;
+	}
+	ms->params = xcalloc(ms->n_params + 1, sizeof(*ms->params));
 	ms->n_combos = 1;
 	for (k = 0; k < ms->n_params; k++) {
 		const struct config_key *key = NULL;
@@ -367,7 +417,9 @@ static void add_columns(struct matrix *m, const struct matrix_section *ms,
 		const char *key = ms->params[k].decl->name;
 
 		/* core keys: a column only in experiments that use them */
-		if (k >= ms->plugin->n_params && !m->open_loop)
+		if (k >= ms->plugin->n_params &&
+		    k < ms->plugin->n_params + MATRIX_CORE_PARAMS &&
+		    !m->open_loop)
 			continue;
 		for (c = 0; c < m->n_columns; c++)
 			if (m->columns[c].kind == kind &&
@@ -383,6 +435,20 @@ static void add_columns(struct matrix *m, const struct matrix_section *ms,
 			.header = xasprintf("%s.%s", kind_name(kind), key),
 		};
 	}
+}
+
+/* The cell's extra keys, named by the section, valued by its choices. */
+static void cell_extras(const struct matrix_section *ws, struct cell *c)
+{
+	size_t first = ws->n_params - ws->n_extra, e;
+
+	c->extra_keys = xcalloc(ws->n_extra + 1, sizeof(*c->extra_keys));
+	for (e = 0; e < ws->n_extra; e++)
+		c->extra_keys[e] = (struct concur_extra_key){
+			.name = ws->extra_decls[e].name,
+			.value = c->wvals[first + e].s,
+		};
+	c->extras = (struct plugin_extras){ c->extra_keys, ws->n_extra };
 }
 
 static void expand_cells(struct matrix *m)
@@ -414,6 +480,7 @@ static void expand_cells(struct matrix *m)
 							   sizeof(*c->wvals));
 					pick(ss, a, c->schoice, c->svals);
 					pick(ws, b, c->wchoice, c->wvals);
+					cell_extras(ws, c);
 					l = side_text(ss, c->schoice, true);
 					r = side_text(ws, c->wchoice, true);
 					c->id = xasprintf("%s/%s", l, r);
@@ -430,8 +497,8 @@ static bool uses_core_keys(const struct matrix *m)
 	for (w = 0; w < m->n_workloads; w++) {
 		const struct matrix_section *ms = &m->workloads[w];
 
-		for (k = ms->plugin->n_params; k < ms->n_params; k++)
-			if (ms->params[k].line != -1)
+		for (k = 0; k < MATRIX_CORE_PARAMS; k++)
+			if (ms->params[ms->plugin->n_params + k].line != -1)
 				return true;
 	}
 	return false;
@@ -605,7 +672,7 @@ static void free_section(struct matrix_section *ms)
 	size_t k, j;
 
 	if (!ms->params)
-		return;
+		goto out;
 	for (k = 0; ms->plugin && k < ms->n_params; k++) {
 		struct matrix_param *mp = &ms->params[k];
 
@@ -621,6 +688,10 @@ static void free_section(struct matrix_section *ms)
 		free(mp->choices);
 	}
 	free(ms->params);
+out: /* the extras' declarations, which params[k].decl may point at */
+	for (k = 0; ms->extra_decls && k < ms->n_extra; k++)
+		free((char *)ms->extra_decls[k].name);
+	free(ms->extra_decls);
 }
 
 void matrix_free(struct matrix *m)
@@ -635,6 +706,7 @@ void matrix_free(struct matrix *m)
 		free(m->cells[i].wchoice);
 		free(m->cells[i].svals);
 		free(m->cells[i].wvals);
+		free(m->cells[i].extra_keys);
 	}
 	free(m->cells);
 	for (i = 0; i < m->n_strategies; i++)

@@ -51,9 +51,15 @@ struct matrix_param {
 struct matrix_section {
 	const struct config_section *sec;
 	const struct plugin *plugin;
-	/* n_params of them: the plugin's, then (workloads) the core's */
+	/*
+	 * n_params of them: the plugin's, then (workloads) the core's, then
+	 * (a workload with CONCUR_CAP_EXTRA_KEYS) the keys its table does not
+	 * name, declared as STRING parameters in extra_decls.
+	 */
 	struct matrix_param *params;
 	size_t n_params;
+	struct concur_param *extra_decls;
+	size_t n_extra;
 	size_t n_combos;
 };
 
@@ -63,6 +69,9 @@ struct cell {
 	size_t strategy, workload; /* indices into the matrix's arrays */
 	size_t *schoice, *wchoice; /* chosen choice per parameter */
 	union concur_value *svals, *wvals; /* in parameter-table order */
+	/* The workload's extra keys with this cell's values (their .s). */
+	struct concur_extra_key *extra_keys;
+	struct plugin_extras extras;
 };
 
 /* A parameter column of the summary CSV: "strategy.workers". */
@@ -85,7 +94,7 @@ struct matrix {
 
 /*
  * Load each section's plugin through `l`, type and check every key (unknown
- * key with suggestion, repeated non-list key, type, range, required keys)
+ * key with suggestion, unless the workload takes extra keys, repeated non-list key, type, range, required keys)
  * and expand the cells.  Errors carry "FILE:LINE: [kind label] ...".
  */
 int matrix_build(const struct config *cfg, struct loader *l,

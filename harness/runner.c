@@ -203,7 +203,8 @@ int runner_prepare(struct runner *r, const struct config *cfg,
 		const struct cell *c = &m->cells[i];
 		const struct plugin *w = matrix_cell_workload(m, c)->plugin;
 		char msg[2 * CONCUR_ERRLEN];
-		int64_t n = job_task_count(w, c->wvals, msg, sizeof(msg));
+		int64_t n = job_task_count(w, c->wvals, &c->extras, msg,
+					   sizeof(msg));
 
 		r->results[i].cell = c;
 		matrix_cell_load(m, c, &r->results[i].load);
@@ -317,7 +318,8 @@ static void run_child(struct runner *r, const struct cell *c,
 	/* Plugins must not write to stdout: it carries concur's own output. */
 	if (!isatty(STDOUT_FILENO))
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-	job_run(s, c->svals, w, c->wvals, shared, max_tasks, r->now_ns);
+	job_run(s, c->svals, w, c->wvals, &c->extras, shared, max_tasks,
+		r->now_ns);
 	fflush(NULL);
 	_exit(0);
 }

@@ -33,7 +33,7 @@ static void run_and_check(const struct plugin *s, const union concur_value *sv,
 	size_t i;
 
 	assert_non_null(sh);
-	assert_int_equal(job_run(s, sv, w, wv, sh, n, mono_now_ns), 0);
+	assert_int_equal(job_run(s, sv, w, wv, NULL, sh, n, mono_now_ns), 0);
 	assert_string_equal(sh->error_text, "");
 	assert_int_equal(sh->n_tasks, n);
 	assert_int_equal(sh->n_failed, 0);

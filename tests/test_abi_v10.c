@@ -89,10 +89,11 @@ static struct job_shared *run_job(const struct plugin *s,
 	char err[CONCUR_ERRLEN] = "";
 	struct job_shared *sh;
 
-	assert_int_equal(job_task_count(w, wv, err, sizeof(err)), (int64_t)n);
+	assert_int_equal(job_task_count(w, wv, NULL, err, sizeof(err)),
+			 (int64_t)n);
 	sh = job_alloc(n);
 	assert_non_null(sh);
-	if (job_run(s, sv, w, wv, sh, n, mono_now_ns) != 0)
+	if (job_run(s, sv, w, wv, NULL, sh, n, mono_now_ns) != 0)
 		fail_msg("%s x %s: the run failed: %s", s->name, w->name,
 			 sh->error_text);
 	assert_int_equal(sh->n_tasks, n);
@@ -321,7 +322,8 @@ static void test_builtin_url_checked_by_create(void **state)
 	ticker_values(wv, 4, 0, "builtin", -1);
 	unsetenv(CONCUR_BUILTIN_URL_ENV);
 	assert_non_null(sh);
-	assert_int_not_equal(job_run(s, NULL, w, wv, sh, 4, mono_now_ns), 0);
+	assert_int_not_equal(job_run(s, NULL, w, wv, NULL, sh, 4, mono_now_ns),
+			     0);
 	print_message("  %s\n", sh->error_text);
 	assert_non_null(strstr(sh->error_text, "legacy_ticker"));
 	assert_non_null(strstr(sh->error_text, "the core did not start"));
@@ -373,7 +375,7 @@ static void test_loader_reads_legacy_workload(void **state)
 	ticker_values(values, 1, 0, "", -1);
 	assert_false(plugin_needs(p, values) & CONCUR_NEED_HTTP_SERVER);
 	ticker_values(values, 17, 0, "", -1);
-	assert_int_equal(job_task_count(p, values, err, sizeof(err)), 17);
+	assert_int_equal(job_task_count(p, values, NULL, err, sizeof(err)), 17);
 }
 
 static void test_loader_reads_legacy_strategy(void **state)

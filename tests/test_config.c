@@ -532,6 +532,34 @@ static void test_overrides(void **state)
 		config_override_free(&ov[i]);
 }
 
+/*
+ * Keys may hold '.' (env.NAME of the exec workload): --set finds the
+ * longest label that names a section, and the rest is the key.
+ */
+static void test_override_dotted_key(void **state)
+{
+	struct config_override ov[2];
+	struct config *cfg;
+
+	(void)state;
+	assert_int_equal(
+		config_override_parse("w.env.FOO=1", &ov[0], err, sizeof(err)),
+		0);
+	assert_int_equal(
+		config_override_parse("a.b.env.X=2", &ov[1], err, sizeof(err)),
+		0);
+	cfg = load_ov("[experiment]\n[strategy a.b]\nplugin = sync\n"
+		      "[workload w]\nenv.FOO = 0\n",
+		      ov, 2);
+	assert_string_equal(key(section(cfg, "w"), "env.FOO")->values[0].text,
+			    "1");
+	assert_string_equal(key(section(cfg, "a.b"), "env.X")->values[0].text,
+			    "2");
+	config_free(cfg);
+	config_override_free(&ov[0]);
+	config_override_free(&ov[1]);
+}
+
 static void test_override_errors(void **state)
 {
 	static const char *const bad[] = { "w.count",	 "count=3",
@@ -717,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_inih_limits),
 		cmocka_unit_test(test_bom_crlf_comments),
 		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_override_dotted_key),
 		cmocka_unit_test(test_override_errors),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_files),

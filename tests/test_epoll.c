@@ -388,7 +388,7 @@ static int quick_all_at_once(void)
 	struct job_shared *sh = job_alloc(QUICK_TASKS);
 
 	th_defaults(&sv, epoll_p); /* max_inflight 0: all 200,000 at once */
-	if (job_run(epoll_p, sv.v, &quick, wv.v, sh, QUICK_TASKS,
+	if (job_run(epoll_p, sv.v, &quick, wv.v, NULL, sh, QUICK_TASKS,
 		    mono_now_ns) != 0) {
 		fprintf(stderr, "job_run: %s\n", sh->error_text);
 		return 1;

@@ -93,7 +93,7 @@ struct job_shared *th_run(const struct th_values *s, const struct th_values *w,
 	int rc;
 
 	assert_non_null(sh);
-	rc = job_run(s->plugin, s->v, w->plugin, w->v, sh, max_tasks,
+	rc = job_run(s->plugin, s->v, w->plugin, w->v, NULL, sh, max_tasks,
 		     mono_now_ns);
 	if (rc != 0)
 		fail_msg("job_run: %d: %s", rc, sh->error_text);

@@ -145,7 +145,7 @@ static void test_v10_layout_adopted(void **state)
 	assert_null(p->workload_given.start_task);
 	assert_non_null(p->workload.worker_init);
 	assert_non_null(p->workload.check_task);
-	assert_int_equal(job_task_count(p, NULL, err, sizeof(err)), 1);
+	assert_int_equal(job_task_count(p, NULL, NULL, err, sizeof(err)), 1);
 	loader_destroy(l);
 }
 
@@ -162,6 +162,15 @@ static void test_unknown_need_refused(void **state)
 	(void)state;
 	expect_refused("fixture_unknown_need", "needs 0x10000000001",
 		       "needs a newer concur");
+}
+
+/* Extra keys are offered to a hook: declaring the cap without it is a bug. */
+static void test_extra_keys_cap_needs_its_hook(void **state)
+{
+	(void)state;
+	expect_refused("fixture_extra_keys_no_hook",
+		       "missing the required hook extra_keys",
+		       "CONCUR_CAP_EXTRA_KEYS");
 }
 
 static void test_search_finds_builtin_plugins(void **state)
@@ -239,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_v10_layout_adopted),
 		cmocka_unit_test(test_ops_table_without_size_refused),
 		cmocka_unit_test(test_unknown_need_refused),
+		cmocka_unit_test(test_extra_keys_cap_needs_its_hook),
 		cmocka_unit_test(test_search_finds_builtin_plugins),
 		cmocka_unit_test(test_wrong_kind_for_section),
 		cmocka_unit_test(test_world_writable_folder_refused),

@@ -201,6 +201,56 @@ static void test_list_parameter_does_not_cross(void **state)
 	teardown(&f);
 }
 
+/*
+ * A workload declaring CONCUR_CAP_EXTRA_KEYS (exec) takes keys its table
+ * does not name: they cross like STRING parameters, name cells and CSV
+ * columns, and reach each cell's extras; others still refuse them.
+ */
+static void test_extra_keys_cross_and_name_cells(void **state)
+{
+	struct fixture f;
+	const struct cell *c;
+	size_t i, threads = SIZE_MAX, env = SIZE_MAX;
+
+	(void)state;
+	assert_int_equal(build(&f, "[experiment]\n[strategy sync]\n"
+				   "[workload x]\nplugin = exec\n"
+				   "command = echo {threads}\n"
+				   "threads = 1, 2, 4\nenv.LANG = C\n"),
+			 0);
+	assert_int_equal(f.m->n_cells, 3);
+	assert_string_equal(f.m->cells[0].id, "sync/x[threads=1]");
+	assert_string_equal(f.m->cells[2].id, "sync/x[threads=4]");
+	for (i = 0; i < f.m->n_columns; i++) {
+		if (!strcmp(f.m->columns[i].header, "workload.threads"))
+			threads = i;
+		if (!strcmp(f.m->columns[i].header, "workload.env.LANG"))
+			env = i;
+	}
+	assert_true(threads < env && env < f.m->n_columns);
+	/* the core's open-loop keys stay without a column */
+	for (i = 0; i < f.m->n_columns; i++)
+		assert_string_not_equal(f.m->columns[i].header,
+					"workload.rate");
+	c = &f.m->cells[1];
+	assert_string_equal(matrix_cell_text(f.m, c, &f.m->columns[threads]),
+			    "2");
+	assert_int_equal(c->extras.n, 2);
+	assert_string_equal(c->extras.keys[0].name, "threads");
+	assert_string_equal(c->extras.keys[0].value, "2");
+	assert_string_equal(c->extras.keys[1].name, "env.LANG");
+	assert_string_equal(c->extras.keys[1].value, "C");
+	assert_false(f.m->open_loop);
+	teardown(&f);
+	/* without the cap the key is still unknown; bad names are refused */
+	expect_error("[experiment]\n[strategy sync]\n[workload w]\n"
+		     "plugin = null\nthreads = 2\n",
+		     "m.ini:5:", "unknown key 'threads'");
+	expect_error("[experiment]\n[strategy sync]\n[workload w]\n"
+		     "plugin = exec\ncommand = true\n9lives = 2\n",
+		     "m.ini:6:", "bad key '9lives'");
+}
+
 static void test_errors_name_file_line_and_key(void **state)
 {
 	(void)state;
@@ -248,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_ncpus),
 		cmocka_unit_test(test_columns_union_in_order),
 		cmocka_unit_test(test_list_parameter_does_not_cross),
+		cmocka_unit_test(test_extra_keys_cross_and_name_cells),
 		cmocka_unit_test(test_errors_name_file_line_and_key),
 		cmocka_unit_test(test_cell_cap),
 	};

@@ -69,7 +69,7 @@ static struct outcome run_open(const char *rel, const union concur_value *sv,
 	o.shared->load = (struct schedule_spec){ .rate = rate,
 						 .arrival = arrival,
 						 .seed = 3 };
-	rc = job_run(s, sv, w, wv, o.shared, n, mono_now_ns);
+	rc = job_run(s, sv, w, wv, NULL, o.shared, n, mono_now_ns);
 	if (rc != 0)
 		fail_msg("%s: %s", rel, o.shared->error_text);
 	assert_int_equal(o.shared->n_failed, 0);

@@ -36,7 +36,7 @@ struct job_shared *tp_run(const struct plugin *s, const union concur_value *sv,
 	struct job_shared *shared = job_alloc(max_tasks);
 
 	assert_non_null(shared);
-	*ret_rc = job_run(s, sv, w, wv, shared, max_tasks, mono_now_ns);
+	*ret_rc = job_run(s, sv, w, wv, NULL, shared, max_tasks, mono_now_ns);
 	return shared;
 }
 

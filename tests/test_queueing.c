@@ -227,7 +227,7 @@ static struct estimate measure(unsigned c, double rho, uint64_t seed)
 	sh->load = (struct schedule_spec){ .rate = rate,
 					   .arrival = SCHEDULE_POISSON,
 					   .seed = seed };
-	if (job_run(s, pool, w, wv, sh, n, mono_now_ns) != 0)
+	if (job_run(s, pool, w, wv, NULL, sh, n, mono_now_ns) != 0)
 		fail_msg("run: %s", sh->error_text);
 	assert_int_equal(sh->n_failed, 0);
 	schedule_fill(&sh->load, due, n);

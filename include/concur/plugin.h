@@ -41,7 +41,8 @@
  *  5. What is laid out in arrays or in storage the other side allocates is
  *     frozen for the whole major version, since both sides bake in its size:
  *     struct concur_param, union concur_value, struct concur_list,
- *     struct concur_task, struct concur_timer.  Enum values and flag bits
+ *     struct concur_task, struct concur_timer, struct concur_extra_key.
+ *     Enum values and flag bits
  *     are never renumbered or reused.
  *  6. The tables of the first v1 header (v1.0, concur 0.1) had no `size`.
  *     The core still loads and runs such plugins, with any other plugin:
@@ -121,6 +122,17 @@ extern "C" {
  * validate otherwise.
  */
 #define CONCUR_CAP_OPEN_LOOP (UINT64_C(1) << 0)
+/*
+ * CONCUR_CAP_EXTRA_KEYS (workloads, since v1.2): the workload takes keys its
+ * parameter table does not name.  In its sections the core then accepts any
+ * other key (letters, digits, '_' and '.', e.g. env.PATH) instead of
+ * refusing it as unknown; the value is text, crossed like a STRING
+ * parameter (a comma list crosses), and names cells and the CSV column
+ * `workload.KEY` like any parameter.  The core hands a cell's extra keys to
+ * the extra_keys hook, which a workload declaring this bit must provide
+ * (the loader refuses it otherwise).
+ */
+#define CONCUR_CAP_EXTRA_KEYS (UINT64_C(1) << 1)
 
 /* Size of every error buffer the core passes to a hook. */
 #define CONCUR_ERRLEN 256
@@ -166,6 +178,16 @@ struct concur_param {
 	const char *min;
 	const char *max;
 	const char *doc;
+};
+
+/*
+ * One key of a workload section that its parameter table does not name
+ * (CONCUR_CAP_EXTRA_KEYS), with this cell's value as text.  Frozen within
+ * the major version (rule 5): the core hands an array of them (since v1.2).
+ */
+struct concur_extra_key {
+	const char *name;
+	const char *value;
 };
 
 struct concur_list {
@@ -356,6 +378,25 @@ struct concur_workload_ops {
 	 * ignored.  Default: all of the description's needs.
 	 */
 	uint64_t (*needs)(const union concur_value *params);
+	/*
+	 * Optional (since v1.2); required with CONCUR_CAP_EXTRA_KEYS.  The
+	 * cell's extra keys, in the order the section sets them (n may be 0),
+	 * handed right after create wherever create is called: when the core
+	 * counts tasks before the experiment (and at --validate) and in the
+	 * run's process.  Check them here; a failure is reported like a failed
+	 * create.  keys and their text are valid until destroy.
+	 */
+	int (*extra_keys)(void *instance, const struct concur_extra_key *keys,
+			  size_t n, char *err, size_t errlen);
+	/*
+	 * Optional (since v1.2).  Called once per run, in the run's process,
+	 * after create (and extra_keys), before the strategy starts: outside
+	 * the timed region.  Never called when the core creates an instance
+	 * only to count its tasks or to validate, so this is the place for
+	 * side effects a run needs (creating files, warming a cache).  A
+	 * failure fails the run, with its message; destroy still follows.
+	 */
+	int (*prepare)(void *instance, char *err, size_t errlen);
 };
 
 /* ---------------------------------------------------------------------

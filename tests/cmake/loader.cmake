@@ -1,7 +1,7 @@
 # Loader tests against deliberately broken plugin fixtures.
 set(LOADER_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/loader)
 foreach(fx ok no_symbol missing_hook abi kind bad_param small_size no_ops_size
-          unknown_need word63 v10_layout)
+          unknown_need word63 v10_layout extra_keys_no_hook)
   add_library(fixture_loader_${fx} MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/loader/broken.c)
   string(TOUPPER ${fx} FX)
   if(NOT fx STREQUAL ok)

@@ -2,7 +2,8 @@
  * fuzz_config.c - libFuzzer target for the INI experiment reader.
  *
  * Feeds arbitrary bytes to config_load_string() with one fixed override
- * (so the override path runs too) and, when the file loads, splits every
+ * (so the override path runs too; a file that loads is read again with a
+ * dotted one, w.env.A=1) and, when the file loads, splits every
  * value as each parameter type the way matrix.c would, which fuzzes
  * value.c's lists and ranges as well.  Aborts when config.c's own line
  * classifier and inih disagree, which no input should cause, or when a
@@ -45,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config_override ov = { "experiment", "warmup", "2" };
+	struct config_override dotted = { "w.env", "A", "1" };
 	struct config *cfg = NULL;
 	char err[512] = "";
 	size_t s, k, v;
@@ -63,6 +65,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (k = 0; k < cfg->sections[s].n_keys; k++)
 			for (v = 0; v < cfg->sections[s].keys[k].n_values; v++)
 				split_all(&cfg->sections[s].keys[k].values[v]);
+	config_free(cfg);
+	/*
+	 * A file that loads, again with an override whose label and key both
+	 * hold '.': the split is found against the file's labels.
+	 */
+	cfg = NULL;
+	err[0] = '\0';
+	rc = config_load_string("fuzz.ini", (const char *)data, size, &dotted,
+				1, &cfg, err, sizeof(err));
+	if (rc == CONFIG_E_CLASSIFIER || rc == CONFIG_E_INIH)
+		abort();
+	if (rc < 0 && !err[0])
+		abort();
 	config_free(cfg);
 	return 0;
 }
