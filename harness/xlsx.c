@@ -27,6 +27,8 @@
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
+/* The most text one cell holds, in UTF-16 units (Excel's limit). */
+#define XLSX_CELL_CHARS 32767
 
 /* ------------------------------------------------------------------
  * Tables: a CSV text as rows of fields
@@ -273,10 +275,66 @@ static char *clean_text(const char *s)
 	return out;
 }
 
+/* Characters of valid UTF-8 text as a spreadsheet counts them (UTF-16). */
+static size_t cell_chars(const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		n += (c & 0xC0) != 0x80; /* a code point */
+		n += c >= 0xF0;		 /* past U+FFFF: a surrogate pair */
+	}
+	return n;
+}
+
+static char *cut_marker(size_t kept, size_t total)
+{
+	/* U+2026, the ellipsis */
+	return xasprintf(
+		"\xE2\x80\xA6 [truncated: %zu of %zu characters; the CSV file has them all]",
+		kept, total);
+}
+
+/*
+ * Clean text cut to what one cell holds, with a marker saying so: a
+ * spreadsheet refuses longer text, and an empty cell would hide that there
+ * was any.  The CSV files keep every character.
+ */
+static char *fit_cell(char *clean)
+{
+	size_t len = strlen(clean), total = cell_chars(clean, len), budget,
+	       used = 0, i = 0, k, n;
+	char *marker, *out;
+
+	if (total <= XLSX_CELL_CHARS)
+		return clean;
+	/* the marker with the largest count it can hold: never longer than
+	 * the one written */
+	marker = cut_marker(XLSX_CELL_CHARS, total);
+	budget = XLSX_CELL_CHARS - cell_chars(marker, strlen(marker));
+	free(marker);
+	while (i < len) {
+		k = utf8_sequence_len((const unsigned char *)clean + i,
+				      len - i);
+		n = cell_chars(clean + i, k);
+		if (used + n > budget)
+			break;
+		used += n;
+		i += k;
+	}
+	marker = cut_marker(used, total);
+	out = xasprintf("%.*s%s", (int)i, clean, marker);
+	free(marker);
+	free(clean);
+	return out;
+}
+
 void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
 		     const char *s, lxw_format *format)
 {
-	char *clean = clean_text(s);
+	char *clean = fit_cell(clean_text(s));
 
 	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
 	free(clean);

@@ -22,7 +22,9 @@
  * the field is a plain number ("", NaN: an empty cell); the label columns
  * (experiment, cell, strategy, workload, status, error) and every env value
  * are always text, without the CSV's formula guard; a parameter value is a
- * number when it is a decimal without a leading zero, else text.
+ * number when it is a decimal without a leading zero, else text.  Text
+ * past the 32,767 characters a cell holds is cut there, with a marker that
+ * says so.
  *
  * Written with libxlsxwriter (Debian's libxlsxwriter-dev); see README
  * "Dependencies and why".

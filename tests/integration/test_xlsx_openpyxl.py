@@ -57,6 +57,17 @@ count = 4
 first = 40000000, 40000001, 40000002, 40000003, 40000004, 40000005, 40000006, 40000007
 """
 
+SMALL = """[experiment]
+name = small
+repetitions = 1
+warmup = 0
+
+[strategy sync]
+
+[workload null]
+count = 1
+"""
+
 
 def unguard(s):
     return s[1:] if len(s) > 1 and s[0] == "'" and s[1] in "=+-@\t\r" else s
@@ -152,6 +163,26 @@ class Workbook(unittest.TestCase):
                 self.assertRegex(s.errBars.plus.numRef.f, r"^charts!")
                 self.assertRegex(s.errBars.minus.numRef.f, r"^charts!")
             self.assertEqual(len(charts[2].series), 2)  # one per workload
+
+    def test_text_past_a_cells_limit_is_cut_visibly(self):
+        # a cell holds 32,767 characters: a longer command line is cut, and
+        # says so, instead of leaving the cell empty
+        sets = ["--set", "null.count=1"] * 3000
+        with TempDir() as d:
+            out = self.run_ok(SMALL, d, *sets)
+            env = dict(read_csv(out[:-4] + "-env.csv"))
+            full = env["command_line"]
+            self.assertGreater(len(full), 32767)
+            rows = {r[0]: r[1] for r in values(
+                openpyxl.load_workbook(out[:-4] + ".xlsx")["env"])}
+            cut = rows["command_line"]
+            self.assertIsNotNone(cut)
+            self.assertLessEqual(len(cut), 32767)
+            self.assertRegex(cut, r"\[truncated: [\d,]+ of [\d,]+ characters; "
+                                  r"the CSV file has them all\]$")
+            kept = cut[:cut.rindex(" [truncated")]
+            self.assertGreater(len(kept), 32000)
+            self.assertTrue(full.startswith(kept.rstrip("\u2026")))
 
     def test_xlsx_false(self):
         with TempDir() as d:
