@@ -19,6 +19,53 @@
 /* Names tried before giving up on finding a free one. */
 #define TMP_TRIES 64
 
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a file";
+}
+
+/*
+ * Open path for reading whole, a regular file only: O_NONBLOCK so that a
+ * FIFO cannot block the open (no writer), and refused after fstat, as is
+ * a device (/dev/zero never ends) or a folder.  The descriptor, or -errno
+ * with a message.
+ */
+static int open_regular(const char *path, const char *what, struct stat *st,
+			char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, st) < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+	} else if (!S_ISREG(st->st_mode)) {
+		rc = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+		errf(err, errlen,
+		     "%s: not a regular file (%s): %s must be a regular file",
+		     path, file_kind(st->st_mode), what);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
 int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		size_t *ret_len, char *err, size_t errlen)
 {
@@ -26,25 +73,20 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 	struct stat st = { 0 };
 	char *buf;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = open_regular(path, what, &st, err, errlen), rc = 0;
 
-	if (fd < 0) {
-		rc = -errno;
-		errf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
-		return rc;
-	}
+	if (fd < 0)
+		return fd;
 	/* the size is a hint (the file may grow): start there, grow to max+1;
-	 * a regular file already past max is refused without reading it */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > max) {
+	 * a file already past max is refused without reading it */
+	if ((uint64_t)st.st_size > max) {
 		close(fd);
 		errf(err, errlen,
 		     "%s: larger than %zu bytes, the most %s may have", path,
 		     max, what);
 		return -EFBIG;
 	}
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1
-						    : 65536;
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
 	if (cap > max + 1)
 		cap = max + 1;
 	buf = xmalloc(cap + 1);

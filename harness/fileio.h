@@ -21,9 +21,11 @@
 
 /*
  * All of path into *ret_buf (NUL-terminated, caller frees; *ret_len bytes
- * before the NUL).  A file longer than max bytes is refused with -EFBIG;
- * `what` names what the file should be, for that message ("an experiment
- * file").  0, or -errno with "PATH: ..." in err.
+ * before the NUL).  Only a regular file is read: a FIFO, a device or a
+ * socket is refused with -EINVAL and a folder with -EISDIR, without
+ * waiting for a writer or reading a byte.  A file longer than max bytes is
+ * refused with -EFBIG; `what` names what the file should be, for those
+ * messages ("an experiment file").  0, or -errno with "PATH: ..." in err.
  */
 int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		size_t *ret_len, char *err, size_t errlen);
