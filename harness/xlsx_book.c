@@ -63,7 +63,6 @@ struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
 	b->path = xlsx_default_path(csv_path);
 	/* what a kill -9 in the middle of a write left (results lock held) */
 	fileio_remove_stale(b->path);
-	xlsx_remove_stale_tmp();
 	kept_load(&b->files[XLSX_SUMMARY], csv_path);
 	kept_load(&b->files[XLSX_RUNS], runs_path);
 	kept_load(&b->files[XLSX_ENV], env_path);
