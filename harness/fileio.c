@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,20 +237,41 @@ static int fill_stream(int fd, int (*fill)(FILE *out, const void *arg),
 	return rc;
 }
 
-int fileio_replace_stream(const char *path,
-			  int (*fill)(FILE *out, const void *arg),
-			  const void *arg, char *err, size_t errlen)
+/*
+ * The new file's lock, taken before it has path's name (nobody else can
+ * hold one on a file that new): a second descriptor of it, so the lock
+ * outlives the stream's.  -1 with errno set on failure.
+ */
+static int lock_new(int fd)
+{
+	int lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) < 0 &&
+	    errno != ENOLCK && errno != EOPNOTSUPP && errno != EINVAL) {
+		int e = errno;
+
+		close(lock_fd);
+		errno = e;
+		return -1;
+	}
+	return lock_fd;
+}
+
+/* fileio_replace_stream, and with ret_lock_fd, fileio_replace_locked. */
+static int replace(const char *path, int (*fill)(FILE *out, const void *arg),
+		   const void *arg, int *ret_lock_fd, char *err, size_t errlen)
 {
 	bool keep;
 	mode_t mode = new_mode(path, &keep);
 	char *tmp = NULL;
-	int fd = create_temp(path, mode, &tmp), rc = 0;
+	int fd = create_temp(path, mode, &tmp), rc = 0, lock_fd = -1;
 
 	if (fd < 0) {
 		rc = -errno;
 		goto out;
 	}
-	if (keep && fchmod(fd, mode) < 0) {
+	if ((keep && fchmod(fd, mode) < 0) ||
+	    (ret_lock_fd && (lock_fd = lock_new(fd)) < 0)) {
 		rc = -errno;
 		close(fd);
 	} else {
@@ -264,8 +286,19 @@ int fileio_replace_stream(const char *path,
 out:
 	if (rc < 0)
 		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	if (rc < 0 && lock_fd >= 0)
+		close(lock_fd);
+	else if (ret_lock_fd)
+		*ret_lock_fd = lock_fd;
 	free(tmp);
 	return rc;
+}
+
+int fileio_replace_stream(const char *path,
+			  int (*fill)(FILE *out, const void *arg),
+			  const void *arg, char *err, size_t errlen)
+{
+	return replace(path, fill, arg, NULL, err, errlen);
 }
 
 struct buffer {
@@ -288,7 +321,16 @@ int fileio_replace(const char *path, const void *buf, size_t len, char *err,
 {
 	struct buffer b = { buf, len };
 
-	return fileio_replace_stream(path, fill_buffer, &b, err, errlen);
+	return replace(path, fill_buffer, &b, NULL, err, errlen);
+}
+
+int fileio_replace_locked(const char *path, const void *buf, size_t len,
+			  int *ret_lock_fd, char *err, size_t errlen)
+{
+	struct buffer b = { buf, len };
+
+	*ret_lock_fd = -1;
+	return replace(path, fill_buffer, &b, ret_lock_fd, err, errlen);
 }
 
 /* Is name (in path's folder) one of create_temp's names for path? */

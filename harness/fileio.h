@@ -40,6 +40,16 @@ int fileio_replace(const char *path, const void *buf, size_t len, char *err,
 		   size_t errlen);
 
 /*
+ * fileio_replace, with the new file locked (an exclusive flock) before it
+ * takes path's name: *ret_lock_fd holds that lock (close it to let go;
+ * -1 on failure), so a caller that holds the lock on path keeps it across
+ * the replacement, with no moment where the name is unlocked.  On a file
+ * system without locks the descriptor holds none.
+ */
+int fileio_replace_locked(const char *path, const void *buf, size_t len,
+			  int *ret_lock_fd, char *err, size_t errlen);
+
+/*
  * The same, with the content written by fill(out, arg) to a stream on the
  * temporary file instead of held in a buffer (a chart of 100,000 cells is
  * tens of megabytes).  fill returns 0 or -errno; a write error of the
