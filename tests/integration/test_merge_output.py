@@ -6,11 +6,10 @@ import fcntl
 import hashlib
 import os
 import subprocess
-import sys
 import time
 import unittest
 
-from common import CONCUR, SOURCE, TempDir, run, write
+from common import CONCUR, TempDir, gen_shard, run, write
 
 EXPERIMENT = """[experiment]
 name = e
@@ -99,10 +98,7 @@ class MergeOutput(unittest.TestCase):
         # a merge of 20,000 cells holds the lock for a second or more
         big = os.path.join(self.d, "big", "b.shard-0-of-1.csv")
         os.mkdir(os.path.dirname(big))
-        subprocess.run([sys.executable,
-                        os.path.join(SOURCE, "scripts", "gen-summary.py"),
-                        "20000", big, "--shard",
-                        "--failed-every", "1000000000"], check=True)
+        gen_shard(big, 20000)
         first = subprocess.Popen([CONCUR, "merge", self.out, big],
                                  stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)

@@ -6,18 +6,7 @@ import os
 import shutil
 import unittest
 
-from common import TempDir, run, write
-
-EXPERIMENT = """[experiment]
-name = e
-repetitions = 2
-warmup = 0
-
-[strategy sync]
-
-[workload null]
-count = 2
-"""
+from common import TINY_EXPERIMENT, TempDir, run, write
 
 LIMIT = 20  # seconds: far more than a refusal takes
 
@@ -36,7 +25,7 @@ class SpecialFiles(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
         self.d = self.tmp.__enter__()
-        ini = write(os.path.join(self.d, "e.ini"), EXPERIMENT)
+        ini = write(os.path.join(self.d, "e.ini"), TINY_EXPERIMENT)
         self.good = os.path.join(self.d, "good", "e.csv")
         rc, _, err = run("run", ini, "-o", self.good, "-q")
         self.assertEqual(rc, 0, err)

@@ -10,18 +10,7 @@ import sys
 import time
 import unittest
 
-from common import CONCUR, SOURCE, TempDir, run, write
-
-EXPERIMENT = """[experiment]
-name = e
-repetitions = 2
-warmup = 0
-
-[strategy sync]
-
-[workload null]
-count = 2
-"""
+from common import CONCUR, TINY_EXPERIMENT, TempDir, gen_shard, run, write
 
 
 def dead_pid():
@@ -46,7 +35,7 @@ class Scratch(unittest.TestCase):
             # named like the scratch folder of a concur that has ended
             for pid in (dead_pid(), os.getpid()):
                 os.symlink(thesis, os.path.join(tmp, f"concur-xlsx-{pid}-x"))
-            ini = write(os.path.join(d, "e.ini"), EXPERIMENT)
+            ini = write(os.path.join(d, "e.ini"), TINY_EXPERIMENT)
             rc, _, err = run("run", ini, "-o", os.path.join(d, "r", "e.csv"),
                              "-q", env={"TMPDIR": tmp, "TMP": tmp})
             self.assertEqual(rc, 0, err)
@@ -60,10 +49,7 @@ class Scratch(unittest.TestCase):
             os.mkdir(tmp)
             shard = os.path.join(d, "in", "b.shard-0-of-1.csv")
             os.mkdir(os.path.dirname(shard))
-            subprocess.run([sys.executable,
-                            os.path.join(SOURCE, "scripts", "gen-summary.py"),
-                            "50000", shard, "--shard",
-                            "--failed-every", "1000000000"], check=True)
+            gen_shard(shard, 50000)
             out = os.path.join(d, "out", "m.csv")
             svg = out[:-4] + ".svg"
             p = subprocess.Popen([CONCUR, "merge", out, shard],

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from common import CONCUR, TempDir, read_csv, run, write
+from common import CONCUR, TINY_EXPERIMENT, TempDir, read_csv, run, write
 
 try:
     import openpyxl
@@ -56,17 +56,6 @@ order = grouped
 plugin = cpu_sum
 count = 4
 first = 40000000, 40000001, 40000002, 40000003, 40000004, 40000005, 40000006, 40000007
-"""
-
-SMALL = """[experiment]
-name = small
-repetitions = 1
-warmup = 0
-
-[strategy sync]
-
-[workload null]
-count = 1
 """
 
 
@@ -170,7 +159,7 @@ class Workbook(unittest.TestCase):
         # says so, instead of leaving the cell empty
         sets = ["--set", "null.count=1"] * 3000
         with TempDir() as d:
-            out = self.run_ok(SMALL, d, *sets)
+            out = self.run_ok(TINY_EXPERIMENT, d, *sets)
             env = dict(read_csv(out[:-4] + "-env.csv"))
             full = env["command_line"]
             self.assertGreater(len(full), 32767)
