@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "compare_table.h"
+#include "diag.h"
+#include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
 #include "stats.h"
@@ -270,8 +272,8 @@ static void sanitize_table(struct results_table *t)
 static void warn_torn(const struct results_table *t)
 {
 	if (t->dropped_tail)
-		fprintf(stderr,
-			"concur: %s: its last row is incomplete (an interrupted run?) and is left out\n",
+		diag_warn(
+			"%s: its last row is incomplete (an interrupted run?) and is left out",
 			t->path);
 }
 
@@ -281,7 +283,15 @@ static void warn_torn(const struct results_table *t)
  * unreadable one leaves the load unknown.  A merged file has a block per
  * host: the busiest counts.
  */
-static void read_load(struct side *s, const char *path)
+static int read_table(const struct compare_options *o, const char *path,
+		      struct results_table **ret, char *err, size_t errlen)
+{
+	return (o->read_table ? o->read_table
+			      : results_table_read)(path, ret, err, errlen);
+}
+
+static void read_load(const struct compare_options *o, struct side *s,
+		      const char *path)
 {
 	char *env = results_sibling(path, "env"), err[CONCUR_ERRLEN];
 	struct results_table *t = NULL;
@@ -289,7 +299,7 @@ static void read_load(struct side *s, const char *path)
 
 	s->load = NAN;
 	s->ncpus = 0;
-	if (results_table_read(env, &t, err, sizeof(err)) == 0 &&
+	if (read_table(o, env, &t, err, sizeof(err)) == 0 &&
 	    t->n_columns >= 2) {
 		for (i = 0; i < t->n_rows; i++) {
 			const char *key = t->rows[i].f[0], *v = t->rows[i].f[1];
@@ -306,20 +316,21 @@ static void read_load(struct side *s, const char *path)
 	free(env);
 }
 
-static int side_read(struct side *s, const char *name, const char *path,
-		     char *err, size_t errlen)
+static int side_read(const struct compare_options *o, struct side *s,
+		     const char *name, const char *path, char *err,
+		     size_t errlen)
 {
 	char *runs_path = results_sibling(path, "runs");
 	int rc;
 
 	s->name = name;
-	rc = results_table_read(path, &s->sum, err, errlen);
+	rc = read_table(o, path, &s->sum, err, errlen);
 	if (rc == 0) {
 		sanitize_table(s->sum);
 		rc = find_columns(s, err, errlen);
 	}
 	if (rc == 0)
-		rc = results_table_read(runs_path, &s->runs, err, errlen);
+		rc = read_table(o, runs_path, &s->runs, err, errlen);
 	free(runs_path);
 	if (rc == 0 && s->sum->n_rows == 0) {
 		errf(err, errlen,
@@ -336,7 +347,7 @@ static int side_read(struct side *s, const char *name, const char *path,
 		rc = check_counts(s, err, errlen);
 	warn_torn(s->sum);
 	warn_torn(s->runs);
-	read_load(s, path);
+	read_load(o, s, path);
 	return rc;
 }
 
@@ -495,6 +506,9 @@ static void compare_one(const struct compare_options *o, const struct side *b,
 	if (rb == SIZE_MAX || rn == SIZE_MAX)
 		c->verdict =
 			rb == SIZE_MAX ? COMPARE_ONLY_NEW : COMPARE_ONLY_BASE;
+	else if (!compare_side_ok(c, COMPARE_BASE) ||
+		 !compare_side_ok(c, COMPARE_NEW))
+		c->verdict = COMPARE_NOT_OK;
 	else
 		decide(o, &b->cells[rb], &n->cells[rn], c);
 	r->tally[c->verdict]++;
@@ -572,6 +586,18 @@ static void compare_all(const struct compare_options *o, const struct side *b,
 	param_diffs(n, r);
 }
 
+/* A cell not ok on a side, matched or not, fails the comparison. */
+static bool any_not_ok(const struct compare_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_cells; i++)
+		if (!compare_side_ok(&r->cells[i], COMPARE_BASE) ||
+		    !compare_side_ok(&r->cells[i], COMPARE_NEW))
+			return true;
+	return false;
+}
+
 static void result_free(struct compare_result *r)
 {
 	size_t i;
@@ -587,15 +613,38 @@ static void result_free(struct compare_result *r)
  * The command
  * ---------------------------------------------------------------- */
 
+/* -o names neither an input (any of the six files) nor, without --force,
+ * an existing file: checked before anything is read or printed. */
+static int output_allowed(const struct compare_options *o, char *err,
+			  size_t errlen)
+{
+	char *in[6] = { xstrdup(o->base),
+			results_sibling(o->base, "runs"),
+			results_sibling(o->base, "env"),
+			xstrdup(o->new_path),
+			results_sibling(o->new_path, "runs"),
+			results_sibling(o->new_path, "env") };
+	size_t i;
+	int rc = fileio_output_allowed(
+		o->output, (const char *const *)in, ARRAY_SIZE(in),
+		"an input of this comparison", o->force, err, errlen);
+
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		free(in[i]);
+	return rc;
+}
+
 int compare_run(const struct compare_options *o, FILE *out)
 {
 	struct side b = { 0 }, n = { 0 };
 	struct compare_result r = { 0 };
 	char err[4 * CONCUR_ERRLEN] = "";
-	int rc = side_read(&b, "BASE", o->base, err, sizeof(err));
+	int rc = o->output ? output_allowed(o, err, sizeof(err)) : 0;
 
 	if (rc == 0)
-		rc = side_read(&n, "NEW", o->new_path, err, sizeof(err));
+		rc = side_read(o, &b, "BASE", o->base, err, sizeof(err));
+	if (rc == 0)
+		rc = side_read(o, &n, "NEW", o->new_path, err, sizeof(err));
 	if (rc == 0)
 		rc = check_comparable(&b, &n, err, sizeof(err));
 	if (rc == 0) {
@@ -609,7 +658,9 @@ int compare_run(const struct compare_options *o, FILE *out)
 			rc = compare_write_csv(&r, o->output, err, sizeof(err));
 	}
 	if (rc < 0)
-		fprintf(stderr, "concur: compare: %s\n", err);
+		diag_error("compare: %s", err);
+	else if (any_not_ok(&r))
+		rc = COMPARE_EXIT_NOT_OK;
 	else if (r.tally[COMPARE_SLOWER])
 		rc = COMPARE_EXIT_SLOWER;
 	result_free(&r);
@@ -619,12 +670,12 @@ int compare_run(const struct compare_options *o, FILE *out)
 }
 
 static const char compare_usage[] =
-	"usage: concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05] [--markdown] [-o OUT.csv]\n";
+	"usage: concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05] [--markdown] [-o OUT.csv [--force]]\n";
 
 static int compare_usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "concur: compare: %s%s%s\n%s", what, arg ? " " : "",
-		arg ? arg : "", compare_usage);
+	diag_error("compare: %s%s%s", what, arg ? " " : "", arg ? arg : "");
+	fputs(compare_usage, stderr);
 	return COMPARE_EXIT_USAGE;
 }
 
@@ -661,6 +712,7 @@ int compare_main(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "markdown", no_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	struct compare_options o = { .threshold = COMPARE_DEFAULT_THRESHOLD,
@@ -682,6 +734,8 @@ int compare_main(int argc, char **argv)
 			o.markdown = true;
 		if (c == 'o')
 			o.output = optarg;
+		if (c == 'f')
+			o.force = true;
 		if (c == '?' || c == ':')
 			return compare_usage_error(
 				"unknown or incomplete option",

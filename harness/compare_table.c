@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "fileio.h"
+#include "mdtext.h"
 #include "ranktest.h"
 #include "report.h"
 #include "util.h"
@@ -20,11 +22,17 @@
 
 const char *compare_verdict_name(enum compare_verdict v)
 {
-	static const char *const names[] = { "faster",	     "slower",
-					     "same",	     "unsure",
-					     "only_in_base", "only_in_new" };
+	static const char *const names[] = { "faster",	   "slower",
+					     "same",	   "unsure",
+					     "not_ok",	   "only_in_base",
+					     "only_in_new" };
 
 	return (unsigned)v < ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+bool compare_side_ok(const struct compare_cell *c, int side)
+{
+	return !c->status[side] || !strcmp(c->status[side], "ok");
 }
 
 /* ---- cell texts ------------------------------------------------------ */
@@ -52,10 +60,18 @@ static void format_ratio(const struct compare_cell *c, const char *dash,
 			 c->hi);
 }
 
-/* "slower +10.0%", "only in BASE" */
+/* "slower +10.0%", "only in BASE", "not ok in NEW" */
 static void format_verdict(const struct compare_cell *c, char *buf, size_t len)
 {
-	if (c->verdict == COMPARE_ONLY_BASE || c->verdict == COMPARE_ONLY_NEW)
+	bool b = compare_side_ok(c, COMPARE_BASE);
+
+	if (c->verdict == COMPARE_NOT_OK)
+		snprintf(buf, len, "not ok in %s",
+			 !b && !compare_side_ok(c, COMPARE_NEW) ? "both"
+			 : b					? "NEW"
+								: "BASE");
+	else if (c->verdict == COMPARE_ONLY_BASE ||
+		 c->verdict == COMPARE_ONLY_NEW)
 		snprintf(buf, len, "only in %s",
 			 c->verdict == COMPARE_ONLY_BASE ? "BASE" : "NEW");
 	else if (c->verdict == COMPARE_SLOWER || c->verdict == COMPARE_FASTER)
@@ -84,7 +100,7 @@ static void row_text(const struct compare_cell *c, const char *dash,
 	format_verdict(c, t->verdict, sizeof(t->verdict));
 }
 
-/* "1 slower, 2 faster, 10 same, 1 unsure; 1 only in BASE" */
+/* "1 slower, 2 faster, 10 same, 1 unsure, 1 not ok; 1 only in BASE" */
 static void summary_line(const struct compare_result *r, char *buf, size_t len)
 {
 	const size_t *t = r->tally;
@@ -93,6 +109,9 @@ static void summary_line(const struct compare_result *r, char *buf, size_t len)
 			 t[COMPARE_SLOWER], t[COMPARE_FASTER], t[COMPARE_SAME],
 			 t[COMPARE_UNSURE]);
 
+	if (t[COMPARE_NOT_OK] && k > 0 && (size_t)k < len)
+		k += snprintf(buf + k, len - (size_t)k, ", %zu not ok",
+			      t[COMPARE_NOT_OK]);
 	if (t[COMPARE_ONLY_BASE] && k > 0 && (size_t)k < len)
 		k += snprintf(buf + k, len - (size_t)k, "; %zu only in BASE",
 			      t[COMPARE_ONLY_BASE]);
@@ -156,7 +175,7 @@ static void print_note_group(FILE *out, const struct compare_result *r,
 static void print_status(FILE *out, const struct compare_cell *c, int side,
 			 const char *bullet)
 {
-	if (!c->status[side] || !strcmp(c->status[side], "ok"))
+	if (compare_side_ok(c, side))
 		return;
 	fprintf(out, "%s%s: status %s in %s: %s\n", bullet, c->id,
 		c->status[side], side == COMPARE_BASE ? "BASE" : "NEW",
@@ -259,17 +278,31 @@ void compare_print_terminal(FILE *out, const struct compare_result *r)
 
 /* ---- Markdown ------------------------------------------------------------ */
 
-/* Text safe inside a Markdown table cell. */
-static void md_text(FILE *out, const char *s)
+/*
+ * The notes as a Markdown list: written as for the terminal, then each
+ * line escaped whole, since a note quotes cell ids, errors and values.
+ */
+static void print_notes_markdown(FILE *out, const struct compare_result *r)
 {
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else if (strchr("\\`*_{}[]<>()#+!|~&", *s))
-			fprintf(out, "\\%c", *s);
-		else
-			fputc(*s, out);
+	char *buf = NULL, *line, *nl;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	if (!mem) { /* only out of memory: as xmalloc does */
+		diag_error("compare: out of memory (the notes)");
+		exit(2);
 	}
+	print_notes(mem, r, "");
+	fclose(mem);
+	for (line = buf; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		fputs("- ", out);
+		md_text(out, line);
+		fputc('\n', out);
+	}
+	free(buf);
 }
 
 void compare_print_markdown(FILE *out, const struct compare_result *r)
@@ -298,7 +331,7 @@ void compare_print_markdown(FILE *out, const struct compare_result *r)
 			bold ? "**" : "");
 	}
 	fprintf(out, "\n");
-	print_notes(out, r, "- ");
+	print_notes_markdown(out, r);
 	method_text(r, " ", line, sizeof(line));
 	fprintf(out, "\n<sub>%s</sub>\n", line);
 }
@@ -326,19 +359,6 @@ static void csv_header(struct csv_row *row, const struct compare_result *r)
 	csv_row_end(row);
 }
 
-/* A parameter's value: integers as numbers, the rest as text (as N.csv). */
-static void csv_param(struct csv_row *row, const char *text)
-{
-	char *end;
-	long long v = strtoll(text, &end, 10);
-
-	if (*text && !*end && strlen(text) <= 18 &&
-	    (text[0] == '-' || (text[0] >= '0' && text[0] <= '9')))
-		csv_add_int(row, v);
-	else
-		csv_add_text(row, text);
-}
-
 static void csv_cell(struct csv_row *row, const struct compare_result *r,
 		     const struct compare_cell *c)
 {
@@ -349,7 +369,7 @@ static void csv_cell(struct csv_row *row, const struct compare_result *r,
 	csv_add_text(row, c->strategy);
 	csv_add_text(row, c->workload);
 	for (i = 0; i < r->n_params; i++)
-		csv_param(row, c->params[i]);
+		csv_add_read_back(row, c->params[i]); /* as N.csv has it */
 	csv_add_uint(row, c->runs[COMPARE_BASE]);
 	csv_add_uint(row, c->runs[COMPARE_NEW]);
 	csv_add_real(row, c->median[COMPARE_BASE], SIG_SECONDS);

@@ -21,6 +21,7 @@ enum compare_verdict {
 	COMPARE_SLOWER,
 	COMPARE_SAME,
 	COMPARE_UNSURE,
+	COMPARE_NOT_OK, /* status not ok on a side: no speed verdict */
 	COMPARE_ONLY_BASE,
 	COMPARE_ONLY_NEW,
 	COMPARE_VERDICTS
@@ -41,6 +42,9 @@ struct compare_cell {
 	enum compare_verdict verdict;
 	char note[160]; /* why unsure, or "significant, within threshold" */
 };
+
+/* Did the cell finish ok on the side (a side without it counts as ok)? */
+bool compare_side_ok(const struct compare_cell *c, int side);
 
 /* A parameter column whose value differs between matched cells. */
 struct compare_param_diff {
@@ -64,7 +68,8 @@ struct compare_result {
 	unsigned ncpus[2];
 };
 
-/* "faster", "slower", "same", "unsure", "only_in_base", "only_in_new" */
+/* "faster", "slower", "same", "unsure", "not_ok", "only_in_base",
+ * "only_in_new" */
 const char *compare_verdict_name(enum compare_verdict v);
 
 void compare_print_terminal(FILE *out, const struct compare_result *r);

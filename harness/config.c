@@ -458,6 +458,29 @@ static int parse_fail_at(struct parse *p, int line, const char *fmt, ...)
 
 #define parse_fail(p, ...) parse_fail_at((p), (p)->line, __VA_ARGS__)
 
+/*
+ * A line config.c and inih read differently: a bug in concur, reported as
+ * `code` (enum config_bug) so that callers need not read the message.
+ */
+static int bug_fail(struct parse *p, int line, enum config_bug code,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int bug_fail(struct parse *p, int line, enum config_bug code,
+		    const char *fmt, ...)
+{
+	char msg[MSG_MAX];
+	va_list ap;
+
+	if (p->rc < 0)
+		return p->rc;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	parse_fail_at(p, line, "cannot read this line (internal: %s)", msg);
+	p->rc = code;
+	return p->rc;
+}
+
 /* Offset of the first byte that is not valid UTF-8, or n. */
 static size_t utf8_check(const unsigned char *s, size_t n)
 {
@@ -897,8 +920,8 @@ static int config_handler(void *user, const char *section, const char *name,
 	else if (p->kind == LINE_CONT && p->cur && p->last_key < p->cur->n_keys)
 		add_continuation(p, value);
 	else
-		parse_fail(p, "cannot read this line (internal: inih and "
-			      "concur disagree on it)");
+		bug_fail(p, p->line, CONFIG_E_CLASSIFIER,
+			 "inih and concur disagree on it");
 	return p->rc == 0;
 }
 
@@ -1123,6 +1146,8 @@ enum {
 	EXP_PLUGIN_PATH,
 	EXP_ORDER,
 	EXP_XLSX,
+	EXP_JSON,
+	EXP_MARKDOWN,
 	EXP_TARGET_CI,
 	EXP_MIN_REPETITIONS,
 	EXP_MAX_REPETITIONS,
@@ -1158,6 +1183,14 @@ static const struct concur_param experiment_params[EXP_KEYS + 1] = {
 			"grouped (all runs of a cell, then the next)" },
 	[EXP_XLSX] = { "xlsx", CONCUR_PARAM_BOOL, "true", NULL, NULL,
 		       "also write the workbook N.xlsx beside the CSV files" },
+	[EXP_JSON] = { "json", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+		       "also write N.json beside the CSV files: Google "
+		       "Benchmark's JSON format, for its compare.py and CI "
+		       "dashboards (as --export-json)" },
+	[EXP_MARKDOWN] = { "markdown", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+			   "also write N.md beside the CSV files: the summary "
+			   "table in Markdown for a pull request (as "
+			   "--export-markdown)" },
 	[EXP_TARGET_CI] = { "target_ci", CONCUR_PARAM_STRING, "2%", NULL, NULL,
 			    "repetitions = auto only: stop when the 95% "
 			    "interval's half-width is at most this percentage "
@@ -1288,6 +1321,12 @@ static int experiment_apply(struct parse *p, size_t k,
 		return 0;
 	case EXP_XLSX:
 		cfg->xlsx = v->b;
+		return 0;
+	case EXP_JSON:
+		cfg->json = v->b;
+		return 0;
+	case EXP_MARKDOWN:
+		cfg->markdown = v->b;
 		return 0;
 	case EXP_TARGET_CI:
 		auto_key_line(p, key);
@@ -1498,10 +1537,8 @@ int config_load_string(const char *name, const char *text, size_t len,
 	if (p.rc == 0) {
 		rc = ini_parse_stream(config_read_line, &p, config_handler, &p);
 		if (rc != 0)
-			parse_fail_at(&p, rc > 0 ? rc : 1,
-				      "cannot read this line (libinih error "
-				      "%d)",
-				      rc);
+			bug_fail(&p, rc > 0 ? rc : 1, CONFIG_E_INIH,
+				 "libinih error %d", rc);
 	}
 	if (p.rc == 0)
 		finalize(&p, overrides, n_overrides);

@@ -98,6 +98,8 @@ struct config {
 	size_t n_plugin_path;
 	enum run_order order; /* default interleaved */
 	bool xlsx;	      /* write N.xlsx beside the CSV; default true */
+	bool json;	      /* write N.json (export_json.h); default false */
+	bool markdown; /* write N.md (export_markdown.h); default false */
 	/*
 	 * repetitions = auto (README "How many repetitions"): measured runs
 	 * are added to each cell, round by round, until the 95% confidence
@@ -135,8 +137,25 @@ void config_override_free(struct config_override *o);
  * labels, at least one strategy and one workload, [experiment] keys and
  * values (unknown key with suggestion), baseline names a strategy, plugin
  * names are [a-z0-9_-]+.  Errors: -EINVAL etc. with "FILE:LINE: message"
- * (or "--set S.K=V: message") in err.
+ * (or "--set S.K=V: message") in err, or a code of enum config_bug.
  */
+/*
+ * Why a load failed, as a value.  A file or override that is wrong gives a
+ * negative errno (-EINVAL, -EFBIG, -ENOENT, ...).  The two codes below are
+ * bugs in concur, never the input's fault: config.c classifies every line
+ * itself before inih sees it, so inih must agree with that reading.  They
+ * lie outside the errno range, so no errno can be mistaken for them.
+ * Callers that must tell a bug from bad input (the fuzz target) test these
+ * values, never the message: the message quotes the input.
+ */
+enum config_bug {
+	/* inih handed over a line config.c did not classify as a key or a
+	 * continuation */
+	CONFIG_E_CLASSIFIER = -4096 - 1,
+	/* inih refused a line config.c accepted */
+	CONFIG_E_INIH = -4096 - 2,
+};
+
 /*
  * The [experiment] keys as a NULL-name-terminated parameter table, the
  * shape of a plugin's: `concur help experiment` prints it.

@@ -167,6 +167,12 @@ int csv_add_number_text(struct csv_row *r, const char *s)
 	return 0;
 }
 
+void csv_add_read_back(struct csv_row *r, const char *s)
+{
+	if (csv_add_number_text(r, s) < 0)
+		csv_add_text(r, s);
+}
+
 void csv_add_int(struct csv_row *r, int64_t v)
 {
 	char tmp[24];

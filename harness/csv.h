@@ -75,6 +75,13 @@ char *csv_decimal_text(const char *s);
 int csv_add_number_text(struct csv_row *r, const char *s);
 
 /*
+ * A field read back from a results file, written again as it was: a
+ * number as its own text (csv_add_number_text: "0012" stays 0012, never
+ * 12), anything else as text (which guards it against formulas, once).
+ */
+void csv_add_read_back(struct csv_row *r, const char *s);
+
+/*
  * Format v as csv_add_real would into buf (at least CSV_REAL_MAX bytes),
  * returning the length; "" for NaN/inf.
  */

@@ -128,6 +128,31 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 	return 0;
 }
 
+int fileio_output_allowed(const char *path, const char *const *inputs, size_t n,
+			  const char *what, bool force, char *err,
+			  size_t errlen)
+{
+	struct stat out, in;
+	size_t i;
+
+	if (stat(path, &out) == 0)
+		for (i = 0; i < n; i++)
+			if (stat(inputs[i], &in) == 0 &&
+			    in.st_dev == out.st_dev &&
+			    in.st_ino == out.st_ino) {
+				errf(err, errlen,
+				     "%s is %s (the same file as %s): write the output to another name",
+				     path, what, inputs[i]);
+				return -EINVAL;
+			}
+	if (!force && lstat(path, &out) == 0) {
+		errf(err, errlen,
+		     "%s already exists: add --force to overwrite it", path);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int fileio_write_all(int fd, const void *buf, size_t len, bool sync)
 {
 	const char *p = buf;
@@ -147,8 +172,7 @@ int fileio_write_all(int fd, const void *buf, size_t len, bool sync)
 	return 0;
 }
 
-/* The folder part of path ("." when there is none). */
-static char *folder_of(const char *path)
+char *fileio_folder_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -162,7 +186,7 @@ static char *folder_of(const char *path)
 /* Make the folder's entries (a rename) durable. */
 static int sync_folder(const char *path)
 {
-	char *dir = folder_of(path);
+	char *dir = fileio_folder_of(path);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
@@ -350,7 +374,7 @@ static bool is_temp_of(const char *name, const char *base)
 
 size_t fileio_remove_stale(const char *path)
 {
-	char *dir = folder_of(path);
+	char *dir = fileio_folder_of(path);
 	const char *slash = strrchr(path, '/'),
 		   *base = slash ? slash + 1 : path;
 	DIR *d = opendir(dir);

@@ -59,10 +59,26 @@ int fileio_replace_stream(const char *path,
 			  int (*fill)(FILE *out, const void *arg),
 			  const void *arg, char *err, size_t errlen);
 
+/*
+ * May a command write its output to path?  Never when path is one of
+ * inputs[0..n) - the same file by device and inode, whatever the names (a
+ * hard link, a symbolic link, "./") - even with force: `what` says what
+ * that input is ("an input of this comparison").  Not when anything
+ * exists at path already, unless force.  0, -EINVAL (an input) or -EEXIST,
+ * with the reason in err.  Inputs that do not exist are skipped.
+ */
+int fileio_output_allowed(const char *path, const char *const *inputs, size_t n,
+			  const char *what, bool force, char *err,
+			  size_t errlen);
+
 /* Write all of buf to fd (short writes, EINTR), then fsync when `sync`
  * (EINVAL from fsync, a file that cannot be synced, is not an error).
  * 0 or -errno. */
 int fileio_write_all(int fd, const void *buf, size_t len, bool sync);
+
+/* The folder part of path ("." when there is none; "/" for "/x"),
+ * malloc'd. */
+char *fileio_folder_of(const char *path);
 
 /*
  * Remove the temporary files fileio_replace may have left beside path when

@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,8 @@
 
 #include "compare.h"
 #include "config.h"
+#include "diag.h"
+#include "export.h"
 #include "fileio.h"
 #include "loader.h"
 #include "matrix.h"
@@ -36,6 +37,7 @@
 #include "serverproc.h"
 #include "slurm.h"
 #include "util.h"
+#include "version.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -45,13 +47,14 @@ static const char usage_text[] =
 	"usage: concur run EXPERIMENT.ini [-o PATH] [--set SECTION.KEY=VALUE]...\n"
 	"                  [--resume | --force] [--dry-run] [--plugin-path DIR]... [--quiet]\n"
 	"                  [--trust-plugin-path]\n"
+	"                  [--export-json FILE] [--export-markdown FILE]\n"
 	"                  [--shard K/N | --shard all] [--shards N]\n"
 	"       concur validate EXPERIMENT.ini [--set ...] [--plugin-path DIR]...\n"
 	"       concur list [--plugin-path DIR]...\n"
 	"       concur help PLUGIN [--plugin-path DIR]... | concur help experiment\n"
-	"       concur plot RESULTS.csv [-o OUT.svg]\n"
+	"       concur plot RESULTS.csv [-o OUT.svg [--force]]\n"
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
-	"                      [--markdown] [-o OUT.csv]\n"
+	"                      [--markdown] [-o OUT.csv [--force]]\n"
 	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
 	"       concur slurm EXPERIMENT.ini --shards N [run options] [-- SBATCH_OPTIONS...]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
@@ -81,6 +84,10 @@ static const char help_tail[] =
 	"  --trust-plugin-path     load plugins even from files or folders others\n"
 	"                          can write to (also CONCUR_TRUST_PLUGIN_PATH=1)\n"
 	"  -q, --quiet             no progress on stderr\n"
+	"  --export-json FILE      also write the results in Google Benchmark's\n"
+	"                          JSON format (compare.py, CI dashboards)\n"
+	"  --export-markdown FILE  also write the summary as a Markdown table\n"
+	"                          for a pull-request comment\n"
 	"  --shard K/N             run only shard K (from 0) of N: whole workload\n"
 	"                          cells, results in RESULTS.shard-K-of-N.csv;\n"
 	"                          found in a Slurm array or a Kubernetes Indexed\n"
@@ -109,8 +116,10 @@ struct cli {
 	const char *command;
 	const char *experiment;
 	const char *output;
+	const char *export_json, *export_markdown; /* --export-* FILE */
 	struct config_override *overrides;
-	size_t n_overrides, cap_overrides;
+	const char **set_args; /* each --set as typed, for concur slurm */
+	size_t n_overrides, cap_overrides, cap_set_args;
 	const char **plugin_paths;
 	size_t n_plugin_paths, cap_plugin_paths;
 	bool resume, force, dry_run, quiet;
@@ -132,44 +141,14 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void print_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
 static int usage_error(const char *fmt, const char *arg)
 {
 	char *msg = xasprintf(fmt, arg);
 
-	print_error("%s", msg);
+	diag_error("%s", msg);
 	free(msg);
 	fprintf(stderr, "%s(concur --help for more)\n", usage_text);
 	return EXIT_USAGE;
-}
-
-/*
- * "concur: MSG" on stderr, with control characters made visible: messages
- * quote experiment files, paths and plugin text, none of which may drive
- * the terminal.  An empty message (an error path that forgot one) still
- * says something.
- */
-static void print_error(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
-	text_sanitize(msg);
-	fprintf(stderr, "concur: %s\n",
-		*msg ? msg
-		     : "internal error: a failure without a message (please "
-		       "report it)");
-	free(msg);
 }
 
 /* CONCUR_TRUST_PLUGIN_PATH: 1 trusts every plugin path, 0 or unset not. */
@@ -201,6 +180,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "shard", required_argument, NULL, 'k' },
 		{ "shards", required_argument, NULL, 'K' },
 		{ "trust-plugin-path", no_argument, NULL, 'T' },
+		{ "export-json", required_argument, NULL, 'J' },
+		{ "export-markdown", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	char err[CONCUR_ERRLEN] = "";
@@ -218,11 +199,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		case 's':
 			xgrow((void **)&cli->overrides, &cli->cap_overrides,
 			      cli->n_overrides + 1, sizeof(*cli->overrides));
+			xgrow((void **)&cli->set_args, &cli->cap_set_args,
+			      cli->n_overrides + 1, sizeof(*cli->set_args));
 			if (config_override_parse(
 				    optarg, &cli->overrides[cli->n_overrides],
 				    err, sizeof(err)) < 0)
 				return usage_error("--set: %s", err);
-			cli->n_overrides++;
+			cli->set_args[cli->n_overrides++] = optarg;
 			break;
 		case 'r':
 			cli->resume = true;
@@ -244,6 +227,12 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'T':
 			cli->trust_plugins = true;
+			break;
+		case 'J':
+			cli->export_json = optarg;
+			break;
+		case 'M':
+			cli->export_markdown = optarg;
 			break;
 		case 'k':
 			cli->shard_all = !strcmp(optarg, "all");
@@ -279,6 +268,7 @@ static void free_cli(struct cli *cli)
 	for (i = 0; i < cli->n_overrides; i++)
 		config_override_free(&cli->overrides[i]);
 	free(cli->overrides);
+	free(cli->set_args);
 	free(cli->plugin_paths);
 	free(cli->argv);
 }
@@ -317,6 +307,7 @@ struct session {
 	struct matrix *m;
 	struct runner runner;
 	struct results *res;
+	struct export_set exports; /* written from the results files at the end */
 	struct progress *progress;
 	size_t done;
 	size_t total; /* cells this process runs: all, or its shard's */
@@ -348,7 +339,7 @@ static int load_experiment(struct session *s, bool start_server)
 		goto fail;
 	return 0;
 fail:
-	print_error("%s", err);
+	diag_error("%s", err);
 	return EXIT_USAGE;
 }
 
@@ -356,6 +347,7 @@ static void free_session(struct session *s)
 {
 	progress_destroy(s->progress);
 	results_close(s->res);
+	export_set_free(&s->exports);
 	runner_cleanup(&s->runner);
 	matrix_free(s->m);
 	loader_destroy(s->loader);
@@ -411,8 +403,8 @@ static int on_cell_done(void *arg, const struct cell_result *cr)
 	s->done++;
 	progress_cell_done(s->progress, &s->runner, cr, s->done, s->total);
 	if (rc < 0)
-		print_error("cannot write %s: %s", results_path(s->res),
-			    strerror(-rc));
+		diag_error("cannot write %s: %s", results_path(s->res),
+			   strerror(-rc));
 	return rc;
 }
 
@@ -432,10 +424,25 @@ static void plot_after_run(const struct session *s)
 
 	fileio_remove_stale(svg); /* a killed run's; we hold the results lock */
 	if (plot_file(results_path(s->res), svg, err, sizeof(err)) < 0)
-		print_error("warning: no chart: %s", err);
+		diag_error("warning: no chart: %s", err);
 	else
 		printf("chart:   %s\n", svg);
 	free(svg);
+}
+
+/*
+ * The exports, rebuilt from the results files as they are now (a resumed
+ * run's too); a failure leaves the CSV files complete but fails the run.
+ */
+static int export_after_run(struct session *s, int rc)
+{
+	char err[2 * CONCUR_ERRLEN] = "";
+
+	if (export_write(&s->exports, results_path(s->res), stdout, err,
+			 sizeof(err)) == 0)
+		return rc;
+	diag_error("%s; the CSV files are complete", err);
+	return rc ? rc : EXIT_FAILED;
 }
 
 static const char *env_get(const char *name)
@@ -458,7 +465,7 @@ static int pick_shard(struct session *s)
 	s->total = s->m->n_cells;
 	if (shard_choose(&cli->shard, cli->shard_all, cli->shards, cli->dry_run,
 			 env_get, &cli->shard, err, sizeof(err)) < 0) {
-		fprintf(stderr, "concur: %s\n", err);
+		diag_error("%s", err);
 		return EXIT_USAGE;
 	}
 	if (!cli->shard.n)
@@ -471,8 +478,8 @@ static int pick_shard(struct session *s)
 	free(s->cfg->output);
 	s->cfg->output = path;
 	if (!cli->quiet && !cli->dry_run)
-		fprintf(stderr,
-			"concur: shard %u of %u (%s): %zu of %zu cells, results in %s\n",
+		diag_error(
+			"shard %u of %u (%s): %zu of %zu cells, results in %s",
 			cli->shard.k, cli->shard.n, cli->shard.source, s->total,
 			s->m->n_cells, path);
 	return 0;
@@ -578,14 +585,22 @@ static int cmd_run(struct cli *cli)
 				 s.cfg->warmup + s.cfg->repetitions);
 	else if (rc == 0 && cli->dry_run)
 		print_cells(s.m, s.cfg->warmup + s.cfg->repetitions);
+	if (rc == 0 && !cli->dry_run &&
+	    export_plan_run(&s.exports, s.cfg, cli->export_json,
+			    cli->export_markdown, cli->shard.n > 0,
+			    cli->force || cli->resume, err, sizeof(err)) < 0) {
+		diag_error("%s", err);
+		rc = EXIT_USAGE;
+	}
 	if (rc != 0 || cli->dry_run)
 		goto out;
 	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
 			 cli->argv, &s.res, err, sizeof(err)) < 0) {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	export_remove_stale(&s.exports); /* we hold the results lock */
 	s.runner.n_child_closes =
 		results_fds(s.res, s.runner.child_closes,
 			    ARRAY_SIZE(s.runner.child_closes));
@@ -595,9 +610,8 @@ static int cmd_run(struct cli *cli)
 				s.m, s.done + s.m->n_cells - s.total,
 				(unsigned)(s.cfg->warmup + s.cfg->repetitions));
 	if (s.done && !cli->quiet)
-		fprintf(stderr,
-			"concur: resuming: %zu of %zu cells already in %s\n",
-			s.done, s.total, results_path(s.res));
+		diag_error("resuming: %zu of %zu cells already in %s", s.done,
+			   s.total, results_path(s.res));
 	s.runner.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -607,9 +621,10 @@ static int cmd_run(struct cli *cli)
 	progress_clear(s.progress);
 	report_table_ctx(stdout, &s.runner, &context);
 	if (rc == -EINTR) {
-		fprintf(stderr,
-			"concur: interrupted: %zu of %zu cells are in %s; continue with:\n ",
+		diag_error(
+			"interrupted: %zu of %zu cells are in %s; continue with:",
 			s.done, s.total, results_path(s.res));
+		fputs(" ", stderr);
 		print_resume_command(stderr, cli);
 		rc = EXIT_INTERRUPTED;
 	} else if (rc < 0) {
@@ -620,6 +635,7 @@ static int cmd_run(struct cli *cli)
 			plot_after_run(&s);
 		rc = exit_status(&s);
 	}
+	rc = export_after_run(&s, rc);
 out:
 	free_session(&s);
 	return rc;
@@ -634,8 +650,8 @@ static int slurm_check(struct session *s)
 	struct stat st;
 
 	if (s->cli->shards > per) {
-		fprintf(stderr,
-			"concur: %s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer\n",
+		diag_error(
+			"%s has %zu workload cells, and a shard takes whole ones: use --shards %zu or fewer",
 			s->cfg->path, per, per);
 		return EXIT_USAGE;
 	}
@@ -647,8 +663,8 @@ static int slurm_check(struct session *s)
 		path = shard_output_path(s->cfg->output, &sh);
 	}
 	if (stat(path, &st) == 0) {
-		fprintf(stderr,
-			"concur: %s already exists: add --resume to continue that experiment, or --force to overwrite it\n",
+		diag_error(
+			"%s already exists: add --resume to continue that experiment, or --force to overwrite it",
 			path);
 		free(path);
 		return EXIT_USAGE;
@@ -657,12 +673,48 @@ static int slurm_check(struct session *s)
 	return 0;
 }
 
+/*
+ * The options each array task's `concur run` gets: those parse_cli read
+ * from the `concur slurm` command line, however they were spelled (-qo X,
+ * --out=X), each value a word of its own.  The script adds the experiment,
+ * --shards N and --resume unless --force.  Pointers into cli; the array is
+ * malloc'd.
+ */
+static const char **slurm_task_args(const struct cli *cli, size_t *ret_n)
+{
+	const char **a = xcalloc(
+		4 + 2 * (cli->n_overrides + cli->n_plugin_paths), sizeof(*a));
+	size_t n = 0, i;
+
+	if (cli->output) {
+		a[n++] = "-o";
+		a[n++] = cli->output;
+	}
+	for (i = 0; i < cli->n_overrides; i++) {
+		a[n++] = "--set";
+		a[n++] = cli->set_args[i];
+	}
+	for (i = 0; i < cli->n_plugin_paths; i++) {
+		a[n++] = "--plugin-path";
+		a[n++] = cli->plugin_paths[i];
+	}
+	if (cli->quiet)
+		a[n++] = "-q";
+	if (cli->trust_plugins)
+		a[n++] = "--trust-plugin-path";
+	if (cli->force)
+		a[n++] = "--force";
+	*ret_n = n;
+	return a;
+}
+
 /* `concur slurm`: check the experiment, then print its submit script. */
 static int cmd_slurm(struct cli *cli)
 {
 	struct session s = { .cli = cli };
 	struct slurm_options o = { 0 };
 	char cwd[PATH_MAX] = ".", exe[PATH_MAX] = "concur";
+	char tag[SLURM_TAG_LEN + 1], err[2 * CONCUR_ERRLEN] = "";
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int rc;
 
@@ -691,11 +743,14 @@ static int cmd_slurm(struct cli *cli)
 			.argv = (const char *const *)cli->argv,
 			.argc = cli->argc + (int)cli->n_sbatch_args +
 				(cli->sbatch_args ? 1 : 0),
+			.tag = tag,
 		};
-		o.run_args =
-			slurm_run_args((const char *const *)cli->argv + 2,
-				       (size_t)cli->argc - 2, &o.n_run_args);
-		slurm_print_script(stdout, &o);
+		slurm_random_tag(tag);
+		o.run_args = slurm_task_args(cli, &o.n_run_args);
+		if (slurm_print_script(stdout, &o, err, sizeof(err)) < 0) {
+			diag_error("%s", err);
+			rc = EXIT_USAGE;
+		}
 		free((void *)o.run_args);
 	}
 	free_session(&s);
@@ -886,7 +941,7 @@ static void print_experiment_keys(void)
 static void print_scan_error(const char *msg, void *arg)
 {
 	(void)arg;
-	print_error("skipped: %s", msg);
+	diag_error("skipped: %s", msg);
 }
 
 static void print_search_path(const struct loader *l)
@@ -909,7 +964,7 @@ static int cmd_list(struct cli *cli)
 	for (i = 0; i < n; i++)
 		print_plugin(list[i]);
 	if (n == 0)
-		fprintf(stderr, "concur: no plugins found\n");
+		diag_error("no plugins found");
 	else
 		print_search_path(l);
 	free(list);
@@ -941,7 +996,7 @@ static int cmd_help(struct cli *cli)
 	if (p) {
 		print_plugin_full(p);
 	} else {
-		print_error("%s", err);
+		diag_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	loader_destroy(l);
@@ -958,9 +1013,16 @@ static int cmd_plot(struct cli *cli)
 		return usage_error("%s", "plot needs a RESULTS.csv");
 	svg = cli->output ? xstrdup(cli->output)
 			  : plot_default_path(cli->experiment);
-	rc = plot_file(cli->experiment, svg, err, sizeof(err));
+	/* the chart beside the results is concur's own, redrawn at will;
+	 * another file only with --force, and never the results */
+	rc = fileio_output_allowed(svg, (const char *const *)&cli->experiment,
+				   1, "the results file being drawn",
+				   cli->force || !cli->output, err,
+				   sizeof(err));
+	if (rc == 0)
+		rc = plot_file(cli->experiment, svg, err, sizeof(err));
 	if (rc < 0)
-		print_error("%s", err);
+		diag_error("%s", err);
 	else
 		printf("chart: %s\n", svg);
 	free(svg);
@@ -1006,12 +1068,15 @@ static const struct command commands[] = {
 	  "one plugin in full: each parameter's type, default, range, doc;\n"
 	  "help experiment: every [experiment] key the same way",
 	  cmd_help },
-	{ "plot", "draw RESULTS.csv as an SVG chart (default: RESULTS.svg)",
+	{ "plot",
+	  "draw RESULTS.csv as an SVG chart (default: RESULTS.svg;\n"
+	  "-o over an existing file needs --force)",
 	  cmd_plot },
 	{ "compare",
 	  "is NEW faster, slower or the same as BASE, cell by cell\n"
 	  "(Mann-Whitney U, ratio with its 95% interval); exit 1 when\n"
-	  "a cell is significantly slower beyond the threshold",
+	  "a cell is significantly slower beyond the threshold, 3 when\n"
+	  "a cell is not ok on a side",
 	  NULL, compare_command },
 	{ "merge",
 	  "put the shards of an experiment (run --shard) back together", NULL,
@@ -1085,8 +1150,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("concur %s (%s, %s build)\n", CONCUR_VERSION,
-		       CONCUR_GIT_REVISION, CONCUR_BUILD_TYPE);
+		printf("concur %s (%s, %s build)\n", concur_version(),
+		       concur_git_revision(), concur_build_type());
 		return 0;
 	}
 	cmd = find_command(argv[1]);

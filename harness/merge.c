@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "diag.h"
 #include "fileio.h"
+#include "export.h"
 #include "plot.h"
 #include "reslock.h"
 #include "results.h"
@@ -21,7 +23,8 @@
 #include "util.h"
 #include "xlsx.h"
 
-#define SIG_RATIO 6 /* as results.c writes speedups */
+#define SIG_RATIO 6	      /* as results.c writes speedups */
+#define MERGE_MISSING_NAMED 8 /* missing shards named one by one */
 /* OUT.csv, -runs, -matrix, -env, .svg, .xlsx: what merge writes */
 #define MERGE_FILES 6
 
@@ -48,6 +51,8 @@ enum env_key {
 	E_FILE,
 	E_ORDER,
 	E_OVERRIDES,
+	E_MHZ,
+	E_SCALING,
 	E_COUNT
 };
 
@@ -73,6 +78,8 @@ static const char *const env_names[E_COUNT] = {
 	[E_FILE] = "experiment_file",
 	[E_ORDER] = "order",
 	[E_OVERRIDES] = "overrides",
+	[E_MHZ] = "cpu_mhz",
+	[E_SCALING] = "cpu_scaling",
 };
 
 /* The keys that must agree between the shards of one experiment. */
@@ -133,11 +140,9 @@ static void fatal(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: ");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, "merge: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_fatal++;
 }
 
@@ -148,11 +153,10 @@ static void missing(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(m->err, "concur: merge: %s", m->o->partial ? "warning: " : "");
 	va_start(ap, fmt);
-	vfprintf(m->err, fmt, ap);
+	diag_vprint(m->err, m->o->partial ? "merge: warning: " : "merge: ", fmt,
+		    ap);
 	va_end(ap);
-	fputc('\n', m->err);
 	m->n_missing++;
 }
 
@@ -310,7 +314,8 @@ static int read_sibling(struct merge *m, struct part *p, const char *suffix,
 	char *path =
 		suffix ? results_sibling(p->path, suffix) : xstrdup(p->path);
 	char err[CONCUR_ERRLEN + PATH_MAX];
-	int rc = results_table_read(path, ret, err, sizeof(err));
+	int rc = (m->o->read_table ? m->o->read_table : results_table_read)(
+		path, ret, err, sizeof(err));
 
 	if (rc == -ENOENT)
 		missing(m,
@@ -520,10 +525,14 @@ static size_t stem_len(const char *path)
 	return p ? (size_t)(p - path) : strlen(path);
 }
 
-/* Every shard of the split there, and once (linear in N and the files). */
+/*
+ * Every shard of the split there, and once (linear in N and the files).
+ * A split of up to 100,000 shards with one there would be as many lines:
+ * the first few missing are named, the rest counted.
+ */
 static void check_once_each(struct merge *m)
 {
-	size_t *seen = xcalloc(m->n + 1, sizeof(size_t)), i;
+	size_t *seen = xcalloc(m->n + 1, sizeof(size_t)), i, absent = 0;
 	unsigned k;
 
 	for (i = 0; i < m->n_parts; i++) {
@@ -538,12 +547,19 @@ static void check_once_each(struct merge *m)
 		else
 			seen[p->k] = i + 1;
 	}
-	for (k = 0; k < m->n; k++)
-		if (!seen[k])
-			missing(m,
-				"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
-				k, m->n, (int)stem_len(m->ref->path),
-				m->ref->path, k, m->n);
+	for (k = 0; k < m->n; k++) {
+		if (seen[k])
+			continue;
+		if (++absent > MERGE_MISSING_NAMED)
+			continue;
+		missing(m,
+			"shard %u of %u is missing (expected %.*s.shard-%u-of-%u.csv)",
+			k, m->n, (int)stem_len(m->ref->path), m->ref->path, k,
+			m->n);
+	}
+	if (absent > MERGE_MISSING_NAMED)
+		missing(m, "... and %zu more: %zu of the %u shards are missing",
+			absent - MERGE_MISSING_NAMED, absent, m->n);
 	free(seen);
 }
 
@@ -675,22 +691,12 @@ static void gather(struct merge *m)
 
 /* ---- writing -------------------------------------------------------- */
 
-/*
- * A field read back, written again: a plain number as it was, anything
- * else as text (which guards it against formulas, once).
- */
-static void copy_field(struct csv_row *row, const char *f)
-{
-	if (csv_add_number_text(row, f) < 0)
-		csv_add_text(row, f);
-}
-
 static void copy_row(struct csv_row *row, char *const *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		copy_field(row, f[i]);
+		csv_add_read_back(row, f[i]);
 	csv_row_end(row);
 }
 
@@ -739,8 +745,8 @@ static int write_row_buffer(struct merge *m, const char *path,
 				0);
 
 	if (rc < 0)
-		fprintf(m->err, "concur: merge: cannot write %s: %s\n", path,
-			strerror(-rc));
+		diag_print(m->err, "merge: ", "cannot write %s: %s", path,
+			   strerror(-rc));
 	return rc;
 }
 
@@ -755,8 +761,8 @@ static int write_summary_locked(struct merge *m, struct csv_row *row)
 					   &fd, NULL, 0);
 
 	if (rc < 0) {
-		fprintf(m->err, "concur: merge: cannot write %s: %s\n",
-			m->o->output, strerror(-rc));
+		diag_print(m->err, "merge: ", "cannot write %s: %s",
+			   m->o->output, strerror(-rc));
 		return rc;
 	}
 	if (m->lock_fd >= 0)
@@ -782,7 +788,7 @@ static int write_summary(struct merge *m, struct csv_row *row)
 					csv_add_real(row, speedup(m, s, w),
 						     SIG_RATIO);
 				else
-					copy_field(row, mc->f[i]);
+					csv_add_read_back(row, mc->f[i]);
 			csv_row_end(row);
 		}
 	return write_summary_locked(m, row);
@@ -852,17 +858,17 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 	csv_add_text(row, "strategy");
 	for (w = 0; w < m->W; w++)
 		if (m->wtext[w])
-			copy_field(row, m->wtext[w]);
+			csv_add_read_back(row, m->wtext[w]);
 	csv_row_end(row);
 	for (s = 0; s < m->S; s++) {
-		copy_field(row, m->stext[s]);
+		csv_add_read_back(row, m->stext[s]);
 		for (w = 0; w < m->W; w++)
 			if (m->wtext[w])
-				copy_field(row,
-					   m->cells[s * m->W + w].f
-						   ? m->cells[s * m->W + w]
-							     .f[m->c_median]
-						   : "");
+				csv_add_read_back(
+					row, m->cells[s * m->W + w].f
+						     ? m->cells[s * m->W + w]
+							       .f[m->c_median]
+						     : "");
 		csv_row_end(row);
 	}
 	rc = write_row_buffer(m, path, row);
@@ -873,39 +879,38 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 static void pair(struct csv_row *row, const char *key, const char *value)
 {
 	csv_add_text(row, key);
-	copy_field(row, value ? value : "");
+	csv_add_read_back(row, value ? value : "");
 	csv_row_end(row);
 }
 
 /*
  * "0 2 5": the shards merged (on host, unless NULL); with missing_ones, the
- * shards not merged or not whole.
+ * shards not merged or not whole.  Linear in N and the files: a split of
+ * 100,000 shards lists them at once.
  */
 static char *shard_list(const struct merge *m, const char *host,
 			bool missing_ones)
 {
-	char *s = xstrdup("");
+	bool *there = xcalloc(m->n + 1, sizeof(bool));
+	size_t i, len = 0, cap = 0;
+	char *s = NULL;
 	unsigned k;
-	size_t i;
 
-	for (k = 0; k < m->n; k++) {
-		bool there = false;
+	for (i = 0; i < m->n_parts; i++) {
+		const struct part *p = &m->parts[i];
 
-		for (i = 0; i < m->n_parts; i++) {
-			const struct part *p = &m->parts[i];
-
-			if (p->k == k && p->used &&
-			    (!missing_ones || p->clean) &&
-			    (!host || strcmp(p->key[E_HOST], host) == 0))
-				there = true;
-		}
-		if (there != missing_ones) {
-			char *t = xasprintf("%s%s%u", s, *s ? " " : "", k);
-
-			free(s);
-			s = t;
-		}
+		if (p->k < m->n && p->used && (!missing_ones || p->clean) &&
+		    (!host || strcmp(p->key[E_HOST], host) == 0))
+			there[p->k] = true;
 	}
+	xgrow((void **)&s, &cap, 1, 1);
+	for (k = 0; k < m->n; k++) {
+		if (there[k] == missing_ones)
+			continue;
+		xgrow((void **)&s, &cap, len + 12, 1); /* " 4294967295" */
+		len += (size_t)sprintf(s + len, "%s%u", len ? " " : "", k);
+	}
+	free(there);
 	return s;
 }
 
@@ -932,9 +937,10 @@ static char *host_loads(const struct merge *m, const char *host)
 static void host_block(const struct merge *m, const struct part *p,
 		       struct csv_row *row)
 {
-	static const enum env_key keys[] = { E_CPU,  E_NCPU,	 E_KERNEL,
-					     E_GIT,  E_COMPILER, E_BUILD,
-					     E_CURL, E_MHD };
+	static const enum env_key keys[] = { E_CPU,    E_NCPU,	   E_KERNEL,
+					     E_GIT,    E_COMPILER, E_BUILD,
+					     E_CURL,   E_MHD,	   E_MHZ,
+					     E_SCALING };
 	char *shards = shard_list(m, p->key[E_HOST], false);
 	char *loads = host_loads(m, p->key[E_HOST]);
 	size_t i;
@@ -1000,15 +1006,15 @@ static int write_env(struct merge *m, struct csv_row *row)
 
 /* ---- the table ---------------------------------------------------- */
 
-/* Control characters from an untrusted file never reach the terminal. */
+/* Text of an untrusted file on the terminal: made safe the one way
+ * (text_sanitize), padded to width bytes. */
 static void print_clean(FILE *out, const char *s, int width)
 {
-	int n = 0;
+	char *t = xstrdup(s);
 
-	for (; *s; s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		fputc(' ', out);
+	text_sanitize(t);
+	fprintf(out, "%-*s", width, t);
+	free(t);
 }
 
 static void print_block(const struct merge *m, size_t w)
@@ -1281,8 +1287,7 @@ static void write_workbook(struct merge *m, const struct csv_row *rows)
 	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
 
 	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
-		fprintf(m->err, "concur: merge: warning: no workbook: %s\n",
-			err);
+		diag_print(m->err, "merge: ", "warning: no workbook: %s", err);
 	else
 		fprintf(m->out, "workbook: %s\n", path);
 	free(path);
@@ -1311,8 +1316,8 @@ static int write_all(struct merge *m)
 		fprintf(m->out, "results: %s\n", m->o->output);
 		svg = plot_default_path(m->o->output);
 		if (plot_file(m->o->output, svg, err, sizeof(err)) < 0)
-			fprintf(m->err,
-				"concur: merge: warning: no chart: %s\n", err);
+			diag_print(m->err, "merge: ", "warning: no chart: %s",
+				   err);
 		else
 			fprintf(m->out, "chart:   %s\n", svg);
 		free(svg);
@@ -1355,21 +1360,55 @@ static int decide(struct merge *m)
 		return 2;
 	n = count_cells(m, &bad);
 	if (m->n_missing && !m->o->partial) {
-		fprintf(m->err,
-			"concur: merge: nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are\n",
+		diag_print(
+			m->err, "merge: ",
+			"nothing written; run the missing shards (or again with --resume), or add --partial to merge the %zu cells there are",
 			n);
 		return 2;
 	}
 	if (n == 0) {
-		fprintf(m->err, "concur: merge: no cells to merge\n");
+		diag_print(m->err, "merge: ", "no cells to merge");
 		return 2;
 	}
 	return -1; /* go on */
 }
 
+/*
+ * Plan the exports (export.h) before anything is written: a bad one is
+ * fatal.  A merge may replace the exports of the OUT.csv it may replace.
+ */
+static void plan_exports(struct merge *m, struct export_set *ex)
+{
+	const char **shards = xcalloc(m->n_parts + 1, sizeof(char *));
+	char err[2 * CONCUR_ERRLEN];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < m->n_parts; i++)
+		shards[i] = m->parts[i].path;
+	if (export_plan_merge(ex, m->o->output, m->o->export_json,
+			      m->o->export_markdown, shards, m->n_parts,
+			      m->o->force || stat(m->o->output, &st) == 0, err,
+			      sizeof(err)) < 0)
+		fatal(m, "%s", err);
+	free(shards);
+}
+
+/* The exports, from the merged files just written; 0 or 2. */
+static int write_exports(struct merge *m, const struct export_set *ex)
+{
+	char err[2 * CONCUR_ERRLEN];
+
+	if (export_write(ex, m->o->output, m->out, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(m->err, "concur: merge: %s\n", err);
+	return 2;
+}
+
 int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 {
 	struct merge m = { .o = o, .out = out, .err = errout, .lock_fd = -1 };
+	struct export_set ex = { 0 };
 	size_t i, bad;
 	int rc;
 
@@ -1389,10 +1428,12 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 		gather(&m);
 	if (!m.ref && !m.n_fatal)
 		fatal(&m, "no readable shard to merge");
+	if (!m.n_fatal)
+		plan_exports(&m, &ex);
 	rc = decide(&m);
 	if (rc < 0) {
 		report(&m);
-		if (write_all(&m) < 0)
+		if (write_all(&m) < 0 || write_exports(&m, &ex))
 			rc = 2;
 		else if (m.n_missing)
 			rc = 1;
@@ -1401,6 +1442,7 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 	}
 	release_lock(&m);
 	free_merge(&m);
+	export_set_free(&ex);
 	return rc;
 }
 
@@ -1410,7 +1452,11 @@ static const char merge_usage[] =
 	"  Slurm array / Kubernetes Indexed Job) back together into OUT.csv and its\n"
 	"  -runs, -matrix and -env siblings\n"
 	"  --partial   merge the shards there are; say what is missing (exit 1)\n"
-	"  --force     overwrite an OUT.csv that concur merge did not write\n";
+	"  --force     overwrite an OUT.csv that concur merge did not write\n"
+	"  --export-json FILE, --export-markdown FILE\n"
+	"              also write the merged results in Google Benchmark's JSON\n"
+	"              format / as a Markdown table (OUT.json / OUT.md are\n"
+	"              written by themselves when the shards wrote theirs)\n";
 
 int merge_main(int argc, char **argv)
 {
@@ -1418,6 +1464,8 @@ int merge_main(int argc, char **argv)
 		{ "partial", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "export-json", required_argument, NULL, 'J' },
+		{ "export-markdown", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	struct merge_options o = { .argc = argc, .argv = argv };
@@ -1434,14 +1482,17 @@ int merge_main(int argc, char **argv)
 			o.partial = true;
 		} else if (c == 'f') {
 			o.force = true;
+		} else if (c == 'J' || c == 'M') {
+			*(c == 'J' ? &o.export_json : &o.export_markdown) =
+				optarg;
 		} else if (c == 'h') {
 			printf("%s", merge_usage);
 			free(copy);
 			return 0;
 		} else {
-			fprintf(stderr,
-				"concur: merge: unknown or incomplete option '%s'\n%s",
-				argv[optind - 1], merge_usage);
+			diag_error("merge: unknown or incomplete option '%s'",
+				   argv[optind - 1]);
+			fputs(merge_usage, stderr);
 			free(copy);
 			return 2;
 		}

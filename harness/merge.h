@@ -14,7 +14,9 @@
  * Written: OUT.csv (rows in experiment order, speedup recomputed from the
  * medians), OUT-runs.csv, OUT-matrix.csv, OUT-env.csv (the common keys,
  * then one block per host: host, its shards, CPU model, kernel, load...),
- * the chart OUT.svg and the workbook OUT.xlsx; a table on stdout that
+ * the chart OUT.svg, the workbook OUT.xlsx, and the exports (export.h:
+ * --export-json / --export-markdown FILE, and OUT.json / OUT.md when the
+ * shards wrote theirs); a table on stdout that
  * warns when cells ran on machines with different CPU models.
  */
 #ifndef CONCUR_MERGE_H
@@ -24,14 +26,21 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct results_table;
+
 struct merge_options {
 	const char *output;	   /* OUT.csv */
 	const char *const *inputs; /* shard summary files, siblings, folders */
 	size_t n_inputs;
 	bool partial; /* merge what is there */
 	bool force;   /* overwrite an OUT.csv that merge did not write */
-	int argc;     /* the command line, for OUT-env.csv */
+	const char *export_json, *export_markdown; /* --export-* FILE */
+	int argc; /* the command line, for OUT-env.csv */
 	char **argv;
+	/* How each shard file is read: results_table_read unless set (a test
+	 * or fuzzer serving the files from memory). */
+	int (*read_table)(const char *path, struct results_table **ret,
+			  char *err, size_t errlen);
 };
 
 /*

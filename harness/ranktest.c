@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,29 +190,152 @@ static bool all_finite(const double *v, size_t n)
 	return true;
 }
 
-/* The mn differences y_j - x_i, sorted; U counted on the way. */
-static double *differences(const double *x, size_t m, const double *y, size_t n,
-			   double *ret_u)
+/* A sorted copy of v[0..n). */
+static double *sorted_copy(const double *v, size_t n)
 {
-	double *d = xmalloc(m * n * sizeof(*d)), u = 0;
-	size_t i, j;
+	double *s = xmalloc((n ? n : 1) * sizeof(*s));
 
-	for (i = 0; i < m; i++)
-		for (j = 0; j < n; j++) {
-			u += y[j] > x[i] ? 1 : y[j] == x[i] ? 0.5 : 0;
-			d[i * n + j] = y[j] - x[i];
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
+}
+
+/* U of ys over xs (both sorted): pairs with y > x, a tie one half. */
+static double u_of(const double *xs, size_t m, const double *ys, size_t n)
+{
+	size_t below = 0, equal = 0, lt = 0, le = 0, j;
+
+	for (j = 0; j < n; j++) {
+		while (lt < m && xs[lt] < ys[j])
+			lt++;
+		if (le < lt)
+			le = lt;
+		while (le < m && xs[le] <= ys[j])
+			le++;
+		below += lt;
+		equal += le - lt;
+	}
+	return (double)below + 0.5 * (double)equal;
+}
+
+/*
+ * The differences y_j - x_i as a matrix with xs and ys sorted: row i rises
+ * with j and falls with i (floating-point subtraction is monotonic, so this
+ * holds for the computed differences too).  Selecting from it never forms
+ * the mn values: the randomized selection of Monahan (ACM Algorithm 616,
+ * 1984), each row keeping the range [lo, hi) of its entries that may still
+ * be the one sought.  A pivot drawn from those ranges is counted against
+ * every row in O(m + n) (the count of entries below a value never falls
+ * from one row to the next), and the ranges shrink past it; about
+ * log(mn) rounds are expected, so a selection takes O((m + n) log(mn))
+ * time and O(m) memory.  The value found is the one sorting all mn
+ * computed differences would put at that place, to the bit.
+ */
+struct diffs {
+	const double *xs, *ys;
+	size_t m, n;
+	size_t *lo, *hi, *lt, *le; /* per row */
+	uint64_t rng;
+};
+
+/* splitmix64: the pivot's place only changes the time, never the value. */
+static uint64_t diffs_random(struct diffs *d)
+{
+	uint64_t z = (d->rng += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* Entries of each row below v (into lt) and at most v (into le); the
+ * totals in *ret_lt and *ret_le. */
+static void diffs_count(struct diffs *d, double v, size_t *ret_lt,
+			size_t *ret_le)
+{
+	size_t i, a = 0, b = 0, tl = 0, te = 0;
+
+	for (i = 0; i < d->m; i++) {
+		while (a < d->n && d->ys[a] - d->xs[i] < v)
+			a++;
+		if (b < a)
+			b = a;
+		while (b < d->n && d->ys[b] - d->xs[i] <= v)
+			b++;
+		d->lt[i] = a;
+		d->le[i] = b;
+		tl += a;
+		te += b;
+	}
+	*ret_lt = tl;
+	*ret_le = te;
+}
+
+/* A pivot drawn uniformly from the entries still in play. */
+static double diffs_pivot(struct diffs *d, size_t active)
+{
+	size_t r = (size_t)(diffs_random(d) % active), i;
+
+	for (i = 0; r >= d->hi[i] - d->lo[i]; i++)
+		r -= d->hi[i] - d->lo[i];
+	return d->ys[d->lo[i] + r] - d->xs[i];
+}
+
+/* The k-th smallest (from 0) of the mn differences. */
+static double diffs_select(struct diffs *d, size_t k)
+{
+	size_t i, active = d->m * d->n, below, upto;
+	double v;
+
+	for (i = 0; i < d->m; i++) {
+		d->lo[i] = 0;
+		d->hi[i] = d->n;
+	}
+	for (;;) {
+		v = diffs_pivot(d, active);
+		diffs_count(d, v, &below, &upto);
+		if (k >= below && k < upto)
+			return v;
+		active = 0;
+		for (i = 0; i < d->m; i++) {
+			if (k < below && d->lt[i] < d->hi[i])
+				d->hi[i] = d->lt[i];
+			else if (k >= upto && d->le[i] > d->lo[i])
+				d->lo[i] = d->le[i];
+			active += d->hi[i] - d->lo[i];
 		}
-	qsort(d, m * n, sizeof(*d), cmp_double);
-	*ret_u = u;
-	return d;
+	}
+}
+
+static void diffs_init(struct diffs *d, const double *xs, size_t m,
+		       const double *ys, size_t n)
+{
+	d->xs = xs;
+	d->ys = ys;
+	d->m = m;
+	d->n = n;
+	d->lo = xcalloc(m, sizeof(size_t));
+	d->hi = xcalloc(m, sizeof(size_t));
+	d->lt = xcalloc(m, sizeof(size_t));
+	d->le = xcalloc(m, sizeof(size_t));
+	d->rng = (uint64_t)m * 0x100000001b3ull ^ (uint64_t)n;
+}
+
+static void diffs_free(struct diffs *d)
+{
+	free(d->lo);
+	free(d->hi);
+	free(d->lt);
+	free(d->le);
 }
 
 int ranktest_run(const double *x, size_t m, const double *y, size_t n,
 		 double level, struct ranktest *ret)
 {
 	size_t mn = m * n, k;
-	double ties, sigma, u, *d;
+	double ties, sigma, *xs, *ys;
 	__int128 *c = NULL;
+	struct diffs d;
 
 	if (m == 0 || n == 0 || m > RANKTEST_MAX_N || n > RANKTEST_MAX_N ||
 	    !all_finite(x, m) || !all_finite(y, n) || !(level > 0) ||
@@ -220,26 +344,35 @@ int ranktest_run(const double *x, size_t m, const double *y, size_t n,
 	memset(ret, 0, sizeof(*ret));
 	ret->m = m;
 	ret->n = n;
-	d = differences(x, m, y, n, &u);
+	xs = sorted_copy(x, m);
+	ys = sorted_copy(y, n);
 	ties = tie_sum(x, m, y, n);
 	sigma = u_sigma(m, n, ties);
-	ret->u = u;
+	ret->u = u_of(xs, m, ys, n);
 	ret->ties = ties > 0;
 	ret->exact =
 		!ret->ties && m < RANKTEST_EXACT_MAX && n < RANKTEST_EXACT_MAX;
 	ret->min_p = ranktest_min_p(m, n);
 	if (ret->exact) {
 		c = exact_freq(m, n);
-		ret->p =
-			fmin(1, 2 * freq_cdf(c, m, n, fmin(u, (double)mn - u)));
+		ret->p = fmin(1,
+			      2 * freq_cdf(c, m, n,
+					   fmin(ret->u, (double)mn - ret->u)));
 	} else {
-		ret->p = normal_p(u, (double)mn, sigma);
+		ret->p = normal_p(ret->u, (double)mn, sigma);
 	}
-	ret->shift = mn % 2 ? d[mn / 2] : (d[mn / 2 - 1] + d[mn / 2]) / 2;
+	diffs_init(&d, xs, m, ys, n);
+	ret->shift = mn % 2 ? diffs_select(&d, mn / 2)
+			    : (diffs_select(&d, mn / 2 - 1) +
+			       diffs_select(&d, mn / 2)) /
+				      2;
 	k = interval_index(c, m, n, sigma, level, &ret->coverage);
-	ret->shift_low = k ? d[k - 1] : NAN;
-	ret->shift_high = k ? d[mn - k] : NAN;
+	ret->interval_rank = k;
+	ret->shift_low = k ? diffs_select(&d, k - 1) : NAN;
+	ret->shift_high = k ? diffs_select(&d, mn - k) : NAN;
+	diffs_free(&d);
 	free(c);
-	free(d);
+	free(xs);
+	free(ys);
 	return 0;
 }

@@ -17,7 +17,8 @@
  *     variance and a continuity correction of 1/2 (as R's wilcox.test).
  *
  * Shift (Hodges-Lehmann): the median of the mn differences y_j - x_i; its
- * interval is [D(k), D(mn + 1 - k)] over the sorted differences, with k
+ * interval is [D(k), D(mn + 1 - k)] over the sorted differences (values
+ * selected from them without sorting them, see ranktest.c), with k
  * the largest integer such that P(U <= k - 1) <= (1 - level) / 2 (exact
  * distribution when the p-value is exact, else the normal approximation,
  * rounded down so the interval errs on the wide side).  When no such k >= 1
@@ -35,11 +36,12 @@
 /* Exact p-values below this many values per sample (R's rule). */
 #define RANKTEST_EXACT_MAX 50
 /*
- * Most values per sample ranktest_run accepts: the mn differences are held
- * and sorted, 32 MB and a fraction of a second at 2,000 a side; 10,000 a
- * side would take 800 MB.
+ * Most values per sample ranktest_run accepts.  The mn differences are
+ * never formed: the estimate and its bounds are selected from them in
+ * O((m + n) log(mn)) time and O(m + n) memory, so this only bounds the
+ * memory (about 60 bytes a value) and keeps mn and U exact in doubles.
  */
-#define RANKTEST_MAX_N 2000
+#define RANKTEST_MAX_N 1000000
 
 struct ranktest {
 	size_t m, n;
@@ -50,6 +52,7 @@ struct ranktest {
 	double min_p; /* smallest two-sided p these sizes allow (no ties) */
 	double shift; /* Hodges-Lehmann estimate of y - x */
 	double shift_low, shift_high; /* its interval; NaN when none exists */
+	size_t interval_rank; /* k: the interval is [D(k), D(mn + 1 - k)]; 0 */
 	double coverage; /* the interval's actual level (exact: >= level) */
 };
 

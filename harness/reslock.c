@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "util.h"
 
 /* A results file is written as it is named: never through a symlink. */
@@ -133,8 +134,8 @@ int reslock_take(const char *path, const char *other, int *ret_fd,
 			    errno == EINVAL) {
 				/* a file system without locks (NFS mounted
 				 * nolock): go on */
-				fprintf(stderr,
-					"concur: warning: cannot lock %s (%s): a second concur on the same output would not be stopped\n",
+				diag_warn(
+					"cannot lock %s (%s): a second concur on the same output would not be stopped",
 					path, strerror(errno));
 				break;
 			}

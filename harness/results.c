@@ -14,10 +14,12 @@
 
 #include "csv.h"
 #include "repeat.h"
+#include "diag.h"
 #include "fileio.h"
 #include "reslock.h"
 #include "shard.h"
 #include "util.h"
+#include "version.h"
 #include "xlsx.h"
 
 /* Seconds are written with this many significant digits: at least 9, so
@@ -530,8 +532,17 @@ static int write_env(struct results *res, int argc, char **argv,
 	char *cpu = read_small("/proc/cpuinfo", "model name");
 	char *load = read_small("/proc/loadavg", NULL);
 	char *cmd = argv_join(argc, argv);
+	char *mhz = read_small("/proc/cpuinfo", "cpu MHz");
+	/* the frequency governor; anything but "performance" scales */
+	char *governor = read_small(
+		"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", NULL);
 	int rc;
 
+	mhz[strspn(mhz, "0123456789")] = '\0'; /* whole MHz, as GB's context */
+	if (!*mhz) {
+		free(mhz);
+		mhz = xstrdup("unknown");
+	}
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
 	utc_now(when);
@@ -542,16 +553,18 @@ static int write_env(struct results *res, int argc, char **argv,
 	snprintf(compiler, sizeof(compiler), "gcc %s", __VERSION__);
 #endif
 	env_pair(&res->row, "key", "value");
-	env_pair(&res->row, "concur_version", CONCUR_VERSION);
-	env_pair(&res->row, "git_revision", CONCUR_GIT_REVISION);
+	env_pair(&res->row, "concur_version", concur_version());
+	env_pair(&res->row, "git_revision", concur_git_revision());
 	env_pair(&res->row, "start_time_utc", when);
 	env_pair(&res->row, "host", host);
 	env_pair(&res->row, "kernel", u.release);
 	env_pair(&res->row, "cpu_model", cpu);
 	env_pair(&res->row, "cpu_count", ncpu);
+	env_pair(&res->row, "cpu_mhz", mhz);
+	env_pair(&res->row, "cpu_scaling", governor);
 	env_pair(&res->row, "load_average", load);
 	env_pair(&res->row, "compiler", compiler);
-	env_pair(&res->row, "build_type", CONCUR_BUILD_TYPE);
+	env_pair(&res->row, "build_type", concur_build_type());
 	library_env(res);
 	env_pair(&res->row, "experiment_file", res->cfg->path);
 	env_pair(&res->row, "experiment_sha256", sha);
@@ -564,6 +577,8 @@ static int write_env(struct results *res, int argc, char **argv,
 	free(cpu);
 	free(load);
 	free(cmd);
+	free(mhz);
+	free(governor);
 	return rc;
 }
 
@@ -764,8 +779,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		size_t i;
 
 		if (!rec.whole && !rec.too_wide && off + rec.used == len) {
-			fprintf(stderr,
-				"concur: %s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run\n",
+			diag_error(
+				"%s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run",
 				res->path, rec.used, line);
 			record_free(&rec);
 			break;
@@ -1185,35 +1200,49 @@ static int table_rows(struct results_table *t, const char *text, size_t len,
 	return rc;
 }
 
-int results_table_read(const char *path, struct results_table **ret, char *err,
-		       size_t errlen)
+int results_table_parse(const char *name, const char *text, size_t len,
+			struct results_table **ret, char *err, size_t errlen)
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
 	struct record head = { .next_line = 1 };
-	size_t len = 0;
-	char *text = NULL;
 	int rc = 0;
 
-	t->path = xstrdup(path);
-	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
-			 &len, err, errlen); /* on failure, err says why */
-	if (rc == 0 && (next_record(text, len, 0, &head) != 0 || !head.whole)) {
-		errf(err, errlen, "%s:1: %s", path,
+	t->path = xstrdup(name);
+	if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+		errf(err, errlen, "%s:1: %s", name,
 		     len ? "the header row is incomplete or damaged"
 			 : "empty file, no header row");
 		rc = -EINVAL;
-	} else if (rc == 0) {
+	} else {
+		size_t i;
+
+		for (i = 0; i < head.n; i++)
+			unguard(head.f[i]); /* as the rows: written the same */
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
 		rc = table_rows(t, text, len, head.used, err, errlen);
 	}
 	record_free(&head);
-	free(text);
 	if (rc < 0)
 		results_table_free(t);
 	else
 		*ret = t;
+	return rc;
+}
+
+int results_table_read(const char *path, struct results_table **ret, char *err,
+		       size_t errlen)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int rc;
+
+	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
+			 &len, err, errlen); /* on failure, err says why */
+	if (rc == 0)
+		rc = results_table_parse(path, text, len, ret, err, errlen);
+	free(text);
 	return rc;
 }
 

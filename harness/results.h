@@ -104,6 +104,14 @@ struct results_table {
 int results_table_read(const char *path, struct results_table **ret, char *err,
 		       size_t errlen);
 
+/*
+ * The same reading of a file's text in memory (text[0..len), no NUL
+ * needed); name stands for the path in messages and t->path.  What
+ * results_table_read does once it has the file.
+ */
+int results_table_parse(const char *name, const char *text, size_t len,
+			struct results_table **ret, char *err, size_t errlen);
+
 /* The index of the column called name; SIZE_MAX when there is none. */
 size_t results_table_column(const struct results_table *t, const char *name);
 

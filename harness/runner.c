@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "job.h"
 #include "serverproc.h"
 #include "util.h"
@@ -397,8 +398,8 @@ static size_t reap_strays(const struct runner *r, const struct cell *c)
 			break;
 	}
 	if (left)
-		fprintf(stderr,
-			"concur: warning: cell %s: %zu process(es) left by its run did not die within %lld s of SIGKILL (pid %ld among them); going on\n",
+		diag_warn(
+			"cell %s: %zu process(es) left by its run did not die within %lld s of SIGKILL (pid %ld among them); going on",
 			c->id, left, STRAY_WAIT_NS / 1000000000LL, (long)stuck);
 	return total;
 }

@@ -7,13 +7,16 @@
 
 #include "util.h"
 
-/* A whole decimal number in 0..max, nothing else (no sign, no spaces). */
+/*
+ * A whole decimal number in 0..max, nothing else (no sign, no spaces); any
+ * number of digits, leading zeros included, as long as the value fits.
+ */
 static bool parse_uint(const char *text, unsigned long max, unsigned long *ret)
 {
 	char *end;
 	unsigned long v;
 
-	if (!text || *text < '0' || *text > '9' || strlen(text) > 9)
+	if (!text || *text < '0' || *text > '9')
 		return false;
 	errno = 0;
 	v = strtoul(text, &end, 10);
@@ -67,14 +70,14 @@ int shard_parse_count(const char *text, unsigned *ret, char *err, size_t errlen)
 	return 0;
 }
 
-/* An optional variable: false when set but not a number in range. */
+/* An optional variable: false when set but not a number that fits. */
 static bool env_number(const char *(*get)(const char *), const char *name,
 		       unsigned long *ret, bool *ret_set)
 {
 	const char *v = get(name);
 
 	*ret_set = v && *v;
-	return !*ret_set || parse_uint(v, 1000000000UL, ret);
+	return !*ret_set || parse_uint(v, ULONG_MAX, ret);
 }
 
 static int bad_env(char *err, size_t errlen, const char *name,
@@ -110,6 +113,7 @@ static int detect_slurm(const char *(*get)(const char *), unsigned shards,
 		return bad_env(err, errlen, "SLURM_ARRAY_TASK_MAX",
 			       get(names[2]),
 			       "it is below SLURM_ARRAY_TASK_MIN");
+	/* MAX - MIN + 1 wraps to 0 for the whole range: refused with it */
 	n = set[3] ? v[3] : set[2] ? v[2] - v[1] + 1 : 0;
 	if (n == 0 || n > SHARD_MAX)
 		return bad_env(

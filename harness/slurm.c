@@ -1,7 +1,12 @@
 #include "slurm.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -28,56 +33,6 @@ char *slurm_shell_quote(const char *s)
 	q[n++] = '\'';
 	q[n] = '\0';
 	return q;
-}
-
-/* Does the word (an option without "=value") take the next word as value? */
-static bool takes_value(const char *a)
-{
-	static const char *const with_value[] = { "output", "set",
-						  "plugin-path", "shard",
-						  "shards" };
-	size_t i, len;
-
-	if (strcmp(a, "-o") == 0)
-		return true;
-	if (strncmp(a, "--", 2) != 0 || strchr(a, '='))
-		return false;
-	len = strlen(a + 2);
-	for (i = 0; len && i < ARRAY_SIZE(with_value); i++)
-		if (strncmp(with_value[i], a + 2, len) == 0)
-			return true; /* getopt takes unique prefixes too */
-	return false;
-}
-
-static bool is_shards(const char *a)
-{
-	return strcmp(a, "--shards") == 0 || strncmp(a, "--shards=", 9) == 0;
-}
-
-const char **slurm_run_args(const char *const *args, size_t n, size_t *ret_n)
-{
-	const char **out = xcalloc(n + 1, sizeof(*out));
-	bool positional_seen = false;
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *a = args[i];
-		bool value = takes_value(a) && i + 1 < n;
-
-		if (is_shards(a)) {
-			i += value; /* the script sets --shards itself */
-			continue;
-		}
-		if (a[0] != '-' && !positional_seen) {
-			positional_seen = true; /* the experiment file */
-			continue;
-		}
-		out[k++] = a;
-		if (value)
-			out[k++] = args[++i];
-	}
-	*ret_n = k;
-	return out;
 }
 
 /* A word of the script, after `before` (" ", or "" to glue it to an
@@ -193,16 +148,17 @@ static void put_array_job(FILE *out, const struct slurm_options *o,
 	fprintf(out, " \\\n");
 	put_sbatch_args(out, o);
 	fprintf(out,
-		"\t<<'CONCUR_SHARD'\n#!/bin/bash\n"
+		"\t<<'CONCUR_SHARD_%s'\n#!/bin/bash\n"
 		"# exit status 1 means the shard ran but some cell failed: its files are\n"
-		"# complete, so the task counts as done and the merge reports the cell\n");
+		"# complete, so the task counts as done and the merge reports the cell\n",
+		o->tag);
 	put_quoted(out, "", o->concur);
 	fprintf(out, " run");
 	put_word(out, o->experiment);
 	for (i = 0; i < o->n_run_args; i++)
 		put_word(out, o->run_args[i]);
-	fprintf(out, " --shards %u%s || [ $? -eq 1 ]\nCONCUR_SHARD\n)\n",
-		o->shards, o->force ? "" : " --resume");
+	fprintf(out, " --shards %u%s || [ $? -eq 1 ]\nCONCUR_SHARD_%s\n)\n",
+		o->shards, o->force ? "" : " --resume", o->tag);
 	fprintf(out,
 		"array_job=${array_job%%%%;*} # --parsable may add ';CLUSTER'\n\n");
 	free(log);
@@ -220,23 +176,26 @@ static void put_merge_job(FILE *out, const struct slurm_options *o,
 
 	fprintf(out, "merge_job=$(sbatch --parsable \\\n\t--job-name=");
 	put_quoted(out, "", jobname);
-	fprintf(out, " \\\n\t--dependency=afterok:$array_job \\\n"
+	fprintf(out, " \\\n\t\"--dependency=afterok:$array_job\" \\\n"
 		     "\t--kill-on-invalid-dep=yes \\\n"
 		     "\t--ntasks=1 \\\n\t--output=");
 	put_quoted(out, "", log);
 	fprintf(out, " \\\n");
 	put_sbatch_args(out, o);
-	fprintf(out, "\t<<'CONCUR_MERGE'\n#!/bin/bash\n"
-		     "# exit status 1: merged, but some cell failed (see the "
-		     "table in the log)\n");
+	fprintf(out,
+		"\t<<'CONCUR_MERGE_%s'\n#!/bin/bash\n"
+		"# exit status 1: merged, but some cell failed (see the "
+		"table in the log)\n",
+		o->tag);
 	put_quoted(out, "", o->concur);
-	fprintf(out, " merge%s", o->force ? " --force" : "");
+	/* "--": the output may start with '-' */
+	fprintf(out, " merge%s --", o->force ? " --force" : "");
 	put_word(out, o->output);
 	/* the glob is expanded in the job; merge names any shard missing */
 	fprintf(out,
-		" %s*%s || [ $? -eq 1 ]\nCONCUR_MERGE\n)\n"
+		" %s*%s || [ $? -eq 1 ]\nCONCUR_MERGE_%s\n)\n"
 		"merge_job=${merge_job%%%%;*}\n\n",
-		qhead, qtail);
+		qhead, qtail, o->tag);
 	free(log);
 	free(jobname);
 	free(head);
@@ -245,17 +204,90 @@ static void put_merge_job(FILE *out, const struct slurm_options *o,
 	free(qtail);
 }
 
-void slurm_print_script(FILE *out, const struct slurm_options *o)
+static bool has_control(const char *w)
+{
+	for (; *w; w++)
+		if ((unsigned char)*w < 0x20 || *w == 0x7f)
+			return true;
+	return false;
+}
+
+static int refuse_word(const char *what, const char *w, char *err,
+		       size_t errlen)
+{
+	char *shown = xstrdup(w);
+
+	text_sanitize(shown);
+	errf(err, errlen,
+	     "slurm: %s '%.200s' holds a control character (a line break, tab or escape): a submit script cannot carry it safely; use printable characters",
+	     what, shown);
+	free(shown);
+	return -EINVAL;
+}
+
+/* Every word the script embeds, by what it is (for the message). */
+static int check_words(const struct slurm_options *o, char *err, size_t errlen)
+{
+	const struct {
+		const char *what, *word;
+	} one[] = {
+		{ "the experiment file", o->experiment },
+		{ "the output", o->output },
+		{ "the experiment name", o->name },
+		{ "the current folder", o->cwd },
+		{ "the concur binary's path", o->concur },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(one); i++)
+		if (has_control(one[i].word))
+			return refuse_word(one[i].what, one[i].word, err,
+					   errlen);
+	for (i = 0; i < o->n_run_args; i++)
+		if (has_control(o->run_args[i]))
+			return refuse_word("the option", o->run_args[i], err,
+					   errlen);
+	for (i = 0; i < o->n_sbatch_args; i++)
+		if (has_control(o->sbatch_args[i]))
+			return refuse_word("the sbatch option",
+					   o->sbatch_args[i], err, errlen);
+	return 0;
+}
+
+void slurm_random_tag(char *tag)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t r;
+	size_t i;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME,
+			      &ts); /* no entropy: still unique */
+		r = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+		    (uint64_t)ts.tv_sec << 20 ^ (uint64_t)getpid();
+	}
+	for (i = 0; i < SLURM_TAG_LEN; i++, r >>= 4)
+		tag[i] = hex[r & 15];
+	tag[SLURM_TAG_LEN] = '\0';
+}
+
+int slurm_print_script(FILE *out, const struct slurm_options *o, char *err,
+		       size_t errlen)
 {
 	char *base = stem(o->output);
 	char *logs = xasprintf("%s.shard-*-of-%u.log", base, o->shards);
 	char *mlog = xasprintf("%s-merge.log", base);
+	int rc = check_words(o, err, errlen);
 
+	if (rc < 0)
+		goto out;
 	put_header(out, o);
 	if (strchr(base, '/')) { /* the logs go there before concur runs */
 		char *dir = xstrndup(base, (size_t)(strrchr(base, '/') - base));
 
-		fprintf(out, "mkdir -p");
+		fprintf(out, "mkdir -p --"); /* the folder may start with '-' */
 		put_word(out, *dir ? dir : "/");
 		fprintf(out, "\n\n");
 		free(dir);
@@ -272,7 +304,9 @@ void slurm_print_script(FILE *out, const struct slurm_options *o)
 	put_word(out, o->output);
 	put_word(out, mlog);
 	fprintf(out, "\n");
+out:
 	free(base);
 	free(logs);
 	free(mlog);
+	return rc;
 }

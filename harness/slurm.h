@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Hex digits of the random part of each here-document's terminator. */
+#define SLURM_TAG_LEN 16
+
 struct slurm_options {
 	const char *concur;	/* absolute path of this concur binary */
 	const char *cwd;	/* where the jobs run (relative paths) */
@@ -26,24 +29,31 @@ struct slurm_options {
 	const char *output;	/* the merged summary file */
 	unsigned shards;
 	unsigned cpus; /* --cpus-per-task unless SBATCH_OPTIONS set it */
-	const char *const *run_args; /* concur options passed on to run */
+	/* concur run options for every task, as parsed: the script adds the
+	 * experiment, --shards N and --resume (unless force) */
+	const char *const *run_args;
 	size_t n_run_args;
 	const char *const *sbatch_args; /* appended to both sbatch calls */
 	size_t n_sbatch_args;
 	bool force; /* tasks overwrite (--force) instead of resuming */
 	const char *const *argv; /* the `concur slurm` command line */
 	int argc;
+	/* SLURM_TAG_LEN characters [0-9a-f] ending each here-document's
+	 * terminator (slurm_random_tag), so no word can be taken for one */
+	const char *tag;
 };
 
-/* Write the submit script. */
-void slurm_print_script(FILE *out, const struct slurm_options *o);
-
 /*
- * The `concur run` options among args[0..n) (the words after `concur slurm`
- * and before `--`): all but the experiment file and --shards N (the script
- * sets those).  Pointers into args; the array is malloc'd, *ret_n long.
+ * Write the submit script.  Every word it embeds (paths, name, options) is
+ * checked first: one holding a control character is refused, since a line
+ * break in a here-document could end it and start a command.  0, or
+ * -EINVAL with the word named in err and nothing written.
  */
-const char **slurm_run_args(const char *const *args, size_t n, size_t *ret_n);
+int slurm_print_script(FILE *out, const struct slurm_options *o, char *err,
+		       size_t errlen);
+
+/* SLURM_TAG_LEN random hex digits and a NUL into tag. */
+void slurm_random_tag(char *tag);
 
 /* s quoted for a POSIX shell when it needs it ('it'\''s'); malloc'd. */
 char *slurm_shell_quote(const char *s);

@@ -11,7 +11,7 @@
  *                             connections are never blocked
  *   size=BYTES                body size (default 0), served from one
  *                             preallocated buffer
- *   status=CODE               answer with this HTTP status (100..599)
+ *   status=CODE               answer with this HTTP status (200..599)
  *   fault=500                 answer 500 (with the requested body)
  *   fault=close               close the connection without any reply
  *   fault=reset               declare `size` bytes (at least 2) but close the

@@ -142,8 +142,10 @@ int ts_query_parse(ts_lookup_fn get, void *ctx, const struct ts_limits *lim,
 	if (rc == 0)
 		rc = number(get, ctx, "status", 599, "largest status, 599",
 			    &status, why, whylen);
-	if (rc == 0 && status < 100) {
-		errf(why, whylen, "bad parameter status: want 100 to 599\n");
+	/* 1xx is no final answer: the client would wait on after it */
+	if (rc == 0 && status < 200) {
+		errf(why, whylen,
+		     "bad parameter status: want 200 to 599 (1xx is not a final answer)\n");
 		rc = -EINVAL;
 	}
 	q.status = (unsigned)status;

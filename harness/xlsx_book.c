@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <concur/plugin.h>
+#include "diag.h"
 #include "fileio.h"
 #include "util.h"
 #include "xlsx.h"
@@ -101,9 +102,7 @@ void xlsx_book_update(struct xlsx_book *b, bool now)
 		.env_len = b->files[XLSX_ENV].len,
 	};
 	if (xlsx_write(b->path, &src, err, sizeof(err)) < 0 && !b->warned) {
-		fprintf(stderr,
-			"concur: warning: no workbook: %s; the CSV files are complete\n",
-			err);
+		diag_warn("no workbook: %s; the CSV files are complete", err);
 		b->warned = true;
 	}
 	b->dirty = false;

@@ -1,6 +1,7 @@
 #!/bin/sh
-# fuzz-check.sh - build the libFuzzer targets with clang, ASan and UBSan and
-# run each for a bounded time over its committed corpus:
+# fuzz-check.sh - build the libFuzzer targets with clang, ASan and UBSan and,
+# for each, first replay its committed corpus (every file once, in a fixed
+# order: deterministic), then fuzz it for a bounded time:
 #
 #   fuzz_config   the experiment reader        tests/fuzz/fuzz_config.c
 #   fuzz_results  the results-file readers     tests/fuzz/fuzz_results.c
@@ -8,24 +9,63 @@
 #                 lines and SVG)
 #   fuzz_query    the test server's query      tests/fuzz/fuzz_query.c
 #                 parser (what any client of concur serve sends)
+#   fuzz_compare_merge  compare's and merge's  tests/fuzz/fuzz_compare_merge.c
+#                 readers of summary, -runs.csv, -env.csv, from memory
+#   fuzz_slurm    the concur slurm script      tests/fuzz/fuzz_slurm.c
+#                 generator, each script run by bash with sbatch stubbed
+#
+# compare_merge and slurm run for 3/8 of SECONDS each (15 s by default): with
+# their builds (about 12 s of CPU) the stage grows by under a minute.
+#
+# The fuzzing seed is printed on the first line.  It is derived from the
+# commit being tested (the first 8 hex digits of its hash), so every run of
+# one commit explores the same inputs in the same order, and a failure seen
+# in CI is replayed with FUZZ_SEED=SEED.  A failing input is saved in the
+# work folder under the name the log prints; replay it with the printed
+# command.  New inputs the fuzzer finds stay in the work folder: the
+# committed corpora are only read (copy an input into one on purpose).
 #
 # Exit status non-zero when a fuzzer finds a crash, a leak, undefined
-# behaviour or a broken invariant (the reproducer is left in the work folder
-# and its path printed).
+# behaviour or a broken invariant.
 #
 #   scripts/fuzz-check.sh [SECONDS]     per target, default 40; env CC
 #                                       (default clang), FUZZ_WORK (default
 #                                       a temp folder), FUZZ_TARGETS (default
-#                                       "config results query")
+#                                       "config results query compare_merge
+#                                       slurm"), FUZZ_SEED (default: from
+#                                       the commit)
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-40}
 cc=${CC:-clang}
 work=${FUZZ_WORK:-$(mktemp -d /tmp/concur-fuzz.XXXXXX)}
-targets=${FUZZ_TARGETS:-config results query}
+targets=${FUZZ_TARGETS:-config results query compare_merge slurm}
 h=$here/harness
 mkdir -p "$work"
+# version.c's build-time header, as CMake would write it
+printf '#define CONCUR_GIT_REVISION "fuzz"\n' >"$work/concur_git_revision.h"
+
+# The seed: FUZZ_SEED, else the commit's, else (no git) the time, printed
+# either way.  libFuzzer reads 0 as "pick one", so 0 becomes 1.
+if [ -n "${FUZZ_SEED:-}" ]; then
+	seed=$FUZZ_SEED
+	from="FUZZ_SEED"
+elif rev=$(git -C "$here" rev-parse HEAD 2>/dev/null); then
+	seed=$(printf '%u' "0x$(printf '%s' "$rev" | cut -c1-8)")
+	from="commit $(printf '%s' "$rev" | cut -c1-12)"
+else
+	seed=$(date +%s)
+	from="the clock (no git)"
+fi
+case $seed in
+'' | *[!0-9]*)
+	echo "fuzz-check: FUZZ_SEED must be a decimal number, not '$seed'" >&2
+	exit 2
+	;;
+esac
+[ "$seed" != 0 ] || seed=1
+echo "fuzz-check: seed $seed (from $from); replay with FUZZ_SEED=$seed scripts/fuzz-check.sh $secs"
 
 command -v "$cc" >/dev/null || { echo "fuzz-check: $cc not found (apt-get install clang)" >&2; exit 2; }
 
@@ -39,27 +79,41 @@ build() {
 		"$here/tests/fuzz/fuzz_$name.c" "$@" -o "$work/fuzz_$name"
 }
 
-# fuzz NAME MAX_LEN [-dict=...] CORPUS... : new inputs go to $work/NAME;
-# the committed seeds are read only.
+# fail NAME WHAT: report a failed replay or fuzz of NAME and stop.
+fail() {
+	tail -n 12 "$work/$1.log"
+	echo "fuzz-check: $1 FAILED while $2; failing input(s): $(ls "$work/$1"-crash-* "$work/$1"-leak-* "$work/$1"-timeout-* "$work/$1"-oom-* 2>/dev/null | tr '\n' ' ')" >&2
+	echo "fuzz-check: replay one with $work/fuzz_$1 FILE" >&2
+	exit 1
+}
+
+# fuzz NAME MAX_LEN [-dict=...] CORPUS... : replay every committed file of
+# the CORPUS folders, then fuzz from them with the seed; new inputs go to
+# $work/NAME, the committed folders are only read.
 fuzz() {
 	name=$1
 	max_len=$2
 	shift 2
 	mkdir -p "$work/$name"
-	echo "fuzz-check: fuzzing $name for ${secs}s"
+	opts="-max_len=$max_len -timeout=10 -rss_limit_mb=2048 -artifact_prefix=$work/$name-"
 	set +e
-	(cd "$work" && "./fuzz_$name" -max_total_time="$secs" \
-		-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$work/$name-" \
-		"$@" >"$work/$name.log" 2>&1)
-	rc=$?
+	# Files given by name are each run once, in order, and nothing is
+	# generated.  The folders' files, sorted, as arguments:
+	files=$(for arg in "$@"; do
+		case $arg in -*) ;; *) find "$arg" -type f | LC_ALL=C sort ;; esac
+	done)
+	n=$(printf '%s\n' "$files" | grep -c .)
+	echo "fuzz-check: replaying $n committed inputs of $name"
+	# shellcheck disable=SC2086 # $opts and $files are split on purpose
+	(cd "$work" && "./fuzz_$name" $opts $files >"$work/$name.log" 2>&1) ||
+		fail "$name" "replaying the committed corpus"
+	echo "fuzz-check: fuzzing $name for ${secs}s (seed $seed)"
+	# shellcheck disable=SC2086
+	(cd "$work" && "./fuzz_$name" $opts -seed="$seed" \
+		-max_total_time="$secs" -print_final_stats=1 "$work/$name" \
+		"$@" >"$work/$name.log" 2>&1) || fail "$name" "fuzzing"
 	set -e
 	tail -n 12 "$work/$name.log"
-	if [ "$rc" -ne 0 ]; then
-		echo "fuzz-check: $name FAILED (exit $rc); reproducers: $(ls "$work/$name"-crash-* "$work/$name"-leak-* "$work/$name"-timeout-* 2>/dev/null | tr '\n' ' ')" >&2
-		echo "fuzz-check: replay with $work/fuzz_$name FILE" >&2
-		exit 1
-	fi
 }
 
 for t in $targets; do
@@ -71,7 +125,7 @@ for t in $targets; do
 		# 1 MiB anyway, and the big hostile files are covered by
 		# tests/integration/test_hostile.py.
 		fuzz config 65536 -dict="$here/tests/fuzz/ini.dict" \
-			"$work/config" "$here/tests/fuzz/corpus" \
+			"$here/tests/fuzz/corpus" \
 			"$here/tests/fixtures/hostile"
 		;;
 	results)
@@ -79,18 +133,46 @@ for t in $targets; do
 			"$h/plot_data.c" "$h/plot_series.c" "$h/plot_load.c" \
 			"$h/xmltext.c" "$h/svgnum.c" "$h/fileio.c" "$h/util.c" -lm
 		fuzz results 65536 -dict="$here/tests/fuzz/results.dict" \
-			"$work/results" "$here/tests/fuzz/corpus-results"
+			"$here/tests/fuzz/corpus-results"
 		;;
 	query)
 		build query "$h/testserver_query.c" "$h/util.c"
 		fuzz query 4096 -dict="$here/tests/fuzz/query.dict" \
-			"$work/query" "$here/tests/fuzz/corpus-query"
+			"$here/tests/fuzz/corpus-query"
+		;;
+	compare_merge)
+		# results.c's writer calls into the runner and the matrix are
+		# stubbed in the target (never reached from compare or merge)
+		build compare_merge "$h/compare.c" "$h/compare_table.c" \
+			"$h/merge.c" "$h/results.c" "$h/csv.c" "$h/csvscan.c" \
+			"$h/fileio.c" "$h/util.c" "$h/ranktest.c" "$h/stats.c" \
+			"$h/shard.c" "$h/plot.c" "$h/plot_data.c" \
+			"$h/plot_series.c" "$h/plot_load.c" "$h/xmltext.c" \
+			"$h/svgnum.c" "$h/xlsx.c" "$h/xlsx_book.c" \
+			"$h/xlsx_chart.c" "$h/xlsx_errbars.c" "$h/latency.c" \
+			"$h/repeat.c" "$h/version.c" -I"$work" \
+			-DCONCUR_VERSION='"fuzz"' -DCONCUR_BUILD_TYPE='"fuzz"' \
+			-lm -lcrypto -lxlsxwriter -lminizip
+		all_secs=$secs
+		secs=$((all_secs * 3 / 8))
+		fuzz compare_merge 65536 -close_fd_mask=3 \
+			-dict="$here/tests/fuzz/compare_merge.dict" \
+			"$here/tests/fuzz/corpus-compare-merge"
+		secs=$all_secs
+		;;
+	slurm)
+		build slurm "$h/slurm.c" "$h/util.c"
+		all_secs=$secs
+		secs=$((all_secs * 3 / 8))
+		fuzz slurm 4096 -close_fd_mask=3 \
+			"$here/tests/fuzz/corpus-slurm"
+		secs=$all_secs
 		;;
 	*)
-		echo "fuzz-check: unknown target '$t' (config, results, query)" >&2
+		echo "fuzz-check: unknown target '$t' (config, results, query, compare_merge, slurm)" >&2
 		exit 2
 		;;
 	esac
 done
-echo "fuzz-check: ok ($targets: ${secs}s each, no crash)"
+echo "fuzz-check: ok ($targets; seed $seed; no crash)"
 [ -n "${FUZZ_WORK:-}" ] || rm -rf "$work"

@@ -109,7 +109,7 @@ def write_siblings(out, matrix_header, matrix, wn):
            ("cpu_count", 1), ("kernel", "bench"), ("load_average", "0"),
            ("start_time_utc", "2026-01-01T00:00:00Z"),
            ("experiment_file", "bench.ini"), ("order", "interleaved"),
-           ("overrides", "")]
+           ("overrides", ""), ("cpu_mhz", "0"), ("cpu_scaling", "unknown")]
     for suffix, rows in (("-matrix", [matrix_header] + matrix),
                          ("-runs", [["experiment", "cell", "run"]]),
                          ("-env", [["key", "value"]] + env)):

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # clang + its runtimes for the libFuzzer target, valgrind for memcheck;
 # LibreOffice (headless) and openpyxl read the workbook back; slurm-wlm +
 # munge for the test that runs a real single-node Slurm cluster.
-export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format libreoffice-calc-nogui python3-openpyxl slurm-wlm munge"
+export CONCUR_EXTRA_PACKAGES="clang libclang-rt-14-dev valgrind clang-format libreoffice-calc-nogui python3-openpyxl slurm-wlm munge libbenchmark-tools python3-scipy python3-jsonschema"
 scripts/setup.sh build
 
 # The locale tests check '.' decimals under a German locale.

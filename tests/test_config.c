@@ -660,6 +660,46 @@ static void test_hostile(void **state)
 	free(text);
 }
 
+/* Bad input is an errno; only a bug in concur is a code of enum config_bug. */
+static int load_code(const char *text)
+{
+	struct config *cfg = NULL;
+	int rc = config_load_string(NAME, text, strlen(text), NULL, 0, &cfg,
+				    err, sizeof(err));
+
+	config_free(cfg);
+	return rc;
+}
+
+static void test_failure_is_a_value(void **state)
+{
+	static const char *const bad[] = {
+		/* the input that made the fuzz oracle, which read the
+		 * message, take a refusal for a disagreement */
+		"[experiment]\n cannot read this line (libinih errorers = "
+		"8.$1\n[s1rkload w]l\n",
+		"[experiment]\n cannot read this line (internal: x = 1\n",
+		"[experiment\n",
+		"[experiment]\nkey\n" TAIL,
+		"  [experiment]\n",
+	};
+	size_t i;
+	int rc;
+
+	(void)state;
+	/* outside every errno, so no errno can be mistaken for them */
+	assert_true(CONFIG_E_CLASSIFIER < -4095 && CONFIG_E_INIH < -4095);
+	assert_int_not_equal(CONFIG_E_CLASSIFIER, CONFIG_E_INIH);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rc = load_code(bad[i]);
+		if (rc != -EINVAL)
+			fail_msg("input %zu: code %d, not -EINVAL (%s)", i, rc,
+				 err);
+		assert_true(err[0] != '\0');
+	}
+	assert_int_equal(load_code(HEAD), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_failure_is_a_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -435,6 +435,27 @@ static void test_number_text(void **state)
 	csv_row_free(&r);
 }
 
+/* A field read back is written again as it was: numbers keep their text,
+ * the rest is text, guarded once. */
+static void test_read_back(void **state)
+{
+	static const char *const in[] = { "0012", "1.50", "-5",	 "1.5e-20",
+					  "12ms", "-x",	  "'-x", "" };
+	static const char *const out[] = { "0012", "1.50", "-5",  "1.5e-20",
+					   "12ms", "'-x",  "'-x", "" };
+	struct csv_row r;
+	size_t i;
+
+	(void)state;
+	csv_row_init(&r);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		csv_row_clear(&r);
+		csv_add_read_back(&r, in[i]);
+		assert_string_equal(r.buf ? r.buf : "", out[i]);
+	}
+	csv_row_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_field_cap),
 		cmocka_unit_test(test_number_text),
+		cmocka_unit_test(test_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

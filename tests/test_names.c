@@ -112,6 +112,10 @@ static void test_experiment_table_defaults(void **state)
 			assert_int_equal(v.ns, cfg->timeout_ns);
 		else if (!strcmp(q->name, "xlsx"))
 			assert_int_equal(v.b, cfg->xlsx);
+		else if (!strcmp(q->name, "json"))
+			assert_int_equal(v.b, cfg->json);
+		else if (!strcmp(q->name, "markdown"))
+			assert_int_equal(v.b, cfg->markdown);
 		else if (!strcmp(q->name, "min_repetitions"))
 			assert_int_equal(v.i, cfg->min_repetitions);
 		else if (!strcmp(q->name, "max_repetitions"))
@@ -121,7 +125,7 @@ static void test_experiment_table_defaults(void **state)
 		else
 			fail_msg("no check for the default of %s", q->name);
 	}
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 15);
 	assert_int_equal(cfg->order, ORDER_INTERLEAVED); /* "interleaved" */
 	assert_true(cfg->target_ci == 0.02);		 /* "2%" */
 	config_free(cfg);

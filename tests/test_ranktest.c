@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -26,6 +27,13 @@ static void check_near(double got, double want, double tol, const char *expr,
 
 #define assert_near(got, want, tol)                                            \
 	check_near((got), (want), (tol), #got, __LINE__)
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
 
 /*
  * The largest U whose two-sided exact p is at most alpha: the critical
@@ -319,6 +327,102 @@ static void test_interval_coverage_normal(void **state)
 	coverage_trial(60, 55, 2000);
 }
 
+/*
+ * The definitions, in O(mn log mn): every one of the mn differences formed
+ * and sorted, U counted pair by pair.  k is the interval's rank.
+ */
+static void reference(const double *x, size_t m, const double *y, size_t n,
+		      size_t k, double ret[4])
+{
+	double *d = malloc(m * n * sizeof(*d)), u = 0;
+	size_t i, j, mn = m * n;
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			u += y[j] > x[i] ? 1 : y[j] == x[i] ? 0.5 : 0;
+			d[i * n + j] = y[j] - x[i];
+		}
+	qsort(d, mn, sizeof(*d), cmp_double);
+	ret[0] = u;
+	ret[1] = mn % 2 ? d[mn / 2] : (d[mn / 2 - 1] + d[mn / 2]) / 2;
+	ret[2] = k ? d[k - 1] : NAN;
+	ret[3] = k ? d[mn - k] : NAN;
+	free(d);
+}
+
+/* log run times of 1 to 10 units, shifted, on a grid of `grain` (0: none)
+ * so that ties come and go */
+static void draw(double *v, size_t n, double shift, double grain)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = shift + log(1 + 9 * uniform01());
+		if (grain > 0)
+			v[i] = round(v[i] / grain) * grain;
+	}
+}
+
+/*
+ * The estimate and its interval select from the differences without
+ * forming them all: the values must be the very ones sorting them all
+ * gives, to the bit, for every size and any ties.
+ */
+static void test_matches_all_pairs_sorted(void **state)
+{
+	static const double grains[] = { 0, 0.5, 0.05, 1e-3 };
+	double x[120], y[120], want[4];
+	struct ranktest t;
+	int trial;
+
+	(void)state;
+	for (trial = 0; trial < 400; trial++) {
+		size_t m = 1 + (size_t)(uniform01() * 119);
+		size_t n = 1 + (size_t)(uniform01() * 119);
+		double grain = grains[trial % 4];
+
+		draw(x, m, 0, grain);
+		draw(y, n, 0.1 * (trial % 3), grain);
+		assert_int_equal(ranktest_run(x, m, y, n, 0.95, &t), 0);
+		reference(x, m, y, n, t.interval_rank, want);
+		assert_true(t.u == want[0]);
+		assert_true(t.shift == want[1]);
+		assert_true(t.shift_low == want[2] ||
+			    (isnan(t.shift_low) && isnan(want[2])));
+		assert_true(t.shift_high == want[3] ||
+			    (isnan(t.shift_high) && isnan(want[3])));
+	}
+}
+
+/*
+ * Samples far past what all mn pairs could hold (10^10 of them, 80 GB):
+ * 100,000 integers a side, y = x + 10, so every
+ * difference is an exact integer and the estimate is exactly 10, inside a
+ * symmetric interval.
+ */
+static void test_large_samples(void **state)
+{
+	const size_t m = 100000, n = 100000;
+	double *x = malloc(m * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	struct ranktest t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < m; i++)
+		x[m - 1 - i] = (double)i; /* unsorted on purpose */
+	for (i = 0; i < n; i++)
+		y[i] = (double)i + 10;
+	assert_int_equal(ranktest_run(x, m, y, n, 0.95, &t), 0);
+	assert_false(t.exact);
+	assert_near(t.shift, 10, 0);
+	assert_true(t.shift_low < 10 && t.shift_high > 10);
+	assert_near(t.shift_low + t.shift_high, 20, 0);
+	/* y_j > x_i for i <= j + 9, tied for i = j + 10 (99,990 ties) */
+	assert_near(t.u, 5000949955.0 + 0.5 * 99990, 0);
+	free(x);
+	free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +439,8 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_interval_coverage_exact),
 		cmocka_unit_test(test_interval_coverage_normal),
+		cmocka_unit_test(test_matches_all_pairs_sorted),
+		cmocka_unit_test(test_large_samples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

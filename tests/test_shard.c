@@ -354,6 +354,48 @@ static void env_slurm_refused(void **state)
 	assert_non_null(strstr(err, "--array=0-7"));
 }
 
+/* Any task id that fits is taken, however many digits it has; only what
+ * does not fit in a number is refused. */
+static void env_slurm_large_ids(void **state)
+{
+	static const char *const big[] = { "SLURM_ARRAY_TASK_ID",
+					   "1000000000",
+					   "SLURM_ARRAY_TASK_MIN",
+					   "999999999",
+					   "SLURM_ARRAY_TASK_MAX",
+					   "1000000000",
+					   NULL };
+	static const char *const padded[] = { "SLURM_ARRAY_TASK_ID",
+					      "0000000000001",
+					      "SLURM_ARRAY_TASK_COUNT",
+					      "0000000000002", NULL };
+	static const char *const huge[] = { "SLURM_ARRAY_TASK_ID", "1",
+					    "SLURM_ARRAY_TASK_MAX",
+					    "99999999999999999999999999",
+					    NULL };
+	static const char *const span[] = { "SLURM_ARRAY_TASK_ID",
+					    "5",
+					    "SLURM_ARRAY_TASK_MIN",
+					    "0",
+					    "SLURM_ARRAY_TASK_MAX",
+					    "18446744073709551615",
+					    NULL };
+	struct shard s;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(detect(big, 0, &s, err, sizeof(err)), 1);
+	assert_int_equal(s.k, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(detect(padded, 0, &s, err, sizeof(err)), 1);
+	assert_int_equal(s.k, 1);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(detect(huge, 0, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "SLURM_ARRAY_TASK_MAX"));
+	assert_int_equal(detect(span, 0, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "100000"));
+}
+
 static void env_kubernetes(void **state)
 {
 	static const char *const bare[] = { "JOB_COMPLETION_INDEX", "3", NULL };
@@ -438,6 +480,7 @@ int main(void)
 		cmocka_unit_test(env_none),
 		cmocka_unit_test(env_slurm),
 		cmocka_unit_test(env_slurm_refused),
+		cmocka_unit_test(env_slurm_large_ids),
 		cmocka_unit_test(env_kubernetes),
 		cmocka_unit_test(choose),
 	};

@@ -20,6 +20,7 @@
 
 #include "serverproc.h"
 #include "testserver.h"
+#include "testserver_query.h"
 #include "util.h"
 
 #define MS 1000000LL
@@ -154,6 +155,47 @@ static void test_status_and_faults(void **state)
 	f = fetch("?size=5");
 	assert_int_equal(f.rc, CURLE_OK);
 	assert_int_equal(f.bytes, 5);
+}
+
+static const char *one_status(void *ctx, const char *key)
+{
+	return strcmp(key, "status") ? NULL : ctx;
+}
+
+/*
+ * A 1xx status is not an answer (the client waits for the final one after
+ * it) and would hold the connection until the idle timeout: refused, as
+ * anything outside 200..599 is.
+ */
+static void test_informational_status_refused(void **state)
+{
+	static const char *const refused[] = { "0",   "99",  "100", "101",
+					       "150", "199", "600" };
+	static const char *const taken[] = { "200", "204", "404", "599" };
+	const struct ts_limits lim = { 1000, 1000000000 };
+	struct ts_query q;
+	char why[160];
+	struct fetch f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		why[0] = '\0';
+		assert_int_not_equal(ts_query_parse(one_status,
+						    (void *)refused[i], &lim,
+						    &q, why, sizeof(why)),
+				     0);
+		assert_non_null(strstr(why, "status"));
+	}
+	for (i = 0; i < ARRAY_SIZE(taken); i++) {
+		assert_int_equal(ts_query_parse(one_status, (void *)taken[i],
+						&lim, &q, why, sizeof(why)),
+				 0);
+		assert_int_equal(q.status, strtoul(taken[i], NULL, 10));
+	}
+	f = fetch("?status=100");
+	assert_int_equal(f.code, 400);
+	assert_true(f.elapsed_ns < 10000 * MS);
 }
 
 /* Drive a multi handle until every transfer ended or the deadline passed. */
@@ -376,6 +418,7 @@ int main(void)
 	const struct CMUnitTest shared[] = {
 		cmocka_unit_test(test_delay_and_size),
 		cmocka_unit_test(test_status_and_faults),
+		cmocka_unit_test(test_informational_status_refused),
 		cmocka_unit_test(test_thousand_concurrent),
 	};
 	const struct CMUnitTest own[] = {

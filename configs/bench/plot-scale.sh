@@ -25,7 +25,7 @@ printf '%-22s %10s %8s %8s %8s %10s %8s\n' file bytes wall_s user_s sys_s maxrss
 
 measure() { # NAME CSV
 	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
-		"$concur" plot "$2" -o "$tmp/out.svg" >/dev/null 2>"$tmp/err" ||
+		"$concur" plot "$2" -o "$tmp/out.svg" --force >/dev/null 2>"$tmp/err" ||
 		{ echo "plot-scale: concur plot $1 failed: $(cat "$tmp/err")" >&2; exit 1; }
 	size=$(wc -c <"$2")
 	read -r wall user sys rss <"$tmp/time"

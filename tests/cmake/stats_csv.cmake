@@ -2,3 +2,5 @@
 concur_unit_test(test_stats SOURCES ${PROJECT_SOURCE_DIR}/tests/test_stats.c LIBS m)
 concur_unit_test(test_latency SOURCES ${PROJECT_SOURCE_DIR}/tests/test_latency.c LIBS m)
 concur_unit_test(test_csv SOURCES ${PROJECT_SOURCE_DIR}/tests/test_csv.c LIBS m)
+concur_unit_test(test_results_table
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_results_table.c)

@@ -61,7 +61,7 @@ static void check(struct pairs *p, const struct ts_limits *lim)
 
 	if (rc == 0) {
 		if (q.size > lim->max_size || q.delay_ns > lim->max_delay_ns ||
-		    q.status < 100 || q.status > 599 || q.fault > FAULT_STALL)
+		    q.status < 200 || q.status > 599 || q.fault > FAULT_STALL)
 			abort();
 	} else if ((rc != -EINVAL && rc != -ERANGE) || !why[0] ||
 		   !memchr(why, '\0', sizeof(why))) {

@@ -133,8 +133,8 @@ class Help(unittest.TestCase):
         keys = re.findall(r"^  ([a-z_]+)$", out, re.M)
         self.assertEqual(keys, [
             "name", "repetitions", "warmup", "timeout", "baseline", "output",
-            "plugin_path", "order", "xlsx", "target_ci", "min_repetitions",
-            "max_repetitions", "max_time"])
+            "plugin_path", "order", "xlsx", "json", "markdown", "target_ci",
+            "min_repetitions", "max_repetitions", "max_time"])
         self.assertIn("range    1..10000", out)
 
     def test_experiment_keys_are_checked_and_suggested_like_plugin_keys(self):

@@ -13,11 +13,12 @@ import difflib
 import io
 import os
 import random
+import re
 import shutil
 import subprocess
 import unittest
 
-from common import CONCUR, SOURCE, TempDir, read_csv, run, write
+from common import CONCUR, SOURCE, TempDir, read_csv, read_dicts, run, write
 
 DATA = os.path.join(SOURCE, "tests", "data", "compare")
 EXPECTED = os.path.join(DATA, "expected")
@@ -63,20 +64,20 @@ class Golden(unittest.TestCase):
 
     def test_terminal(self):
         rc, out, err = run("compare", BASE, NEW)
-        self.assertEqual(rc, 1, err)  # sync/nap and sync/tied are slower
+        self.assertEqual(rc, 3, err)  # sync/crashy crashed in NEW
         self.assertEqual(err, "")
         self.assert_same("compare.txt", rel(out))
 
     def test_markdown(self):
         rc, out, err = run("compare", BASE, NEW, "--markdown")
-        self.assertEqual(rc, 1, err)
+        self.assertEqual(rc, 3, err)
         self.assert_same("compare.md", rel(out))
 
     def test_csv(self):
         with TempDir() as tmp:
             out_csv = os.path.join(tmp, "cmp.csv")
             rc, out, err = run("compare", BASE, NEW, "-o", out_csv)
-            self.assertEqual(rc, 1, err)
+            self.assertEqual(rc, 3, err)
             with open(out_csv, newline="", encoding="utf-8") as f:
                 text = f.read()
         self.assert_same("compare.csv", text)
@@ -86,7 +87,7 @@ class Golden(unittest.TestCase):
             "sync/nap": "slower", "pthreads[workers=2]/nap": "faster",
             "pthreads[workers=4]/nap": "same", "epoll/nap": "same",
             "forkpool/nap": "unsure", "sync/tied": "slower",
-            "sync/crashy": "same",
+            "sync/crashy": "not_ok",
             "pthreads[workers=8]/nap": "only_in_base",
             "pthreads[workers=16]/nap": "only_in_new"})
         nap = next(r for r in rows if r["cell"] == "sync/nap")
@@ -103,13 +104,16 @@ class Golden(unittest.TestCase):
         self.assertTrue(text.endswith("\r\n"))
 
     def test_threshold_and_alpha(self):
-        # a 20% threshold turns the 10% changes into "same"; exit 0
-        rc, out, err = run("compare", BASE, NEW, "--threshold", "20%")
-        self.assertEqual(rc, 1, out)  # sync/tied is +67%: still slower
-        self.assertIn("sync/nap ", out)
-        self.assertRegex(out, r"sync/nap .* same\n")
-        rc, out, _ = run("compare", BASE, NEW, "--threshold", "70%")
-        self.assertEqual(rc, 0, out)
+        with TempDir() as tmp:
+            new = copy_fixture(tmp, "new")  # with sync/crashy ok: exit 0/1
+            set_row(new, "sync/crashy", "status", "ok")
+            # a 20% threshold turns the 10% changes into "same"
+            rc, out, err = run("compare", BASE, new, "--threshold", "20%")
+            self.assertEqual(rc, 1, out)  # sync/tied is +67%: still slower
+            self.assertIn("sync/nap ", out)
+            self.assertRegex(out, r"sync/nap .* same\n")
+            rc, out, _ = run("compare", BASE, new, "--threshold", "70%")
+            self.assertEqual(rc, 0, out)
         # alpha 0.2 lets 3 and 3 runs decide (min p 0.1)
         rc, out, _ = run("compare", BASE, NEW, "--alpha", "0.2")
         self.assertRegex(out, r"forkpool/nap .* slower \+50\.0%\n")
@@ -118,7 +122,7 @@ class Golden(unittest.TestCase):
         with TempDir() as tmp:
             base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
             rc, out, err = run("compare", base, new)  # no -env.csv copied
-            self.assertEqual(rc, 1, err)
+            self.assertEqual(rc, 3, err)
             self.assertNotIn("busy machine", out)
             shutil.copy(os.path.join(DATA, "new-env.csv"), tmp)
             rc, out, err = run("compare", base, new)
@@ -243,14 +247,14 @@ class Refused(unittest.TestCase):
             new = copy_fixture(tmp, "new")
             edit(new, "run 5 killed by SIGSEGV", "run 5 \x1b]0;pwned\x07 killed")
             rc, out, err = run("compare", path, new, "--markdown")
-            self.assertEqual(rc, 1, err)
+            self.assertEqual(rc, 3, err)
             self.assertNotIn("\x1b", out)
             self.assertNotIn("\x07", out)
-            self.assertIn("run 5 ?]0;pwned? killed", out)
+            self.assertIn("run 5 ?\\]0;pwned? killed", out)
 
     def test_mutated_files_never_crash(self):
         """A fixed-seed mutation run over both files of one side: every
-        outcome is a table (0 or 1) or a reason (2), never a signal or a
+        outcome is a table (0, 1 or 3) or a reason (2), never a signal or a
         sanitizer report (this runs in the ASan build too)."""
         rng = random.Random(15)
         junk = [b'"', b",", b"\r\n", b"\n", b"\x00", b"'", b"-", b"nan",
@@ -276,7 +280,7 @@ class Refused(unittest.TestCase):
                     with open(os.path.join(tmp, name), "wb") as f:
                         f.write(b)
                 rc, out, err = run("compare", os.path.join(tmp, "base.csv"), NEW)
-                self.assertIn(rc, (0, 1, 2), f"trial {trial}: {err}")
+                self.assertIn(rc, (0, 1, 2, 3), f"trial {trial}: {err}")
                 self.assertNotIn("Sanitizer", err, f"trial {trial}")
                 self.assertNotIn("runtime error", err, f"trial {trial}")
                 if rc == 2:  # after any torn-row warnings, the reason
@@ -289,7 +293,7 @@ class Refused(unittest.TestCase):
             with open(path, "ab") as f:
                 f.write(b"nap,sync/late,sync,late,,10ms,ok,3")
             rc, out, err = run("compare", path, NEW)
-            self.assertEqual(rc, 1, err)
+            self.assertEqual(rc, 3, err)
             self.assertIn("its last row is incomplete", err)
             self.assertNotIn("sync/late", out)
 
@@ -299,6 +303,183 @@ class Refused(unittest.TestCase):
                                os.path.join(tmp, "no", "such", "x.csv"))
             self.assertEqual(rc, 2)
             self.assertIn("cannot write", err)
+
+
+def set_row(path, cell, column, value):
+    """Set one field of cell's row in a summary file (by column name)."""
+    rows = read_csv(path)
+    col = rows[0].index(column)
+    for r in rows[1:]:
+        if r[1] == cell:
+            r[col] = value
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+
+def rename_cell(tmp, old, new):
+    """Rename a cell in every fixture copy in tmp (summary and runs)."""
+    for name in os.listdir(tmp):
+        rows = read_csv(os.path.join(tmp, name))
+        for r in rows[1:]:
+            if len(r) > 1 and r[1] == old:
+                r[1] = new
+        with open(os.path.join(tmp, name), "w", newline="",
+                  encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+
+class NotOk(unittest.TestCase):
+    """A cell that did not finish ok on a side has no speed verdict: its
+    times say nothing about the code's speed, and a build whose tasks all
+    fail must not pass the gate."""
+
+    def test_failed_new_is_not_faster(self):
+        with TempDir() as tmp:
+            new = copy_fixture(tmp, "new")
+            # NEW's workers=2 cell is 10% faster; now its tasks failed
+            set_row(new, "pthreads[workers=2]/nap", "status", "failed")
+            set_row(new, "pthreads[workers=2]/nap", "error",
+                    "50 of 50 tasks failed")
+            out_csv = os.path.join(tmp, "c.csv")
+            rc, out, err = run("compare", BASE, new, "-o", out_csv)
+            self.assertEqual(rc, 3, out + err)
+            self.assertRegex(out, r"pthreads\[workers=2\]/nap .* not ok in NEW\n")
+            self.assertNotIn("faster", out.split("\n\n")[1])
+            self.assertIn("pthreads[workers=2]/nap: status failed in NEW: "
+                          "50 of 50 tasks failed", out)
+            row = {r["cell"]: r for r in read_dicts(out_csv)}
+            cell = row["pthreads[workers=2]/nap"]
+            self.assertEqual(cell["verdict"], "not_ok")
+            self.assertEqual(cell["ratio"], "")
+            self.assertEqual(cell["p_value"], "")
+
+    def test_any_not_ok_cell_fails_the_gate(self):
+        with TempDir() as tmp:
+            base = copy_fixture(tmp)
+            again = os.path.join(tmp, "again.csv")
+            shutil.copy(base, again)
+            shutil.copy(os.path.join(tmp, "base-runs.csv"),
+                        os.path.join(tmp, "again-runs.csv"))
+            rc, out, err = run("compare", base, again)
+            self.assertEqual(rc, 0, out + err)
+            for status in ("failed", "timeout", "crashed"):
+                set_row(base, "sync/nap", "status", status)
+                rc, out, err = run("compare", base, again)
+                self.assertEqual(rc, 3, out + err)
+                self.assertRegex(out, r"sync/nap .* not ok in BASE\n")
+                self.assertIn("1 not ok", out)
+            set_row(again, "sync/nap", "status", "crashed")
+            rc, out, err = run("compare", base, again, "--markdown")
+            self.assertEqual(rc, 3, out + err)
+            self.assertIn("not ok in both", out)
+
+
+class Output(unittest.TestCase):
+    """-o never overwrites an input, and an existing file only with
+    --force."""
+
+    def test_an_input_is_never_the_output(self):
+        with TempDir() as tmp:
+            base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
+            os.symlink(os.path.join(tmp, "new-runs.csv"),
+                       os.path.join(tmp, "alias.csv"))
+            os.link(base, os.path.join(tmp, "hard.csv"))
+            for target in (new, base, os.path.join(tmp, "base-runs.csv"),
+                           os.path.join(tmp, "alias.csv"),
+                           os.path.join(tmp, "hard.csv")):
+                with open(target, "rb") as f:
+                    before = f.read()
+                for force in ([], ["--force"]):
+                    rc, out, err = run("compare", base, new, "-o", target,
+                                       *force)
+                    self.assertEqual(rc, 2, err)
+                    self.assertEqual(out, "")
+                    self.assertIn("is an input of this comparison", err)
+                with open(target, "rb") as f:
+                    self.assertEqual(f.read(), before, target)
+
+    def test_an_existing_file_needs_force(self):
+        with TempDir() as tmp:
+            target = write(os.path.join(tmp, "old.csv"), "precious\n")
+            rc, out, err = run("compare", BASE, NEW, "-o", target)
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(out, "")
+            self.assertIn("already exists: add --force to overwrite it", err)
+            with open(target) as f:
+                self.assertEqual(f.read(), "precious\n")
+            rc, out, err = run("compare", BASE, NEW, "-o", target, "--force")
+            self.assertEqual(rc, 3, err)
+            self.assertEqual(read_csv(target)[0][0], "experiment")
+
+
+class Parameters(unittest.TestCase):
+    """Parameter values are text everywhere: -o writes what N.csv holds."""
+
+    def test_parameters_stay_text(self):
+        with TempDir() as tmp:
+            base = copy_fixture(tmp)
+            set_row(base, "pthreads[workers=2]/nap", "strategy.workers",
+                    "0012")
+            set_row(base, "pthreads[workers=4]/nap", "strategy.workers",
+                    "1.50")
+            out_csv = os.path.join(tmp, "c.csv")
+            rc, out, err = run("compare", base, base, "-o", out_csv)
+            self.assertEqual(rc, 0, err)
+            got = {r["cell"]: r["strategy.workers"]
+                   for r in read_dicts(out_csv)}
+            self.assertEqual(got["pthreads[workers=2]/nap"], "0012")
+            self.assertEqual(got["pthreads[workers=4]/nap"], "1.50")
+
+
+HOSTILE = ("<img src=x onerror=alert(1)> @admin ![p](http://e.example/p.png) "
+           "[link](http://e.example) `code` | pipe *b* _i_ ~s~ $x$ "
+           "http://e.example www.e.example #12 &amp; <!--")
+
+
+class Escaping(unittest.TestCase):
+    """What comes from the files never becomes Markdown or drives the
+    terminal."""
+
+    def assert_inert(self, md):
+        """Every ASCII punctuation the Markdown could act on is escaped; an
+        @ is followed by a zero-width space, so it mentions no one."""
+        bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", md)
+        bare = bare.replace("@&#8203;", "")
+        for line in md.splitlines():
+            if line.startswith("| ") and not line.startswith("| cell "):
+                # the skeleton: 8 unescaped pipes, 7 columns
+                self.assertEqual(len(re.findall(r"(?<!\\)\|", line)), 8,
+                                 line)
+        table_and_notes = bare.split("**", 2)[-1]
+        for bad in ("<img", "<!--", "@admin", "](", "`code`", "$x$",
+                    "http://e", "www.e", "*b*", "_i_", "~s~"):
+            self.assertNotIn(bad, table_and_notes)
+
+    def test_markdown_escapes_ids_errors_and_values(self):
+        with TempDir() as tmp:
+            base, new = copy_fixture(tmp), copy_fixture(tmp, "new")
+            rename_cell(tmp, "sync/crashy", "sync/" + HOSTILE)
+            set_row(new, "sync/" + HOSTILE, "error", HOSTILE + "\nline 2")
+            set_row(new, "sync/nap", "workload.latency", HOSTILE)
+            rc, out, err = run("compare", base, new, "--markdown")
+            self.assertEqual(rc, 3, err)
+            self.assert_inert(out)
+            # what is shown is still there, escaped
+            self.assertIn("@&#8203;admin", out)
+            self.assertIn("\\<img src=x onerror=alert\\(1\\)\\>", out)
+            self.assertNotIn("\nline 2", out)  # a newline splits nothing
+
+    def test_a_bad_wall_time_cannot_drive_the_terminal(self):
+        with TempDir() as tmp:
+            path = copy_fixture(tmp)
+            edit(os.path.join(tmp, "base-runs.csv"), ",ok,0.05,",
+                 ",ok,\x1b]0;pwned\x07\x1b[2J\u009b31m,")
+            rc, out, err = run("compare", path, NEW)
+            self.assertEqual(rc, 2, err)
+            self.assertIn("is not a positive number", err)
+            for c in ("\x1b", "\x07", "\u009b"):
+                self.assertNotIn(c, err)
+            self.assertIn("?]0;pwned??[2J?31m", err)
 
 
 NAP_INI = """\

@@ -4,6 +4,7 @@ Real shards are written by the real binary (concur run --shard), then merged,
 damaged, mixed and renamed; the merged files are compared with a
 single-machine run of the same experiment.
 """
+import csv
 import glob
 import os
 import shutil
@@ -187,6 +188,33 @@ class Merge(unittest.TestCase):
         self.assertEqual(env["shards_missing"], "1")
         self.assertEqual(env["shards_merged"], "0 2")
 
+    def test_one_shard_of_a_huge_split_is_summarised(self):
+        huge = os.path.join(self.work, "huge")
+        rc, out, err = run("run", self.exp, "-o",
+                           os.path.join(huge, "mrg.csv"), "--shard",
+                           "1/100000", "-q")
+        self.assertIn(rc, (0, 1), err)
+        out_csv = os.path.join(self.work, "hm", "mrg.csv")
+        rc, out, err = run("merge", out_csv, huge)
+        self.assertEqual(rc, 2)
+        lines = err.splitlines()
+        # the first few by name, then one line for the rest
+        self.assertLess(len(lines), 20, lines[:30])
+        self.assertIn("shard 0 of 100000 is missing", err)
+        self.assertIn("99999", err)
+        self.assertFalse(os.path.exists(out_csv))
+        rc, out, err = run("merge", out_csv, huge, "--partial")
+        self.assertEqual(rc, 1, err[-2000:])
+        self.assertLess(len(err.splitlines()), 20)
+        limit = csv.field_size_limit(1 << 24)  # shards_missing: 589 KB
+        self.addCleanup(csv.field_size_limit, limit)
+        env = env_dict(out_csv[:-4] + "-env.csv")
+        self.assertEqual(env["shards_merged"], "1")
+        missing = env["shards_missing"].split()
+        self.assertEqual(len(missing), 99999)
+        self.assertEqual(missing[:3], ["0", "2", "3"])
+        self.assertEqual(missing[-1], "99999")
+
     def test_duplicate_shard_refused(self):
         other = os.path.join(self.work, "again")
         os.makedirs(other)
@@ -324,13 +352,59 @@ class Merge(unittest.TestCase):
         rc, out, err = self.merge(self.inp)
         self.assertEqual(rc, 1, err)
 
+    def rewrite(self, path, edit):
+        rows = read_csv(path)
+        edit(rows)
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(rows)
+
+    def assert_inert(self, text, where):
+        for c in ("\x1b", "\x07", "\u009b"):
+            self.assertNotIn(c, text, where)
+
+    def test_control_characters_never_reach_the_terminal(self):
+        """Env values and cell ids quoted in merge's messages, and the
+        host names its table shows, are made visible, not obeyed."""
+        evil = "\x1b]0;pwned\x07\x1b[2J\u009b31m"
+
+        def shard_value(rows):
+            for r in rows:
+                if r[0] == "shard":
+                    r[1] = "1/3" + evil
+        self.rewrite(self.shard(1, "-env"), shard_value)
+        rc, out, err = self.merge(self.inp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("says shard 1/3?]0;pwned??[2J?31m", err)
+        self.assert_inert(out + err, "env value")
+
+        def cell_id(rows):
+            rows[1][1] += evil
+        shutil.rmtree(self.inp)
+        shutil.copytree(self.shards, self.inp)
+        self.rewrite(self.shard(0), cell_id)
+        rc, out, err = self.merge(self.inp, "--partial")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("?]0;pwned??[2J?31m' is not one of this shard's", err)
+        self.assert_inert(out + err, "cell id")
+
+        def host(rows):
+            for r in rows:
+                if r[0] == "host":
+                    r[1] += evil
+        shutil.rmtree(self.inp)
+        shutil.copytree(self.shards, self.inp)
+        self.rewrite(self.shard(2, "-env"), host)
+        rc, out, err = self.merge(self.inp, "--force")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("?]0;pwned??[2J?31m", out)
+        self.assert_inert(out + err, "host")
+
     def test_hostile_fields_stay_guarded(self):
         path = self.shard(0)
         rows = read_csv(path)
         err_col = rows[0].index("error")
         rows[1][err_col] = '=HYPERLINK("http://x")\x1b[31m'
         with open(path, "w", newline="", encoding="utf-8") as f:
-            import csv
             csv.writer(f, lineterminator="\r\n").writerows(rows)
         rc, out, err = self.merge(self.inp)
         self.assertEqual(rc, 1, err)

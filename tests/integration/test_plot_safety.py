@@ -190,5 +190,57 @@ class TestPlotMemoryBound(unittest.TestCase):
             self.assertIn("too many for the file's size", err)
 
 
+class TestPlotOutput(unittest.TestCase):
+    """-o never overwrites the results file being drawn, and an existing
+    file only with --force (as run treats its results)."""
+
+    def summary(self, d):
+        csv = os.path.join(d, "s.csv")
+        with open(csv, "w", newline="") as f:
+            f.write("experiment,cell,strategy,workload,status,"
+                    "wall_median_s\r\ne,a/w,a,w,ok,1\r\n")
+        return csv
+
+    def test_the_input_is_never_the_output(self):
+        with TempDir() as d:
+            csv = self.summary(d)
+            os.symlink(csv, os.path.join(d, "alias.svg"))
+            os.link(csv, os.path.join(d, "hard.svg"))
+            with open(csv, "rb") as f:
+                before = f.read()
+            for target in (csv, os.path.join(d, "alias.svg"),
+                           os.path.join(d, "hard.svg"),
+                           os.path.join(d, ".", "s.csv")):
+                for force in ([], ["--force"]):
+                    rc, out, err = run("plot", csv, "-o", target, *force)
+                    self.assertEqual(rc, 2, err)
+                    self.assertEqual(out, "")
+                    self.assertIn("is the results file being drawn", err)
+            with open(csv, "rb") as f:
+                self.assertEqual(f.read(), before)
+            self.assertTrue(os.path.islink(os.path.join(d, "alias.svg")))
+
+    def test_an_existing_file_needs_force(self):
+        with TempDir() as d:
+            csv = self.summary(d)
+            svg = os.path.join(d, "old.svg")
+            with open(svg, "w") as f:
+                f.write("precious\n")
+            rc, out, err = run("plot", csv, "-o", svg)
+            self.assertEqual(rc, 2, err)
+            self.assertIn("already exists: add --force to overwrite it", err)
+            with open(svg) as f:
+                self.assertEqual(f.read(), "precious\n")
+            rc, out, err = run("plot", csv, "-o", svg, "--force")
+            self.assertEqual(rc, 0, err)
+            ET.parse(svg)
+            # the chart beside the results file is concur's own: redrawn
+            rc, out, err = run("plot", csv)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = run("plot", csv)
+            self.assertEqual(rc, 0, err)
+            ET.parse(os.path.join(d, "s.svg"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -125,6 +125,19 @@ class ShardRun(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(len(read_dicts(self.out)), 10)
 
+    def test_environment_values_cannot_drive_the_terminal(self):
+        for name in ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT",
+                     "JOB_COMPLETION_INDEX"):
+            env = {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2",
+                   name: "1\x1b]0;pwned\x07\x1b[2J\u009b31m"}
+            if name == "JOB_COMPLETION_INDEX":
+                del env["SLURM_ARRAY_TASK_ID"]
+            rc, out, err = run("run", self.exp, "-o", self.out, env=env)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(name + "=1?]0;pwned??[2J?31m", err)
+            for c in ("\x1b", "\x07", "\u009b"):
+                self.assertNotIn(c, err, name)
+
     def test_kubernetes_index_needs_a_count(self):
         env = {"JOB_COMPLETION_INDEX": "0"}
         rc, out, err = run("run", self.exp, "-o", self.out, env=env)
@@ -189,7 +202,7 @@ class SlurmScript(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertTrue(out.startswith("#!/bin/bash\n"))
         self.assertIn(f"cd {self.dir}\n", out)
-        self.assertIn("mkdir -p res\n", out)
+        self.assertIn("mkdir -p -- res\n", out)
         array, merge = out.split("merge_job=$(sbatch", 1)
         self.assertIn("--array=0-2 ", array)
         self.assertIn(f"--cpus-per-task={os.cpu_count()} ", array)
@@ -204,7 +217,7 @@ class SlurmScript(unittest.TestCase):
         self.assertIn("--kill-on-invalid-dep=yes", merge)
         self.assertIn("--partition=bench", merge)
         self.assertNotIn("--exclusive", merge)
-        self.assertIn(" merge res/split.csv res/split.shard-*-of-3.csv",
+        self.assertIn(" merge -- res/split.csv res/split.shard-*-of-3.csv",
                       merge)
         self.assertIn('"$array_job"', out)
         self.assertIn('"$merge_job"', out)
@@ -239,19 +252,16 @@ class SlurmScript(unittest.TestCase):
         self.assertEqual(words[1:4], ["run", exp, "-o"])
         self.assertEqual(words[4], os.path.join(odd, "out.csv"))
 
-    def test_a_newline_in_a_path_stays_in_its_comment(self):
+    def test_a_newline_in_a_path_is_refused(self):
+        # it could end the job script's here-document (test_slurm has more)
         odd = os.path.join(self.dir, "a\ntouch pwned")
         os.makedirs(odd)
         exp = write(os.path.join(odd, "split.ini"), EXPERIMENT)
         rc, out, err = run("slurm", exp, "--shards", "2", cwd=self.dir)
-        self.assertEqual(rc, 0, err)
-        # run it with an sbatch that only reads its job script
-        fake = "sbatch() { cat > /dev/null; echo 42; }\n"
-        p = subprocess.run(["bash"], input=fake + out, text=True,
-                           capture_output=True, cwd=self.dir)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("array job 42: 2 shards", p.stdout)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, "pwned")))
+        self.assertEqual(rc, 2, err)
+        self.assertEqual(out, "")
+        self.assertIn("a?touch pwned/split.ini' holds a control character",
+                      err)
 
     def test_refusals(self):
         for args, words in [
@@ -277,4 +287,4 @@ class SlurmScript(unittest.TestCase):
                                   "--force")
         self.assertEqual(rc, 0, err)
         self.assertIn("--shards 2 || [", out)
-        self.assertIn(" merge --force res/split.csv", out)
+        self.assertIn(" merge --force -- res/split.csv", out)

@@ -15,6 +15,7 @@ must run as the munge user and slurmd as root), or the packages missing.
 """
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -330,6 +331,159 @@ class OnSlurm(unittest.TestCase):
         with open(os.path.join(self.dir, "cluster",
                                "onslurm-merge.log")) as f:
             self.assertIn("merged: 12 of 12 cells from 4 shards", f.read())
+
+
+STUB_SBATCH = """\
+#!/bin/bash
+# records its words and the job script on stdin; runs nothing
+n=$(ls "$CONCUR_STUB_RECORD" | grep -c '^argv-')
+printf '%s\\0' "$@" > "$CONCUR_STUB_RECORD/argv-$n"
+cat > "$CONCUR_STUB_RECORD/job-$n"
+echo $((4200 + n))
+"""
+
+
+class ScriptSafety(unittest.TestCase):
+    """The script `concur slurm` prints, run with a stub sbatch on PATH that
+    only records its words and job scripts: whatever the file names and
+    options, nothing but sbatch may run (a canary file would appear)."""
+
+    def setUp(self):
+        self._tmp = TempDir()
+        self.dir = self._tmp.__enter__()
+        self.addCleanup(self._tmp.__exit__, None, None, None)
+        self.exp = write(os.path.join(self.dir, "onslurm.ini"), EXPERIMENT)
+        self.canary = os.path.join(self.dir, "CANARY")
+        self.bin = os.path.join(self.dir, "bin")
+        self.record = os.path.join(self.dir, "record")
+        os.mkdir(self.bin)
+        os.mkdir(self.record)
+        write(os.path.join(self.bin, "sbatch"), STUB_SBATCH)
+        os.chmod(os.path.join(self.bin, "sbatch"), 0o755)
+
+    def submit(self, script):
+        """bash -n, then bash with the stub sbatch: (process, job scripts)."""
+        p = subprocess.run(["bash", "-n"], input=script, text=True,
+                           capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        env = dict(os.environ, CONCUR_STUB_RECORD=self.record,
+                   PATH=self.bin + ":" + os.environ["PATH"])
+        p = subprocess.run(["bash"], input=script, text=True, env=env,
+                           capture_output=True, cwd=self.dir, timeout=60)
+        self.assertFalse(os.path.exists(self.canary), script)
+        jobs = []
+        for n in range(len(os.listdir(self.record)) // 2):
+            with open(os.path.join(self.record, f"job-{n}")) as f:
+                jobs.append(f.read())
+            self.assertFalse(os.path.exists(self.canary), jobs[-1])
+        return p, jobs
+
+    def words(self, job, marker):
+        """The words of the job script's command line holding marker, as
+        bash reads them."""
+        line = [l for l in job.splitlines() if marker in l][0]
+        return subprocess.run(
+            ["bash", "-c", 'printf "%s\\n" ' + line.split(" || ")[0]],
+            capture_output=True, text=True).stdout.splitlines()
+
+    def test_control_characters_are_refused(self):
+        # ends the job script's here-document, runs a command, opens
+        # another that the real terminator closes: valid bash
+        evil = ("x\nCONCUR_SHARD\ntouch " + self.canary +
+                "\ncat <<CONCUR_SHARD\ny")
+        odd = os.path.join(self.dir, evil)
+        os.makedirs(odd)
+        odd_exp = write(os.path.join(odd, "onslurm.ini"), EXPERIMENT)
+        for args in (
+            [self.exp, "-o", evil + ".csv"],
+            [self.exp, "--plugin-path", evil],
+            [self.exp, f"--plugin-path={evil}"],
+            [odd_exp],
+            [self.exp, "--", "--comment=" + evil],
+            [self.exp, "-o", "tab\there.csv"],
+        ):
+            rc, out, err = run("slurm", *args[:1], "--shards", "2",
+                               *args[1:], cwd=self.dir)
+            if rc == 0:  # show what it would have done
+                self.submit(out)
+            self.assertEqual(rc, 2, (args, err))
+            self.assertEqual(out, "")
+            self.assertIn("control character", err)
+            self.assertNotIn("\n", err.rstrip("\n"))
+        # the experiment's name may come from the environment
+        named = write(os.path.join(self.dir, "named.ini"),
+                      EXPERIMENT.replace("name = onslurm",
+                                         "name = ${CONCUR_TEST_NAME}"))
+        rc, out, err = run("slurm", named, "--shards", "2", cwd=self.dir,
+                           env={"CONCUR_TEST_NAME": evil})
+        if rc == 0:
+            self.submit(out)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("control character", err)
+        self.assertEqual(out, "")
+
+    def test_odd_words_reach_sbatch_and_concur_as_typed(self):
+        odd = "it's $(touch %s) `touch %s` *; a" % (self.canary, self.canary)
+        os.makedirs(os.path.join(self.dir, odd))
+        out_csv = os.path.join(odd, "r.csv")
+        rc, script, err = run("slurm", self.exp, "--shards", "2", "-o",
+                              out_csv, "--set", "sums.count=2", "--",
+                              "--comment=" + odd, cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        p, jobs = self.submit(script)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(jobs), 2)
+        self.assertIn("array job 4200: 2 shards", p.stdout)
+        with open(os.path.join(self.record, "argv-0")) as f:
+            argv = f.read().split("\0")
+        self.assertIn("--comment=" + odd, argv)
+        words = self.words(jobs[0], " run ")
+        self.assertEqual(words[1:3], ["run", self.exp])
+        self.assertIn(out_csv, words)
+        self.assertIn("sums.count=2", words)
+
+    def test_heredoc_terminators_are_random(self):
+        marks = []
+        for _ in range(2):
+            rc, script, err = run("slurm", self.exp, "--shards", "2",
+                                  cwd=self.dir)
+            self.assertEqual(rc, 0, err)
+            ends = re.findall(r"<<'([A-Za-z0-9_]+)'", script)
+            self.assertEqual(len(ends), 2)
+            for end in ends:  # opened once, closed once
+                self.assertEqual(script.splitlines().count(end), 1)
+                self.assertGreaterEqual(len(end), 16)
+            marks.append(ends)
+        self.assertNotEqual(marks[0][0], marks[1][0])
+        self.assertNotEqual(marks[0][1], marks[1][1])
+
+    def test_output_folder_starting_with_a_dash(self):
+        rc, script, err = run("slurm", self.exp, "--shards", "2", "-o",
+                              "-res/x.csv", cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        p, jobs = self.submit(script)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "-res")))
+        self.assertEqual(len(jobs), 2)
+        # the merge job reads -res/x.csv as its output, not as options
+        m = subprocess.run(["bash"], input=jobs[1], text=True,
+                           capture_output=True, cwd=self.dir)
+        self.assertNotIn("option", m.stderr)
+        self.assertIn("-res/x.shard-", m.stderr)
+        self.assertIn("-res/x.csv", self.words(jobs[0], " run "))
+
+    def test_combined_short_options(self):
+        rc, script, err = run("slurm", "-qo", "out.csv", self.exp,
+                              "--shards", "2", cwd=self.dir)
+        self.assertEqual(rc, 0, err)
+        p, jobs = self.submit(script)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        words = self.words(jobs[0], " run ")
+        self.assertEqual(words[1:3], ["run", self.exp])
+        self.assertEqual(words.count(self.exp), 1, words)
+        self.assertIn("out.csv", words)
+        self.assertEqual(words[words.index("out.csv") - 1], "-o", words)
+        self.assertIn("-q", words)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ chosen so that every verdict and note of `concur compare` appears once:
   epoll/nap                12 + 12 runs, NEW 2% slower, apart   -> same (within threshold)
   forkpool/nap              3 + 3 runs, far apart               -> unsure
   sync/tied                 8 + 8 runs on a coarse clock (ties) -> normal approximation
-  sync/crashy               5 + 5 runs, one NEW run crashed     -> status note
+  sync/crashy               5 + 5 runs, one NEW run crashed     -> not ok, exit 3
   pthreads[workers=8]/nap   BASE only;  pthreads[workers=16]/nap NEW only
 and workload.latency is 10ms in BASE, 11ms in NEW (a --set on one side);
 NEW-env.csv says the machine was busy (load 3.40 on 2 CPUs).
