@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,4 +395,39 @@ size_t fileio_remove_stale(const char *path)
 		closedir(d);
 	free(dir);
 	return removed;
+}
+
+/*
+ * path with its folder resolved (symbolic links, "..", "."), so two
+ * spellings of one file compare equal even before it exists; the path as
+ * given when its folder does not exist yet.
+ */
+static char *canonical(const char *path)
+{
+	char *dir = fileio_folder_of(path), real[PATH_MAX], *out;
+	const char *slash = strrchr(path, '/');
+
+	if (realpath(dir, real))
+		out = xasprintf("%s/%s", strcmp(real, "/") ? real : "",
+				slash ? slash + 1 : path);
+	else
+		out = xstrdup(path);
+	free(dir);
+	return out;
+}
+
+bool fileio_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ca, *cb;
+	bool same;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	ca = canonical(a);
+	cb = canonical(b);
+	same = strcmp(ca, cb) == 0;
+	free(ca);
+	free(cb);
+	return same;
 }

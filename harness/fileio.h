@@ -88,4 +88,11 @@ char *fileio_folder_of(const char *path);
  */
 size_t fileio_remove_stale(const char *path);
 
+/*
+ * Are a and b one file: the same inode when both exist, else the same
+ * path once their folders are resolved (symbolic links, "..", "."), so two
+ * spellings of a file not written yet compare equal.
+ */
+bool fileio_same_file(const char *a, const char *b);
+
 #endif

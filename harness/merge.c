@@ -1150,38 +1150,6 @@ static void files_free(char *f[MERGE_FILES])
 		free(f[i]);
 }
 
-/* path with its folder resolved (links, "..", "."); malloc'd. */
-static char *resolved(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, (size_t)(slash - path + 1))
-			  : xstrdup("."),
-	     *real = realpath(dir, NULL), *out;
-
-	out = real ? xasprintf("%s/%s", real, slash ? slash + 1 : path)
-		   : xstrdup(path);
-	free(real);
-	free(dir);
-	return out;
-}
-
-/* The same file: the same name once resolved, or the same inode. */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	char *ra, *rb;
-	bool same;
-
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	ra = resolved(a);
-	rb = resolved(b);
-	same = strcmp(ra, rb) == 0;
-	free(ra);
-	free(rb);
-	return same;
-}
-
 /* No file merge writes is a file of one of its shards. */
 static void check_collisions(struct merge *m)
 {
@@ -1193,7 +1161,7 @@ static void check_collisions(struct merge *m)
 		files_of(m->parts[p].path, in);
 		for (i = 0; i < MERGE_FILES && !m->n_fatal; i++)
 			for (j = 0; j < MERGE_FILES && !m->n_fatal; j++)
-				if (same_file(out[i], in[j]))
+				if (fileio_same_file(out[i], in[j]))
 					fatal(m,
 					      "%s would overwrite %s, a file of shard %u of %u: name the merged file after the experiment (e.g. results/NAME.csv)",
 					      out[i], in[j], m->parts[p].k,
