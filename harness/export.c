@@ -52,41 +52,6 @@ void export_set_free(struct export_set *s)
 	s->n = 0;
 }
 
-/*
- * path with its folder resolved (symbolic links, "..", "."), so two
- * spellings of one file compare equal even before it exists; the path as
- * given when its folder does not exist yet.
- */
-static char *canonical(const char *path)
-{
-	char *dir = fileio_folder_of(path), real[PATH_MAX], *out;
-	const char *slash = strrchr(path, '/');
-
-	if (realpath(dir, real))
-		out = xasprintf("%s/%s", strcmp(real, "/") ? real : "",
-				slash ? slash + 1 : path);
-	else
-		out = xstrdup(path);
-	free(dir);
-	return out;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	char *ca, *cb;
-	bool same;
-
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	ca = canonical(a);
-	cb = canonical(b);
-	same = strcmp(ca, cb) == 0;
-	free(ca);
-	free(cb);
-	return same;
-}
-
 /* The file of target i against the inputs, the outputs and the others. */
 static int check_clash(const struct export_set *s, size_t i,
 		       const char *const *protect, size_t n_protect, char *err,
@@ -96,14 +61,14 @@ static int check_clash(const struct export_set *s, size_t i,
 	size_t k;
 
 	for (k = 0; k < n_protect; k++)
-		if (protect[k] && same_file(path, protect[k])) {
+		if (protect[k] && fileio_same_file(path, protect[k])) {
 			errf(err, errlen,
 			     "--export-%s %s: that is %s, which concur reads or writes itself; name another file",
 			     format_names[s->t[i].format], path, protect[k]);
 			return -EINVAL;
 		}
 	for (k = 0; k < i; k++)
-		if (same_file(path, s->t[k].path)) {
+		if (fileio_same_file(path, s->t[k].path)) {
 			errf(err, errlen,
 			     "%s is named for two exports (%s and %s); name another file for one of them",
 			     path, format_names[s->t[k].format],
@@ -243,7 +208,7 @@ void export_remove_stale(const struct export_set *s)
 static bool in_folder_of(const char *file, const char *out)
 {
 	char *a = fileio_folder_of(file), *b = fileio_folder_of(out);
-	bool same = same_file(a, b);
+	bool same = fileio_same_file(a, b);
 
 	free(a);
 	free(b);

@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,53 @@
 /* Names tried before giving up on finding a free one. */
 #define TMP_TRIES 64
 
+/* What a file that is not a regular one is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a file";
+}
+
+/*
+ * Open path for reading whole, a regular file only: O_NONBLOCK so that a
+ * FIFO cannot block the open (no writer), and refused after fstat, as is
+ * a device (/dev/zero never ends) or a folder.  The descriptor, or -errno
+ * with a message.
+ */
+static int open_regular(const char *path, const char *what, struct stat *st,
+			char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, st) < 0) {
+		rc = -errno;
+		errf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+	} else if (!S_ISREG(st->st_mode)) {
+		rc = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+		errf(err, errlen,
+		     "%s: not a regular file (%s): %s must be a regular file",
+		     path, file_kind(st->st_mode), what);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
 int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		size_t *ret_len, char *err, size_t errlen)
 {
@@ -26,25 +75,20 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 	struct stat st = { 0 };
 	char *buf;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = open_regular(path, what, &st, err, errlen), rc = 0;
 
-	if (fd < 0) {
-		rc = -errno;
-		errf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
-		return rc;
-	}
+	if (fd < 0)
+		return fd;
 	/* the size is a hint (the file may grow): start there, grow to max+1;
-	 * a regular file already past max is refused without reading it */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > max) {
+	 * a file already past max is refused without reading it */
+	if ((uint64_t)st.st_size > max) {
 		close(fd);
 		errf(err, errlen,
 		     "%s: larger than %zu bytes, the most %s may have", path,
 		     max, what);
 		return -EFBIG;
 	}
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1
-						    : 65536;
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
 	if (cap > max + 1)
 		cap = max + 1;
 	buf = xmalloc(cap + 1);
@@ -218,20 +262,41 @@ static int fill_stream(int fd, int (*fill)(FILE *out, const void *arg),
 	return rc;
 }
 
-int fileio_replace_stream(const char *path,
-			  int (*fill)(FILE *out, const void *arg),
-			  const void *arg, char *err, size_t errlen)
+/*
+ * The new file's lock, taken before it has path's name (nobody else can
+ * hold one on a file that new): a second descriptor of it, so the lock
+ * outlives the stream's.  -1 with errno set on failure.
+ */
+static int lock_new(int fd)
+{
+	int lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) < 0 &&
+	    errno != ENOLCK && errno != EOPNOTSUPP && errno != EINVAL) {
+		int e = errno;
+
+		close(lock_fd);
+		errno = e;
+		return -1;
+	}
+	return lock_fd;
+}
+
+/* fileio_replace_stream, and with ret_lock_fd, fileio_replace_locked. */
+static int replace(const char *path, int (*fill)(FILE *out, const void *arg),
+		   const void *arg, int *ret_lock_fd, char *err, size_t errlen)
 {
 	bool keep;
 	mode_t mode = new_mode(path, &keep);
 	char *tmp = NULL;
-	int fd = create_temp(path, mode, &tmp), rc = 0;
+	int fd = create_temp(path, mode, &tmp), rc = 0, lock_fd = -1;
 
 	if (fd < 0) {
 		rc = -errno;
 		goto out;
 	}
-	if (keep && fchmod(fd, mode) < 0) {
+	if ((keep && fchmod(fd, mode) < 0) ||
+	    (ret_lock_fd && (lock_fd = lock_new(fd)) < 0)) {
 		rc = -errno;
 		close(fd);
 	} else {
@@ -246,8 +311,19 @@ int fileio_replace_stream(const char *path,
 out:
 	if (rc < 0)
 		errf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	if (rc < 0 && lock_fd >= 0)
+		close(lock_fd);
+	else if (ret_lock_fd)
+		*ret_lock_fd = lock_fd;
 	free(tmp);
 	return rc;
+}
+
+int fileio_replace_stream(const char *path,
+			  int (*fill)(FILE *out, const void *arg),
+			  const void *arg, char *err, size_t errlen)
+{
+	return replace(path, fill, arg, NULL, err, errlen);
 }
 
 struct buffer {
@@ -270,7 +346,16 @@ int fileio_replace(const char *path, const void *buf, size_t len, char *err,
 {
 	struct buffer b = { buf, len };
 
-	return fileio_replace_stream(path, fill_buffer, &b, err, errlen);
+	return replace(path, fill_buffer, &b, NULL, err, errlen);
+}
+
+int fileio_replace_locked(const char *path, const void *buf, size_t len,
+			  int *ret_lock_fd, char *err, size_t errlen)
+{
+	struct buffer b = { buf, len };
+
+	*ret_lock_fd = -1;
+	return replace(path, fill_buffer, &b, ret_lock_fd, err, errlen);
 }
 
 /* Is name (in path's folder) one of create_temp's names for path? */
@@ -310,4 +395,39 @@ size_t fileio_remove_stale(const char *path)
 		closedir(d);
 	free(dir);
 	return removed;
+}
+
+/*
+ * path with its folder resolved (symbolic links, "..", "."), so two
+ * spellings of one file compare equal even before it exists; the path as
+ * given when its folder does not exist yet.
+ */
+static char *canonical(const char *path)
+{
+	char *dir = fileio_folder_of(path), real[PATH_MAX], *out;
+	const char *slash = strrchr(path, '/');
+
+	if (realpath(dir, real))
+		out = xasprintf("%s/%s", strcmp(real, "/") ? real : "",
+				slash ? slash + 1 : path);
+	else
+		out = xstrdup(path);
+	free(dir);
+	return out;
+}
+
+bool fileio_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ca, *cb;
+	bool same;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	ca = canonical(a);
+	cb = canonical(b);
+	same = strcmp(ca, cb) == 0;
+	free(ca);
+	free(cb);
+	return same;
 }

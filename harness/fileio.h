@@ -21,9 +21,11 @@
 
 /*
  * All of path into *ret_buf (NUL-terminated, caller frees; *ret_len bytes
- * before the NUL).  A file longer than max bytes is refused with -EFBIG;
- * `what` names what the file should be, for that message ("an experiment
- * file").  0, or -errno with "PATH: ..." in err.
+ * before the NUL).  Only a regular file is read: a FIFO, a device or a
+ * socket is refused with -EINVAL and a folder with -EISDIR, without
+ * waiting for a writer or reading a byte.  A file longer than max bytes is
+ * refused with -EFBIG; `what` names what the file should be, for those
+ * messages ("an experiment file").  0, or -errno with "PATH: ..." in err.
  */
 int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
 		size_t *ret_len, char *err, size_t errlen);
@@ -36,6 +38,16 @@ int fileio_read(const char *path, size_t max, const char *what, char **ret_buf,
  */
 int fileio_replace(const char *path, const void *buf, size_t len, char *err,
 		   size_t errlen);
+
+/*
+ * fileio_replace, with the new file locked (an exclusive flock) before it
+ * takes path's name: *ret_lock_fd holds that lock (close it to let go;
+ * -1 on failure), so a caller that holds the lock on path keeps it across
+ * the replacement, with no moment where the name is unlocked.  On a file
+ * system without locks the descriptor holds none.
+ */
+int fileio_replace_locked(const char *path, const void *buf, size_t len,
+			  int *ret_lock_fd, char *err, size_t errlen);
 
 /*
  * The same, with the content written by fill(out, arg) to a stream on the
@@ -75,5 +87,12 @@ char *fileio_folder_of(const char *path);
  * how many were removed.
  */
 size_t fileio_remove_stale(const char *path);
+
+/*
+ * Are a and b one file: the same inode when both exist, else the same
+ * path once their folders are resolved (symbolic links, "..", "."), so two
+ * spellings of a file not written yet compare equal.
+ */
+bool fileio_same_file(const char *a, const char *b);
 
 #endif

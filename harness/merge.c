@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "diag.h"
 #include "fileio.h"
 #include "export.h"
 #include "plot.h"
+#include "reslock.h"
 #include "results.h"
 #include "shard.h"
 #include "util.h"
@@ -23,6 +25,8 @@
 
 #define SIG_RATIO 6	      /* as results.c writes speedups */
 #define MERGE_MISSING_NAMED 8 /* missing shards named one by one */
+/* OUT.csv, -runs, -matrix, -env, .svg, .xlsx: what merge writes */
+#define MERGE_FILES 6
 
 /* The keys of a shard's -env.csv that merge reads. */
 enum env_key {
@@ -122,6 +126,9 @@ struct merge {
 	struct merged_cell *cells; /* S * W */
 	size_t c_cell, c_status, c_median, c_speedup, c_error;
 	size_t n_fatal, n_missing;
+	int lock_fd;  /* holds the results lock on OUT.csv */
+	bool created; /* OUT.csv did not exist: the lock made it */
+	bool wrote;   /* some output file is written */
 };
 
 /* ---- problems ------------------------------------------------------ */
@@ -743,6 +750,27 @@ static int write_row_buffer(struct merge *m, const char *path,
 	return rc;
 }
 
+/*
+ * OUT.csv replaced by a new file that is locked before it takes the name:
+ * the lock passes to it with no moment where OUT.csv is unlocked.
+ */
+static int write_summary_locked(struct merge *m, struct csv_row *row)
+{
+	int fd, rc = fileio_replace_locked(m->o->output,
+					   row->buf ? row->buf : "", row->len,
+					   &fd, NULL, 0);
+
+	if (rc < 0) {
+		diag_print(m->err, "merge: ", "cannot write %s: %s",
+			   m->o->output, strerror(-rc));
+		return rc;
+	}
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);
+	m->lock_fd = fd;
+	return 0;
+}
+
 static int write_summary(struct merge *m, struct csv_row *row)
 {
 	const struct results_table *t = m->ref->sum;
@@ -763,7 +791,7 @@ static int write_summary(struct merge *m, struct csv_row *row)
 					csv_add_read_back(row, mc->f[i]);
 			csv_row_end(row);
 		}
-	return write_row_buffer(m, m->o->output, row);
+	return write_summary_locked(m, row);
 }
 
 /* A run row of a merged cell: where the cell is, where the row was. */
@@ -1088,38 +1116,127 @@ static void report(const struct merge *m)
 
 /* ---- the command -------------------------------------------------- */
 
-/* OUT.csv may be replaced: it is new, or merge wrote it, or --force. */
-static bool output_allowed(struct merge *m)
+/* OUT.csv is not named like a shard's file. */
+static bool output_named_ok(struct merge *m)
 {
 	const char *o = m->o->output, *base = strrchr(o, '/');
-	char *env = results_sibling(o, "env");
+	unsigned k, n;
+	size_t stem;
+
+	if (!shard_name(base ? base + 1 : o, &k, &n, &stem))
+		return true;
+	fatal(m,
+	      "%s is a shard's file name: name the merged file after the experiment (e.g. results/NAME.csv)",
+	      o);
+	return false;
+}
+
+/* The files merge writes for OUT.csv, or that a shard has (malloc'd). */
+static void files_of(const char *csv, char *ret[MERGE_FILES])
+{
+	ret[0] = xstrdup(csv);
+	ret[1] = results_sibling(csv, "runs");
+	ret[2] = results_sibling(csv, "matrix");
+	ret[3] = results_sibling(csv, "env");
+	ret[4] = plot_default_path(csv);
+	ret[5] = xlsx_default_path(csv);
+}
+
+static void files_free(char *f[MERGE_FILES])
+{
+	size_t i;
+
+	for (i = 0; i < MERGE_FILES; i++)
+		free(f[i]);
+}
+
+/* No file merge writes is a file of one of its shards. */
+static void check_collisions(struct merge *m)
+{
+	char *out[MERGE_FILES], *in[MERGE_FILES];
+	size_t p, i, j;
+
+	files_of(m->o->output, out);
+	for (p = 0; p < m->n_parts && !m->n_fatal; p++) {
+		files_of(m->parts[p].path, in);
+		for (i = 0; i < MERGE_FILES && !m->n_fatal; i++)
+			for (j = 0; j < MERGE_FILES && !m->n_fatal; j++)
+				if (fileio_same_file(out[i], in[j]))
+					fatal(m,
+					      "%s would overwrite %s, a file of shard %u of %u: name the merged file after the experiment (e.g. results/NAME.csv)",
+					      out[i], in[j], m->parts[p].k,
+					      m->parts[p].n);
+		files_free(in);
+	}
+	files_free(out);
+}
+
+/*
+ * The results lock on OUT.csv, the one a run takes (reslock.h), held from
+ * before OUT.csv is judged until the last file is written.
+ */
+static void take_lock(struct merge *m)
+{
+	char err[CONCUR_ERRLEN + PATH_MAX];
+	int rc = results_make_folder(m->o->output);
+
+	if (rc < 0) {
+		fatal(m, "cannot create the folder of %s: %s", m->o->output,
+		      strerror(-rc));
+		return;
+	}
+	if (reslock_take(m->o->output, "name another OUT.csv", &m->lock_fd,
+			 &m->created, err, sizeof(err)) < 0)
+		fatal(m, "%s", err);
+}
+
+/*
+ * Let go of the lock; an OUT.csv the lock created is removed again when
+ * nothing was written (a refusal leaves things as they were).
+ */
+static void release_lock(struct merge *m)
+{
+	if (m->lock_fd < 0)
+		return;
+	if (m->created && !m->wrote)
+		unlink(m->o->output);
+	close(m->lock_fd);
+	m->lock_fd = -1;
+}
+
+/* OUT.csv may be replaced: it is new, or merge wrote it, or --force. */
+static void output_allowed(struct merge *m)
+{
+	char *env = results_sibling(m->o->output, "env");
 	struct results_table *t = NULL;
 	char err[CONCUR_ERRLEN];
-	unsigned k, n;
-	size_t stem, i;
-	struct stat st;
-	bool ok = true, merged = false;
+	size_t i;
+	bool merged = false;
 
-	if (shard_name(base ? base + 1 : o, &k, &n, &stem)) {
-		fatal(m,
-		      "%s is a shard's file name: name the merged file after the experiment (e.g. results/NAME.csv)",
-		      o);
-		ok = false;
-	} else if (stat(o, &st) == 0 && !m->o->force) {
+	if (!m->created && !m->o->force) {
 		if (results_table_read(env, &t, err, sizeof(err)) == 0)
 			for (i = 0; i < t->n_rows; i++)
 				merged |= !strcmp(t->rows[i].f[0],
 						  "shards_merged");
 		results_table_free(t);
-		if (!merged) {
+		if (!merged)
 			fatal(m,
 			      "%s already exists and was not written by concur merge: use --force to overwrite it",
-			      o);
-			ok = false;
-		}
+			      m->o->output);
 	}
 	free(env);
-	return ok;
+}
+
+/* What a killed merge left beside the outputs: we hold the lock. */
+static void remove_stale(const struct merge *m)
+{
+	char *out[MERGE_FILES];
+	size_t i;
+
+	files_of(m->o->output, out);
+	for (i = 0; i < MERGE_FILES; i++)
+		fileio_remove_stale(out[i]);
+	files_free(out);
 }
 
 /* The workbook beside the CSV files, as a run writes it; a warning only. */
@@ -1153,14 +1270,10 @@ static int write_all(struct merge *m)
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		csv_row_init(&rows[i]);
-	rc = results_make_folder(m->o->output);
-	if (rc < 0)
-		diag_print(m->err,
-			   "merge: ", "cannot create the folder of %s: %s",
-			   m->o->output, strerror(-rc));
+	remove_stale(m);
+	m->wrote = true;
 	/* env first, like a run: a summary is never without its SHA-256 */
-	if (rc == 0)
-		rc = write_env(m, &rows[0]);
+	rc = write_env(m, &rows[0]);
 	if (rc == 0)
 		rc = write_runs(m, &rows[1]);
 	if (rc == 0)
@@ -1262,13 +1375,19 @@ static int write_exports(struct merge *m, const struct export_set *ex)
 
 int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 {
-	struct merge m = { .o = o, .out = out, .err = errout };
+	struct merge m = { .o = o, .out = out, .err = errout, .lock_fd = -1 };
 	struct export_set ex = { 0 };
 	size_t i, bad;
 	int rc;
 
-	if (output_allowed(&m))
+	if (output_named_ok(&m))
 		collect(&m);
+	if (!m.n_fatal)
+		check_collisions(&m);
+	if (!m.n_fatal)
+		take_lock(&m);
+	if (!m.n_fatal)
+		output_allowed(&m);
 	for (i = 0; i < m.n_parts && !m.n_fatal; i++)
 		read_part(&m, &m.parts[i]);
 	if (!m.n_fatal && m.n_parts)
@@ -1289,6 +1408,7 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 		else
 			rc = count_cells(&m, &bad) && bad ? 1 : 0;
 	}
+	release_lock(&m);
 	free_merge(&m);
 	export_set_free(&ex);
 	return rc;

@@ -26,11 +26,12 @@ enum repeat_stop repeat_check(const struct config *cfg, const double *wall,
 
 	if (!cfg->repetitions_auto)
 		return REPEAT_FIXED;
-	if (n >= (size_t)cfg->min_repetitions) {
-		stats_summarise(wall, n, &w);
-		if (repeat_precision(&w) <= cfg->target_ci)
-			return REPEAT_TARGET;
-	}
+	/* the minimum first: no cap, the time budget included, cuts it */
+	if (n < (size_t)cfg->min_repetitions)
+		return REPEAT_RUNNING;
+	stats_summarise(wall, n, &w);
+	if (repeat_precision(&w) <= cfg->target_ci)
+		return REPEAT_TARGET;
 	if (n >= (size_t)cfg->max_repetitions)
 		return REPEAT_MAX_REPETITIONS;
 	if (cfg->max_time_ns > 0 && spent_ns >= cfg->max_time_ns)

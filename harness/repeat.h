@@ -10,6 +10,8 @@
  *   max_repetitions  it has that many measured runs;
  *   max_time         the time spent on the cell so far (warm-up runs and
  *                    each run's start-up included) has reached max_time.
+ * Before min_repetitions measured runs a cell never stops, whatever the
+ * time spent: the minimum first, then the caps.
  * Fixed repetitions never stop early: the runner runs them all, and the
  * cell's stop reason stays REPEAT_FIXED (an empty stopped_by in N.csv).
  */

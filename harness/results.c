@@ -7,9 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +16,7 @@
 #include "repeat.h"
 #include "diag.h"
 #include "fileio.h"
+#include "reslock.h"
 #include "shard.h"
 #include "util.h"
 #include "version.h"
@@ -974,84 +973,15 @@ static int open_files(struct results *res, bool resume, char *err,
 }
 
 /*
- * The pid holding an flock on the file open as fd, from /proc/locks
- * ("1: FLOCK  ADVISORY  WRITE 1234 08:02:5678 0 EOF"); 0 when unknown.
- */
-static long lock_holder(int fd)
-{
-	char line[256], id[64];
-	struct stat st;
-	long pid = 0, got;
-	FILE *f;
-
-	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
-		return 0;
-	snprintf(id, sizeof(id), "%02x:%02x:%llu", major(st.st_dev),
-		 minor(st.st_dev), (unsigned long long)st.st_ino);
-	while (!pid && fgets(line, sizeof(line), f)) {
-		char kind[16], dev[64];
-
-		if (sscanf(line, "%*d: %15s %*s %*s %ld %63s", kind, &got,
-			   dev) == 3 &&
-		    !strcmp(kind, "FLOCK") && !strcmp(dev, id))
-			pid = got;
-	}
-	fclose(f);
-	return pid;
-}
-
-/*
  * Open the summary file (creating it when missing: *ret_created) and take
- * an exclusive flock on it for as long as this run writes: a second concur
- * run on the same output is refused with the first one's pid.  Run
+ * the results lock (reslock.h) for as long as this run writes.  Run
  * children close the descriptor (results_fds), so only concur holds it.
  */
 static int lock_results(struct results *res, bool *ret_created, char *err,
 			size_t errlen)
 {
-	int fd = -1, tries, rc;
-	long pid;
-
-	*ret_created = false;
-	for (tries = 0; fd < 0 && tries < 8; tries++) {
-		fd = open(res->path, OPEN_RESULT);
-		if (fd < 0 && errno == ENOENT) {
-			fd = open(res->path, OPEN_RESULT | O_CREAT | O_EXCL,
-				  0644);
-			*ret_created = fd >= 0;
-		}
-		if (fd < 0 && errno != ENOENT && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		rc = -errno;
-		explain_open(res->path, rc, err, errlen);
-		return rc;
-	}
-	res->fd_summary = fd;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	if (errno == ENOLCK || errno == EOPNOTSUPP || errno == EINVAL) {
-		/* a file system without locks (NFS mounted nolock): go on */
-		diag_warn(
-			"cannot lock %s (%s): a second run on the same output would not be stopped",
-			res->path, strerror(errno));
-		return 0;
-	}
-	rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
-	pid = lock_holder(fd);
-	if (rc == -EBUSY && pid > 0)
-		errf(err, errlen,
-		     "%s is being written by another concur run (pid %ld): wait for it to end, or choose another -o",
-		     res->path, pid);
-	else if (rc == -EBUSY)
-		errf(err, errlen,
-		     "%s is being written by another concur run: wait for it to end, or choose another -o",
-		     res->path);
-	else
-		errf(err, errlen, "cannot lock %s: %s", res->path,
-		     strerror(-rc));
-	return rc;
+	return reslock_take(res->path, "choose another -o", &res->fd_summary,
+			    ret_created, err, errlen);
 }
 
 /*

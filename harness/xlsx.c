@@ -3,16 +3,16 @@
  * tables of fields.  Writing: one sheet per table with typed cells, then the
  * charts sheet from the summary table, then the file, atomically.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "xlsx.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -27,6 +27,8 @@
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
+/* The most text one cell holds, in UTF-16 units (Excel's limit). */
+#define XLSX_CELL_CHARS 32767
 
 /* ------------------------------------------------------------------
  * Tables: a CSV text as rows of fields
@@ -273,10 +275,66 @@ static char *clean_text(const char *s)
 	return out;
 }
 
+/* Characters of valid UTF-8 text as a spreadsheet counts them (UTF-16). */
+static size_t cell_chars(const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		n += (c & 0xC0) != 0x80; /* a code point */
+		n += c >= 0xF0;		 /* past U+FFFF: a surrogate pair */
+	}
+	return n;
+}
+
+static char *cut_marker(size_t kept, size_t total)
+{
+	/* U+2026, the ellipsis */
+	return xasprintf(
+		"\xE2\x80\xA6 [truncated: %zu of %zu characters; the CSV file has them all]",
+		kept, total);
+}
+
+/*
+ * Clean text cut to what one cell holds, with a marker saying so: a
+ * spreadsheet refuses longer text, and an empty cell would hide that there
+ * was any.  The CSV files keep every character.
+ */
+static char *fit_cell(char *clean)
+{
+	size_t len = strlen(clean), total = cell_chars(clean, len), budget,
+	       used = 0, i = 0, k, n;
+	char *marker, *out;
+
+	if (total <= XLSX_CELL_CHARS)
+		return clean;
+	/* the marker with the largest count it can hold: never longer than
+	 * the one written */
+	marker = cut_marker(XLSX_CELL_CHARS, total);
+	budget = XLSX_CELL_CHARS - cell_chars(marker, strlen(marker));
+	free(marker);
+	while (i < len) {
+		k = utf8_sequence_len((const unsigned char *)clean + i,
+				      len - i);
+		n = cell_chars(clean + i, k);
+		if (used + n > budget)
+			break;
+		used += n;
+		i += k;
+	}
+	marker = cut_marker(used, total);
+	out = xasprintf("%.*s%s", (int)i, clean, marker);
+	free(marker);
+	free(clean);
+	return out;
+}
+
 void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
 		     const char *s, lxw_format *format)
 {
-	char *clean = clean_text(s);
+	char *clean = fit_cell(clean_text(s));
 
 	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
 	free(clean);
@@ -394,12 +452,12 @@ char *xlsx_default_path(const char *csv_path)
 }
 
 /* The package as libxlsxwriter writes it, placeholders and all. */
-static int build(const char *path, char *tmpdir, struct xlsx_table *t,
+static int build(const char *path, struct xlsx_table *t,
 		 struct xlsx_errbars *eb, char *err, size_t errlen)
 {
 	static const char *const names[4] = { "summary", "runs", "matrix",
 					      "env" };
-	lxw_workbook_options opt = { .constant_memory = 0, .tmpdir = tmpdir };
+	lxw_workbook_options opt = { .constant_memory = 0 };
 	struct book b = { 0 };
 	lxw_error e;
 	size_t i;
@@ -423,95 +481,63 @@ static int build(const char *path, char *tmpdir, struct xlsx_table *t,
 }
 
 /*
- * The finished package, in memory: built by libxlsxwriter (which writes only
- * to a file) and given its error bars, in a private temporary folder.
+ * A scratch file with no name anywhere: an anonymous memory file, which
+ * libxlsxwriter and minizip (they open files by name) reach as
+ * "/proc/self/fd/N".  Nothing can be planted in its place in advance, and a
+ * process killed at any moment leaves nothing behind: the kernel frees it
+ * with the last descriptor.
  */
-static const char *tmp_base(void)
-{
-	const char *base = getenv("TMPDIR");
+struct scratch {
+	int fd;
+	char path[32];
+};
 
-	return base && *base ? base : "/tmp";
+static int scratch_open(struct scratch *s, const char *name, char *err,
+			size_t errlen)
+{
+	s->fd = memfd_create(name, MFD_CLOEXEC);
+	if (s->fd < 0) {
+		int rc = -errno;
+
+		errf(err, errlen, "cannot create a scratch file in memory: %s",
+		     strerror(-rc));
+		return rc;
+	}
+	snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+	return 0;
+}
+
+static void scratch_close(struct scratch *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 }
 
 /*
- * A private folder "concur-xlsx-PID-XXXXXX": the PID lets a later run tell
- * the folder of a killed one (its process gone) from one in use.
+ * The finished package, in memory: built by libxlsxwriter (which writes
+ * only to a file; its own temporary files are unlinked as it creates them)
+ * and given its error bars, in two scratch files.
  */
-/* Empty and remove one private folder: it holds only files. */
-static void remove_folder(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d)) != NULL) {
-		char *f;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		f = xasprintf("%s/%s", dir, de->d_name);
-		unlink(f);
-		free(f);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
-void xlsx_remove_stale_tmp(void)
-{
-	static const char prefix[] = "concur-xlsx-";
-	DIR *d = opendir(tmp_base());
-	struct dirent *de;
-
-	while (d && (de = readdir(d)) != NULL) {
-		char *end, *dir;
-		long pid;
-
-		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1))
-			continue;
-		pid = strtol(de->d_name + sizeof(prefix) - 1, &end, 10);
-		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH)
-			continue; /* not ours, or its process is alive */
-		dir = xasprintf("%s/%s", tmp_base(), de->d_name);
-		remove_folder(dir);
-		free(dir);
-	}
-	if (d)
-		closedir(d);
-}
-
 static int build_final(struct xlsx_table *t, char **ret_buf, size_t *ret_len,
 		       char *err, size_t errlen)
 {
-	char *dir = xasprintf("%s/concur-xlsx-%ld-XXXXXX", tmp_base(),
-			      (long)getpid());
-	char *raw = NULL, *done = NULL;
+	struct scratch raw = { .fd = -1 }, done = { .fd = -1 };
 	struct xlsx_errbars eb = { 0 };
-	int rc = 0;
+	int rc = scratch_open(&raw, "concur-xlsx-raw", err, errlen);
 
-	if (!mkdtemp(dir)) {
-		rc = -errno;
-		errf(err, errlen, "cannot create a temporary folder %s: %s",
-		     dir, strerror(-rc));
-		free(dir);
-		return rc;
-	}
-	raw = xasprintf("%s/raw.xlsx", dir);
-	done = xasprintf("%s/book.xlsx", dir);
-	rc = build(raw, dir, t, &eb, err, errlen);
 	if (rc == 0)
-		rc = xlsx_errbars_apply(raw, done, &eb, err, errlen);
+		rc = scratch_open(&done, "concur-xlsx-book", err, errlen);
 	if (rc == 0)
-		rc = fileio_read(done, XLSX_MAX_FILE, "a workbook", ret_buf,
-				 ret_len, err, errlen);
-	unlink(raw);
-	unlink(done);
-	rmdir(dir);
+		rc = build(raw.path, t, &eb, err, errlen);
+	if (rc == 0)
+		rc = xlsx_errbars_apply(raw.path, done.path, &eb, err, errlen);
+	scratch_close(&raw);
+	if (rc == 0)
+		rc = fileio_read(done.path, XLSX_MAX_FILE, "a workbook",
+				 ret_buf, ret_len, err, errlen);
+	scratch_close(&done);
 	xlsx_errbars_free(&eb);
-	free(raw);
-	free(done);
-	free(dir);
 	return rc;
 }
 

@@ -22,7 +22,9 @@
  * the field is a plain number ("", NaN: an empty cell); the label columns
  * (experiment, cell, strategy, workload, status, error) and every env value
  * are always text, without the CSV's formula guard; a parameter value is a
- * number when it is a decimal without a leading zero, else text.
+ * number when it is a decimal without a leading zero, else text.  Text
+ * past the 32,767 characters a cell holds is cut there, with a marker that
+ * says so.
  *
  * Written with libxlsxwriter (Debian's libxlsxwriter-dev); see README
  * "Dependencies and why".
@@ -42,19 +44,13 @@ struct xlsx_source {
 /*
  * Write the workbook to path, atomically (fileio_replace: a temporary file
  * in the same folder, fsync'ed, renamed over path), so an interruption
- * leaves the previous complete workbook.  libxlsxwriter's own files go to a
- * private folder under $TMPDIR (or /tmp), removed afterwards.  Returns 0,
- * or a negative errno code with a message in err.
+ * leaves the previous complete workbook.  The package is put together in
+ * anonymous memory files, named nowhere: nothing to plant a link in
+ * advance, nothing left behind by a kill.  Returns 0, or a negative errno
+ * code with a message in err.
  */
 int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen);
-
-/*
- * Remove the private folders under $TMPDIR (or /tmp) that runs killed in
- * the middle of xlsx_write left behind (their process is gone), with the
- * files libxlsxwriter and xlsx_write had in them.
- */
-void xlsx_remove_stale_tmp(void);
 
 /* "dir/N.csv" -> "dir/N.xlsx" (malloc'd). */
 char *xlsx_default_path(const char *csv_path);

@@ -13,6 +13,9 @@
 #include "util.h"
 #include "xlsx.h"
 
+/* Largest results file read back: what --resume reads (results.h). */
+#define KEPT_MAX_FILE ((size_t)1 << 30)
+
 struct kept {
 	char *buf;
 	size_t len, cap;
@@ -33,17 +36,24 @@ static void kept_put(struct kept *k, const char *buf, size_t len)
 	k->buf[k->len] = '\0';
 }
 
+/*
+ * A results file as on disk, through the one bounded reader: a resumed
+ * run's rows.  Missing (a fresh run) or unreadable, the book starts empty
+ * and the CSV files stay the record.
+ */
 static void kept_load(struct kept *k, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
+	char err[CONCUR_ERRLEN], *buf = NULL;
+	size_t len = 0;
 
 	k->len = 0;
-	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		kept_put(k, buf, n);
-	if (f)
-		fclose(f);
+	if (fileio_read(path, KEPT_MAX_FILE, "a results file", &buf, &len, err,
+			sizeof(err)) < 0)
+		return;
+	free(k->buf);
+	k->buf = buf;
+	k->len = len;
+	k->cap = len + 1;
 }
 
 struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
@@ -54,7 +64,6 @@ struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
 	b->path = xlsx_default_path(csv_path);
 	/* what a kill -9 in the middle of a write left (results lock held) */
 	fileio_remove_stale(b->path);
-	xlsx_remove_stale_tmp();
 	kept_load(&b->files[XLSX_SUMMARY], csv_path);
 	kept_load(&b->files[XLSX_RUNS], runs_path);
 	kept_load(&b->files[XLSX_ENV], env_path);

@@ -68,24 +68,6 @@ static void note(struct sheet *s, const char *text)
  * Median wall time per strategy cell for each workload cell
  * ---------------------------------------------------------------- */
 
-/* The summary row of matrix row r (a strategy cell), column c; 0 if none. */
-static size_t summary_row_of(const struct xlsx_table *summary, long c_cell,
-			     const char *scell, const char *wcell)
-{
-	size_t r, ls = strlen(scell);
-
-	for (r = 1; c_cell >= 0 && r < summary->n_rows; r++) {
-		const char *id =
-			xlsx_unguard(xlsx_field(summary, r, (size_t)c_cell));
-		size_t cut = cell_id_split(id);
-
-		if (cut == ls && !strncmp(id, scell, ls) && id[cut] == '/' &&
-		    !strcmp(id + cut + 1, wcell))
-			return r;
-	}
-	return 0;
-}
-
 static double field_number(const struct xlsx_table *t, size_t r, long c)
 {
 	double v;
@@ -105,24 +87,24 @@ static char *column_ref(unsigned col, unsigned r0, unsigned r1)
 	return xasprintf("%s!%s:%s", SHEET, a, b);
 }
 
+/* The summary's cells by id and the columns the whiskers read. */
+struct ci_source {
+	const struct xlsx_table *summary;
+	struct xlsx_cell_index ix;
+	long c_med, c_lo, c_hi;
+};
+
 /* Whisker lengths of matrix cell (i, j) from its summary row. */
-static void whiskers(const struct xlsx_table *summary,
+static void whiskers(const struct ci_source *src,
 		     const struct xlsx_table *matrix, size_t i, size_t j,
 		     double *below, double *above)
 {
 	const char *scell = xlsx_unguard(xlsx_field(matrix, i + 1, 0)),
 		   *wcell = xlsx_unguard(xlsx_field(matrix, 0, j + 1));
-	size_t r = summary_row_of(summary, xlsx_column(summary, "cell"), scell,
-				  wcell);
-	double med = field_number(summary, r,
-				  r ? xlsx_column(summary, "wall_median_s")
-				    : -1),
-	       lo = field_number(summary, r,
-				 r ? xlsx_column(summary, "wall_ci95_low_s")
-				   : -1),
-	       hi = field_number(summary, r,
-				 r ? xlsx_column(summary, "wall_ci95_high_s")
-				   : -1);
+	size_t r = xlsx_cell_index_find(&src->ix, scell, wcell);
+	double med = field_number(src->summary, r, r ? src->c_med : -1),
+	       lo = field_number(src->summary, r, r ? src->c_lo : -1),
+	       hi = field_number(src->summary, r, r ? src->c_hi : -1);
 
 	*below = isfinite(med - lo) ? fmax(med - lo, 0) : NAN;
 	*above = isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
@@ -162,8 +144,15 @@ static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 		      const struct xlsx_table *matrix, struct xlsx_errbars *eb)
 {
 	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
+	struct ci_source src = {
+		.summary = summary,
+		.c_med = xlsx_column(summary, "wall_median_s"),
+		.c_lo = xlsx_column(summary, "wall_ci95_low_s"),
+		.c_hi = xlsx_column(summary, "wall_ci95_high_s"),
+	};
 	unsigned below, above;
 
+	xlsx_cell_index_build(&src.ix, summary);
 	note(s, "95% CI whiskers of the median charts (s): below = median - "
 		"wall_ci95_low_s, above = wall_ci95_high_s - median");
 	below = s->data_row;
@@ -180,9 +169,10 @@ static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 		bar->minus = column_ref(col, below + 1, below + (unsigned)n_s);
 		bar->plus = column_ref(col, above + 1, above + (unsigned)n_s);
 		for (i = 0; i < n_s; i++)
-			whiskers(summary, matrix, i, j, &bar->minus_v[i],
+			whiskers(&src, matrix, i, j, &bar->minus_v[i],
 				 &bar->plus_v[i]);
 	}
+	xlsx_cell_index_free(&src.ix);
 	{
 		double **lo = xcalloc(n_w + 1, sizeof(double *)),
 		       **hi = xcalloc(n_w + 1, sizeof(double *));

@@ -33,6 +33,32 @@ void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
 		     const char *s, lxw_format *format);
 
 /*
+ * The rows of a summary table by cell id (xlsx_index.c): built once in
+ * O(n log n), each lookup O(log n), so a chart of every cell stays linear
+ * in the cells, give or take the logarithm.
+ */
+struct xlsx_cell_row {
+	const char *id; /* into the table, without the formula guard */
+	size_t row;
+};
+
+struct xlsx_cell_index {
+	struct xlsx_cell_row *rows; /* the data rows, by id, then row */
+	size_t n;
+};
+
+void xlsx_cell_index_build(struct xlsx_cell_index *ix,
+			   const struct xlsx_table *t);
+/*
+ * The first row whose cell id is scell "/" wcell, split there (a '/'
+ * inside a parameter value stays on its side: util.h cell_id_split); 0
+ * when there is none.
+ */
+size_t xlsx_cell_index_find(const struct xlsx_cell_index *ix, const char *scell,
+			    const char *wcell);
+void xlsx_cell_index_free(struct xlsx_cell_index *ix);
+
+/*
  * Describes how each error-bar placeholder of a chart becomes custom error
  * bars: series `marker` (the placeholder's fixed value) takes its lower and
  * upper lengths from these ranges of the charts sheet.

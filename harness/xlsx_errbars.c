@@ -130,14 +130,19 @@ static bool is_chart_part(const char *name)
 	       !strcmp(name + strlen(name) - 4, ".xml");
 }
 
-/* The current entry of uz, whole, into t. */
-static int read_entry(unzFile uz, struct text *t)
+/*
+ * The current entry of uz, whole, into t: inflated, or (raw) its
+ * compressed bytes as stored, with the method and level in *ret_method
+ * and *ret_level.
+ */
+static int read_entry(unzFile uz, struct text *t, int raw, int *ret_method,
+		      int *ret_level)
 {
 	char buf[CHUNK];
 	int n;
 
 	t->len = 0;
-	if (unzOpenCurrentFile(uz) != UNZ_OK)
+	if (unzOpenCurrentFile2(uz, ret_method, ret_level, raw) != UNZ_OK)
 		return -EIO;
 	while ((n = unzReadCurrentFile(uz, buf, sizeof(buf))) > 0)
 		put(t, buf, (size_t)n);
@@ -146,34 +151,46 @@ static int read_entry(unzFile uz, struct text *t)
 	return 0;
 }
 
-/* Copy the current entry of uz to zf, patched when it is a chart. */
+/*
+ * Copy the current entry of uz to zf: a chart patched (inflated, edited,
+ * deflated), any other part as stored, its compressed bytes, CRC and size
+ * as they are (the sheets are most of the package: deflating them twice
+ * was most of the workbook's time).
+ */
 static int copy_entry(unzFile uz, zipFile zf, const struct xlsx_errbars *eb,
 		      struct text *in, struct text *out)
 {
 	unz_file_info info;
 	zip_fileinfo zi;
 	char name[512];
-	const struct text *data = in;
+	int chart, method, level;
 
 	if (unzGetCurrentFileInfo(uz, &info, name, sizeof(name), NULL, 0, NULL,
-				  0) != UNZ_OK ||
-	    read_entry(uz, in) < 0)
+				  0) != UNZ_OK)
 		return -EIO;
-	if (is_chart_part(name)) {
+	chart = is_chart_part(name);
+	if (read_entry(uz, in, !chart, &method, &level) < 0)
+		return -EIO;
+	if (chart) {
 		out->len = 0;
 		put(out, "", 0);
 		patch_chart(in->buf ? in->buf : "", in->len, eb, out);
-		data = out;
+		in = out;
+		method = Z_DEFLATED;
+		level = Z_DEFAULT_COMPRESSION;
 	}
 	memset(&zi, 0, sizeof(zi));
 	zi.dosDate = info.dosDate;
 	zi.internal_fa = info.internal_fa;
 	zi.external_fa = info.external_fa;
-	if (zipOpenNewFileInZip(zf, name, &zi, NULL, 0, NULL, 0, NULL,
-				Z_DEFLATED, Z_DEFAULT_COMPRESSION) != ZIP_OK ||
-	    zipWriteInFileInZip(zf, data->buf ? data->buf : "",
-				(unsigned)data->len) != ZIP_OK ||
-	    zipCloseFileInZip(zf) != ZIP_OK)
+	if (zipOpenNewFileInZip2(zf, name, &zi, NULL, 0, NULL, 0, NULL, method,
+				 level, !chart) != ZIP_OK ||
+	    zipWriteInFileInZip(zf, in->buf ? in->buf : "",
+				(unsigned)in->len) != ZIP_OK)
+		return -EIO;
+	if (chart ? zipCloseFileInZip(zf) != ZIP_OK
+		  : zipCloseFileInZipRaw(zf, info.uncompressed_size,
+					 info.crc) != ZIP_OK)
 		return -EIO;
 	return 0;
 }

@@ -7,9 +7,15 @@ every column concur writes, figures with full precision.  For the
 memory test.
 
 usage: scripts/gen-summary.py ROWS OUT.csv [--failed-every K] [--open-loop]
+                              [--shard]
   --open-loop   workload cells differ by their offered rate (rate=...), with
                 the open-loop columns, so plot also draws its
                 latency-throughput chart
+  --shard       OUT.csv is a whole experiment's only shard
+                (NAME.shard-0-of-1.csv): also write its -matrix.csv, an
+                -env.csv that `concur merge` accepts and an -runs.csv with
+                the header only, for the workbook scaling benchmark
+                (configs/bench/xlsx-scale.sh)
 """
 import argparse
 import csv
@@ -44,6 +50,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--failed-every", type=int, default=97)
     ap.add_argument("--open-loop", action="store_true")
+    ap.add_argument("--shard", action="store_true")
     a = ap.parse_args()
     wn = 100 if a.rows >= 10000 else 10
     sn = max(1, a.rows // wn)
@@ -56,7 +63,9 @@ def main():
                    (["offered_rate", "achieved_rate"] if a.open_loop else []))
         row = 0
         base = {}
+        matrix = []
         for scell, label, workers, inflight in strategy_cells(sn):
+            matrix.append([scell])
             for wi in range(wn):
                 count = 10 + wi
                 rate = 100 * (wi + 1)
@@ -82,6 +91,31 @@ def main():
                 w.writerow(["plotscale", f"{scell}/{wcell}", label, "sums",
                             workers, inflight, str(count), "5000000"] + tail +
                            loop)
+                matrix[-1].append("" if failed else repr(median))
+    if a.shard:
+        wcells = [f"sums[count=10,rate={100 * (wi + 1)}]" if a.open_loop
+                  else f"sums[count={10 + wi}]" for wi in range(wn)]
+        write_siblings(a.out, ["strategy"] + wcells, matrix, wn)
+
+
+def write_siblings(out, matrix_header, matrix, wn):
+    """The -matrix, -runs and -env files of the only shard of a split."""
+    stem = out[:-4]
+    cells = len(matrix) * wn
+    env = [("concur_version", "0"), ("experiment_sha256", "0" * 64),
+           ("shard", "0/1"), ("shard_cells", cells),
+           ("experiment_cells", cells), ("workload_cells", wn),
+           ("baseline", "sync"), ("host", "bench"), ("cpu_model", "bench"),
+           ("cpu_count", 1), ("kernel", "bench"), ("load_average", "0"),
+           ("start_time_utc", "2026-01-01T00:00:00Z"),
+           ("experiment_file", "bench.ini"), ("order", "interleaved"),
+           ("overrides", ""), ("cpu_mhz", "0"), ("cpu_scaling", "unknown")]
+    for suffix, rows in (("-matrix", [matrix_header] + matrix),
+                         ("-runs", [["experiment", "cell", "run"]]),
+                         ("-env", [["key", "value"]] + env)):
+        with open(stem + suffix + ".csv", "w", newline="",
+                  encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\r\n").writerows(rows)
 
 
 if __name__ == "__main__":

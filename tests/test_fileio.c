@@ -107,6 +107,36 @@ static void test_read_is_bounded(void **state)
 	free(p);
 }
 
+/* Only a regular file is read: a FIFO would block the open, a device
+ * (/dev/zero) would pour bytes up to the limit. */
+static void test_read_refuses_what_is_not_a_regular_file(void **state)
+{
+	char *fifo = in_dir("fifo"), *buf = NULL, err[256] = "";
+	size_t len = 0;
+
+	(void)state;
+	alarm(20); /* a blocked open fails the test instead of hanging it */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(fileio_read(fifo, 1 << 20, "a results file", &buf,
+				     &len, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(buf);
+	assert_non_null(strstr(err, "fifo: not a regular file (a FIFO)"));
+	assert_non_null(strstr(err, "a results file"));
+	assert_int_equal(fileio_read("/dev/zero", 1 << 30, "a results file",
+				     &buf, &len, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(
+		err, "/dev/zero: not a regular file (a character device)"));
+	assert_int_equal(fileio_read(dir, 1 << 20, "a results file", &buf, &len,
+				     err, sizeof(err)),
+			 -EISDIR);
+	assert_non_null(strstr(err, "not a regular file (a folder)"));
+	alarm(0);
+	unlink(fifo);
+	free(fifo);
+}
+
 static void test_replace_keeps_the_mode_or_uses_0644(void **state)
 {
 	char *p = in_dir("m");
@@ -211,6 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_is_bounded),
+		cmocka_unit_test(test_read_refuses_what_is_not_a_regular_file),
 		cmocka_unit_test(test_replace_keeps_the_mode_or_uses_0644),
 		cmocka_unit_test(test_replace_never_follows_a_symlink),
 		cmocka_unit_test(test_replace_failure_leaves_nothing),

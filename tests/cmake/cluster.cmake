@@ -7,5 +7,8 @@ concur_unit_test(test_slurm_script
                  SOURCES ${PROJECT_SOURCE_DIR}/tests/test_slurm_script.c)
 
 concur_integration_test(shard merge slurm)
+# Where merge writes: under the results lock, never over its own inputs;
+# the workbook's scratch space.
+concur_integration_test(merge_output workbook_scratch)
 # The real cluster waits for 4 array tasks and the merge in turn.
 set_tests_properties(integration_slurm PROPERTIES TIMEOUT 900)

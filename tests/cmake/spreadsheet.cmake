@@ -13,3 +13,5 @@ if(CONCUR_SYSTEM_PYTHON)
   concur_integration_test(xlsx_openpyxl PYTHON ${CONCUR_SYSTEM_PYTHON})
 endif()
 concur_unit_test(test_xlsx_errbars SOURCES ${PROJECT_SOURCE_DIR}/tests/test_xlsx_errbars.c)
+# The workbook's summary rows by cell id, as the CI whiskers look them up.
+concur_unit_test(test_xlsx_index SOURCES ${PROJECT_SOURCE_DIR}/tests/test_xlsx_index.c)

@@ -3,6 +3,7 @@ import csv
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 BUILD = os.environ["CONCUR_TEST_BUILD_DIR"]
@@ -62,3 +63,26 @@ def write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     return path
+
+
+# The smallest experiment: one cell of the null workload, two runs.
+TINY_EXPERIMENT = """[experiment]
+name = e
+repetitions = 2
+warmup = 0
+
+[strategy sync]
+
+[workload null]
+count = 2
+"""
+
+
+def gen_shard(path, cells):
+    """A synthetic experiment of `cells` cells, every one ok, as the only
+    shard of its split (scripts/gen-summary.py --shard): path is
+    NAME.shard-0-of-1.csv, its folder exists."""
+    subprocess.run([sys.executable,
+                    os.path.join(SOURCE, "scripts", "gen-summary.py"),
+                    str(cells), path, "--shard",
+                    "--failed-every", "1000000000"], check=True)

@@ -108,6 +108,15 @@ class Auto(unittest.TestCase):
         self.assertLessEqual(int(rows[0]["runs"]), 6, out)
         self.assertIn("did not converge: sync (max_time after", out)
 
+    def test_time_budget_never_cuts_a_cell_below_the_minimum(self):
+        # a budget spent by the first run: min_repetitions first, then caps
+        out, rows, runs = self.experiment(
+            SLOW.replace("min_repetitions = 2", "min_repetitions = 4")
+            .replace("max_time        = 200ms", "max_time        = 1ms"))
+        self.assertEqual(rows[0]["stopped_by"], "max_time", out)
+        self.assertEqual(rows[0]["runs"], "4", out)
+        self.assertEqual(len(runs), 4)
+
     def test_fixed_repetitions_as_before(self):
         out, rows, runs = self.experiment(
             NOISY.replace("repetitions     = auto", "repetitions = 3")

@@ -1,0 +1,113 @@
+/*
+ * Unit test of xlsx_index.c: the summary rows of a workbook found by
+ * strategy and workload cell in one sorted index, with the answers the
+ * row-by-row scan it replaces gave: the first row of a cell named twice,
+ * the formula guard taken off, a '/' inside a parameter value kept on its
+ * side, no row for a cell that is not there or is split elsewhere.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+#include "xlsx_chart.h"
+
+static const char summary[] = "experiment,cell,wall_median_s\r\n"
+			      "e,sync/sums[n=1],1\r\n"
+			      "e,pthreads[workers=2]/sums[n=1],2\r\n"
+			      "e,'=x/w,3\r\n"
+			      "e,sync/sums[n=1],4\r\n"
+			      "e,exec[command=a/b]/w,5\r\n"
+			      "e,pthreads[workers=2]/sums[n=2],6\r\n"
+			      "e,a/b/c,7\r\n";
+
+static void test_lookup_matches_the_scan(void **state)
+{
+	struct xlsx_table t;
+	struct xlsx_cell_index ix;
+
+	(void)state;
+	xlsx_table_parse(&t, summary, strlen(summary));
+	xlsx_cell_index_build(&ix, &t);
+	assert_int_equal(xlsx_cell_index_find(&ix, "sync", "sums[n=1]"), 1);
+	assert_int_equal(
+		xlsx_cell_index_find(&ix, "pthreads[workers=2]", "sums[n=1]"),
+		2);
+	assert_int_equal(
+		xlsx_cell_index_find(&ix, "pthreads[workers=2]", "sums[n=2]"),
+		6);
+	assert_int_equal(xlsx_cell_index_find(&ix, "=x", "w"), 3);
+	assert_int_equal(xlsx_cell_index_find(&ix, "exec[command=a/b]", "w"),
+			 5);
+	/* "a/b/c" splits after "a": its strategy cell is not "a/b" */
+	assert_int_equal(xlsx_cell_index_find(&ix, "a", "b/c"), 7);
+	assert_int_equal(xlsx_cell_index_find(&ix, "a/b", "c"), 0);
+	assert_int_equal(xlsx_cell_index_find(&ix, "sync", "sums[n=2]"), 0);
+	assert_int_equal(xlsx_cell_index_find(&ix, "sync", ""), 0);
+	assert_int_equal(xlsx_cell_index_find(&ix, "syn", "c/sums[n=1]"), 0);
+	xlsx_cell_index_free(&ix);
+	xlsx_table_free(&t);
+}
+
+static void test_every_cell_of_a_large_table(void **state)
+{
+	size_t n = 3000, i, len = 0, cap = 0;
+	char *text = NULL, line[96];
+	struct xlsx_table t;
+	struct xlsx_cell_index ix;
+
+	(void)state;
+	xgrow((void **)&text, &cap, 64, 1);
+	len = (size_t)snprintf(text, cap, "experiment,cell\r\n");
+	for (i = n; i-- > 0;) { /* in reverse order: the index sorts */
+		size_t k = (size_t)snprintf(line, sizeof(line),
+					    "e,s%zu/w%zu\r\n", i % 37, i);
+
+		xgrow((void **)&text, &cap, len + k + 1, 1);
+		memcpy(text + len, line, k + 1);
+		len += k;
+	}
+	xlsx_table_parse(&t, text, len);
+	xlsx_cell_index_build(&ix, &t);
+	for (i = 0; i < n; i++) {
+		char s[32], w[32];
+
+		snprintf(s, sizeof(s), "s%zu", i % 37);
+		snprintf(w, sizeof(w), "w%zu", i);
+		assert_int_equal(xlsx_cell_index_find(&ix, s, w), n - i);
+	}
+	assert_int_equal(xlsx_cell_index_find(&ix, "s1", "w0"), 0);
+	xlsx_cell_index_free(&ix);
+	xlsx_table_free(&t);
+	free(text);
+}
+
+static void test_no_cell_column(void **state)
+{
+	static const char text[] = "experiment,wall_median_s\r\ne,1\r\n";
+	struct xlsx_table t;
+	struct xlsx_cell_index ix;
+
+	(void)state;
+	xlsx_table_parse(&t, text, strlen(text));
+	xlsx_cell_index_build(&ix, &t);
+	assert_int_equal(xlsx_cell_index_find(&ix, "e", "1"), 0);
+	xlsx_cell_index_free(&ix);
+	xlsx_table_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup_matches_the_scan),
+		cmocka_unit_test(test_every_cell_of_a_large_table),
+		cmocka_unit_test(test_no_cell_column),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
