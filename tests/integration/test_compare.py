@@ -590,7 +590,10 @@ class RealRuns(unittest.TestCase):
         # the contract is p <= alpha; how far below depends on how busy the
         # shared machine is while the two runs happen
         self.assertLessEqual(float(row["p_value"]), 0.05, out)
-        self.assertEqual(row["p_method"], "exact")
+        # exact without ties; runs of exact tasks can tie to the microsecond
+        walls = run_walls(self.paths["base"]) + run_walls(self.paths["new"])
+        self.assertEqual(row["p_method"],
+                         "exact" if len(set(walls)) == len(walls) else "normal")
         self.assertIn(f"parameter workload.duration differs: {self.base_ms}ms in BASE, "
                       f"{self.new_ms}ms in NEW", out)
         # the other way round it is faster by the same factor, and exit 0
