@@ -50,6 +50,16 @@ def read_dicts(path):
         return list(csv.DictReader(f))
 
 
+def walls_of(runs_rows):
+    """The wall seconds of -runs.csv rows (read_dicts), in run order."""
+    return [float(r["wall_s"]) for r in sorted(runs_rows, key=lambda r: int(r["run"]))]
+
+
+def run_walls(summary_path):
+    """The wall seconds of a results file's measured runs, in run order."""
+    return walls_of(read_dicts(summary_path[:-4] + "-runs.csv"))
+
+
 class TempDir:
     def __enter__(self):
         self._d = tempfile.TemporaryDirectory(prefix="concur-it-")
