@@ -355,14 +355,17 @@ static bool check(unsigned c, double rho, uint64_t seed)
 
 	/*
 	 * A machine so busy that the delivered utilisation nears 1 is not
-	 * running the experiment asked for; nor, for c > 1, where the theory
-	 * leans on Cs^2 being small, one that stretches 1 ms tasks by a
-	 * quarter; nor one whose queue never emptied (no task found a worker
+	 * running the experiment asked for; nor, for c > 1, one that
+	 * stretches 1 ms tasks by more than 5%: the M/D/c theory takes c
+	 * independent servers of a near-constant service, and stretched tasks
+	 * say the workers are contending for the cores (3 workers on 2
+	 * saturated cores were off by 9% at a 1.09 stretch); nor one whose
+	 * queue never emptied (no task found a worker
 	 * free, so a burst of other work held it past saturation: the theory
 	 * then needs a wake-up that was never seen).  Say so and skip rather
 	 * than judge the theory on it.
 	 */
-	if (lambda * e.s1 / c >= 0.97 || (c > 1 && e.s1 > 1.25) ||
+	if (lambda * e.s1 / c >= 0.97 || (c > 1 && e.s1 > 1.05) ||
 	    !(e.p_idle > 0)) {
 		print_message("  M/D/%u rho %.2f: SKIPPED, the machine is too "
 			      "busy: tasks of 1 ms took %.3f ms on average, "
