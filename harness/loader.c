@@ -24,7 +24,8 @@ struct loader {
 	size_t n_paths, cap_paths;
 	struct plugin **plugins;
 	size_t n_plugins, cap_plugins;
-	bool trust_all; /* --trust-plugin-path: no ownership or mode checks */
+	bool trust_all;	  /* --trust-plugin-path: no ownership or mode checks */
+	bool keep_loaded; /* loader_keep_loaded: no dlclose at destroy */
 };
 
 struct loader *loader_create(void)
@@ -731,6 +732,11 @@ size_t loader_scan(struct loader *l, const struct plugin ***ret_plugins,
 	return n;
 }
 
+void loader_keep_loaded(struct loader *l)
+{
+	l->keep_loaded = true;
+}
+
 void loader_destroy(struct loader *l)
 {
 	size_t i;
@@ -738,7 +744,8 @@ void loader_destroy(struct loader *l)
 	if (!l)
 		return;
 	for (i = 0; i < l->n_plugins; i++) {
-		dlclose(l->plugins[i]->handle);
+		if (!l->keep_loaded)
+			dlclose(l->plugins[i]->handle);
 		close(l->plugins[i]->fd);
 		free(l->plugins[i]->file);
 		free(l->plugins[i]->name);

@@ -281,6 +281,7 @@ static struct loader *make_loader(const struct cli *cli,
 	struct loader *l = loader_create();
 	size_t i;
 
+	loader_keep_loaded(l); /* concur exits after the command */
 	for (i = 0; i < cli->n_plugin_paths; i++)
 		loader_add_path(l, cli->plugin_paths[i]);
 	for (i = 0; cfg && i < cfg->n_plugin_path; i++) {
