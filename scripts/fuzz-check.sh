@@ -150,7 +150,10 @@ for t in $targets; do
 			"$h/plot_series.c" "$h/plot_load.c" "$h/xmltext.c" \
 			"$h/svgnum.c" "$h/xlsx.c" "$h/xlsx_book.c" \
 			"$h/xlsx_chart.c" "$h/xlsx_errbars.c" "$h/latency.c" \
-			"$h/repeat.c" "$h/version.c" -I"$work" \
+			"$h/repeat.c" "$h/version.c" "$h/diag.c" "$h/reslock.c" \
+			"$h/xlsx_index.c" "$h/export.c" "$h/export_json.c" \
+			"$h/export_markdown.c" "$h/jsontext.c" "$h/mdtext.c" \
+			-I"$work" \
 			-DCONCUR_VERSION='"fuzz"' -DCONCUR_BUILD_TYPE='"fuzz"' \
 			-lm -lcrypto -lxlsxwriter -lminizip
 		all_secs=$secs

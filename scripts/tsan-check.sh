@@ -8,9 +8,10 @@
 # tells tests to relax wall-time bounds that TSan's slowdown would break
 # (never a correctness check).
 #
-# Usage: scripts/tsan-check.sh [BUILD_DIR] [CTEST_REGEX]
-#   BUILD_DIR    default build-tsan
-#   CTEST_REGEX  default: every test
+# Usage: scripts/tsan-check.sh [BUILD_DIR] [CTEST_REGEX] [CTEST_EXCLUDE]
+#   BUILD_DIR      default build-tsan
+#   CTEST_REGEX    default: every test
+#   CTEST_EXCLUDE  tests to leave out (ctest -E); default none
 # Works with gcc (the default cc) and clang: plugins are linked without
 # -Wl,--no-undefined in sanitizer builds.
 set -euo pipefail
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 
 build=${1:-build-tsan}
 regex=${2:-.}
+exclude=${3:-}
 jobs=$(nproc)
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_SANITIZE=thread
@@ -39,5 +41,6 @@ if [[ -r /proc/sys/vm/mmap_rnd_bits ]] &&
     wrap=(setarch "$(uname -m)" -R)
 fi
 
-echo "== tests under ThreadSanitizer ($build, -R '$regex') =="
-"${wrap[@]}" ctest --test-dir "$build" --output-on-failure -j "$jobs" -R "$regex"
+echo "== tests under ThreadSanitizer ($build, -R '$regex'${exclude:+, -E '$exclude'}) =="
+"${wrap[@]}" ctest --test-dir "$build" --output-on-failure -j "$jobs" -R "$regex" \
+    ${exclude:+-E "$exclude"}
