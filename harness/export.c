@@ -220,15 +220,14 @@ int export_plan_run(struct export_set *s, const struct config *cfg,
 		    bool replace, char *err, size_t errlen)
 {
 	const char *out = cfg->output;
-	char *protect[] = {
-		xstrdup(cfg->path),	      xstrdup(out),
-		results_sibling(out, "runs"), results_sibling(out, "matrix"),
-		results_sibling(out, "env"),  xlsx_default_path(out),
-		plot_default_path(out)
-	};
-	size_t i;
+	/* the experiment file and the run's own results (not its exports) */
+	char *protect[1 + EXPORT_RESULTS_FILES];
+	size_t n_protect = 1 + export_results_files(out, protect + 1) - 2, i;
 	int rc = 0;
 
+	protect[0] = xstrdup(cfg->path);
+	free(protect[n_protect]); /* the exports are ours to write */
+	free(protect[n_protect + 1]);
 	if (shard && (json_file || md_file)) {
 		errf(err, errlen,
 		     "--export-%s names one file, and each shard would write it: export the merged results (concur merge OUT.csv ... --export-%s FILE), or set [experiment] %s = true for each shard's own",
@@ -249,25 +248,24 @@ int export_plan_run(struct export_set *s, const struct config *cfg,
 		free(beside);
 	}
 	if (rc == 0)
-		rc = export_check(s, (const char *const *)protect,
-				  ARRAY_SIZE(protect), replace, err, errlen);
-	for (i = 0; i < ARRAY_SIZE(protect); i++)
+		rc = export_check(s, (const char *const *)protect, n_protect,
+				  replace, err, errlen);
+	for (i = 0; i < n_protect; i++)
 		free(protect[i]);
 	return rc;
 }
 
-/* The files of a results set: summary, siblings, chart, workbook, exports. */
-static size_t results_files(const char *csv, char **ret)
+size_t export_results_files(const char *csv, char **ret)
 {
 	ret[0] = xstrdup(csv);
 	ret[1] = results_sibling(csv, "runs");
 	ret[2] = results_sibling(csv, "matrix");
 	ret[3] = results_sibling(csv, "env");
-	ret[4] = xlsx_default_path(csv);
-	ret[5] = plot_default_path(csv);
+	ret[4] = plot_default_path(csv);
+	ret[5] = xlsx_default_path(csv);
 	ret[6] = export_sibling_path(csv, EXPORT_JSON);
 	ret[7] = export_sibling_path(csv, EXPORT_MARKDOWN);
-	return 8;
+	return EXPORT_RESULTS_FILES;
 }
 
 int export_plan_merge(struct export_set *s, const char *out,
@@ -275,8 +273,9 @@ int export_plan_merge(struct export_set *s, const char *out,
 		      const char *const *shards, size_t n_shards, bool replace,
 		      char *err, size_t errlen)
 {
-	char **protect = xcalloc(8 * (n_shards + 1), sizeof(char *));
-	size_t n = results_files(out, protect) - 2, i, k;
+	char **protect =
+		xcalloc(EXPORT_RESULTS_FILES * (n_shards + 1), sizeof(char *));
+	size_t n = export_results_files(out, protect) - 2, i, k;
 	bool beside[2] = { false, false };
 	struct stat st;
 	int rc;
@@ -284,7 +283,7 @@ int export_plan_merge(struct export_set *s, const char *out,
 	free(protect[6]); /* the merged exports are ours to write */
 	free(protect[7]);
 	for (i = 0; i < n_shards; i++) {
-		n += results_files(shards[i], protect + n);
+		n += export_results_files(shards[i], protect + n);
 		for (k = 0; k < 2; k++)
 			beside[k] |= stat(protect[n - 2 + k], &st) == 0;
 	}

@@ -41,6 +41,16 @@ struct export_set {
 /* "dir/N.csv" -> "dir/N.json" or "dir/N.md" (malloc'd). */
 char *export_sibling_path(const char *csv_path, enum export_format f);
 
+/*
+ * The files of the results set named by N.csv, malloc'd into ret: the
+ * summary, its -runs, -matrix and -env siblings, the chart, the workbook
+ * (the first EXPORT_RESULTS_CORE_FILES, which every run and merge writes),
+ * then the two exports.  Returns EXPORT_RESULTS_FILES.
+ */
+#define EXPORT_RESULTS_CORE_FILES 6
+#define EXPORT_RESULTS_FILES 8
+size_t export_results_files(const char *csv, char **ret);
+
 /* Add a file to write (path copied); sibling: it sits beside N.csv. */
 void export_set_add(struct export_set *s, enum export_format f,
 		    const char *path, bool sibling);

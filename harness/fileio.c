@@ -133,14 +133,16 @@ int fileio_output_allowed(const char *path, const char *const *inputs, size_t n,
 			  const char *what, bool force, char *err,
 			  size_t errlen)
 {
-	struct stat out, in;
+	struct stat out;
 	size_t i;
 
+	/*
+	 * path exists, so an input is the same file only by inode: a missing
+	 * input cannot have path's resolved name.
+	 */
 	if (stat(path, &out) == 0)
 		for (i = 0; i < n; i++)
-			if (stat(inputs[i], &in) == 0 &&
-			    in.st_dev == out.st_dev &&
-			    in.st_ino == out.st_ino) {
+			if (fileio_same_file(path, inputs[i])) {
 				errf(err, errlen,
 				     "%s is %s (the same file as %s): write the output to another name",
 				     path, what, inputs[i]);

@@ -26,7 +26,7 @@
 #define SIG_RATIO 6	      /* as results.c writes speedups */
 #define MERGE_MISSING_NAMED 8 /* missing shards named one by one */
 /* OUT.csv, -runs, -matrix, -env, .svg, .xlsx: what merge writes */
-#define MERGE_FILES 6
+#define MERGE_FILES EXPORT_RESULTS_CORE_FILES
 
 /* The keys of a shard's -env.csv that merge reads. */
 enum env_key {
@@ -1131,15 +1131,21 @@ static bool output_named_ok(struct merge *m)
 	return false;
 }
 
-/* The files merge writes for OUT.csv, or that a shard has (malloc'd). */
+/*
+ * The files merge writes for OUT.csv, or that a shard has (malloc'd): a
+ * results set's files without the exports, which export_plan_merge checks.
+ */
 static void files_of(const char *csv, char *ret[MERGE_FILES])
 {
-	ret[0] = xstrdup(csv);
-	ret[1] = results_sibling(csv, "runs");
-	ret[2] = results_sibling(csv, "matrix");
-	ret[3] = results_sibling(csv, "env");
-	ret[4] = plot_default_path(csv);
-	ret[5] = xlsx_default_path(csv);
+	char *all[EXPORT_RESULTS_FILES];
+	size_t i;
+
+	export_results_files(csv, all);
+	for (i = 0; i < EXPORT_RESULTS_FILES; i++)
+		if (i < MERGE_FILES)
+			ret[i] = all[i];
+		else
+			free(all[i]);
 }
 
 static void files_free(char *f[MERGE_FILES])
