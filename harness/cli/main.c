@@ -38,6 +38,7 @@
 #include "slurm.h"
 #include "util.h"
 #include "version.h"
+#include "xlsx.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -595,7 +596,9 @@ static int cmd_run(struct cli *cli)
 	}
 	if (rc != 0 || cli->dry_run)
 		goto out;
-	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode, cli->argc,
+	/* the workbook is a watcher of the CSV files, which do not know it */
+	if (results_open(s.cfg, s.m, &s.runner, &cli->shard, mode,
+			 s.cfg->xlsx ? &xlsx_book_watch : NULL, cli->argc,
 			 cli->argv, &s.res, err, sizeof(err)) < 0) {
 		diag_error("%s", err);
 		rc = EXIT_USAGE;
