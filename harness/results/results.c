@@ -26,7 +26,7 @@
 #include "version.h"
 
 /* Seconds are written with this many significant digits: at least 9, so
- * nanosecond clock readings survive (README "Results"). */
+ * nanosecond clock readings survive (docs/results.md). */
 #define SIG_SECONDS 9
 #define SIG_RATIO 6
 
