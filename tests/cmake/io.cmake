@@ -12,7 +12,7 @@ concur_unit_test(test_testserver
                  LIBS concur_testserver CURL::libcurl)
 add_dependencies(test_testserver concur-testserver)
 
-foreach(t test_http_download test_epoll)
+foreach(t test_http_download test_epoll test_http2)
   concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
                    ${PROJECT_SOURCE_DIR}/tests/test_http_common.c
                    LIBS concur_testserver CURL::libcurl)
