@@ -18,3 +18,6 @@ foreach(t test_http_download test_epoll test_http2)
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
+
+# HTTP/2 in http_download against the builtin server and a real nginx.
+concur_integration_test(http2 TIMEOUT 120)
