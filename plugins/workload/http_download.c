@@ -794,18 +794,23 @@ static void shard_update(struct http_shard *s)
 }
 
 /*
- * multiplex: every download of the shard may be a stream on one HTTP/2
- * connection per host, as many as the server allows; otherwise each
- * download in flight has a connection of its own.
+ * multiplex: the shard's downloads are streams on one HTTP/2 connection
+ * per host, as many at once as the server allows; the others wait for a
+ * stream.  One connection per host is also what keeps libcurl from opening
+ * a second one for the downloads past 100 it starts before the server's
+ * SETTINGS (with its stream limit) arrive.  Otherwise each download in
+ * flight has a connection of its own.
  */
 static void multi_set_multiplex(CURLM *multi, const struct http_instance *inst)
 {
 	curl_multi_setopt(multi, CURLMOPT_PIPELINING,
 			  inst->multiplex ? CURLPIPE_MULTIPLEX
 					  : CURLPIPE_NOTHING);
-	if (inst->multiplex)
-		curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
-				  HTTP_MAX_STREAMS);
+	if (!inst->multiplex)
+		return;
+	curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
+			  HTTP_MAX_STREAMS);
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
 }
 
 static struct http_shard *shard_new(struct http_worker *w)
