@@ -688,7 +688,8 @@ static void serve_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: concur serve [--port N] [--bind ADDR] [--threads N] [limits]\n"
-		"  Runs the embedded HTTP test server until Ctrl-C.\n"
+		"  Runs the embedded HTTP test server until Ctrl-C: HTTP/1.1 and,\n"
+		"  on the same port, HTTP/2 with prior knowledge (curl --http2-prior-knowledge).\n"
 		"  --port N              port to listen on (default 0: any free port)\n"
 		"  --bind ADDR           address to bind (default 127.0.0.1; 0.0.0.0 "
 		"for every interface)\n"
