@@ -36,16 +36,10 @@ static const char *const strat_files[] = {
 
 static int setup(void **state)
 {
-	char err[256] = "";
-
 	(void)state;
-	if (testserver_start(NULL, &srv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "testserver_start: %s\n", err);
+	srv = th_server_start(base, sizeof(base));
+	if (!srv)
 		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u/",
-		 (unsigned)testserver_port(srv));
-	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
 	http = th_load("plugins/workload/http_download.so");
 	epoll_p = th_load("plugins/strategy/epoll.so");
 	for (size_t i = 0; i < ARRAY_SIZE(strats); i++)
@@ -120,53 +114,50 @@ static void test_both_versions(void **state)
 	}
 }
 
-/* 160 downloads of 200 ms in flight at once: one connection, 160 streams. */
-static void test_multiplex_one_connection(void **state)
+/*
+ * count HTTP/2 downloads of 200 ms, all in flight at once on epoll: each
+ * succeeds, they overlap, and the server counts conns connections for them
+ * (the client as many new ones) and count streams.
+ */
+static void check_connections(const char *count, const char *multiplex,
+			      uint64_t conns)
 {
 	struct testserver_counts before, d;
 	struct th_values wv;
 	struct job_shared *sh;
+	size_t n = (size_t)atoi(count);
 
-	(void)state;
 	th_defaults(&wv, http);
-	th_set(&wv, "count", "160");
+	th_set(&wv, "count", count);
 	th_set(&wv, "latency", "200ms");
 	th_set(&wv, "expect_bytes", "10240");
 	th_set(&wv, "http_version", "2");
-	th_set(&wv, "multiplex", "true");
+	th_set(&wv, "multiplex", multiplex);
 	testserver_counts(srv, &before);
 	sh = run_on(epoll_p, &wv);
 	counts_delta(&before, &d);
 	if (sh->n_failed)
-		fail_msg("multiplexed: %s", sh->error_text);
-	assert_int_equal(d.http2_conns, 1);
+		fail_msg("multiplex = %s: %s", multiplex, sh->error_text);
+	assert_int_equal(d.http2_conns, conns);
 	assert_int_equal(d.http1_conns, 0);
-	assert_int_equal(d.http2_streams, 160);
-	assert_int_equal(th_new_conns(sh), 1);
-	assert_int_equal(th_max_overlap(sh), 160);
+	assert_int_equal(d.http2_streams, n);
+	assert_int_equal(th_new_conns(sh), conns);
+	assert_int_equal(th_max_overlap(sh), n);
 	job_release(sh);
+}
+
+/* 160 downloads in flight at once: one connection, 160 streams. */
+static void test_multiplex_one_connection(void **state)
+{
+	(void)state;
+	check_connections("160", "true", 1);
 }
 
 /* Without multiplex each download in flight has its own connection. */
 static void test_no_multiplex_connection_each(void **state)
 {
-	struct testserver_counts before, d;
-	struct th_values wv;
-	struct job_shared *sh;
-
 	(void)state;
-	th_defaults(&wv, http);
-	th_set(&wv, "count", "40");
-	th_set(&wv, "latency", "200ms");
-	th_set(&wv, "http_version", "2");
-	testserver_counts(srv, &before);
-	sh = run_on(epoll_p, &wv);
-	counts_delta(&before, &d);
-	assert_int_equal(sh->n_failed, 0);
-	assert_int_equal(d.http2_conns, 40);
-	assert_int_equal(d.http2_streams, 40);
-	assert_int_equal(th_max_overlap(sh), 40);
-	job_release(sh);
+	check_connections("40", "false", 40);
 }
 
 /* Every task failed with status and the error mentions why. */
