@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "test_http_common.h"
+#include "test_http_server.h"
 #include "testserver.h"
 #include "util.h"
 

@@ -10,7 +10,6 @@
 
 #include <cmocka.h>
 
-#include "testserver.h"
 #include "util.h"
 #include "value.h"
 
@@ -99,21 +98,6 @@ struct job_shared *th_run(const struct th_values *s, const struct th_values *w,
 	if (rc != 0)
 		fail_msg("job_run: %d: %s", rc, sh->error_text);
 	return sh;
-}
-
-struct testserver *th_server_start(char *base, size_t len)
-{
-	struct testserver *srv;
-	char err[256] = "";
-
-	if (testserver_start(NULL, &srv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "testserver_start: %s\n", err);
-		return NULL;
-	}
-	snprintf(base, len, "http://127.0.0.1:%u/",
-		 (unsigned)testserver_port(srv));
-	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
-	return srv;
 }
 
 size_t th_new_conns(const struct job_shared *sh)

@@ -36,14 +36,6 @@ void th_set(struct th_values *tv, const char *name, const char *text);
 struct job_shared *th_run(const struct th_values *s, const struct th_values *w,
 			  size_t max_tasks);
 
-struct testserver;
-
-/*
- * Start the embedded test server in this process; its base URL goes into
- * base and CONCUR_BUILTIN_URL_ENV.  NULL, after a message, when it cannot.
- */
-struct testserver *th_server_start(char *base, size_t len);
-
 /* Tasks of a finished run flagged CONCUR_TASK_NEW_CONN. */
 size_t th_new_conns(const struct job_shared *sh);
 /* Most tasks in flight at once, from the tasks' start and end times. */

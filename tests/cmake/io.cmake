@@ -15,6 +15,7 @@ add_dependencies(test_testserver concur-testserver)
 foreach(t test_http_download test_epoll test_http2)
   concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
                    ${PROJECT_SOURCE_DIR}/tests/test_http_common.c
+                   ${PROJECT_SOURCE_DIR}/tests/test_http_server.c
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
