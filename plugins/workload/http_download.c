@@ -54,6 +54,8 @@
 #define HTTP_MAX_IDLE_CONNS 100000L
 /* Connections one shard (multi handle) opens before a new shard is made. */
 #define HTTP_SHARD_CONNS 128
+/* Streams curl may open on one multiplexed connection (curl's default: 100). */
+#define HTTP_MAX_STREAMS 100000L
 
 enum http_param_index {
 	P_URL,
@@ -65,6 +67,8 @@ enum http_param_index {
 	P_TIMEOUT,
 	P_EXPECT_STATUS,
 	P_EXPECT_BYTES,
+	P_HTTP_VERSION,
+	P_MULTIPLEX,
 };
 
 struct http_instance {
@@ -77,6 +81,8 @@ struct http_instance {
 	int expect_status; /* 100..599, or 1..5 for a class "Nxx" */
 	char expect_text[8];
 	int64_t expect_bytes; /* -1 = not checked */
+	long http_version; /* CURL_HTTP_VERSION_1_1 or CURL_HTTP_VERSION_2_0 */
+	bool multiplex;	   /* HTTP/2 streams share a shard's connections */
 };
 
 struct http_worker;
@@ -92,6 +98,7 @@ struct http_xfer {
 	uint64_t bytes;
 	int sock_errno; /* why the transfer could not open a socket */
 	bool active;	/* added to a multi handle */
+	bool h2_open;	/* blocking face: its last download left HTTP/2 open */
 	struct http_xfer *next_free;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -270,6 +277,41 @@ static int urls_build(struct http_instance *inst,
 	return 0;
 }
 
+/*
+ * http_version and multiplex.  multiplex with reuse_connections = false is
+ * refused: one forbids what the other asks.  With http_version = 1.1 it
+ * changes nothing, and on the blocking face neither: a worker there has one
+ * download in flight, so there is never a second stream to share with.
+ */
+static int version_parse(struct http_instance *inst,
+			 const union concur_value *params, char *err,
+			 size_t errlen)
+{
+	const char *text = params[P_HTTP_VERSION].s;
+
+	if (strcmp(text, "1.1") == 0) {
+		inst->http_version = CURL_HTTP_VERSION_1_1;
+	} else if (strcmp(text, "2") == 0) {
+		inst->http_version = CURL_HTTP_VERSION_2_0;
+	} else {
+		snprintf(err, errlen,
+			 "http_version '%.40s' is not supported: use 1.1 or 2 "
+			 "(2 = HTTP/2, with prior knowledge on http:// URLs "
+			 "and by ALPN on https://)",
+			 text);
+		return -EINVAL;
+	}
+	inst->multiplex = params[P_MULTIPLEX].b;
+	if (inst->multiplex && !inst->reuse) {
+		snprintf(err, errlen,
+			 "multiplex = true shares connections between "
+			 "downloads, reuse_connections = false forbids "
+			 "sharing them: set one of the two differently");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int http_create(const union concur_value *params, void **ret_instance,
 		       char *err, size_t errlen)
 {
@@ -286,6 +328,8 @@ static int http_create(const union concur_value *params, void **ret_instance,
 	inst->timeout_ms = (long)(params[P_TIMEOUT].ns / 1000000);
 	inst->expect_bytes = params[P_EXPECT_BYTES].i;
 	rc = expect_parse(inst, params[P_EXPECT_STATUS].s, err, errlen);
+	if (!rc)
+		rc = version_parse(inst, params, err, errlen);
 	if (!rc)
 		rc = urls_build(inst, params, err, errlen);
 	if (!rc)
@@ -420,6 +464,69 @@ fail:
 	return NULL;
 }
 
+/*
+ * Will the download x is about to start reuse an HTTP/2 connection?  On
+ * the loop face: when its shard has one idle, or (multiplex) has one open
+ * or being opened by a download in flight; on the blocking face: when the
+ * worker's last download left one open.
+ */
+static bool xfer_reuses_h2(const struct http_xfer *x)
+{
+	const struct http_shard *s = x->shard;
+
+	if (!x->worker->loop)
+		return x->h2_open;
+	if (x->worker->inst->multiplex)
+		return s->active > 0 || s->conns > 0;
+	return s->conns > s->active;
+}
+
+/*
+ * The protocol asked for: HTTP/2 over TLS is negotiated (ALPN), over
+ * cleartext spoken from the first byte (prior knowledge).  libcurl before
+ * 8.0 breaks a reused connection when a download on it asks for prior
+ * knowledge (it switches the connection to HTTP/2 a second time: "Error in
+ * the HTTP2 framing layer"), so there a download that reuses one asks for
+ * plain HTTP/2, which takes the connection as it is.  PIPEWAIT makes a
+ * multiplexed download wait for a connection being opened to the same host
+ * instead of opening one more.  Call after xfer_prepare.
+ */
+static void xfer_set_version(struct http_xfer *x)
+{
+	const struct http_instance *inst = x->worker->inst;
+	bool fixed =
+		curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
+	const char *url = inst->urls[x->task % inst->n_urls];
+	long v = inst->http_version;
+
+	if (v == CURL_HTTP_VERSION_2_0 && strncasecmp(url, "https://", 8) == 0)
+		v = CURL_HTTP_VERSION_2TLS;
+	else if (v == CURL_HTTP_VERSION_2_0 && (fixed || !xfer_reuses_h2(x)))
+		v = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, v);
+	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, inst->multiplex ? 1L : 0L);
+}
+
+/* The version libcurl actually spoke, checked against the one asked for. */
+static bool version_ok(const struct http_xfer *x, char *msg, size_t len)
+{
+	long want = x->worker->inst->http_version, got = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &got);
+	if (got == want)
+		return true;
+	snprintf(msg, len,
+		 "the download came back over %s, but http_version asks for "
+		 "%s",
+		 got == CURL_HTTP_VERSION_1_0	? "HTTP/1.0"
+		 : got == CURL_HTTP_VERSION_1_1 ? "HTTP/1.1"
+		 : got == CURL_HTTP_VERSION_2_0 ? "HTTP/2"
+		 : got == CURL_HTTP_VERSION_3	? "HTTP/3"
+						: "an unknown HTTP version",
+		 want == CURL_HTTP_VERSION_2_0 ? "HTTP/2" : "HTTP/1.1");
+	return false;
+}
+
 static void xfer_prepare(struct http_xfer *x, size_t task,
 			 struct concur_task *rec)
 {
@@ -465,6 +572,7 @@ static int curl_status(CURLcode rc)
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_SEND_ERROR:
+	case CURLE_HTTP2_STREAM:
 		return -ECONNRESET;
 	default:
 		return -EIO;
@@ -499,9 +607,11 @@ static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg, size_t len)
 	    (x->sock_errno == EMFILE || x->sock_errno == ENFILE)) {
 		status = fds_exhausted(x, msg, len);
 	} else if (res != CURLE_OK) {
-		snprintf(msg, len, "curl: %s",
+		snprintf(msg, len, "curl: %.240s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		status = curl_status(res);
+	} else if (!version_ok(x, msg, len)) {
+		status = -EPROTO;
 	} else if (!status_ok(inst, code)) {
 		snprintf(msg, len, "HTTP status %ld, expected %s", code,
 			 inst->expect_text);
@@ -525,9 +635,16 @@ static int http_run_task(void *instance, void *worker, size_t task,
 	struct http_worker *w = worker;
 	struct http_xfer *x = w->free_list;
 
+	long version = 0;
+	int status;
+
 	(void)instance;
 	xfer_prepare(x, task, rec);
-	return xfer_finish(x, curl_easy_perform(x->easy), err, errlen);
+	xfer_set_version(x);
+	status = xfer_finish(x, curl_easy_perform(x->easy), err, errlen);
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+	x->h2_open = x->worker->inst->reuse && version == CURL_HTTP_VERSION_2_0;
+	return status;
 }
 
 /* ---- the event-loop face: curl's multi_socket API on the loop ---- */
@@ -676,6 +793,26 @@ static void shard_update(struct http_shard *s)
 	shard_list_set(s, SHARD_ROOM, load < HTTP_SHARD_CONNS);
 }
 
+/*
+ * multiplex: the shard's downloads are streams on one HTTP/2 connection
+ * per host, as many at once as the server allows; the others wait for a
+ * stream.  One connection per host is also what keeps libcurl from opening
+ * a second one for the downloads past 100 it starts before the server's
+ * SETTINGS (with its stream limit) arrive.  Otherwise each download in
+ * flight has a connection of its own.
+ */
+static void multi_set_multiplex(CURLM *multi, const struct http_instance *inst)
+{
+	curl_multi_setopt(multi, CURLMOPT_PIPELINING,
+			  inst->multiplex ? CURLPIPE_MULTIPLEX
+					  : CURLPIPE_NOTHING);
+	if (!inst->multiplex)
+		return;
+	curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
+			  HTTP_MAX_STREAMS);
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+}
+
 static struct http_shard *shard_new(struct http_worker *w)
 {
 	struct http_shard *s;
@@ -695,13 +832,20 @@ static struct http_shard *shard_new(struct http_worker *w)
 	curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
 	curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNS);
+	multi_set_multiplex(s->multi, w->inst);
 	shard_update(s);
 	return s;
 }
 
-/* Idle connection first, then room for a new one, then a new shard. */
+/*
+ * Idle connection first, then room for a new one, then a new shard.  With
+ * multiplex there is one shard: its streams share connections, and a
+ * second shard would open a second connection.
+ */
 static struct http_shard *shard_pick(struct http_worker *w)
 {
+	if (w->inst->multiplex)
+		return w->n_shards ? w->shards[0] : shard_new(w);
 	if (w->lists[SHARD_IDLE])
 		return w->lists[SHARD_IDLE];
 	if (w->lists[SHARD_ROOM])
@@ -810,6 +954,7 @@ static int http_start_task(void *instance, void *worker, size_t task,
 	}
 	xfer_prepare(x, task, rec);
 	x->shard = s;
+	xfer_set_version(x);
 	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, s);
 	mc = curl_multi_add_handle(s->multi, x->easy);
 	if (mc != CURLM_OK) {
@@ -920,6 +1065,14 @@ static const struct concur_param http_params[] = {
 	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1", NULL,
 			     "body bytes each download must have; -1 = not "
 			     "checked" },
+	[P_HTTP_VERSION] = { "http_version", CONCUR_PARAM_STRING, "1.1", NULL,
+			     NULL,
+			     "1.1 or 2 (HTTP/2: prior knowledge on http://, "
+			     "ALPN on https://); a download over another "
+			     "version fails" },
+	[P_MULTIPLEX] = { "multiplex", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+			  "event loop, HTTP/2: downloads in flight share one "
+			  "connection as streams; false = a connection each" },
 	{ NULL },
 };
 

@@ -12,9 +12,13 @@ concur_unit_test(test_testserver
                  LIBS concur_testserver CURL::libcurl)
 add_dependencies(test_testserver concur-testserver)
 
-foreach(t test_http_download test_epoll)
+foreach(t test_http_download test_epoll test_http2)
   concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/${t}.c
                    ${PROJECT_SOURCE_DIR}/tests/unit/test_http_common.c
+                   ${PROJECT_SOURCE_DIR}/tests/unit/test_http_server.c
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
+
+# HTTP/2 in http_download against the builtin server and a real nginx.
+concur_integration_test(http2 TIMEOUT 120)

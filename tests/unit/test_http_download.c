@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "test_http_common.h"
+#include "test_http_server.h"
 #include "testserver.h"
 #include "util.h"
 
@@ -45,16 +46,10 @@ static struct strat strats[] = {
 
 static int setup(void **state)
 {
-	char err[256] = "";
-
 	(void)state;
-	if (testserver_start(NULL, &srv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "testserver_start: %s\n", err);
+	srv = th_server_start(base, sizeof(base));
+	if (!srv)
 		return -1;
-	}
-	snprintf(base, sizeof(base), "http://127.0.0.1:%u/",
-		 (unsigned)testserver_port(srv));
-	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
 	http = th_load("plugins/workload/http_download.so");
 	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
 		strats[i].p = th_load_optional(strats[i].file);
