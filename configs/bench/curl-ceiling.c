@@ -131,8 +131,9 @@ int main(int argc, char **argv)
 	int running;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s URL COUNT INFLIGHT "
-				"[keepalive|fresh] [BYTES]\n",
+		fprintf(stderr,
+			"usage: %s URL COUNT INFLIGHT "
+			"[keepalive|fresh] [BYTES]\n",
 			argv[0]);
 		return 2;
 	}
@@ -183,9 +184,9 @@ int main(int argc, char **argv)
 		}
 		for (int k = 0; k < n; k++) {
 			int mask = (evs[k].events & EPOLLIN ? CURL_CSELECT_IN
-							   : 0) |
-				   (evs[k].events & EPOLLOUT ? CURL_CSELECT_OUT
 							    : 0) |
+				   (evs[k].events & EPOLLOUT ? CURL_CSELECT_OUT
+							     : 0) |
 				   (evs[k].events & (EPOLLERR | EPOLLHUP)
 					    ? CURL_CSELECT_ERR
 					    : 0);
