@@ -22,3 +22,7 @@ endforeach()
 # Resident memory per download in flight: a Release figure, left out of the
 # sanitizer passes (their shadow memory is not concur's).
 concur_integration_test(io_memory TIMEOUT 120)
+
+# epoll_ctl calls per kept-alive download, counted with strace: the same in
+# every build, so only the Release pass runs it.
+concur_integration_test(io_syscalls TIMEOUT 120)
