@@ -31,23 +31,22 @@ if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
     scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCONCUR_SANITIZE=address,undefined
     # test_queueing checks queueing theory on the scheduler's timing,
     # integration_slurm a real cluster's handling of the submit script and
-    # integration_io_memory the resident memory of downloads in flight and
-    # integration_io_syscalls the epoll_ctl calls of kept-alive downloads:
-    # the Release pass judges them, a sanitizer's slowdown only makes the
-    # first skip its settings, its shadow memory is not concur's, and the
-    # syscalls are the same in every build.
+    # integration_io_costs the resident memory and epoll_ctl calls of
+    # downloads: the Release pass judges them, a sanitizer's slowdown only
+    # makes the first skip its settings, its shadow memory is not concur's,
+    # and the syscalls are the same in every build.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs" \
-        -E '^(test_queueing|integration_(slurm|io_memory|io_syscalls))$'
+        -E '^(test_queueing|integration_(slurm|io_costs))$'
 
     echo "== tests (ThreadSanitizer build) =="
     # Every test but those about files and processes, whose concur runs no
     # threads of note beyond what the others cover (faults, torture, the
     # Slurm cluster, the workbook, merge, compare, exports, goldens), and
-    # test_queueing and integration_io_* (as above): they passed above and
-    # took most of ThreadSanitizer's time.
+    # test_queueing and integration_io_costs (as above): they passed above
+    # and took most of ThreadSanitizer's time.
     scripts/tsan-check.sh build-tsan . \
-        '^(test_queueing|integration_(io_memory|io_syscalls|faults|torture|slurm|workbook_scratch|merge_output|merge|compare|export|golden|csv_contract|hardening|xlsx_libreoffice|xlsx_openpyxl|special_files|version))$'
+        '^(test_queueing|integration_(io_costs|faults|torture|slurm|workbook_scratch|merge_output|merge|compare|export|golden|csv_contract|hardening|xlsx_libreoffice|xlsx_openpyxl|special_files|version))$'
 
     for check in scripts/fuzz-check.sh scripts/valgrind-check.sh; do
         if [[ -x $check ]]; then

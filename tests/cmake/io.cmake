@@ -19,10 +19,8 @@ foreach(t test_http_download test_epoll)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
 
-# Resident memory per download in flight: a Release figure, left out of the
-# sanitizer passes (their shadow memory is not concur's).
-concur_integration_test(io_memory TIMEOUT 120)
-
-# epoll_ctl calls per kept-alive download, counted with strace: the same in
-# every build, so only the Release pass runs it.
-concur_integration_test(io_syscalls TIMEOUT 120)
+# What a download costs besides itself: resident memory per download in
+# flight and epoll_ctl calls (strace) per kept-alive download.  Release
+# figures, left out of the sanitizer passes (shadow memory is not concur's,
+# syscalls are the same in every build).
+concur_integration_test(io_costs TIMEOUT 120)
