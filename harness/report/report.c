@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "latency.h"
+#include "matrix.h"
 #include "report_load.h"
 #include "results.h"
+#include "runner.h"
 #include "stats.h"
 #include "util.h"
+#include "verdict.h"
 
 /* Outlier runs named in one warning line; the rest are counted. */
 #define MAX_NAMED_OUTLIERS 5
@@ -416,7 +420,7 @@ static int warn_machine(FILE *out, const struct runner *r,
 	int n = 0;
 
 	if (ctx && ctx->load_known && ctx->ncpus &&
-	    ctx->load1 > REPORT_WARN_LOAD_PER_CPU * ctx->ncpus) {
+	    ctx->load1 > VERDICT_BUSY_LOAD_PER_CPU * ctx->ncpus) {
 		fprintf(out,
 			"warning: the load average was %.2f on %u CPUs when the runs started: other work competed for the CPUs, so times may be slower and noisier than on a quiet machine\n",
 			ctx->load1, ctx->ncpus);

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "latency.h"
+#include "verdict.h"
 
 /* "812 us", "20.4 ms", "2.31 s": three significant digits suit a table. */
 static void human_ms(double ms, char *buf, size_t len)
@@ -35,7 +36,7 @@ static double q_ms(const struct latency *l, double q)
 int report_load_behind(const struct cell_result *cr)
 {
 	return cr->load.rate > 0 &&
-	       cr->achieved_rate < REPORT_KEEP_UP * cr->offered_rate;
+	       cr->achieved_rate < VERDICT_KEEP_UP * cr->offered_rate;
 }
 
 static void print_line(FILE *out, const struct report_load_row *row, int width)
@@ -75,7 +76,7 @@ int report_load_block(FILE *out, const struct report_load_row *rows, size_t n,
 		fprintf(out,
 			"  warning: %s could not keep up: %.4g tasks/s achieved of %.4g offered (under %.0f%%); past its capacity the queue grows for as long as the run lasts, and so does its latency\n",
 			rows[i].label, cr->achieved_rate, cr->offered_rate,
-			REPORT_KEEP_UP * 100);
+			VERDICT_KEEP_UP * 100);
 		warned++;
 	}
 	return warned;

@@ -17,10 +17,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "matrix.h"
-#include "runner.h"
-#include "shard.h"
+#include "cell.h"
+
+struct config;
+struct matrix;
+struct runner;
+struct shard;
+
+/* The four files, as a watcher of the writes names them. */
+enum results_file {
+	RESULTS_SUMMARY,
+	RESULTS_RUNS,
+	RESULTS_MATRIX,
+	RESULTS_ENV
+};
+
+/*
+ * A watcher of the results as they are written (the live workbook is one),
+ * so what is built from the files needs no hook in the writer: opened once
+ * the files are there (a resumed run's rows on disk) and the state it
+ * returns handed to every later call; told the bytes appended to a file or
+ * (replace) a file's whole new text; updated after each cell (now: do not
+ * defer) and closed with the results.  open may return NULL: then nothing.
+ */
+struct results_watch {
+	void *(*open)(const char *summary_path, const char *runs_path,
+		      const char *env_path);
+	void (*keep)(void *state, enum results_file which, const char *buf,
+		     size_t len, bool replace);
+	void (*update)(void *state, bool now);
+	void (*close)(void *state);
+};
 
 enum results_mode {
 	RESULTS_NEW,	/* refuse when the summary file exists */
@@ -37,12 +64,14 @@ struct results;
  * N-env.csv).  `argv` is recorded in N-env.csv.  With a shard (NULL or
  * n == 0: the whole experiment), N-env.csv also says which one, and
  * N-matrix.csv has only the shard's workload cells (r->results[i].skip
- * marks the others).  Errors: -EEXIST, -EINVAL...
+ * marks the others).  watch (NULL: none) sees every write.  Errors:
+ * -EEXIST, -EINVAL...
  */
 int results_open(const struct config *cfg, const struct matrix *m,
 		 struct runner *r, const struct shard *shard,
-		 enum results_mode mode, int argc, char **argv,
-		 struct results **ret, char *err, size_t errlen);
+		 enum results_mode mode, const struct results_watch *watch,
+		 int argc, char **argv, struct results **ret, char *err,
+		 size_t errlen);
 
 /* Append cell cr's rows (and refresh the matrix file).  0 or -errno. */
 int results_cell_done(struct results *res, const struct cell_result *cr);

@@ -35,6 +35,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "results.h"
+
 /* The CSV text of the four results files (NULL/0: an empty file). */
 struct xlsx_source {
 	const char *summary, *runs, *matrix, *env;
@@ -56,25 +58,15 @@ int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 char *xlsx_default_path(const char *csv_path);
 
 /*
- * The live workbook of a run (xlsx_book.c): a copy of the four files' bytes
- * as results.c writes them, and N.xlsx rewritten from it.  Rebuilding is
- * linear in the results, so xlsx_book_update(book, false) skips the rewrite
- * when the last one took over a tenth of the time since (a huge matrix
- * does not turn quadratic); xlsx_book_close writes the last state.  A
- * failure to write is a warning on stderr, once: the CSV files are the
- * record.  Every function accepts book == NULL and then does nothing.
+ * The live workbook of a run (xlsx_book.c), a watcher of the results
+ * files (results.h) for a run with [experiment] xlsx = true: a copy of the
+ * four files' bytes as they are written, and N.xlsx rewritten from it.
+ * Rebuilding is linear in the results, so an update that is not "now"
+ * skips the rewrite when the last one took over a tenth of the time since
+ * (a huge matrix does not turn quadratic); closing writes the last state.
+ * A failure to write is a warning on stderr, once: the CSV files are the
+ * record.
  */
-enum xlsx_file { XLSX_SUMMARY, XLSX_RUNS, XLSX_MATRIX, XLSX_ENV };
-
-struct xlsx_book;
-
-/* Start from the files as they are on disk (a resumed run's rows). */
-struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
-				 const char *env_path);
-/* Append bytes written to a file, or (replace) take them as all of it. */
-void xlsx_book_keep(struct xlsx_book *book, enum xlsx_file which,
-		    const char *buf, size_t len, bool replace);
-void xlsx_book_update(struct xlsx_book *book, bool now);
-void xlsx_book_close(struct xlsx_book *book);
+extern const struct results_watch xlsx_book_watch;
 
 #endif

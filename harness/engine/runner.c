@@ -17,16 +17,9 @@
 
 #include "diag.h"
 #include "job.h"
+#include "latency.h"
 #include "serverproc.h"
 #include "util.h"
-
-const char *cell_status_name(enum cell_status s)
-{
-	static const char *const names[] = { "ok", "failed", "timeout",
-					     "crashed" };
-
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
-}
 
 /*
  * The deterministic clock of golden tests.  Each reading advances 1 us plus

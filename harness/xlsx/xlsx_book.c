@@ -23,7 +23,7 @@ struct kept {
 
 struct xlsx_book {
 	char *path;
-	struct kept files[4]; /* by enum xlsx_file */
+	struct kept files[4]; /* by enum results_file */
 	int64_t cost_ns, done_at_ns;
 	bool dirty, warned;
 };
@@ -56,23 +56,25 @@ static void kept_load(struct kept *k, const char *path)
 	k->cap = len + 1;
 }
 
-struct xlsx_book *xlsx_book_open(const char *csv_path, const char *runs_path,
-				 const char *env_path)
+static void *book_open(const char *csv_path, const char *runs_path,
+		       const char *env_path)
 {
 	struct xlsx_book *b = xcalloc(1, sizeof(*b));
 
 	b->path = xlsx_default_path(csv_path);
 	/* what a kill -9 in the middle of a write left (results lock held) */
 	fileio_remove_stale(b->path);
-	kept_load(&b->files[XLSX_SUMMARY], csv_path);
-	kept_load(&b->files[XLSX_RUNS], runs_path);
-	kept_load(&b->files[XLSX_ENV], env_path);
+	kept_load(&b->files[RESULTS_SUMMARY], csv_path);
+	kept_load(&b->files[RESULTS_RUNS], runs_path);
+	kept_load(&b->files[RESULTS_ENV], env_path);
 	return b;
 }
 
-void xlsx_book_keep(struct xlsx_book *b, enum xlsx_file which, const char *buf,
-		    size_t len, bool replace)
+static void book_keep(void *state, enum results_file which, const char *buf,
+		      size_t len, bool replace)
 {
+	struct xlsx_book *b = state;
+
 	if (!b)
 		return;
 	if (replace)
@@ -80,8 +82,9 @@ void xlsx_book_keep(struct xlsx_book *b, enum xlsx_file which, const char *buf,
 	kept_put(&b->files[which], buf, len);
 }
 
-void xlsx_book_update(struct xlsx_book *b, bool now)
+static void book_update(void *state, bool now)
 {
+	struct xlsx_book *b = state;
 	struct xlsx_source src;
 	char err[2 * CONCUR_ERRLEN];
 	int64_t start = mono_now_ns();
@@ -92,14 +95,14 @@ void xlsx_book_update(struct xlsx_book *b, bool now)
 	if (!now && start - b->done_at_ns < 10 * b->cost_ns)
 		return;
 	src = (struct xlsx_source){
-		.summary = b->files[XLSX_SUMMARY].buf,
-		.summary_len = b->files[XLSX_SUMMARY].len,
-		.runs = b->files[XLSX_RUNS].buf,
-		.runs_len = b->files[XLSX_RUNS].len,
-		.matrix = b->files[XLSX_MATRIX].buf,
-		.matrix_len = b->files[XLSX_MATRIX].len,
-		.env = b->files[XLSX_ENV].buf,
-		.env_len = b->files[XLSX_ENV].len,
+		.summary = b->files[RESULTS_SUMMARY].buf,
+		.summary_len = b->files[RESULTS_SUMMARY].len,
+		.runs = b->files[RESULTS_RUNS].buf,
+		.runs_len = b->files[RESULTS_RUNS].len,
+		.matrix = b->files[RESULTS_MATRIX].buf,
+		.matrix_len = b->files[RESULTS_MATRIX].len,
+		.env = b->files[RESULTS_ENV].buf,
+		.env_len = b->files[RESULTS_ENV].len,
 	};
 	if (xlsx_write(b->path, &src, err, sizeof(err)) < 0 && !b->warned) {
 		diag_warn("no workbook: %s; the CSV files are complete", err);
@@ -110,16 +113,24 @@ void xlsx_book_update(struct xlsx_book *b, bool now)
 	b->cost_ns = b->done_at_ns - start;
 }
 
-void xlsx_book_close(struct xlsx_book *b)
+static void book_close(void *state)
 {
+	struct xlsx_book *b = state;
 	size_t i;
 
 	if (!b)
 		return;
 	if (b->dirty)
-		xlsx_book_update(b, true);
+		book_update(b, true);
 	for (i = 0; i < 4; i++)
 		free(b->files[i].buf);
 	free(b->path);
 	free(b);
 }
+
+const struct results_watch xlsx_book_watch = {
+	.open = book_open,
+	.keep = book_keep,
+	.update = book_update,
+	.close = book_close,
+};

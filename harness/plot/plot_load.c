@@ -8,8 +8,8 @@
 #include "csvscan.h"
 #include "fileio.h"
 #include "plot_data.h"
-#include "report_load.h"
 #include "util.h"
+#include "verdict.h"
 #include "xmltext.h"
 
 #define FONT_SIZE 12
@@ -148,7 +148,7 @@ static void row_add(struct plot_load *c, char *const *f)
 	};
 	if (!(p.offered > 0 && p.p50 > 0 && p.p99 > 0))
 		return;
-	p.behind = p.achieved < REPORT_KEEP_UP * p.offered;
+	p.behind = p.achieved < VERDICT_KEEP_UP * p.offered;
 	s = series_for(c, f[COL_CELL]);
 	if (!s)
 		return;
@@ -419,7 +419,7 @@ static void draw_legend(FILE *out, const struct plot_load *c, double x0,
 	y += LEGEND_ROW;
 	fprintf(out,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"#555\">solid line and circles: p50; dashed line and squares: p99; hollow: achieved under %.0f%% of the offered rate (past the knee)</text>\n",
-		x0, y, FONT_SIZE - 1, REPORT_KEEP_UP * 100);
+		x0, y, FONT_SIZE - 1, VERDICT_KEEP_UP * 100);
 }
 
 static void chart_ranges(const struct plot_load *c, double *xlo, double *xhi,

@@ -9,8 +9,8 @@
 #include "fileio.h"
 #include "mdtext.h"
 #include "ranktest.h"
-#include "report.h"
 #include "util.h"
+#include "verdict.h"
 
 /* Significant digits of seconds and ratios in the CSV (as N.csv). */
 #define SIG_SECONDS 9
@@ -185,7 +185,7 @@ static void print_status(FILE *out, const struct compare_cell *c, int side,
 static bool busy(const struct compare_result *r, int side)
 {
 	return r->ncpus[side] &&
-	       r->load[side] > REPORT_WARN_LOAD_PER_CPU * r->ncpus[side];
+	       r->load[side] > VERDICT_BUSY_LOAD_PER_CPU * r->ncpus[side];
 }
 
 /*

@@ -4,7 +4,7 @@
  * line per strategy cell with the rate offered and the rate achieved, the
  * latency (from the intended start) at p50 and p99, the service time at
  * p50 and the start lag at p99; and a warning for every cell that could
- * not keep up, achieving less than REPORT_KEEP_UP of the offered rate.
+ * not keep up, achieving less than VERDICT_KEEP_UP of the offered rate.
  */
 #ifndef CONCUR_REPORT_LOAD_H
 #define CONCUR_REPORT_LOAD_H
@@ -12,10 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "runner.h"
-
-/* Below this fraction of the offered rate a cell "could not keep up". */
-#define REPORT_KEEP_UP 0.95
+#include "cell.h"
 
 struct report_load_row {
 	const char *label; /* strategy label and crossed parameters */

@@ -31,7 +31,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "runner.h"
+#include "cell.h"
+
+struct runner;
 
 /* Warning thresholds. */
 #define REPORT_WARN_CV 0.10	      /* coefficient of variation */
@@ -39,8 +41,6 @@
 #define REPORT_OUTLIER_FLOOR                                                   \
 	0.01 /* stats_is_outlier, and this far from the median */
 #define REPORT_OUTLIER_MIN_RUNS 5 /* fewer runs: no outlier analysis */
-/* Load average (1 min) per CPU above which the machine counts as busy. */
-#define REPORT_WARN_LOAD_PER_CPU 0.5
 
 /* What the machine was like when the runs started. */
 struct report_context {

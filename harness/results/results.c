@@ -12,15 +12,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "csv.h"
-#include "repeat.h"
 #include "diag.h"
 #include "fileio.h"
+#include "latency.h"
+#include "matrix.h"
+#include "repeat.h"
 #include "reslock.h"
+#include "runner.h"
 #include "shard.h"
 #include "util.h"
 #include "version.h"
-#include "xlsx.h"
 
 /* Seconds are written with this many significant digits: at least 9, so
  * nanosecond clock readings survive (docs/results.md). */
@@ -37,7 +40,8 @@ struct results {
 	size_t resumed;
 	size_t summary_keep; /* resume: bytes of whole rows in N.csv */
 	struct csv_row row;
-	struct xlsx_book *book; /* NULL when [experiment] xlsx = false */
+	const struct results_watch *watch; /* NULL: none */
+	void *watching;			   /* what watch->open returned */
 };
 
 static const char *const summary_tail[] = {
@@ -112,15 +116,28 @@ static int mkdir_parents(const char *path)
 	return rc;
 }
 
+static void tell(struct results *res, enum results_file which, const char *buf,
+		 size_t len, bool replace)
+{
+	if (res->watching)
+		res->watch->keep(res->watching, which, buf, len, replace);
+}
+
+static void tell_update(struct results *res, bool now)
+{
+	if (res->watching)
+		res->watch->update(res->watching, now);
+}
+
 static int emit(struct results *res, int fd)
 {
 	/* all of the row, then fsync: it is on disk whole before we go on */
 	int rc = fileio_write_all(fd, res->row.buf, res->row.len, true);
 
 	if (rc == 0)
-		xlsx_book_keep(res->book,
-			       fd == res->fd_summary ? XLSX_SUMMARY : XLSX_RUNS,
-			       res->row.buf, res->row.len, false);
+		tell(res,
+		     fd == res->fd_summary ? RESULTS_SUMMARY : RESULTS_RUNS,
+		     res->row.buf, res->row.len, false);
 	csv_row_clear(&res->row);
 	return rc;
 }
@@ -359,8 +376,7 @@ static int write_matrix(struct results *res)
 		}
 		csv_row_end(&res->row);
 	}
-	xlsx_book_keep(res->book, XLSX_MATRIX, res->row.buf, res->row.len,
-		       true);
+	tell(res, RESULTS_MATRIX, res->row.buf, res->row.len, true);
 	return replace_file(res, res->matrix_path);
 }
 
@@ -381,7 +397,7 @@ int results_cell_done(struct results *res, const struct cell_result *cr)
 	if (rc == 0)
 		rc = write_matrix(res);
 	if (rc == 0)
-		xlsx_book_update(res->book, false);
+		tell_update(res, false);
 	return rc;
 }
 
@@ -1042,8 +1058,9 @@ static int claim_files(struct results *res, enum results_mode *mode, char *err,
 
 int results_open(const struct config *cfg, const struct matrix *m,
 		 struct runner *r, const struct shard *shard,
-		 enum results_mode mode, int argc, char **argv,
-		 struct results **ret, char *err, size_t errlen)
+		 enum results_mode mode, const struct results_watch *watch,
+		 int argc, char **argv, struct results **ret, char *err,
+		 size_t errlen)
 {
 	struct results *res = xcalloc(1, sizeof(*res));
 	char sha[65] = "";
@@ -1082,9 +1099,10 @@ int results_open(const struct config *cfg, const struct matrix *m,
 		     strerror(-rc));
 	else
 		rc = open_files(res, mode == RESULTS_RESUME, err, errlen);
-	if (rc == 0 && cfg->xlsx) /* a resumed run's rows are on disk */
-		res->book = xlsx_book_open(res->path, res->runs_path,
-					   res->env_path);
+	res->watch = watch;
+	if (rc == 0 && watch) /* a resumed run's rows are on disk */
+		res->watching =
+			watch->open(res->path, res->runs_path, res->env_path);
 	/* the matrix exists from the start, so a shard that finishes no cell
 	 * still says which workload cells it had */
 	if (rc == 0 && (rc = write_matrix(res)) < 0)
@@ -1095,7 +1113,7 @@ int results_open(const struct config *cfg, const struct matrix *m,
 	/* resumed: the workbook rebuilt from the files; a fresh run's comes
 	 * with its first cell */
 	if (res->resumed)
-		xlsx_book_update(res->book, true);
+		tell_update(res, true);
 	*ret = res;
 	return 0;
 fail:
@@ -1128,7 +1146,8 @@ void results_close(struct results *res)
 {
 	if (!res)
 		return;
-	xlsx_book_close(res->book);
+	if (res->watching)
+		res->watch->close(res->watching);
 	if (res->fd_summary >= 0)
 		close(res->fd_summary);
 	if (res->fd_runs >= 0)
