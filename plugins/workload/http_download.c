@@ -947,7 +947,11 @@ static void http_worker_fini(void *instance, void *worker)
 	free(w);
 }
 
-/* Handles are made here, in the worker, never before a fork. */
+/*
+ * The blocking face's handle is made here, in the worker, never before a
+ * fork; the event-loop face takes prepare's handles first (see
+ * http_prepare) and makes the rest as its tasks start.
+ */
 static int http_worker_init(void *instance, unsigned worker_id,
 			    struct concur_loop *loop, void **ret_worker,
 			    char *err, size_t errlen)
@@ -976,8 +980,9 @@ static int http_worker_init(void *instance, unsigned worker_id,
 /*
  * Outside the timed region: the handles the event-loop face will take
  * first (see HTTP_POOL_MAX).  Made here, in the run's process, after any
- * fork of the core's and before the strategy's threads; the blocking face
- * keeps making its own in worker_init, since a strategy may fork there.
+ * fork of the core's and before the strategy's threads; they hold no socket
+ * or connection until a task starts.  The blocking face keeps making its
+ * own in worker_init, since a strategy may fork there.
  */
 static int http_prepare(void *instance, char *err, size_t errlen)
 {
