@@ -51,6 +51,7 @@ struct ep_fd {
 	concur_fd_cb cb;
 	void *arg;
 	unsigned events; /* 0 = not watched */
+	uint32_t armed;	 /* epoll events the kernel has for it, 0 = none */
 };
 
 struct ep_run {
@@ -115,19 +116,32 @@ static int fds_reserve(struct ep_loop *l, int fd)
 	return 0;
 }
 
+/*
+ * Stop watching, lazily: the kernel keeps the registration, since a
+ * kept-alive connection is unwatched at the end of each download and
+ * watched again when the next one starts on it (a MOD then, not a DEL and
+ * an ADD), and a socket about to be closed leaves epoll by itself.  An
+ * event that still comes for it drops the registration then (fd_forget).
+ */
 static void fd_unwatch(struct ep_loop *l, int fd)
 {
 	if ((size_t)fd >= l->fds_cap || !l->fds[fd].events)
 		return;
-	/* ENOENT / EBADF: the fd was closed first, epoll already forgot it. */
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->fds[fd].events = 0;
 	l->n_watched--;
 }
 
+/* ENOENT / EBADF: the fd was closed, epoll already forgot it. */
+static void fd_forget(struct ep_loop *l, int fd)
+{
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd].armed = 0;
+}
+
 /*
- * Add or modify; an fd closed and reused behind our back makes MOD fail with
- * ENOENT (then ADD) and a stale entry makes ADD fail with EEXIST (then MOD).
+ * Add or modify; an fd closed and reused behind our back (or closed after a
+ * lazy unwatch) makes MOD fail with ENOENT (then ADD) and a stale entry
+ * makes ADD fail with EEXIST (then MOD).
  */
 static int ep_watch(struct concur_loop *loop, int fd, unsigned events,
 		    concur_fd_cb cb, void *arg)
@@ -148,17 +162,21 @@ static int ep_watch(struct concur_loop *loop, int fd, unsigned events,
 		return -ENOMEM;
 	ev.events = (events & CONCUR_EV_READ ? EPOLLIN : 0) |
 		    (events & CONCUR_EV_WRITE ? EPOLLOUT : 0);
-	known = l->fds[fd].events != 0;
+	known = l->fds[fd].armed != 0;
 	op = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 	rc = epoll_ctl(l->epfd, op, fd, &ev);
 	if (rc < 0 && errno == (known ? ENOENT : EEXIST))
 		rc = epoll_ctl(l->epfd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
 			       fd, &ev);
-	if (rc < 0)
+	if (rc < 0) {
+		l->fds[fd].armed = 0; /* not known: ADD first next time */
 		return -errno;
-	if (!known)
+	}
+	if (!l->fds[fd].events)
 		l->n_watched++;
-	l->fds[fd] = (struct ep_fd){ .cb = cb, .arg = arg, .events = events };
+	l->fds[fd] = (struct ep_fd){
+		.cb = cb, .arg = arg, .events = events, .armed = ev.events
+	};
 	return 0;
 }
 
@@ -433,9 +451,14 @@ static void events_dispatch(struct ep_loop *l, const struct epoll_event *evs,
 			l->tfd_deadline = 0;
 			continue;
 		}
-		/* Unwatched by an earlier callback of this batch: stale. */
-		if ((size_t)fd >= l->fds_cap || !l->fds[fd].events)
+		if ((size_t)fd >= l->fds_cap)
 			continue;
+		/* Unwatched, lazily or by an earlier callback of this batch. */
+		if (!l->fds[fd].events) {
+			if (l->fds[fd].armed)
+				fd_forget(l, fd);
+			continue;
+		}
 		slot = &l->fds[fd];
 		rev |= e & EPOLLIN ? CONCUR_EV_READ : 0;
 		rev |= e & EPOLLOUT ? CONCUR_EV_WRITE : 0;

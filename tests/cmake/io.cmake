@@ -22,3 +22,9 @@ endforeach()
 
 # HTTP/2 in http_download against the builtin server and a real nginx.
 concur_integration_test(http2 TIMEOUT 120)
+
+# What a download costs besides itself: resident memory per download in
+# flight and epoll_ctl calls (strace) per kept-alive download.  Release
+# figures, left out of the sanitizer passes (shadow memory is not concur's,
+# syscalls are the same in every build).
+concur_integration_test(io_costs TIMEOUT 120)
