@@ -362,12 +362,10 @@ struct csv_parser {
 	struct csv_row field; /* the field being unquoted */
 };
 
-static void parser_push(struct csv_parser *p)
+static void parser_push(struct csv_parser *p, const char *s, size_t n)
 {
 	xgrow((void **)&p->fields, &p->cap, p->n + 1, sizeof(*p->fields));
-	p->fields[p->n++] =
-		xstrndup(p->field.buf ? p->field.buf : "", p->field.len);
-	csv_row_clear(&p->field);
+	p->fields[p->n++] = xstrndup(s, n);
 }
 
 /* Length of the line end at pos (CRLF, LF or lone CR), 0 if none. */
@@ -382,16 +380,21 @@ static size_t line_end_at(const struct csv_parser *p)
 	return p->pos + 1 < p->len && p->text[p->pos + 1] == '\n' ? 2 : 1;
 }
 
-/* A quoted field from its opening quote to after its closing one. */
+/*
+ * A quoted field from its opening quote to after its closing one, copied
+ * a run between quotes at a time.
+ */
 static int parse_quoted(struct csv_parser *p)
 {
+	csv_row_clear(&p->field);
 	for (p->pos++; p->pos < p->len; p->pos++) {
-		char c = p->text[p->pos];
+		const char *q = memchr(p->text + p->pos, '"', p->len - p->pos);
 
-		if (c != '"') {
-			row_put(&p->field, &c, 1);
-			continue;
-		}
+		if (!q)
+			break;
+		row_put(&p->field, p->text + p->pos,
+			(size_t)(q - (p->text + p->pos)));
+		p->pos = (size_t)(q - p->text);
 		if (p->pos + 1 < p->len && p->text[p->pos + 1] == '"') {
 			row_put(&p->field, "\"", 1);
 			p->pos++;
@@ -401,15 +404,21 @@ static int parse_quoted(struct csv_parser *p)
 		if (p->pos < p->len && p->text[p->pos] != ',' &&
 		    !line_end_at(p))
 			return -EINVAL; /* text after the closing quote */
+		parser_push(p, p->field.buf ? p->field.buf : "", p->field.len);
 		return 0;
 	}
 	return -EINVAL; /* unterminated */
 }
 
+/* A plain field ends at a comma or a line end (CR or LF). */
 static void parse_plain(struct csv_parser *p)
 {
-	while (p->pos < p->len && p->text[p->pos] != ',' && !line_end_at(p))
-		row_put(&p->field, &p->text[p->pos++], 1);
+	size_t start = p->pos;
+
+	while (p->pos < p->len && p->text[p->pos] != ',' &&
+	       p->text[p->pos] != '\n' && p->text[p->pos] != '\r')
+		p->pos++;
+	parser_push(p, p->text + start, p->pos - start);
 }
 
 /* Fields until the line end or the end of input; 0, -EINVAL or -E2BIG. */
@@ -424,7 +433,6 @@ static int parse_fields(struct csv_parser *p)
 		} else {
 			parse_plain(p);
 		}
-		parser_push(p);
 		if (p->pos < p->len && p->text[p->pos] == ',') {
 			if (p->n >= CSV_MAX_FIELDS)
 				return -E2BIG;
