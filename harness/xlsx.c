@@ -437,12 +437,13 @@ static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
  * LXW_ROW_MAX rows; the CSV keeps any beyond), the header bold and frozen,
  * an autofilter over everything, widths fitted to the longest value.
  * libxlsxwriter writes the sheet around the rows, which are streamed into
- * it afterwards (xlsx_sheet.h); `charted`: a sheet the charts read, whose
- * cells libxlsxwriter gets too, to cache the values the charts show.
+ * it afterwards (xlsx_sheet.h); the first `charted` columns are what the
+ * charts read, and libxlsxwriter gets their cells too, to cache the values
+ * the charts show.
  */
 static void data_sheet(struct book *b, const char *name,
 		       const struct xlsx_table *t, size_t text_bytes,
-		       bool charted, struct xlsx_sheet *sh)
+		       size_t charted, struct xlsx_sheet *sh)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
 	size_t n_cols = t->n_cols < LXW_COL_MAX ? t->n_cols : LXW_COL_MAX;
@@ -456,7 +457,7 @@ static void data_sheet(struct book *b, const char *name,
 	for (c = 0; c < n_cols; c++) {
 		const char *head = xlsx_unguard(xlsx_field(t, 0, c));
 
-		if (charted)
+		if (c < charted)
 			xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
 		cols[c].width = fmax(cols[c].width, text_width(head) + 3);
 		if (cols[c].format)
@@ -464,7 +465,7 @@ static void data_sheet(struct book *b, const char *name,
 	}
 	for (r = 1; r < rows; r++)
 		for (c = 0; c < t->n[r] && c < n_cols; c++)
-			type_field(sh, charted ? ws : NULL, r, c, &cols[c]);
+			type_field(sh, c < charted ? ws : NULL, r, c, &cols[c]);
 	for (c = 0; c < n_cols; c++)
 		worksheet_set_column(
 			ws, (lxw_col_t)c, (lxw_col_t)c,
@@ -532,11 +533,12 @@ static int build(const char *path, const struct xlsx_table *t,
 		return -EIO;
 	}
 	add_formats(&b);
-	data_sheet(&b, names[0], &t[0], len[0], false, &sh[0]);
+	data_sheet(&b, names[0], &t[0], len[0], 0, &sh[0]);
 	xlsx_charts_sheet(b.wb, &t[0], &t[2], eb);
 	b.sheets++;
 	for (i = 1; i < 4; i++) /* the median charts read the matrix */
-		data_sheet(&b, names[i], &t[i], len[i], i == 2, &sh[i]);
+		data_sheet(&b, names[i], &t[i], len[i],
+			   i == 2 ? 1 + XLSX_MAX_CHARTS : 0, &sh[i]);
 	e = workbook_close(b.wb);
 	if (e != LXW_NO_ERROR) {
 		errf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));

@@ -98,6 +98,9 @@ int xlsx_package_finish(const char *in_path, const char *out_path,
 			const struct xlsx_sheet *sheets, size_t n_sheets,
 			char *err, size_t errlen);
 
+/* Median charts: one per workload cell, for the first this many. */
+#define XLSX_MAX_CHARTS 32
+
 /*
  * Add the "charts" sheet to wb: a median chart per workload cell from the
  * matrix table (one bar per strategy cell) and the speedup charts from the
