@@ -73,7 +73,7 @@ static int write_chart(zipFile zf, const char *name, const zip_fileinfo *zi,
 
 	xlsx_errbars_patch(in->buf ? in->buf : "", in->len, eb, &xml, &len);
 	if (zipOpenNewFileInZip(zf, name, zi, NULL, 0, NULL, 0, NULL,
-				Z_DEFLATED, Z_DEFAULT_COMPRESSION) != ZIP_OK ||
+				Z_DEFLATED, XLSX_DEFLATE_LEVEL) != ZIP_OK ||
 	    zipWriteInFileInZip(zf, xml, (unsigned)len) != ZIP_OK ||
 	    zipCloseFileInZip(zf) != ZIP_OK)
 		rc = -EIO;

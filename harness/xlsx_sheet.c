@@ -14,9 +14,6 @@
 #include "util.h"
 
 #define OUT_CHUNK (1 << 16)
-/* The sheets are most of the package: the fastest deflate costs a few
- * percent in size and a fraction of the time of the default. */
-#define SHEET_LEVEL Z_BEST_SPEED
 
 void xlsx_sheet_init(struct xlsx_sheet *s, unsigned index,
 		     const struct xlsx_table *t, size_t rows, size_t cols)
@@ -275,10 +272,10 @@ int xlsx_sheet_write(zipFile zf, const zip_fileinfo *zi, const char *xml,
 	    rc;
 
 	o->zf = zf;
-	if (zipOpenNewFileInZip3_64(zf, s->part, zi, NULL, 0, NULL, 0, NULL,
-				    Z_DEFLATED, SHEET_LEVEL, 0, -MAX_WBITS,
-				    DEF_MEM_LEVEL, Z_DEFAULT_STRATEGY, NULL, 0,
-				    zip64) != ZIP_OK) {
+	if (zipOpenNewFileInZip3_64(
+		    zf, s->part, zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED,
+		    XLSX_DEFLATE_LEVEL, 0, -MAX_WBITS, DEF_MEM_LEVEL,
+		    Z_DEFAULT_STRATEGY, NULL, 0, zip64) != ZIP_OK) {
 		free(o);
 		return -EIO;
 	}

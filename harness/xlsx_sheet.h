@@ -18,6 +18,13 @@
 
 #include "xlsx_chart.h"
 
+/*
+ * How the parts this writer makes are deflated: the sheets are most of the
+ * package, and the fastest level costs little in size for a fraction of
+ * the default's time.
+ */
+#define XLSX_DEFLATE_LEVEL Z_BEST_SPEED
+
 struct xlsx_sheet {
 	char part[48]; /* "xl/worksheets/sheet1.xml" */
 	const struct xlsx_table *t;
