@@ -8,13 +8,13 @@ set(IO_TEST_DEPS plugin_strategy_epoll plugin_workload_http_download
     concur-testserver)
 
 concur_unit_test(test_testserver
-                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_testserver.c
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_testserver.c
                  LIBS concur_testserver CURL::libcurl)
 add_dependencies(test_testserver concur-testserver)
 
 foreach(t test_http_download test_epoll)
-  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
-                   ${PROJECT_SOURCE_DIR}/tests/test_http_common.c
+  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/${t}.c
+                   ${PROJECT_SOURCE_DIR}/tests/unit/test_http_common.c
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()

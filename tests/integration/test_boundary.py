@@ -23,7 +23,8 @@ def plugin_sources():
 
 class PluginIncludes(unittest.TestCase):
     def test_plugins_include_only_the_public_header(self):
-        harness = set(os.listdir(os.path.join(SOURCE, "harness")))
+        harness = {name for _, _, names in
+                   os.walk(os.path.join(SOURCE, "harness")) for name in names}
         sources = plugin_sources()
         self.assertGreater(len(sources), 8)
         for path in sources:
@@ -82,6 +83,17 @@ def modversion(pkg):
 def ldd(path):
     return subprocess.run(["ldd", path], check=True, capture_output=True,
                           text=True).stdout
+
+
+class AbiRevision(unittest.TestCase):
+    def test_minor_is_the_newest_revision_the_header_marks(self):
+        with open(os.path.join(SOURCE, "include", "concur", "plugin.h"),
+                  encoding="utf-8") as f:
+            header = f.read()
+        minor = re.search(r"^#define CONCUR_ABI_MINOR (\d+)$", header, re.M)
+        self.assertIsNotNone(minor, "plugin.h defines no CONCUR_ABI_MINOR")
+        marked = [int(n) for n in re.findall(r"since v1\.(\d+)", header)]
+        self.assertEqual(int(minor.group(1)), max(marked))
 
 
 class CoreLinksNoPluginLibrary(unittest.TestCase):

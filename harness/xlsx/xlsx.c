@@ -1,0 +1,630 @@
+/*
+ * xlsx.c - the workbook of xlsx.h.  Reading: the four CSV texts into
+ * tables of fields.  Writing: one sheet per table with typed cells, then the
+ * charts sheet from the summary table, then the file, atomically.
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include "xlsx.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "csv.h"
+#include "fileio.h"
+#include "util.h"
+#include "xlsx_chart.h"
+#include "xlsx_sheet.h"
+#include "xmltext.h"
+
+/* Largest workbook read back into memory to be put in place. */
+#define XLSX_MAX_FILE ((size_t)4 << 30)
+/* Widest column, in characters: longer text wraps out of view, not width. */
+#define WIDTH_MAX 60.0
+#define WIDTH_MIN 6.0
+/* The most text one cell holds, in UTF-16 units (Excel's limit). */
+#define XLSX_CELL_CHARS 32767
+
+/* ------------------------------------------------------------------
+ * Tables: a CSV text as rows of fields
+ * ---------------------------------------------------------------- */
+
+void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len)
+{
+	size_t off = 0, used, n, cap = 0, cap_n = 0;
+	char **f;
+
+	memset(t, 0, sizeof(*t));
+	while (text && off < len &&
+	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+		xgrow((void **)&t->rows, &cap, t->n_rows + 1, sizeof(*t->rows));
+		xgrow((void **)&t->n, &cap_n, t->n_rows + 1, sizeof(*t->n));
+		t->rows[t->n_rows] = f;
+		t->n[t->n_rows++] = n;
+		if (n > t->n_cols)
+			t->n_cols = n;
+		off += used;
+	}
+}
+
+void xlsx_table_free(struct xlsx_table *t)
+{
+	size_t r;
+
+	for (r = 0; r < t->n_rows; r++)
+		csv_fields_free(t->rows[r], t->n[r]);
+	free(t->rows);
+	free(t->n);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c)
+{
+	if (r >= t->n_rows || c >= t->n[r])
+		return "";
+	return t->rows[r][c];
+}
+
+long xlsx_column(const struct xlsx_table *t, const char *name)
+{
+	size_t c;
+
+	for (c = 0; t->n_rows && c < t->n[0]; c++)
+		if (!strcmp(t->rows[0][c], name))
+			return (long)c;
+	return -1;
+}
+
+/* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */
+bool xlsx_number(const char *s, double *ret)
+{
+	size_t n = *s == '-', d = strspn(s + n, "0123456789");
+
+	if (!d)
+		return false;
+	n += d;
+	if (s[n] == '.') {
+		d = strspn(s + n + 1, "0123456789");
+		if (!d)
+			return false;
+		n += 1 + d;
+	}
+	if (s[n] == 'e' || s[n] == 'E') {
+		n += 1 + (s[n + 1] == '+' || s[n + 1] == '-');
+		d = strspn(s + n, "0123456789");
+		if (!d)
+			return false;
+		n += d;
+	}
+	if (s[n])
+		return false;
+	*ret = strtod(s, NULL); /* the core never sets LC_NUMERIC */
+	return isfinite(*ret);
+}
+
+/* ------------------------------------------------------------------
+ * Data sheets
+ * ---------------------------------------------------------------- */
+
+enum cell_kind {
+	KIND_TEXT,   /* always text */
+	KIND_PARAM,  /* a decimal without a leading zero is a number */
+	KIND_NUMBER, /* a plain number is a number; anything else text */
+};
+
+struct column {
+	enum cell_kind kind;
+	lxw_format *format;
+	int decimals; /* of the format, for the width; -1 = General */
+	bool grouped; /* thousands separators, for the width */
+	double width;
+	double max_pos, min_neg; /* widest numbers of a fixed format, or NaN */
+};
+
+struct book {
+	lxw_workbook *wb;
+	lxw_format *header, *seconds, *ms, *ratio, *cv, *count, *rate;
+	unsigned sheets; /* added so far: the next one's part number - 1 */
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static bool is_label_column(const char *name)
+{
+	static const char *const names[] = { "experiment", "cell",
+					     "strategy",   "workload",
+					     "status",	   "error",
+					     "stopped_by", "run_status" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* The number format a column of the summary, runs or matrix gets. */
+static void column_format(const struct book *b, const char *name,
+			  struct column *col)
+{
+	static const char *const counts[] = { "runs", "tasks", "tasks_failed",
+					      "run", "max_rss_kib" };
+	size_t i;
+
+	col->format = NULL;
+	col->decimals = -1;
+	for (i = 0; i < ARRAY_SIZE(counts); i++)
+		if (!strcmp(name, counts[i])) {
+			col->format = b->count;
+			col->decimals = 0;
+			col->grouped = true;
+			return;
+		}
+	if (!strcmp(name, "tasks_per_s") || ends_with(name, "_rate")) {
+		col->format = b->rate;
+		col->decimals = 1;
+		col->grouped = true;
+	} else if (!strcmp(name, "speedup") || !strcmp(name, "cpu_util")) {
+		col->format = b->ratio;
+		col->decimals = 2;
+	} else if (!strcmp(name, "wall_cv")) {
+		col->format = b->cv;
+		col->decimals = 4;
+	} else if (ends_with(name, "_ms")) {
+		col->format = b->ms;
+		col->decimals = 3;
+	} else if (ends_with(name, "_s")) {
+		col->format = b->seconds;
+		col->decimals = 6;
+	}
+}
+
+/* How each column of a sheet is typed; `sheet` names the CSV file. */
+static void plan_columns(const struct book *b, const char *sheet,
+			 const struct xlsx_table *t, struct column *cols)
+{
+	size_t c;
+
+	for (c = 0; c < t->n_cols; c++) {
+		const char *name = xlsx_field(t, 0, c);
+		struct column *col = &cols[c];
+
+		col->width = WIDTH_MIN;
+		col->max_pos = col->min_neg = NAN;
+		col->kind = KIND_NUMBER;
+		col->decimals = -1;
+		if (!strcmp(sheet, "env") ||
+		    (!strcmp(sheet, "matrix") && c == 0) ||
+		    is_label_column(name))
+			col->kind = KIND_TEXT;
+		else if (!strncmp(name, "strategy.", 9) ||
+			 !strncmp(name, "workload.", 9))
+			col->kind = KIND_PARAM;
+		else if (!strcmp(sheet, "matrix"))
+			column_format(b, "wall_median_s", col);
+		else
+			column_format(b, name, col);
+	}
+}
+
+/* Characters on screen of a UTF-8 text (code points). */
+static double text_width(const char *s)
+{
+	double n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Characters of v in a column's fixed format. */
+static double number_width(double v, const struct column *col)
+{
+	char tmp[64];
+	double n;
+
+	n = snprintf(tmp, sizeof(tmp), "%.*f", col->decimals, v);
+	if (col->grouped && fabs(v) >= 1000)
+		n += floor(log10(fabs(v)) / 3);
+	return n;
+}
+
+/*
+ * Widen the column for a number; in a fixed format the widest are the
+ * largest and the most negative, so those are kept and measured once, at
+ * the end (column_width), instead of printing every number.
+ */
+static void fit_number(struct column *col, double v, const char *csv)
+{
+	double w;
+
+	if (col->decimals < 0) {
+		w = text_width(csv);
+		if (w > col->width)
+			col->width = w;
+	} else if (v >= 0) {
+		col->max_pos = fmax(col->max_pos, v);
+	} else {
+		col->min_neg = fmin(col->min_neg, v);
+	}
+}
+
+static double column_width(const struct column *col)
+{
+	if (col->decimals < 0)
+		return col->width;
+	return fmax(
+		col->width,
+		fmax(isnan(col->max_pos) ? 0 : number_width(col->max_pos, col),
+		     isnan(col->min_neg) ? 0
+					 : number_width(col->min_neg, col)));
+}
+
+/*
+ * Text as XML character data may carry: invalid UTF-8 and the control
+ * characters XML 1.0 forbids become U+FFFD (as in the SVG charts).
+ */
+static char *clean_text(const char *s)
+{
+	size_t len = strlen(s), i = 0, n = 0;
+	char *out = xmalloc(3 * len + 1);
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = utf8_sequence_len((const unsigned char *)s + i,
+					     len - i);
+
+		if (k == 0 || (c < 0x20 && c != '\t' && c != '\n') ||
+		    (k == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+		     (unsigned char)s[i + 2] >= 0xBE)) {
+			memcpy(out + n, "\xEF\xBF\xBD", 3);
+			n += 3;
+			i += k ? k : 1;
+			continue;
+		}
+		memcpy(out + n, s + i, k);
+		n += k;
+		i += k;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Characters of valid UTF-8 text as a spreadsheet counts them (UTF-16). */
+static size_t cell_chars(const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		n += (c & 0xC0) != 0x80; /* a code point */
+		n += c >= 0xF0;		 /* past U+FFFF: a surrogate pair */
+	}
+	return n;
+}
+
+static char *cut_marker(size_t kept, size_t total)
+{
+	/* U+2026, the ellipsis */
+	return xasprintf(
+		"\xE2\x80\xA6 [truncated: %zu of %zu characters; the CSV file has them all]",
+		kept, total);
+}
+
+/*
+ * Clean text cut to what one cell holds, with a marker saying so: a
+ * spreadsheet refuses longer text, and an empty cell would hide that there
+ * was any.  The CSV files keep every character.
+ */
+static char *fit_cell(char *clean)
+{
+	size_t len = strlen(clean), total = cell_chars(clean, len), budget,
+	       used = 0, i = 0, k, n;
+	char *marker, *out;
+
+	if (total <= XLSX_CELL_CHARS)
+		return clean;
+	/* the marker with the largest count it can hold: never longer than
+	 * the one written */
+	marker = cut_marker(XLSX_CELL_CHARS, total);
+	budget = XLSX_CELL_CHARS - cell_chars(marker, strlen(marker));
+	free(marker);
+	while (i < len) {
+		k = utf8_sequence_len((const unsigned char *)clean + i,
+				      len - i);
+		n = cell_chars(clean + i, k);
+		if (used + n > budget)
+			break;
+		used += n;
+		i += k;
+	}
+	marker = cut_marker(used, total);
+	out = xasprintf("%.*s%s", (int)i, clean, marker);
+	free(marker);
+	free(clean);
+	return out;
+}
+
+char *xlsx_cell_text(const char *s)
+{
+	return fit_cell(clean_text(s));
+}
+
+void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
+		     const char *s, lxw_format *format)
+{
+	char *clean = xlsx_cell_text(s);
+
+	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
+	free(clean);
+}
+
+static bool is_param_number(const char *s, double *ret)
+{
+	const char *digits = s + (*s == '-');
+
+	if (!csv_is_decimal(s))
+		return false;
+	if (digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9')
+		return false; /* 0012: the user's text, not twelve */
+	return xlsx_number(s, ret);
+}
+
+/* Is the field a number cell, of value *ret? */
+static bool is_number_cell(const char *field, const struct column *col,
+			   double *ret)
+{
+	switch (col->kind) {
+	case KIND_PARAM:
+		return is_param_number(field, ret);
+	case KIND_NUMBER:
+		return xlsx_number(field, ret);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Type field (r, c) for the sheet and widen its column; with ws, also
+ * give it to libxlsxwriter, whose charts cache the values they plot.
+ */
+static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
+		       size_t c, struct column *col)
+{
+	const char *field = sh->t->rows[r][c];
+	double v, w;
+
+	if (!*field)
+		return;
+	if (is_number_cell(field, col, &v)) {
+		sh->is_num[r * sh->cols + c] = 1;
+		fit_number(col, v, field);
+		if (ws)
+			worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
+					       v, col->format);
+		return;
+	}
+	field = csv_unguard(field);
+	if (ws)
+		xlsx_write_text(ws, (unsigned)r, (unsigned)c, field, NULL);
+	w = text_width(field);
+	if (w > col->width)
+		col->width = w;
+}
+
+/*
+ * One data sheet: the table's rows as typed cells (a spreadsheet holds
+ * LXW_ROW_MAX rows; the CSV keeps any beyond), the header bold and frozen,
+ * an autofilter over everything, widths fitted to the longest value.
+ * libxlsxwriter writes the sheet around the rows, which are streamed into
+ * it afterwards (xlsx_sheet.h); the first `charted` columns are what the
+ * charts read, and libxlsxwriter gets their cells too, to cache the values
+ * the charts show.
+ */
+static void data_sheet(struct book *b, const char *name,
+		       const struct xlsx_table *t, size_t text_bytes,
+		       size_t charted, struct xlsx_sheet *sh)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+	size_t n_cols = t->n_cols < LXW_COL_MAX ? t->n_cols : LXW_COL_MAX;
+	struct column *cols = xcalloc(t->n_cols + 1, sizeof(*cols));
+	size_t r, c, rows = t->n_rows < LXW_ROW_MAX ? t->n_rows : LXW_ROW_MAX;
+
+	xlsx_sheet_init(sh, ++b->sheets, t, rows, n_cols);
+	sh->text_bytes = text_bytes;
+	sh->header_xf = lxw_format_get_xf_index(b->header);
+	plan_columns(b, name, t, cols);
+	for (c = 0; c < n_cols; c++) {
+		const char *head = csv_unguard(xlsx_field(t, 0, c));
+
+		if (c < charted)
+			xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
+		cols[c].width = fmax(cols[c].width, text_width(head) + 3);
+		if (cols[c].format)
+			sh->num_xf[c] = lxw_format_get_xf_index(cols[c].format);
+	}
+	for (r = 1; r < rows; r++)
+		for (c = 0; c < t->n[r] && c < n_cols; c++)
+			type_field(sh, c < charted ? ws : NULL, r, c, &cols[c]);
+	for (c = 0; c < n_cols; c++)
+		worksheet_set_column(
+			ws, (lxw_col_t)c, (lxw_col_t)c,
+			fmin(column_width(&cols[c]) + 1, WIDTH_MAX), NULL);
+	if (n_cols) {
+		worksheet_freeze_panes(ws, 1, 0);
+		worksheet_autofilter(ws, 0, 0, (lxw_row_t)(rows ? rows - 1 : 0),
+				     (lxw_col_t)(n_cols - 1));
+	}
+	free(cols);
+}
+
+/* ------------------------------------------------------------------
+ * The workbook
+ * ---------------------------------------------------------------- */
+
+static lxw_format *number_format(lxw_workbook *wb, const char *code)
+{
+	lxw_format *f = workbook_add_format(wb);
+
+	format_set_num_format(f, code);
+	return f;
+}
+
+static void add_formats(struct book *b)
+{
+	b->header = workbook_add_format(b->wb);
+	format_set_bold(b->header);
+	format_set_bottom(b->header, LXW_BORDER_THIN);
+	b->seconds = number_format(b->wb, "0.000000");
+	b->ms = number_format(b->wb, "0.000");
+	b->ratio = number_format(b->wb, "0.00");
+	b->cv = number_format(b->wb, "0.0000");
+	b->count = number_format(b->wb, "#,##0");
+	b->rate = number_format(b->wb, "#,##0.0");
+}
+
+char *xlsx_default_path(const char *csv_path)
+{
+	size_t len = strlen(csv_path);
+
+	if (len > 4 && !strcmp(csv_path + len - 4, ".csv"))
+		len -= 4;
+	return xasprintf("%.*s.xlsx", (int)len, csv_path);
+}
+
+/*
+ * The package as libxlsxwriter writes it, placeholders and all, and in
+ * sh[] what the data sheets' rows are (t[i]: the CSV text of len[i] bytes).
+ */
+static int build(const char *path, const struct xlsx_table *t,
+		 const size_t *len, struct xlsx_errbars *eb,
+		 struct xlsx_sheet *sh, char *err, size_t errlen)
+{
+	static const char *const names[4] = { "summary", "runs", "matrix",
+					      "env" };
+	lxw_workbook_options opt = { .constant_memory = 0 };
+	struct book b = { 0 };
+	lxw_error e;
+	size_t i;
+
+	b.wb = workbook_new_opt(path, &opt);
+	if (!b.wb) {
+		errf(err, errlen, "cannot create %s", path);
+		return -EIO;
+	}
+	add_formats(&b);
+	data_sheet(&b, names[0], &t[0], len[0], 0, &sh[0]);
+	xlsx_charts_sheet(b.wb, &t[0], &t[2], eb);
+	b.sheets++;
+	for (i = 1; i < 4; i++) /* the median charts read the matrix */
+		data_sheet(&b, names[i], &t[i], len[i],
+			   i == 2 ? 1 + XLSX_MAX_CHARTS : 0, &sh[i]);
+	e = workbook_close(b.wb);
+	if (e != LXW_NO_ERROR) {
+		errf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * A scratch file with no name anywhere: an anonymous memory file, which
+ * libxlsxwriter and minizip (they open files by name) reach as
+ * "/proc/self/fd/N".  Nothing can be planted in its place in advance, and a
+ * process killed at any moment leaves nothing behind: the kernel frees it
+ * with the last descriptor.
+ */
+struct scratch {
+	int fd;
+	char path[32];
+};
+
+static int scratch_open(struct scratch *s, const char *name, char *err,
+			size_t errlen)
+{
+	s->fd = memfd_create(name, MFD_CLOEXEC);
+	if (s->fd < 0) {
+		int rc = -errno;
+
+		errf(err, errlen, "cannot create a scratch file in memory: %s",
+		     strerror(-rc));
+		return rc;
+	}
+	snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+	return 0;
+}
+
+static void scratch_close(struct scratch *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/*
+ * The finished package, in memory: built by libxlsxwriter (which writes
+ * only to a file; its own temporary files are unlinked as it creates them)
+ * and given its error bars, in two scratch files.
+ */
+static int build_final(const struct xlsx_table *t, const size_t *len,
+		       char **ret_buf, size_t *ret_len, char *err,
+		       size_t errlen)
+{
+	struct scratch raw = { .fd = -1 }, done = { .fd = -1 };
+	struct xlsx_errbars eb = { 0 };
+	struct xlsx_sheet sh[4] = { 0 };
+	int rc = scratch_open(&raw, "concur-xlsx-raw", err, errlen);
+	size_t i;
+
+	if (rc == 0)
+		rc = scratch_open(&done, "concur-xlsx-book", err, errlen);
+	if (rc == 0)
+		rc = build(raw.path, t, len, &eb, sh, err, errlen);
+	if (rc == 0)
+		rc = xlsx_package_finish(raw.path, done.path, &eb, sh, 4, err,
+					 errlen);
+	for (i = 0; i < 4; i++)
+		xlsx_sheet_free(&sh[i]);
+	scratch_close(&raw);
+	if (rc == 0)
+		rc = fileio_read(done.path, XLSX_MAX_FILE, "a workbook",
+				 ret_buf, ret_len, err, errlen);
+	scratch_close(&done);
+	xlsx_errbars_free(&eb);
+	return rc;
+}
+
+int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
+	       size_t errlen)
+{
+	struct xlsx_table t[4];
+	const size_t lens[4] = { src->summary_len, src->runs_len,
+				 src->matrix_len, src->env_len };
+	char *buf = NULL;
+	size_t len = 0, i;
+	int rc;
+
+	xlsx_table_parse(&t[0], src->summary, src->summary_len);
+	xlsx_table_parse(&t[1], src->runs, src->runs_len);
+	xlsx_table_parse(&t[2], src->matrix, src->matrix_len);
+	xlsx_table_parse(&t[3], src->env, src->env_len);
+	rc = build_final(t, lens, &buf, &len, err, errlen);
+	if (rc == 0)
+		rc = fileio_replace(path, buf, len, err, errlen);
+	free(buf);
+	for (i = 0; i < 4; i++)
+		xlsx_table_free(&t[i]);
+	return rc;
+}

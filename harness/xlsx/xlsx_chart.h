@@ -1,0 +1,113 @@
+/*
+ * xlsx_chart.h - the charts sheet of the workbook (xlsx.h), and the parsed
+ * CSV tables that xlsx.c and xlsx_chart.c share.  Internal to the workbook
+ * writer.
+ */
+#ifndef CONCUR_XLSX_CHART_H
+#define CONCUR_XLSX_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+/* A CSV text as rows of malloc'd fields, as csv_parse_record gives them. */
+struct xlsx_table {
+	char ***rows;
+	size_t *n; /* fields per row */
+	size_t n_rows, n_cols;
+};
+
+/* Parse text[0..len) (NULL: no rows); a torn last record is left out. */
+void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len);
+void xlsx_table_free(struct xlsx_table *t);
+/* Field c of row r, "" where the row is shorter. */
+const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c);
+/* Index of the header column `name`, -1 when absent. */
+long xlsx_column(const struct xlsx_table *t, const char *name);
+/* A plain finite number as the CSV writer writes one, into *ret. */
+bool xlsx_number(const char *s, double *ret);
+/* Text as a cell holds it: valid XML character data, cut with a visible
+ * marker past a cell's limit (malloc'd). */
+char *xlsx_cell_text(const char *s);
+/* Write UTF-8 text (made valid XML character data) into a cell. */
+void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
+		     const char *s, lxw_format *format);
+
+/*
+ * The rows of a summary table by cell id (xlsx_index.c): built once in
+ * O(n log n), each lookup O(log n), so a chart of every cell stays linear
+ * in the cells, give or take the logarithm.
+ */
+struct xlsx_cell_row {
+	const char *id; /* into the table, without the formula guard */
+	size_t row;
+};
+
+struct xlsx_cell_index {
+	struct xlsx_cell_row *rows; /* the data rows, by id, then row */
+	size_t n;
+};
+
+void xlsx_cell_index_build(struct xlsx_cell_index *ix,
+			   const struct xlsx_table *t);
+/*
+ * The first row whose cell id is scell "/" wcell, split there (a '/'
+ * inside a parameter value stays on its side: util.h cell_id_split); 0
+ * when there is none.
+ */
+size_t xlsx_cell_index_find(const struct xlsx_cell_index *ix, const char *scell,
+			    const char *wcell);
+void xlsx_cell_index_free(struct xlsx_cell_index *ix);
+
+/*
+ * Describes how each error-bar placeholder of a chart becomes custom error
+ * bars: series `marker` (the placeholder's fixed value) takes its lower and
+ * upper lengths from these ranges of the charts sheet.
+ */
+struct xlsx_errbar {
+	char *minus, *plus; /* "charts!$N$4:$Q$4" */
+	double *minus_v, *plus_v;
+	size_t n;
+};
+
+struct xlsx_errbars {
+	struct xlsx_errbar *bars; /* bars[k]: the series with marker k + 1 */
+	size_t n;
+};
+
+void xlsx_errbars_free(struct xlsx_errbars *e);
+
+/*
+ * A chart part xml[0..len) with the placeholders of eb made custom error
+ * bars (xlsx_errbars.c), into *ret_buf (malloc'd, NUL-terminated).
+ */
+void xlsx_errbars_patch(const char *xml, size_t len,
+			const struct xlsx_errbars *eb, char **ret_buf,
+			size_t *ret_len);
+
+/*
+ * Copy the package at in_path to out_path in its final form
+ * (xlsx_package.c): the chart parts patched by eb, the parts of sheets[]
+ * given their rows, the rest as stored.  0, or -EIO with a message.
+ */
+struct xlsx_sheet;
+int xlsx_package_finish(const char *in_path, const char *out_path,
+			const struct xlsx_errbars *eb,
+			const struct xlsx_sheet *sheets, size_t n_sheets,
+			char *err, size_t errlen);
+
+/* Median charts: one per workload cell, for the first this many. */
+#define XLSX_MAX_CHARTS 32
+
+/*
+ * Add the "charts" sheet to wb: a median chart per workload cell from the
+ * matrix table (one bar per strategy cell) and the speedup charts from the
+ * summary table, with the data tables they read.  The median charts carry
+ * error-bar placeholders described in *ret_errbars, for xlsx_package_finish
+ * once the file is written.
+ */
+void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
+		       const struct xlsx_table *matrix,
+		       struct xlsx_errbars *ret_errbars);
+
+#endif
