@@ -351,30 +351,55 @@ void csv_add_decimal(struct csv_row *r, const char *s)
 
 void csv_fields_free(char **fields, size_t n)
 {
-	size_t i;
-
-	if (!fields)
-		return;
-	for (i = 0; i < n; i++)
-		free(fields[i]);
+	(void)n; /* the fields live in the array's block */
 	free(fields);
 }
 
-/* Parser state for one record. */
+/*
+ * Parser state for one record: the fields' bytes, each NUL-terminated, one
+ * after the other in one buffer, and where each starts; one block at the
+ * end, not an allocation per field (a large file has millions).
+ */
+#define PARSER_STARTS 64
 struct csv_parser {
 	const char *text;
 	size_t len, pos;
-	char **fields;
-	size_t n, cap;
-	struct csv_row field; /* the field being unquoted */
+	struct csv_row bytes;
+	size_t *starts, n, cap;
+	size_t small[PARSER_STARTS];
 };
 
-static void parser_push(struct csv_parser *p)
+static void parser_begin_field(struct csv_parser *p)
 {
-	xgrow((void **)&p->fields, &p->cap, p->n + 1, sizeof(*p->fields));
-	p->fields[p->n++] =
-		xstrndup(p->field.buf ? p->field.buf : "", p->field.len);
-	csv_row_clear(&p->field);
+	if (p->n == p->cap) {
+		size_t cap = 2 * p->cap;
+		size_t *s = xmalloc(cap * sizeof(*s));
+
+		memcpy(s, p->starts, p->n * sizeof(*s));
+		if (p->starts != p->small)
+			free(p->starts);
+		p->starts = s;
+		p->cap = cap;
+	}
+	p->starts[p->n++] = p->bytes.len;
+}
+
+static void parser_end_field(struct csv_parser *p)
+{
+	row_put(&p->bytes, "", 1); /* the NUL, counted */
+}
+
+/* The fields as one block: the pointer array, then the bytes. */
+static char **parser_fields(const struct csv_parser *p)
+{
+	char **f = xmalloc(p->n * sizeof(*f) + p->bytes.len), *base;
+	size_t i;
+
+	base = (char *)(f + p->n);
+	memcpy(base, p->bytes.buf, p->bytes.len);
+	for (i = 0; i < p->n; i++)
+		f[i] = base + p->starts[i];
+	return f;
 }
 
 /* Length of the line end at pos (CRLF, LF or lone CR), 0 if none. */
@@ -389,18 +414,23 @@ static size_t line_end_at(const struct csv_parser *p)
 	return p->pos + 1 < p->len && p->text[p->pos + 1] == '\n' ? 2 : 1;
 }
 
-/* A quoted field from its opening quote to after its closing one. */
+/*
+ * A quoted field from its opening quote to after its closing one, copied
+ * a run between quotes at a time.
+ */
 static int parse_quoted(struct csv_parser *p)
 {
+	parser_begin_field(p);
 	for (p->pos++; p->pos < p->len; p->pos++) {
-		char c = p->text[p->pos];
+		const char *q = memchr(p->text + p->pos, '"', p->len - p->pos);
 
-		if (c != '"') {
-			row_put(&p->field, &c, 1);
-			continue;
-		}
+		if (!q)
+			break;
+		row_put(&p->bytes, p->text + p->pos,
+			(size_t)(q - (p->text + p->pos)));
+		p->pos = (size_t)(q - p->text);
 		if (p->pos + 1 < p->len && p->text[p->pos + 1] == '"') {
-			row_put(&p->field, "\"", 1);
+			row_put(&p->bytes, "\"", 1);
 			p->pos++;
 			continue;
 		}
@@ -408,15 +438,23 @@ static int parse_quoted(struct csv_parser *p)
 		if (p->pos < p->len && p->text[p->pos] != ',' &&
 		    !line_end_at(p))
 			return -EINVAL; /* text after the closing quote */
+		parser_end_field(p);
 		return 0;
 	}
 	return -EINVAL; /* unterminated */
 }
 
+/* A plain field ends at a comma or a line end (CR or LF). */
 static void parse_plain(struct csv_parser *p)
 {
-	while (p->pos < p->len && p->text[p->pos] != ',' && !line_end_at(p))
-		row_put(&p->field, &p->text[p->pos++], 1);
+	size_t start = p->pos;
+
+	while (p->pos < p->len && p->text[p->pos] != ',' &&
+	       p->text[p->pos] != '\n' && p->text[p->pos] != '\r')
+		p->pos++;
+	parser_begin_field(p);
+	row_put(&p->bytes, p->text + start, p->pos - start);
+	parser_end_field(p);
 }
 
 /* Fields until the line end or the end of input; 0, -EINVAL or -E2BIG. */
@@ -431,7 +469,6 @@ static int parse_fields(struct csv_parser *p)
 		} else {
 			parse_plain(p);
 		}
-		parser_push(p);
 		if (p->pos < p->len && p->text[p->pos] == ',') {
 			if (p->n >= CSV_MAX_FIELDS)
 				return -E2BIG;
@@ -448,22 +485,25 @@ int csv_parse_record(const char *text, size_t len, size_t *ret_consumed,
 		     char ***ret_fields, size_t *ret_n)
 {
 	struct csv_parser p = { .text = text, .len = len };
-	int rc = 1;
+	int rc;
 
 	*ret_consumed = 0;
 	*ret_fields = NULL;
 	*ret_n = 0;
 	if (len == 0)
 		return 1;
-	csv_row_init(&p.field);
+	p.starts = p.small;
+	p.cap = PARSER_STARTS;
+	csv_row_init(&p.bytes);
+	row_reserve(&p.bytes, len < 4096 ? len : 4096);
 	rc = parse_fields(&p);
-	csv_row_free(&p.field);
-	if (rc < 0) {
-		csv_fields_free(p.fields, p.n);
-		return rc;
+	if (rc == 0) {
+		*ret_consumed = p.pos;
+		*ret_fields = parser_fields(&p);
+		*ret_n = p.n;
 	}
-	*ret_consumed = p.pos;
-	*ret_fields = p.fields;
-	*ret_n = p.n;
-	return 0;
+	csv_row_free(&p.bytes);
+	if (p.starts != p.small)
+		free(p.starts);
+	return rc;
 }

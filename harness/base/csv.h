@@ -96,9 +96,10 @@ size_t csv_format_real(char *buf, double v, int sig);
 /*
  * Parse one record starting at text[0..len) (RFC 4180: quoted fields may
  * contain "" for '"', CR and LF).  A record ends at CRLF, LF, a lone CR or
- * the end of input.  Fields are malloc'd, NUL-terminated and un-quoted but
- * keep any leading formula-guard apostrophe; *ret_fields is a malloc'd
- * array of *ret_n (>= 1) of them, freed with csv_fields_free.
+ * the end of input.  Fields are NUL-terminated and un-quoted but keep any
+ * leading formula-guard apostrophe; *ret_fields is an array of *ret_n
+ * (>= 1) of them, one allocation with their bytes, freed whole with
+ * csv_fields_free (a field is edited in place, never freed or replaced).
  * *ret_consumed = bytes used including the line end.
  * Returns 0; 1 at end of input (len == 0; nothing allocated); -EINVAL for
  * a malformed record (an unterminated quote, or anything but ',' or a line

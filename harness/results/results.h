@@ -134,6 +134,16 @@ int results_table_read(const char *path, struct results_table **ret, char *err,
 		       size_t errlen);
 
 /*
+ * The same, holding only the columns called names[0..n_names) that the
+ * file has, in that order (the header is those names): every row is still
+ * checked whole, but a reader of two columns of a million rows does not
+ * hold the other fields.  names == NULL: every column.
+ */
+int results_table_read_columns(const char *path, const char *const *names,
+			       size_t n_names, struct results_table **ret,
+			       char *err, size_t errlen);
+
+/*
  * The same reading of a file's text in memory (text[0..len), no NUL
  * needed); name stands for the path in messages and t->path.  What
  * results_table_read does once it has the file.
