@@ -322,7 +322,8 @@ static struct loop_bridge *bridge_new(enum bridge_face face, void *target)
 		};
 	else
 		b->face.v11 = (struct concur_loop){
-			.size = sizeof(struct concur_loop),
+			/* Without the v1.3 hooks until the bridge has them. */
+			.size = offsetof(struct concur_loop, read_at),
 			.watch = v11_watch,
 			.timer_arm = v11_timer_arm,
 			.timer_cancel = v11_timer_cancel,
