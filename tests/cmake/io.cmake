@@ -18,3 +18,13 @@ foreach(t test_http_download test_epoll)
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
+
+# The loop's read_at / write_at on epoll, io_uring and the bridge for 0.1
+# event loops, with the async_io fixture workload.
+concur_unit_test(test_async_io
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_async_io.c
+                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+target_include_directories(test_async_io PRIVATE
+                           ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
+add_dependencies(test_async_io plugin_strategy_epoll plugin_strategy_io_uring
+                 fixture_async_io fixture_abi_v10_strategy)
