@@ -3,7 +3,8 @@
 # start the server through the concur-testserver helper, so they depend on
 # those targets; they link the server library and libcurl themselves (the
 # core links neither).
-set(IO_TEST_DEPS plugin_strategy_epoll plugin_workload_http_download
+set(IO_TEST_DEPS plugin_strategy_epoll plugin_strategy_io_uring
+    plugin_workload_http_download
     plugin_strategy_sync plugin_strategy_pthreads plugin_workload_null
     concur-testserver)
 
@@ -18,6 +19,12 @@ foreach(t test_http_download test_epoll)
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
+# test_epoll's suite is every event-loop strategy's: the same binary, run on
+# io_uring.
+add_test(NAME test_io_uring COMMAND test_epoll io_uring)
+get_test_property(test_epoll ENVIRONMENT IO_TEST_ENV)
+set_tests_properties(test_io_uring PROPERTIES TIMEOUT 120
+                     ENVIRONMENT "${IO_TEST_ENV}")
 
 # The loop's read_at / write_at on epoll, io_uring and the bridge for 0.1
 # event loops, with the async_io fixture workload.
