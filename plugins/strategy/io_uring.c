@@ -231,17 +231,40 @@ static void ur_cancel_all(struct evloop *l)
 	}
 }
 
+/* The sysctl that turns io_uring off (Linux 6.6+), or -1 if unknown. */
+static int ur_disabled_sysctl(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 /* Why io_uring_setup failed, and what to do, for the run's error. */
 static const char *ur_hint(int rc)
 {
 	if (rc == -ENOSYS)
 		return "this kernel has no io_uring (Linux 5.6 or newer has)";
-	if (rc == -EPERM || rc == -EACCES)
-		return "sysctl kernel.io_uring_disabled is set, or a seccomp "
-		       "filter (a container's) denies io_uring_setup";
 	if (rc == -ENOMEM)
-		return "the locked-memory limit (ulimit -l) is too low";
-	return "io_uring_setup refused the ring";
+		return "raise the locked-memory limit (ulimit -l)";
+	if (rc != -EPERM && rc != -EACCES)
+		return "the kernel refused the ring";
+	switch (ur_disabled_sysctl()) {
+	case 2:
+		return "kernel.io_uring_disabled = 2 turns it off: "
+		       "sysctl kernel.io_uring_disabled=0 allows it";
+	case 1:
+		return "kernel.io_uring_disabled = 1 allows it only to root "
+		       "and the group in kernel.io_uring_group";
+	default:
+		return "a seccomp filter denies io_uring_setup (a "
+		       "container's default profile does): allow it there";
+	}
 }
 
 static int ur_open(struct evloop *l, char *err, size_t errlen)
@@ -262,8 +285,8 @@ static int ur_open(struct evloop *l, char *err, size_t errlen)
 	}
 	if (rc < 0) {
 		snprintf(err, errlen,
-			 "io_uring is unavailable: io_uring_setup: %s (%s); "
-			 "run this cell on strategy epoll, or allow io_uring",
+			 "io_uring is unavailable: io_uring_setup: %s: %s; "
+			 "or run this cell on strategy epoll",
 			 strerror(-rc), ur_hint(rc));
 		return rc;
 	}
@@ -317,7 +340,9 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.version = "1.0",
 	.description = "event loop on io_uring: fd polls, timers and "
 		       "read_at/write_at as ring requests (needs start_task, "
-		       "else runs tasks blocking)",
+		       "else runs tasks blocking); where the kernel refuses "
+		       "io_uring (kernel.io_uring_disabled, seccomp, before "
+		       "Linux 5.6) its cells fail, saying why",
 	.params = io_uring_params_table,
 	.strategy = &io_uring_ops,
 	.caps = CONCUR_CAP_OPEN_LOOP,

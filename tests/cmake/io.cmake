@@ -35,3 +35,11 @@ target_include_directories(test_async_io PRIVATE
                            ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_async_io plugin_strategy_epoll plugin_strategy_io_uring
                  fixture_async_io fixture_abi_v10_strategy)
+
+# Where io_uring is refused: a launcher that denies io_uring_setup with a
+# seccomp filter (as a container's profile does) runs the real binary.
+add_executable(deny_io_uring ${PROJECT_SOURCE_DIR}/tests/fixtures/deny_io_uring.c)
+target_compile_options(deny_io_uring PRIVATE ${CONCUR_WARNINGS})
+set_target_properties(deny_io_uring PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/fixtures)
+concur_integration_test(io_uring)
