@@ -27,6 +27,13 @@ count = 20
 """
 
 
+def write_experiment(d):
+    ini = os.path.join(d, "ring.ini")
+    with open(ini, "w") as f:
+        f.write(EXPERIMENT % d)
+    return ini
+
+
 def run_denied(*args):
     """concur under the seccomp filter: (exit status, stdout, stderr)."""
     p = subprocess.run([DENY, CONCUR, *args], capture_output=True,
@@ -37,9 +44,7 @@ def run_denied(*args):
 class Unavailable(unittest.TestCase):
     def test_cell_fails_with_the_reason(self):
         with TempDir() as d:
-            ini = os.path.join(d, "ring.ini")
-            with open(ini, "w") as f:
-                f.write(EXPERIMENT % d)
+            ini = write_experiment(d)
             rc, out, err = run_denied("run", ini, "-q")
             self.assertEqual(rc, 1, err)  # a failed cell, not bad input
             rows = {r["strategy"]: r for r in
@@ -54,9 +59,7 @@ class Unavailable(unittest.TestCase):
 
     def test_same_experiment_runs_where_allowed(self):
         with TempDir() as d:
-            ini = os.path.join(d, "ring.ini")
-            with open(ini, "w") as f:
-                f.write(EXPERIMENT % d)
+            ini = write_experiment(d)
             rc, out, err = run("run", ini, "-q")
             self.assertEqual(rc, 0, err)
             for r in read_dicts(os.path.join(d, "ring.csv")):
