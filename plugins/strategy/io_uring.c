@@ -153,27 +153,28 @@ static void ur_reap(struct evloop *l)
 	}
 }
 
+/*
+ * Submit what is queued and wait for one completion, up to `deadline`.  Not
+ * blocking is a wait of zero, which still enters the kernel: with
+ * COOP_TASKRUN, completions only become visible there.
+ */
 static int ur_wait(struct evloop *l, int64_t deadline)
 {
 	struct ur_state *s = ur_of(l);
-	struct __kernel_timespec ts, *tsp = NULL;
+	struct __kernel_timespec ts = { 0, 0 }, *tsp = &ts;
 	struct io_uring_cqe *cqe;
 	int rc;
 
-	if (deadline < 0) {
-		rc = io_uring_submit(&s->ring);
-	} else {
-		if (deadline > 0) {
-			int64_t rel = deadline - evloop_clock_ns();
+	if (deadline == 0) {
+		tsp = NULL;
+	} else if (deadline > 0) {
+		int64_t rel = deadline - evloop_clock_ns();
 
-			rel = rel > 0 ? rel : 0;
-			ts.tv_sec = rel / 1000000000LL;
-			ts.tv_nsec = rel % 1000000000LL;
-			tsp = &ts;
-		}
-		rc = io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, tsp,
-						      NULL);
+		rel = rel > 0 ? rel : 0;
+		ts.tv_sec = rel / 1000000000LL;
+		ts.tv_nsec = rel % 1000000000LL;
 	}
+	rc = io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, tsp, NULL);
 	if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY &&
 	    rc != -EAGAIN)
 		return rc;
