@@ -337,7 +337,7 @@ static void release_due(struct concur_loop *loop, void *arg)
 /*
  * May the held task start now?  Always in a closed-loop run; in an open
  * loop, once its intended start has come, else the release timer is armed
- * for that instant (on the run's clock, CLOCK_MONOTONIC like the timerfd).
+ * for that instant (on the run's clock, CLOCK_MONOTONIC like the timer heap).
  */
 static bool task_due(struct evloop *l)
 {
