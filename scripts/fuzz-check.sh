@@ -69,13 +69,18 @@ echo "fuzz-check: seed $seed (from $from); replay with FUZZ_SEED=$seed scripts/f
 
 command -v "$cc" >/dev/null || { echo "fuzz-check: $cc not found (apt-get install clang)" >&2; exit 2; }
 
+# Every harness folder on the include path, as the layers see their own
+# and lower ones (a fuzz target may reach across, it tests several).
+incs=$(find "$h" -type d -printf '-I%p ')
+
 # build NAME SOURCES... : tests/fuzz/fuzz_NAME.c and the harness sources
 build() {
 	name=$1
 	shift
 	echo "fuzz-check: building $work/fuzz_$name with $cc"
+	# shellcheck disable=SC2086 # $incs is split on purpose
 	"$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -I"$h" -I"$here/include" \
+		-fno-sanitize-recover=all $incs -I"$here/include" \
 		"$here/tests/fuzz/fuzz_$name.c" "$@" -o "$work/fuzz_$name"
 }
 
@@ -119,8 +124,8 @@ fuzz() {
 for t in $targets; do
 	case $t in
 	config)
-		build config "$h/config.c" "$h/value.c" "$h/util.c" \
-			"$h/fileio.c" -linih
+		build config "$h/engine/config.c" "$h/base/value.c" "$h/base/util.c" \
+			"$h/base/fileio.c" -linih
 		# Inputs above 64 KiB are cut: the reader refuses files above
 		# 1 MiB anyway, and the big hostile files are covered by
 		# tests/integration/test_hostile.py.
@@ -129,30 +134,30 @@ for t in $targets; do
 			"$here/tests/fixtures/hostile"
 		;;
 	results)
-		build results "$h/csv.c" "$h/csvscan.c" "$h/plot.c" \
-			"$h/plot_data.c" "$h/plot_series.c" "$h/plot_load.c" \
-			"$h/xmltext.c" "$h/svgnum.c" "$h/fileio.c" "$h/util.c" -lm
+		build results "$h/base/csv.c" "$h/base/csvscan.c" "$h/plot/plot.c" \
+			"$h/plot/plot_data.c" "$h/plot/plot_series.c" "$h/plot/plot_load.c" \
+			"$h/base/xmltext.c" "$h/base/svgnum.c" "$h/base/fileio.c" "$h/base/util.c" -lm
 		fuzz results 65536 -dict="$here/tests/fuzz/results.dict" \
 			"$here/tests/fuzz/corpus-results"
 		;;
 	query)
-		build query "$h/testserver_query.c" "$h/util.c"
+		build query "$h/testserver/testserver_query.c" "$h/base/util.c"
 		fuzz query 4096 -dict="$here/tests/fuzz/query.dict" \
 			"$here/tests/fuzz/corpus-query"
 		;;
 	compare_merge)
 		# results.c's writer calls into the runner and the matrix are
 		# stubbed in the target (never reached from compare or merge)
-		build compare_merge "$h/compare.c" "$h/compare_table.c" \
-			"$h/merge.c" "$h/results.c" "$h/csv.c" "$h/csvscan.c" \
-			"$h/fileio.c" "$h/util.c" "$h/ranktest.c" "$h/stats.c" \
-			"$h/shard.c" "$h/plot.c" "$h/plot_data.c" \
-			"$h/plot_series.c" "$h/plot_load.c" "$h/xmltext.c" \
-			"$h/svgnum.c" "$h/xlsx.c" "$h/xlsx_book.c" \
-			"$h/xlsx_chart.c" "$h/xlsx_errbars.c" "$h/latency.c" \
-			"$h/repeat.c" "$h/version.c" "$h/diag.c" "$h/reslock.c" \
-			"$h/xlsx_index.c" "$h/export.c" "$h/export_json.c" \
-			"$h/export_markdown.c" "$h/jsontext.c" "$h/mdtext.c" \
+		build compare_merge "$h/compare/compare.c" "$h/compare/compare_table.c" \
+			"$h/cluster/merge.c" "$h/results/results.c" "$h/base/csv.c" "$h/base/csvscan.c" \
+			"$h/base/fileio.c" "$h/base/util.c" "$h/compare/ranktest.c" "$h/base/stats.c" \
+			"$h/engine/shard.c" "$h/plot/plot.c" "$h/plot/plot_data.c" \
+			"$h/plot/plot_series.c" "$h/plot/plot_load.c" "$h/base/xmltext.c" \
+			"$h/base/svgnum.c" "$h/xlsx/xlsx.c" "$h/xlsx/xlsx_book.c" \
+			"$h/xlsx/xlsx_chart.c" "$h/xlsx/xlsx_errbars.c" "$h/base/latency.c" \
+			"$h/engine/repeat.c" "$h/base/version.c" "$h/base/diag.c" "$h/results/reslock.c" \
+			"$h/xlsx/xlsx_index.c" "$h/export/export.c" "$h/export/export_json.c" \
+			"$h/export/export_markdown.c" "$h/base/jsontext.c" "$h/base/mdtext.c" \
 			-I"$work" \
 			-DCONCUR_VERSION='"fuzz"' -DCONCUR_BUILD_TYPE='"fuzz"' \
 			-lm -lcrypto -lxlsxwriter -lminizip
@@ -164,7 +169,7 @@ for t in $targets; do
 		secs=$all_secs
 		;;
 	slurm)
-		build slurm "$h/slurm.c" "$h/util.c"
+		build slurm "$h/cluster/slurm.c" "$h/base/util.c"
 		all_secs=$secs
 		secs=$((all_secs * 3 / 8))
 		fuzz slurm 4096 -close_fd_mask=3 \

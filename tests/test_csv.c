@@ -1,4 +1,4 @@
-/* Unit tests for harness/csv.c: RFC 4180 quoting, the formula guard,
+/* Unit tests for harness/base/csv.c: RFC 4180 quoting, the formula guard,
  * locale-proof reals and the record parser. */
 #include <errno.h>
 #include <locale.h>

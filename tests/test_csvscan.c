@@ -1,4 +1,4 @@
-/* Unit tests for harness/csvscan.c: the in-place reader must read every
+/* Unit tests for harness/base/csvscan.c: the in-place reader must read every
  * input exactly as csv_parse_record (csv.c) does, field for field. */
 #include <errno.h>
 #include <setjmp.h>

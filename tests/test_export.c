@@ -1,4 +1,4 @@
-/* Unit tests for the exports: harness/jsontext.c, harness/mdtext.c and the
+/* Unit tests for the exports: harness/base/jsontext.c, harness/base/mdtext.c and the
  * JSON and Markdown built by export_write from hostile results files. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for harness/fileio.c (bounded reads, atomic replace the curl
+ * Unit tests for harness/base/fileio.c (bounded reads, atomic replace the curl
  * way, stale temporary files) and for the SHA-256 of the experiment file,
  * whose read errors used to pass for the end of the file.
  */

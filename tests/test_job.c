@@ -1,7 +1,7 @@
 /*
- * Unit tests for job_read_back (harness/job.c): everything a run's plugins
+ * Unit tests for job_read_back (harness/engine/job.c): everything a run's plugins
  * can write in the shared mapping is checked against what the parent kept,
- * and text_sanitize (harness/util.c), which makes plugin text printable.
+ * and text_sanitize (harness/base/util.c), which makes plugin text printable.
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/latency.c: nearest-rank quantiles, exact and
+/* Unit tests for harness/base/latency.c: nearest-rank quantiles, exact and
  * histogram phases, bounded memory. */
 #include <math.h>
 #include <setjmp.h>

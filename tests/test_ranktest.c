@@ -1,5 +1,5 @@
 /*
- * Unit tests for harness/ranktest.c: the Mann-Whitney U test against
+ * Unit tests for harness/compare/ranktest.c: the Mann-Whitney U test against
  * published exact critical values and worked examples, the normal
  * approximation with ties against hand-computed values, and the
  * Hodges-Lehmann interval against its closed form and a large simulation.

@@ -1,5 +1,5 @@
 /*
- * Unit tests for harness/report.c: the results table and its warnings.
+ * Unit tests for harness/report/report.c: the results table and its warnings.
  *
  * A real matrix is built from an experiment in memory (sync and pthreads
  * with two worker counts on the null workload); the measured runs are then

@@ -1,5 +1,5 @@
 /*
- * Unit tests for harness/shard.c: how an experiment is split over the tasks
+ * Unit tests for harness/engine/shard.c: how an experiment is split over the tasks
  * of a batch job, and how a task finds its part in the environment.
  *
  * Real matrices are built from experiments in memory with the sync and

@@ -1,5 +1,5 @@
 /*
- * Unit tests for harness/slurm.c: the words of the submit script.  The
+ * Unit tests for harness/cluster/slurm.c: the words of the submit script.  The
  * script itself is run for real by tests/integration/test_slurm.py.
  */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c against hand-computed values. */
+/* Unit tests for harness/base/stats.c against hand-computed values. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

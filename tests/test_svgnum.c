@@ -1,4 +1,4 @@
-/* Unit tests for harness/svgnum.c: one-decimal coordinates agree with
+/* Unit tests for harness/base/svgnum.c: one-decimal coordinates agree with
  * printf's "%.1f" but for exact halves of a tenth. */
 #include <math.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/xmltext.c: entities, UTF-8 repair, forbidden
+/* Unit tests for harness/base/xmltext.c: entities, UTF-8 repair, forbidden
  * characters. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "matrix.h"
 #include "merge.h"
 #include "results.h"
 #include "util.h"
