@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "loop_io.h"
+#include "table.h"
 
 /* File descriptors a loop uses besides its tasks' (kernel objects, slack). */
 #define EV_FDS_PER_LOOP 4
@@ -44,24 +45,6 @@ static struct evloop *ev_of(struct concur_loop *loop)
 
 /* ---- file descriptors ---- */
 
-static int fds_reserve(struct evloop *l, int fd)
-{
-	size_t cap = l->fds_cap ? l->fds_cap : 64;
-	struct evloop_fd *p;
-
-	if ((size_t)fd < l->fds_cap)
-		return 0;
-	while (cap <= (size_t)fd)
-		cap *= 2;
-	p = realloc(l->fds, cap * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	memset(p + l->fds_cap, 0, (cap - l->fds_cap) * sizeof(*p));
-	l->fds = p;
-	l->fds_cap = cap;
-	return 0;
-}
-
 void evloop_fd_forget(struct evloop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->fds_cap || !l->fds[fd].events)
@@ -81,7 +64,8 @@ static int ev_watch(struct concur_loop *loop, int fd, unsigned events,
 	events &= CONCUR_EV_READ | CONCUR_EV_WRITE;
 	if (!events && ((size_t)fd >= l->fds_cap || !l->fds[fd].events))
 		return 0;
-	if (fds_reserve(l, fd))
+	if (table_reserve((void **)&l->fds, &l->fds_cap, (size_t)fd,
+			  sizeof(*l->fds)))
 		return -ENOMEM;
 	rc = l->run->be->watch(l, fd, events);
 	if (rc < 0)
@@ -279,6 +263,10 @@ static void timers_run(struct evloop *l)
 
 /* ---- tasks ---- */
 
+/*
+ * A task failed: keep the workload's own status if it set one, otherwise
+ * record the return code, and report the reason (msg may be NULL).
+ */
 static void task_failed(struct evloop *l, size_t task, int status,
 			const char *msg)
 {

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "loop_io.h"
+#include "table.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -246,28 +247,11 @@ static void wait_ready(struct concur_loop *loop, int fd, unsigned revents,
 		wait_try(lio, fd, &lio->waits[fd].wr);
 }
 
-static int waits_reserve(struct loop_io *lio, int fd)
-{
-	size_t cap = lio->waits_cap ? lio->waits_cap : 64;
-	struct lio_wait *p;
-
-	if ((size_t)fd < lio->waits_cap)
-		return 0;
-	while (cap <= (size_t)fd)
-		cap *= 2;
-	p = realloc(lio->waits, cap * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	memset(p + lio->waits_cap, 0, (cap - lio->waits_cap) * sizeof(*p));
-	lio->waits = p;
-	lio->waits_cap = cap;
-	return 0;
-}
-
 static int wait_submit(struct loop_io *lio, struct concur_io *io)
 {
 	struct concur_io **slot;
-	int rc = waits_reserve(lio, io->fd);
+	int rc = table_reserve((void **)&lio->waits, &lio->waits_cap,
+			       (size_t)io->fd, sizeof(*lio->waits));
 
 	if (rc)
 		return rc;
