@@ -69,9 +69,16 @@ void csv_row_end(struct csv_row *r)
 	row_put(r, "\r\n", 2);
 }
 
-static int needs_guard(const char *s)
+/* The formula guard rule, here only: the first bytes a spreadsheet takes
+ * for the start of a formula. */
+bool csv_needs_guard(const char *s)
 {
 	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+const char *csv_unguard(const char *s)
+{
+	return s[0] == '\'' && csv_needs_guard(s + 1) ? s + 1 : s;
 }
 
 static int is_blank(char c)
@@ -112,7 +119,7 @@ void csv_add_text(struct csv_row *r, const char *s)
 	if (!s || !s[0])
 		return;
 	n = strlen(s);
-	prefix = needs_guard(s) ? "'" : "";
+	prefix = csv_needs_guard(s) ? "'" : "";
 	/* The guard makes a leading blank inner, but a CR still needs quotes. */
 	if (needs_quotes(s, n)) {
 		row_put_quoted(r, prefix, s, n);

@@ -46,6 +46,11 @@ void csv_row_clear(struct csv_row *r); /* len = 0, n_fields = 0; keeps buf */
 void csv_row_free(struct csv_row *r);  /* frees buf; r is then as init */
 
 void csv_add_text(struct csv_row *r, const char *s); /* NULL, "" -> empty */
+
+/* Whether text s takes the formula guard, and a field read back without
+ * it (s itself when it has none), for every reader of the results. */
+bool csv_needs_guard(const char *s);
+const char *csv_unguard(const char *s);
 void csv_add_int(struct csv_row *r, int64_t v);
 void csv_add_uint(struct csv_row *r, uint64_t v);
 /* sig significant digits, clamped to 1..17. */

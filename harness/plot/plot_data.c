@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "csvscan.h"
 #include "fileio.h"
 #include "util.h"
@@ -216,7 +217,7 @@ static uint32_t unguard(const struct plot_data *d, uint32_t off)
 {
 	const char *s = d->text + off;
 
-	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? off + 1 : off;
+	return off + (uint32_t)(csv_unguard(s) - s);
 }
 
 /* The memory the model holds now, for the PLOT_MEMORY_FACTOR bound. */

@@ -178,8 +178,7 @@ static bool same_text(const char *field, const char *t)
 {
 	if (!t)
 		t = "";
-	return strcmp(field, t) == 0 ||
-	       (field[0] == '\'' && strcmp(field + 1, t) == 0);
+	return strcmp(csv_unguard(field), t) == 0;
 }
 
 static double ms(double ns)
@@ -1165,7 +1164,7 @@ void results_close(struct results *res)
 /* Take the writer's formula guard off a text field, in place. */
 static void unguard(char *field)
 {
-	if (field[0] == '\'' && field[1] && strchr("=+-@\t\r", field[1]))
+	if (csv_unguard(field) != field)
 		memmove(field, field + 1, strlen(field));
 }
 

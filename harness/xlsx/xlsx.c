@@ -80,14 +80,6 @@ long xlsx_column(const struct xlsx_table *t, const char *name)
 	return -1;
 }
 
-/* The text of a field without the CSV writer's formula guard. */
-const char *xlsx_unguard(const char *s)
-{
-	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
-		return s + 1;
-	return s;
-}
-
 /* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */
 bool xlsx_number(const char *s, double *ret)
 {
@@ -373,7 +365,7 @@ static void write_field(lxw_worksheet *ws, unsigned row, unsigned c,
 		worksheet_write_number(ws, row, (lxw_col_t)c, v, col->format);
 		w = number_width(v, col, field);
 	} else {
-		field = xlsx_unguard(field);
+		field = csv_unguard(field);
 		xlsx_write_text(ws, row, c, field, NULL);
 		w = text_width(field);
 	}
@@ -395,7 +387,7 @@ static void data_sheet(struct book *b, const char *name,
 
 	plan_columns(b, name, t, cols);
 	for (c = 0; c < t->n_cols && c < LXW_COL_MAX; c++) {
-		const char *head = xlsx_unguard(xlsx_field(t, 0, c));
+		const char *head = csv_unguard(xlsx_field(t, 0, c));
 
 		xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
 		cols[c].width = fmax(cols[c].width, text_width(head) + 3);

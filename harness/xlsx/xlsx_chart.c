@@ -99,8 +99,8 @@ static void whiskers(const struct ci_source *src,
 		     const struct xlsx_table *matrix, size_t i, size_t j,
 		     double *below, double *above)
 {
-	const char *scell = xlsx_unguard(xlsx_field(matrix, i + 1, 0)),
-		   *wcell = xlsx_unguard(xlsx_field(matrix, 0, j + 1));
+	const char *scell = csv_unguard(xlsx_field(matrix, i + 1, 0)),
+		   *wcell = csv_unguard(xlsx_field(matrix, 0, j + 1));
 	size_t r = xlsx_cell_index_find(&src->ix, scell, wcell);
 	double med = field_number(src->summary, r, r ? src->c_med : -1),
 	       lo = field_number(src->summary, r, r ? src->c_lo : -1),
@@ -119,11 +119,11 @@ static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
 	xlsx_write_text(s->ws, top, DATA_COL, title, s->bold);
 	for (j = 0; j < n_w; j++)
 		xlsx_write_text(s->ws, top, DATA_COL + 1 + (unsigned)j,
-				xlsx_unguard(xlsx_field(matrix, 0, j + 1)),
+				csv_unguard(xlsx_field(matrix, 0, j + 1)),
 				s->bold);
 	for (i = 0; i < n_s; i++) {
 		xlsx_write_text(s->ws, top + 1 + (unsigned)i, DATA_COL,
-				xlsx_unguard(xlsx_field(matrix, i + 1, 0)),
+				csv_unguard(xlsx_field(matrix, i + 1, 0)),
 				NULL);
 		for (j = 0; j < n_w; j++)
 			if (isfinite(v[j][i]))
@@ -383,7 +383,7 @@ static char *other_params(const struct xlsx_table *t, size_t r, long c,
 		if ((long)k == c || !varies[k] || !*xlsx_field(t, r, k))
 			continue;
 		next = xasprintf("%s%s%s=%s", s, *s ? "," : "", name + 9,
-				 xlsx_unguard(xlsx_field(t, r, k)));
+				 csv_unguard(xlsx_field(t, r, k)));
 		free(s);
 		s = next;
 	}
@@ -415,7 +415,7 @@ static void collect_lines(const struct xlsx_table *t, long c,
 
 	for (r = 1; r < t->n_rows; r++) {
 		const char *label = xlsx_field(t, r, (size_t)c_label),
-			   *id = xlsx_unguard(xlsx_field(t, r, (size_t)c_cell));
+			   *id = csv_unguard(xlsx_field(t, r, (size_t)c_cell));
 		const char *wcell = id + cell_id_split(id);
 		double x, y;
 		char *others, *key, *name;

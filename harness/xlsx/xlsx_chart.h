@@ -24,8 +24,6 @@ void xlsx_table_free(struct xlsx_table *t);
 const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c);
 /* Index of the header column `name`, -1 when absent. */
 long xlsx_column(const struct xlsx_table *t, const char *name);
-/* s without the CSV writer's formula guard. */
-const char *xlsx_unguard(const char *s);
 /* A plain finite number as the CSV writer writes one, into *ret. */
 bool xlsx_number(const char *s, double *ret);
 /* Write UTF-8 text (made valid XML character data) into a cell. */

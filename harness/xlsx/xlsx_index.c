@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "util.h"
 #include "xlsx_chart.h"
 
@@ -32,7 +33,7 @@ void xlsx_cell_index_build(struct xlsx_cell_index *ix,
 	ix->rows = xcalloc(ix->n, sizeof(*ix->rows));
 	for (r = 0; r < ix->n; r++)
 		ix->rows[r] = (struct xlsx_cell_row){
-			.id = xlsx_unguard(xlsx_field(t, r + 1, (size_t)c)),
+			.id = csv_unguard(xlsx_field(t, r + 1, (size_t)c)),
 			.row = r + 1,
 		};
 	qsort(ix->rows, ix->n, sizeof(*ix->rows), by_id_then_row);

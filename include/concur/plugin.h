@@ -75,6 +75,12 @@ extern "C" {
 #endif
 
 #define CONCUR_ABI_VERSION 1
+/*
+ * This header's revision within the major version, v1.CONCUR_ABI_MINOR:
+ * each revision only appends (rules 2 to 4), and "(since v1.N)" marks what
+ * revision N added.
+ */
+#define CONCUR_ABI_MINOR 3
 /* The symbol the loader looks up in every plugin .so. */
 #define CONCUR_PLUGIN_SYMBOL "concur_plugin_v1"
 /* Exports the plugin description even when built with -fvisibility=hidden. */

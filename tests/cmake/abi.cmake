@@ -3,20 +3,16 @@
 # newer one (tables longer than the core's) load and run.
 set(ABI_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/abi)
 foreach(fx older_workload older_strategy newer_workload)
-  add_library(fixture_abi_${fx} MODULE ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/${fx}.c)
-  set_target_properties(fixture_abi_${fx} PROPERTIES OUTPUT_NAME abi_${fx} PREFIX ""
-    LIBRARY_OUTPUT_DIRECTORY ${ABI_FIXTURE_DIR} C_VISIBILITY_PRESET hidden)
-  target_compile_options(fixture_abi_${fx} PRIVATE ${CONCUR_WARNINGS})
+  set(include ${CONCUR_PUBLIC_INCLUDE_DIR})
   if(fx MATCHES "^older")
-    target_include_directories(fixture_abi_${fx} PRIVATE
-                               ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/older-v1)
-  else()
-    target_include_directories(fixture_abi_${fx} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
+    set(include ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/older-v1)
   endif()
+  concur_plugin(fixture_abi_${fx} NAME abi_${fx} DIR ${ABI_FIXTURE_DIR}
+    SOURCES ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/${fx}.c INCLUDE ${include})
   list(APPEND ABI_FIXTURES fixture_abi_${fx})
 endforeach()
-concur_unit_test(test_abi SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi.c
-                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+concur_unit_test(test_abi SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_abi.c
+                 ${PROJECT_SOURCE_DIR}/tests/unit/test_plugins_common.c)
 target_include_directories(test_abi PRIVATE ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_abi ${ABI_FIXTURES} plugin_strategy_sync
                  plugin_strategy_pthreads plugin_workload_null)
@@ -30,17 +26,13 @@ foreach(fx workload:legacy_ticker strategy:legacy_loop)
   string(REPLACE ":" ";" fx ${fx})
   list(GET fx 0 src)
   list(GET fx 1 name)
-  add_library(fixture_abi_v10_${src} MODULE
-              ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0/legacy_${src}.c)
-  set_target_properties(fixture_abi_v10_${src} PROPERTIES OUTPUT_NAME ${name} PREFIX ""
-    LIBRARY_OUTPUT_DIRECTORY ${ABI_V10_DIR} C_VISIBILITY_PRESET hidden)
-  target_compile_options(fixture_abi_v10_${src} PRIVATE ${CONCUR_WARNINGS})
-  target_include_directories(fixture_abi_v10_${src} PRIVATE
-                             ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0)
+  concur_plugin(fixture_abi_v10_${src} NAME ${name} DIR ${ABI_V10_DIR}
+    SOURCES ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0/legacy_${src}.c
+    INCLUDE ${PROJECT_SOURCE_DIR}/tests/fixtures/abi/v1.0)
   list(APPEND ABI_V10_FIXTURES fixture_abi_v10_${src})
 endforeach()
-concur_unit_test(test_abi_v10 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_abi_v10.c
-                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+concur_unit_test(test_abi_v10 SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_abi_v10.c
+                 ${PROJECT_SOURCE_DIR}/tests/unit/test_plugins_common.c)
 target_include_directories(test_abi_v10 PRIVATE ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_abi_v10 ${ABI_V10_FIXTURES} ${ABI_FIXTURES}
                  ${CONCUR_PLUGIN_TARGETS})

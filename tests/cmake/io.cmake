@@ -9,13 +9,13 @@ set(IO_TEST_DEPS plugin_strategy_epoll plugin_strategy_io_uring
     concur-testserver)
 
 concur_unit_test(test_testserver
-                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_testserver.c
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_testserver.c
                  LIBS concur_testserver CURL::libcurl)
 add_dependencies(test_testserver concur-testserver)
 
 foreach(t test_http_download test_epoll)
-  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
-                   ${PROJECT_SOURCE_DIR}/tests/test_http_common.c
+  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/${t}.c
+                   ${PROJECT_SOURCE_DIR}/tests/unit/test_http_common.c
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
@@ -29,8 +29,8 @@ set_tests_properties(test_io_uring PROPERTIES TIMEOUT 120
 # The loop's read_at / write_at on epoll, io_uring and the bridge for 0.1
 # event loops, with the async_io fixture workload.
 concur_unit_test(test_async_io
-                 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_async_io.c
-                 ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+                 SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_async_io.c
+                 ${PROJECT_SOURCE_DIR}/tests/unit/test_plugins_common.c)
 target_include_directories(test_async_io PRIVATE
                            ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
 add_dependencies(test_async_io plugin_strategy_epoll plugin_strategy_io_uring

@@ -5,14 +5,8 @@
 # plugin search path.
 set(CONCUR_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/workloads)
 foreach(fixture counting crashy async_io)
-  add_library(fixture_${fixture} MODULE
-              ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads/${fixture}.c)
-  set_target_properties(fixture_${fixture} PROPERTIES
-    OUTPUT_NAME ${fixture} PREFIX ""
-    LIBRARY_OUTPUT_DIRECTORY ${CONCUR_FIXTURE_DIR}
-    C_VISIBILITY_PRESET hidden)
-  target_include_directories(fixture_${fixture} PRIVATE ${CONCUR_PUBLIC_INCLUDE_DIR})
-  target_compile_options(fixture_${fixture} PRIVATE ${CONCUR_WARNINGS})
+  concur_plugin(fixture_${fixture} NAME ${fixture} DIR ${CONCUR_FIXTURE_DIR}
+    SOURCES ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads/${fixture}.c)
 endforeach()
 
 set(H1_TEST_DEPS plugin_strategy_sync plugin_strategy_null
@@ -22,8 +16,8 @@ set(H1_TEST_DEPS plugin_strategy_sync plugin_strategy_null
 
 foreach(t test_plugins_cpu_sum test_plugins_strategies test_plugins_faults
           test_plugins_hygiene)
-  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/${t}.c
-                   ${PROJECT_SOURCE_DIR}/tests/test_plugins_common.c)
+  concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/${t}.c
+                   ${PROJECT_SOURCE_DIR}/tests/unit/test_plugins_common.c)
   target_include_directories(${t} PRIVATE
                              ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads)
   add_dependencies(${t} ${H1_TEST_DEPS})

@@ -43,7 +43,7 @@
 #include "slurm.h"
 #include "util.h"
 
-#include "../text_lines.h"
+#include "../unit/text_lines.h"
 #include "fuzz_workdir.h"
 
 #define MAX_WORDS 64

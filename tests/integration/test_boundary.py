@@ -85,6 +85,17 @@ def ldd(path):
                           text=True).stdout
 
 
+class AbiRevision(unittest.TestCase):
+    def test_minor_is_the_newest_revision_the_header_marks(self):
+        with open(os.path.join(SOURCE, "include", "concur", "plugin.h"),
+                  encoding="utf-8") as f:
+            header = f.read()
+        minor = re.search(r"^#define CONCUR_ABI_MINOR (\d+)$", header, re.M)
+        self.assertIsNotNone(minor, "plugin.h defines no CONCUR_ABI_MINOR")
+        marked = [int(n) for n in re.findall(r"since v1\.(\d+)", header)]
+        self.assertEqual(int(minor.group(1)), max(marked))
+
+
 class CoreLinksNoPluginLibrary(unittest.TestCase):
     def test_concur_links_neither_libcurl_nor_libmicrohttpd(self):
         core = ldd(CONCUR)

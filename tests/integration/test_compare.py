@@ -2,7 +2,7 @@
 CSV), exit statuses, every damaged input refused with exit 2 and a reason,
 and two real result sets with a known difference.
 
-The fixed files are tests/data/compare/{base,new}{,-runs}.csv (written by
+The fixed files are tests/fixtures/compare/{base,new}{,-runs}.csv (written by
 make_fixtures.py there; see its docstring for what each cell exercises).
 To regenerate the expected output after an intended change:
     CONCUR_GOLDEN_UPDATE=1 ctest -R integration_compare
@@ -23,7 +23,7 @@ import unittest
 
 from common import BUILD, CONCUR, SOURCE, TempDir, read_csv, read_dicts, run, run_walls, write
 
-DATA = os.path.join(SOURCE, "tests", "data", "compare")
+DATA = os.path.join(SOURCE, "tests", "fixtures", "compare")
 EXPECTED = os.path.join(DATA, "expected")
 BASE = os.path.join(DATA, "base.csv")
 NEW = os.path.join(DATA, "new.csv")

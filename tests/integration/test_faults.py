@@ -1,4 +1,4 @@
-"""Fault tolerance (issue 6): every fault is injected for real, and each test
+"""Fault tolerance: every fault is injected for real, and each test
 asserts what concur did AND that no finished row was lost.
 
 Faults come from two test workloads loaded through plugin_path:

@@ -1,4 +1,4 @@
-"""The hostile-plugin gallery (issue 11): tests/fixtures/gallery/rogue.so is
+"""The hostile-plugin gallery: tests/fixtures/gallery/rogue.so is
 a strategy that runs its tasks, then writes below or above its task records,
 corrupts the core's header and error text, claims huge counts, stamps
 impossible times, forks a child it never reaps, closes stdout and stderr,

@@ -1,4 +1,4 @@
-"""Hardening of the core (issue 11): output files written the curl way and
+"""Hardening of the core: output files written the curl way and
 locked, every error with a message, a total budget for ${ENV} expansion, a
 shell-safe resume hint, no control characters on the terminal.  Each test
 here failed on the code before its fix."""

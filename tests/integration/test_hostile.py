@@ -1,4 +1,4 @@
-"""Hostile input (issue 6): every file of tests/fixtures/hostile/, plus a few
+"""Hostile input: every file of tests/fixtures/hostile/, plus a few
 too big to commit that are generated here, makes `concur validate` and
 `concur run` exit 2 with a message naming the file (and the line when there
 is one), within a second of CPU, with no sanitizer report and nothing

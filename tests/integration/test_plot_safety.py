@@ -1,4 +1,4 @@
-"""`concur plot` on hostile results files (issue 11, findings 2 and 7).
+"""`concur plot` on hostile results files.
 
 A results file is input like any other: it may come from someone else, be
 damaged, or be written to attack whoever opens the chart.  Every text the

@@ -1,4 +1,4 @@
-"""`concur serve` on a network (issue 11, finding 6): idle connections are
+"""`concur serve` on a network: idle connections are
 closed, one address cannot take every connection, sizes and delays are
 capped, and fault modes answer only clients on loopback.  Every test runs
 the real server binary and talks to it over real sockets.

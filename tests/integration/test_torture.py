@@ -1,4 +1,4 @@
-"""Crash safety under torture (issue 11): run an experiment, kill -9 concur
+"""Crash safety under torture: run an experiment, kill -9 concur
 at 100 random moments, --resume after each, and check every time that
 
 - every file parses: N-matrix.csv and N-env.csv whole (they are replaced

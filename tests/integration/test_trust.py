@@ -1,4 +1,4 @@
-"""Who concur trusts (issue 11, findings 4 and 5): an experiment file is
+"""Who concur trusts: an experiment file is
 code, and a plugin is loaded only from a folder nobody else can write to.
 """
 import os

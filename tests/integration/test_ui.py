@@ -1,4 +1,4 @@
-"""The people's interface: charts, progress, help, the gallery (issue 7).
+"""The people's interface: charts, progress, help, the gallery.
 
 Runs the real concur binary.  Experiments here use the fake clock
 (CONCUR_FAKE_CLOCK=1) where the figures matter, so the chart's bars have

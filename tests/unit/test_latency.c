@@ -10,18 +10,8 @@
 
 #include <cmocka.h>
 
+#include "assert_near.h"
 #include "latency.h"
-
-static void check_near(double got, double want, double tol, const char *expr,
-		       int line)
-{
-	if (!(fabs(got - want) <= tol))
-		fail_msg("line %d: %s = %.12g, want %.12g (tolerance %g)", line,
-			 expr, got, want, tol);
-}
-
-#define assert_near(got, want, tol)                                            \
-	check_near((got), (want), (tol), #got, __LINE__)
 
 /* Deterministic xorshift64* so the "known distributions" are fixed. */
 static uint64_t rng_next(uint64_t *s)

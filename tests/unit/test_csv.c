@@ -5,6 +5,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,6 +91,33 @@ static void test_formula_guard(void **state)
 	/* Only the first character matters. */
 	assert_text("a=b", "a=b");
 	assert_text("x-y", "x-y");
+}
+
+/* Every reader takes the guard off the way the writer put it on: a quote
+ * before a byte the guard protects, and nothing else. */
+static void test_unguard(void **state)
+{
+	static const struct {
+		const char *text;
+		bool guarded;
+	} cases[] = {
+		{ "=1+2", true },     { "+1", true },	   { "-1", true },
+		{ "@SUM(A1)", true }, { "\tx", true },	   { "\rx", true },
+		{ "a=b", false },     { "'plain", false }, { "x-y", false },
+		{ "", false },
+	};
+	char guarded[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(guarded, sizeof(guarded), "'%s", cases[i].text);
+		assert_int_equal(csv_needs_guard(cases[i].text),
+				 cases[i].guarded);
+		assert_string_equal(csv_unguard(guarded),
+				    cases[i].guarded ? cases[i].text : guarded);
+		assert_string_equal(csv_unguard(cases[i].text), cases[i].text);
+	}
 }
 
 static void test_numbers_not_guarded(void **state)
@@ -462,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_plain_text),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_formula_guard),
+		cmocka_unit_test(test_unguard),
 		cmocka_unit_test(test_numbers_not_guarded),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_reals_plain),

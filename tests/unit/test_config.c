@@ -3,7 +3,7 @@
  * docs/experiment-file.md, every error
  * with its FILE:LINE, expansion, overrides, inih's limits, hostile input.
  *
- * Error fixtures live in tests/data/config/bad-*.ini; the first line of each
+ * Error fixtures live in tests/fixtures/config/bad-*.ini; the first line of each
  * says what it must produce: "; expect: LINE: text".
  */
 #include <dirent.h>
@@ -103,7 +103,7 @@ static char *read_fixture(const char *name)
 	const char *src = getenv("CONCUR_TEST_SOURCE_DIR");
 
 	assert_non_null(src);
-	return xasprintf("%s/tests/data/config/%s", src, name);
+	return xasprintf("%s/tests/fixtures/config/%s", src, name);
 }
 
 /* ------------------------------------------------------------------ */

@@ -15,18 +15,8 @@
 
 #include <cmocka.h>
 
+#include "assert_near.h"
 #include "ranktest.h"
-
-static void check_near(double got, double want, double tol, const char *expr,
-		       int line)
-{
-	if (!(fabs(got - want) <= tol))
-		fail_msg("line %d: %s = %.12g, want %.12g (tolerance %g)", line,
-			 expr, got, want, tol);
-}
-
-#define assert_near(got, want, tol)                                            \
-	check_near((got), (want), (tol), #got, __LINE__)
 
 static int cmp_double(const void *a, const void *b)
 {
