@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config libinih-dev libcurl4-openssl-dev
-          libmicrohttpd-dev libcmocka-dev libssl-dev python3 locales curl
+          libmicrohttpd-dev libnghttp2-dev libcmocka-dev libssl-dev python3 locales curl
           libxlsxwriter-dev libminizip-dev  # N.xlsx
           liburing-dev  # the io_uring strategy
           time)  # time: GNU time, peak memory in the plot test and benchmarks

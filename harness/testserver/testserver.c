@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <nghttp2/nghttp2.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testserver_front.h"
 #include "testserver_query.h"
 #include "value.h"
 #include "util.h"
@@ -66,6 +68,7 @@ struct ts_request {
 
 struct testserver {
 	struct MHD_Daemon *daemon;
+	struct front *front; /* the listening socket; HTTP/2 */
 	uint16_t port;
 	struct ts_limits limits;
 	bool remote_faults; /* fault modes for clients not on loopback */
@@ -271,22 +274,7 @@ static bool client_on_loopback(struct MHD_Connection *c)
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info ? info->client_addr : NULL;
 
-	if (!sa)
-		return false;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in4 = (const void *)sa;
-
-		return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a =
-			&((const struct sockaddr_in6 *)(const void *)sa)
-				 ->sin6_addr;
-
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
+	return sa && ts_sockaddr_loopback(sa);
 }
 
 /* ---- answering ---- */
@@ -474,15 +462,61 @@ static int sockaddr_make(const char *addr, uint16_t port,
 	return -EINVAL;
 }
 
+/* The front's way to give libmicrohttpd an HTTP/1.x connection. */
+static void handoff_http1(void *arg, int fd, const struct sockaddr *sa,
+			  socklen_t salen)
+{
+	struct testserver *s = arg;
+
+	/* libmicrohttpd closes fd itself when it refuses it */
+	MHD_add_connection(s->daemon, fd, sa, salen);
+}
+
+/* The listening socket, HTTP/2, and the hand-off to libmicrohttpd. */
+static int front_open(struct testserver *s, const struct testserver_options *o,
+		      const char *addr, const struct sockaddr_storage *ss,
+		      bool v6, char *err, size_t errlen)
+{
+	struct front_config fc = {
+		.addr = (const struct sockaddr *)ss,
+		.addrlen = v6 ? sizeof(struct sockaddr_in6)
+			      : sizeof(struct sockaddr_in),
+		.backlog = o->backlog ? o->backlog : TESTSERVER_BACKLOG,
+		.max_conns = o->max_connections ? o->max_connections
+						: TESTSERVER_MAX_CONNECTIONS,
+		.idle_timeout_s = o->timeout_s,
+		.h2 = { .limits = s->limits,
+			.remote_faults = s->remote_faults,
+			.body = body_buf,
+			.body_len = BODY_BUF_SIZE },
+		.handoff = handoff_http1,
+		.handoff_arg = s,
+	};
+	char why[128];
+	int rc = front_start(&fc, &s->front, why, sizeof(why));
+
+	if (rc)
+		errf(err, errlen,
+		     "cannot start the HTTP test server on %s port %u: %s "
+		     "(address in use, or not an address of this host?)",
+		     addr, (unsigned)o->port, why);
+	else
+		s->port = front_port(s->front);
+	return rc;
+}
+
+/*
+ * libmicrohttpd listens on no socket of its own: the front accepts and
+ * hands it the HTTP/1.x connections (testserver_front.h).
+ */
 static int daemon_start(struct testserver *s,
 			const struct testserver_options *o, char *err,
 			size_t errlen)
 {
 	const char *addr = o->bind_addr ? o->bind_addr : TESTSERVER_BIND_ADDR;
-	unsigned flags =
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
 	struct sockaddr_storage ss;
-	const union MHD_DaemonInfo *info;
 	bool v6;
 	int rc = sockaddr_make(addr, o->port, &ss, &v6, err, errlen);
 
@@ -491,12 +525,10 @@ static int daemon_start(struct testserver *s,
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
-		flags, o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+		flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->max_connections ? o->max_connections
 					      : TESTSERVER_MAX_CONNECTIONS),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)(o->backlog ? o->backlog : TESTSERVER_BACKLOG),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TS_CONN_MEMORY,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)(o->threads > 1 ? o->threads : 0),
@@ -504,15 +536,10 @@ static int daemon_start(struct testserver *s,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->daemon) {
-		errf(err, errlen,
-		     "cannot start the HTTP test server on %s port %u "
-		     "(address in use, or not an address of this host?)",
-		     addr, (unsigned)o->port);
-		return -EADDRINUSE;
+		errf(err, errlen, "cannot start libmicrohttpd on %s", addr);
+		return -EIO;
 	}
-	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = info ? info->port : o->port;
-	return 0;
+	return front_open(s, o, addr, &ss, v6, err, errlen);
 }
 
 int testserver_start(const struct testserver_options *o,
@@ -564,7 +591,18 @@ size_t testserver_pending(struct testserver *s)
 	pthread_mutex_lock(&s->lock);
 	n = s->heap_len;
 	pthread_mutex_unlock(&s->lock);
-	return n;
+	return n + (s->front ? front_held(s->front) : 0);
+}
+
+void testserver_counts(struct testserver *s, struct testserver_counts *ret)
+{
+	struct front_counts fc = { 0 };
+
+	if (s->front)
+		front_counts(s->front, &fc);
+	ret->http1_conns = fc.http1_conns;
+	ret->http2_conns = fc.http2_conns;
+	ret->http2_streams = fc.http2_streams;
 }
 
 /*
@@ -575,6 +613,7 @@ void testserver_stop(struct testserver *s)
 {
 	if (!s)
 		return;
+	front_stop(s->front); /* no more connections, HTTP/2 ones closed */
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
 	pthread_cond_signal(&s->wake);
@@ -637,7 +676,8 @@ static int wait_stop_signal(const sigset_t *set)
 
 int testserver_libraries(char *buf, size_t len)
 {
-	return snprintf(buf, len, "libmicrohttpd/%s", MHD_get_version()) < 0
+	return snprintf(buf, len, "libmicrohttpd/%s libnghttp2/%s",
+			MHD_get_version(), nghttp2_version(0)->version_str) < 0
 		       ? -EINVAL
 		       : 0;
 }
@@ -648,7 +688,8 @@ static void serve_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: concur serve [--port N] [--bind ADDR] [--threads N] [limits]\n"
-		"  Runs the embedded HTTP test server until Ctrl-C.\n"
+		"  Runs the embedded HTTP test server until Ctrl-C: HTTP/1.1 and,\n"
+		"  on the same port, HTTP/2 with prior knowledge (curl --http2-prior-knowledge).\n"
 		"  --port N              port to listen on (default 0: any free port)\n"
 		"  --bind ADDR           address to bind (default 127.0.0.1; 0.0.0.0 "
 		"for every interface)\n"

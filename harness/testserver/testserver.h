@@ -27,8 +27,16 @@
  *
  * Only the path "/" is served; any other path answers 404, a malformed
  * parameter 400, a method other than GET/HEAD 405.  Connections are
- * keep-alive (HTTP/1.1).  The server runs on its own threads (libmicrohttpd's
- * epoll loop plus one timer thread that resumes delayed requests).
+ * keep-alive.
+ *
+ * One port serves HTTP/1.1 and HTTP/2 (cleartext, prior knowledge): a
+ * front thread accepts, and a connection that opens with the HTTP/2
+ * preface is served on that thread with libnghttp2 (testserver_h2.h), any
+ * other is handed to libmicrohttpd.  On HTTP/2 the faults act on the
+ * stream: close and reset end it with RST_STREAM, and the connection's
+ * other streams go on.  The HTTP/1.1 side runs on libmicrohttpd's epoll
+ * thread(s) plus one timer thread that resumes delayed requests; the
+ * idle timeout and the per-address limit apply to it alone.
  */
 #ifndef CONCUR_TESTSERVER_H
 #define CONCUR_TESTSERVER_H
@@ -83,6 +91,15 @@ uint16_t testserver_port(const struct testserver *s);
 /* Requests currently held back (delayed or stalled): for tests. */
 size_t testserver_pending(struct testserver *s);
 
+/* What the server has served since it started: for tests. */
+struct testserver_counts {
+	uint64_t http1_conns;	/* connections handed to libmicrohttpd */
+	uint64_t http2_conns;	/* HTTP/2 connections */
+	uint64_t http2_streams; /* HTTP/2 requests answered */
+};
+
+void testserver_counts(struct testserver *s, struct testserver_counts *ret);
+
 /*
  * Release every held-back request (libmicrohttpd requires it), stop the
  * server, closing every connection (held-back requests get no answer), and
@@ -91,7 +108,8 @@ size_t testserver_pending(struct testserver *s);
 void testserver_stop(struct testserver *s);
 
 /*
- * The libraries the server uses, "libmicrohttpd/0.9.75", into buf.
+ * The libraries the server uses, "libmicrohttpd/0.9.75 libnghttp2/1.52.0",
+ * into buf.
  * Returns 0 or -EINVAL.
  */
 int testserver_libraries(char *buf, size_t len);

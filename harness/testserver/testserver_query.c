@@ -155,3 +155,69 @@ int ts_query_parse(ts_lookup_fn get, void *ctx, const struct ts_limits *lim,
 		*ret = q;
 	return rc;
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decode %XX and '+' in place; returns the end of the decoded text. */
+static char *url_decode(char *text)
+{
+	char *in = text, *out = text;
+
+	for (; *in; in++) {
+		int hi, lo;
+
+		if (*in == '%' && (hi = hex_digit(in[1])) >= 0 &&
+		    (lo = hex_digit(in[2])) >= 0) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 2;
+		} else {
+			*out++ = *in == '+' ? ' ' : *in;
+		}
+	}
+	*out = '\0';
+	return out;
+}
+
+void ts_args_parse(const char *query, struct ts_args *ret)
+{
+	char *save = NULL, *tok;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->text = xstrdup(query);
+	for (tok = strtok_r(ret->text, "&", &save); tok && ret->n < TS_ARGS_MAX;
+	     tok = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (eq)
+			*eq = '\0';
+		ret->key[ret->n] = tok;
+		ret->value[ret->n] = eq ? eq + 1 : "";
+		url_decode(tok);
+		if (eq)
+			url_decode(eq + 1);
+		ret->n++;
+	}
+}
+
+void ts_args_free(struct ts_args *a)
+{
+	free(a->text);
+	a->text = NULL;
+	a->n = 0;
+}
+
+const char *ts_args_get(void *args, const char *key)
+{
+	const struct ts_args *a = args;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->key[i], key) == 0)
+			return a->value[i];
+	return NULL;
+}

@@ -47,6 +47,26 @@ typedef const char *(*ts_lookup_fn)(void *ctx, const char *key);
 int ts_query_parse(ts_lookup_fn get, void *ctx, const struct ts_limits *lim,
 		   struct ts_query *ret, char *why, size_t whylen);
 
+/*
+ * The parameters of a raw query string ("a=1&b=2", no '?'), for a server
+ * that gets the request path undecoded (HTTP/2).  Keys and values are
+ * percent-decoded ('+' is a space) as libmicrohttpd decodes them; a key
+ * without '=' has the value "".  The first TS_ARGS_MAX parameters count.
+ */
+#define TS_ARGS_MAX 16
+
+struct ts_args {
+	char *text; /* the decoded copy the pointers below point into */
+	size_t n;
+	const char *key[TS_ARGS_MAX], *value[TS_ARGS_MAX];
+};
+
+/* Split query into *ret; free with ts_args_free. */
+void ts_args_parse(const char *query, struct ts_args *ret);
+void ts_args_free(struct ts_args *a);
+/* A ts_lookup_fn over struct ts_args: the first value of key. */
+const char *ts_args_get(void *args, const char *key);
+
 /* "500", "close", "reset", "stall" ("" for none). */
 const char *ts_fault_name(enum ts_fault fault);
 

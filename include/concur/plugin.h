@@ -108,7 +108,8 @@ extern "C" {
  * I/O side").  The core starts it once per experiment, in its
  * own process, and puts its base URL, "http://127.0.0.1:PORT/", in the
  * environment variable CONCUR_BUILTIN_URL_ENV before any plugin instance is
- * created.  Requests take ?delay_ms=N&size=BYTES.  A workload that needs the
+ * created.  Requests take ?delay_ms=N&size=BYTES.  The same port speaks
+ * HTTP/1.1 and HTTP/2 over cleartext with prior knowledge.  A workload that needs the
  * server only for some parameter values narrows the need with its `needs`
  * hook.
  */

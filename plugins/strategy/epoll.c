@@ -38,22 +38,26 @@ static struct ep_state *ep_of(struct evloop *l)
 }
 
 /*
- * Add, modify or delete; an fd closed and reused behind our back makes MOD
- * fail with ENOENT (then ADD) and a stale entry makes ADD fail with EEXIST
- * (then MOD).  A delete of a closed fd fails harmlessly: epoll already
- * forgot it.
+ * Add or modify; an fd closed and reused behind our back (or closed after a
+ * lazy unwatch) makes MOD fail with ENOENT (then ADD) and a stale entry
+ * makes ADD fail with EEXIST (then MOD).  `armed` (evloop_fd) says the
+ * kernel holds a registration for the fd.
+ *
+ * Unwatching is lazy: the kernel keeps the registration, since a kept-alive
+ * connection is unwatched at the end of each download and watched again
+ * when the next one starts on it (a MOD then, not a DEL and an ADD), and a
+ * socket about to be closed leaves epoll by itself.  An event that still
+ * comes for it drops the registration then (ep_wait).
  */
 static int ep_watch(struct evloop *l, int fd, unsigned events)
 {
 	struct ep_state *s = ep_of(l);
 	struct epoll_event ev = { .data.fd = fd };
-	bool known = l->fds[fd].events != 0;
+	bool known = l->fds[fd].armed;
 	int op, rc;
 
-	if (!events) {
-		epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (!events)
 		return 0;
-	}
 	ev.events = (events & CONCUR_EV_READ ? EPOLLIN : 0) |
 		    (events & CONCUR_EV_WRITE ? EPOLLOUT : 0);
 	op = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
@@ -61,6 +65,7 @@ static int ep_watch(struct evloop *l, int fd, unsigned events)
 	if (rc < 0 && errno == (known ? ENOENT : EEXIST))
 		rc = epoll_ctl(s->epfd, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
 			       fd, &ev);
+	l->fds[fd].armed = rc == 0; /* not known: ADD first next time */
 	return rc < 0 ? -errno : 0;
 }
 
@@ -94,17 +99,26 @@ static int ep_wait(struct evloop *l, int64_t deadline)
 		uint32_t e = evs[k].events;
 		unsigned rev = 0;
 		uint64_t ticks;
+		int fd = evs[k].data.fd;
 
-		if (evs[k].data.fd == s->tfd) {
+		if (fd == s->tfd) {
 			if (read(s->tfd, &ticks, sizeof(ticks)) < 0)
 				ticks = 0; /* EAGAIN: already read */
 			s->tfd_deadline = 0;
 			continue;
 		}
+		/* Unwatched lazily: drop the registration (ENOENT / EBADF:
+		 * the fd was closed, epoll already forgot it). */
+		if ((size_t)fd < l->fds_cap && !l->fds[fd].events &&
+		    l->fds[fd].armed) {
+			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+			l->fds[fd].armed = false;
+			continue;
+		}
 		rev |= e & EPOLLIN ? CONCUR_EV_READ : 0;
 		rev |= e & EPOLLOUT ? CONCUR_EV_WRITE : 0;
 		rev |= e & (EPOLLERR | EPOLLHUP) ? CONCUR_EV_ERROR : 0;
-		evloop_fd_ready(l, evs[k].data.fd, rev);
+		evloop_fd_ready(l, fd, rev);
 	}
 	return 0;
 }

@@ -54,6 +54,23 @@
 #define HTTP_MAX_IDLE_CONNS 100000L
 /* Connections one shard (multi handle) opens before a new shard is made. */
 #define HTTP_SHARD_CONNS 128
+/* Streams curl may open on one multiplexed connection (curl's default: 100). */
+#define HTTP_MAX_STREAMS 100000L
+/*
+ * Easy handles made by prepare, before the timed region, for the event-loop
+ * face: in a run's fresh process a new handle costs ~17 us of CPU (mostly
+ * first-touch page faults), set-up that is no part of a download.  At most
+ * this many, since the workload cannot know how many tasks the strategy
+ * keeps in flight; loops make more when they run out.
+ */
+#define HTTP_POOL_MAX 256
+/*
+ * Room for the builtin server's status line and headers (about 150 bytes)
+ * beside its body, in a receive buffer sized to hold the whole response.
+ */
+#define HTTP_HEAD_ROOM 1024
+/* libcurl's default receive buffer (CURL_MAX_WRITE_SIZE), the most we ask. */
+#define HTTP_DEFAULT_BUFFER 16384
 
 enum http_param_index {
 	P_URL,
@@ -65,6 +82,8 @@ enum http_param_index {
 	P_TIMEOUT,
 	P_EXPECT_STATUS,
 	P_EXPECT_BYTES,
+	P_HTTP_VERSION,
+	P_MULTIPLEX,
 };
 
 struct http_instance {
@@ -77,6 +96,11 @@ struct http_instance {
 	int expect_status; /* 100..599, or 1..5 for a class "Nxx" */
 	char expect_text[8];
 	int64_t expect_bytes; /* -1 = not checked */
+	long http_version; /* CURL_HTTP_VERSION_1_1 or CURL_HTTP_VERSION_2_0 */
+	bool multiplex;	   /* HTTP/2 streams share a shard's connections */
+	long buffer_size;  /* CURLOPT_BUFFERSIZE, 0 = libcurl's default */
+	struct http_xfer **pool;  /* handles made by prepare, taken in order */
+	size_t n_pool, pool_next; /* pool_next: atomic, may exceed n_pool */
 };
 
 struct http_worker;
@@ -92,6 +116,7 @@ struct http_xfer {
 	uint64_t bytes;
 	int sock_errno; /* why the transfer could not open a socket */
 	bool active;	/* added to a multi handle */
+	bool h2_open;	/* blocking face: its last download left HTTP/2 open */
 	struct http_xfer *next_free;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -165,12 +190,18 @@ static int curl_init_once(char *err, size_t errlen)
 	return 0;
 }
 
+static void xfer_free(struct http_xfer *x);
+
 static void http_destroy(void *instance)
 {
 	struct http_instance *inst = instance;
 
 	if (!inst)
 		return;
+	/* Handles still in the pool; the taken ones went with their worker. */
+	for (size_t i = inst->pool_next; i < inst->n_pool; i++)
+		xfer_free(inst->pool[i]);
+	free(inst->pool);
 	for (size_t i = 0; i < inst->n_urls; i++)
 		free(inst->urls[i]);
 	free(inst->urls);
@@ -270,6 +301,60 @@ static int urls_build(struct http_instance *inst,
 	return 0;
 }
 
+/*
+ * http_version and multiplex.  multiplex with reuse_connections = false is
+ * refused: one forbids what the other asks.  With http_version = 1.1 it
+ * changes nothing, and on the blocking face neither: a worker there has one
+ * download in flight, so there is never a second stream to share with.
+ */
+static int version_parse(struct http_instance *inst,
+			 const union concur_value *params, char *err,
+			 size_t errlen)
+{
+	const char *text = params[P_HTTP_VERSION].s;
+
+	if (strcmp(text, "1.1") == 0) {
+		inst->http_version = CURL_HTTP_VERSION_1_1;
+	} else if (strcmp(text, "2") == 0) {
+		inst->http_version = CURL_HTTP_VERSION_2_0;
+	} else {
+		snprintf(err, errlen,
+			 "http_version '%.40s' is not supported: use 1.1 or 2 "
+			 "(2 = HTTP/2, with prior knowledge on http:// URLs "
+			 "and by ALPN on https://)",
+			 text);
+		return -EINVAL;
+	}
+	inst->multiplex = params[P_MULTIPLEX].b;
+	if (inst->multiplex && !inst->reuse) {
+		snprintf(err, errlen,
+			 "multiplex = true shares connections between "
+			 "downloads, reuse_connections = false forbids "
+			 "sharing them: set one of the two differently");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A receive buffer that holds the builtin server's whole response when
+ * every URL is builtin and that fits in libcurl's default: the same single
+ * recv per response, less memory touched per transfer (10,000 in flight
+ * hold 10,000 buffers).  Otherwise libcurl's default.
+ */
+static long buffer_size(const union concur_value *params)
+{
+	const struct concur_list *list = &params[P_URL].list;
+	uint64_t body = params[P_BODY].bytes;
+
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], "builtin") != 0)
+			return 0;
+	if (body >= HTTP_DEFAULT_BUFFER - HTTP_HEAD_ROOM)
+		return 0;
+	return (long)body + HTTP_HEAD_ROOM;
+}
+
 static int http_create(const union concur_value *params, void **ret_instance,
 		       char *err, size_t errlen)
 {
@@ -285,7 +370,10 @@ static int http_create(const union concur_value *params, void **ret_instance,
 		(long)(params[P_CONNECT_TIMEOUT].ns / 1000000);
 	inst->timeout_ms = (long)(params[P_TIMEOUT].ns / 1000000);
 	inst->expect_bytes = params[P_EXPECT_BYTES].i;
+	inst->buffer_size = buffer_size(params);
 	rc = expect_parse(inst, params[P_EXPECT_STATUS].s, err, errlen);
+	if (!rc)
+		rc = version_parse(inst, params, err, errlen);
 	if (!rc)
 		rc = urls_build(inst, params, err, errlen);
 	if (!rc)
@@ -379,18 +467,22 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
 	return close(fd);
 }
 
-static struct http_xfer *xfer_new(struct http_worker *w)
+static void xfer_free(struct http_xfer *x)
 {
-	const struct http_instance *inst = w->inst;
+	if (x && x->easy)
+		curl_easy_cleanup(x->easy);
+	free(x);
+}
+
+/* A handle with every option but the worker's share: see xfer_adopt. */
+static struct http_xfer *xfer_make(const struct http_instance *inst)
+{
 	struct http_xfer *x = calloc(1, sizeof(*x));
 
-	if (!x || !(x->easy = curl_easy_init()))
-		goto fail;
-	if (array_reserve((void **)&w->xfers, &w->cap_xfers, w->n_xfers + 1,
-			  sizeof(*w->xfers)))
-		goto fail;
-	w->xfers[w->n_xfers++] = x;
-	x->worker = w;
+	if (!x || !(x->easy = curl_easy_init())) {
+		xfer_free(x);
+		return NULL;
+	}
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -406,18 +498,101 @@ static struct http_xfer *xfer_new(struct http_worker *w)
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 inst->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, inst->timeout_ms);
-	if (w->share)
-		curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
+	if (inst->buffer_size)
+		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE,
+				 inst->buffer_size);
 	if (!inst->reuse) {
 		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
 	}
 	return x;
-fail:
-	if (x && x->easy)
-		curl_easy_cleanup(x->easy);
-	free(x);
-	return NULL;
+}
+
+/* Make x one of w's handles (freed by worker_fini); false: no memory. */
+static bool xfer_adopt(struct http_worker *w, struct http_xfer *x)
+{
+	if (array_reserve((void **)&w->xfers, &w->cap_xfers, w->n_xfers + 1,
+			  sizeof(*w->xfers)))
+		return false;
+	w->xfers[w->n_xfers++] = x;
+	x->worker = w;
+	if (w->share)
+		curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
+	return true;
+}
+
+static struct http_xfer *xfer_new(struct http_worker *w)
+{
+	struct http_xfer *x = xfer_make(w->inst);
+
+	if (x && !xfer_adopt(w, x)) {
+		xfer_free(x);
+		x = NULL;
+	}
+	return x;
+}
+
+/*
+ * Will the download x is about to start reuse an HTTP/2 connection?  On
+ * the loop face: when its shard has one idle, or (multiplex) has one open
+ * or being opened by a download in flight; on the blocking face: when the
+ * worker's last download left one open.
+ */
+static bool xfer_reuses_h2(const struct http_xfer *x)
+{
+	const struct http_shard *s = x->shard;
+
+	if (!x->worker->loop)
+		return x->h2_open;
+	if (x->worker->inst->multiplex)
+		return s->active > 0 || s->conns > 0;
+	return s->conns > s->active;
+}
+
+/*
+ * The protocol asked for: HTTP/2 over TLS is negotiated (ALPN), over
+ * cleartext spoken from the first byte (prior knowledge).  libcurl before
+ * 8.0 breaks a reused connection when a download on it asks for prior
+ * knowledge (it switches the connection to HTTP/2 a second time: "Error in
+ * the HTTP2 framing layer"), so there a download that reuses one asks for
+ * plain HTTP/2, which takes the connection as it is.  PIPEWAIT makes a
+ * multiplexed download wait for a connection being opened to the same host
+ * instead of opening one more.  Call after xfer_prepare.
+ */
+static void xfer_set_version(struct http_xfer *x)
+{
+	const struct http_instance *inst = x->worker->inst;
+	bool fixed =
+		curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
+	const char *url = inst->urls[x->task % inst->n_urls];
+	long v = inst->http_version;
+
+	if (v == CURL_HTTP_VERSION_2_0 && strncasecmp(url, "https://", 8) == 0)
+		v = CURL_HTTP_VERSION_2TLS;
+	else if (v == CURL_HTTP_VERSION_2_0 && (fixed || !xfer_reuses_h2(x)))
+		v = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, v);
+	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, inst->multiplex ? 1L : 0L);
+}
+
+/* The version libcurl actually spoke, checked against the one asked for. */
+static bool version_ok(const struct http_xfer *x, char *msg, size_t len)
+{
+	long want = x->worker->inst->http_version, got = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &got);
+	if (got == want)
+		return true;
+	snprintf(msg, len,
+		 "the download came back over %s, but http_version asks for "
+		 "%s",
+		 got == CURL_HTTP_VERSION_1_0	? "HTTP/1.0"
+		 : got == CURL_HTTP_VERSION_1_1 ? "HTTP/1.1"
+		 : got == CURL_HTTP_VERSION_2_0 ? "HTTP/2"
+		 : got == CURL_HTTP_VERSION_3	? "HTTP/3"
+						: "an unknown HTTP version",
+		 want == CURL_HTTP_VERSION_2_0 ? "HTTP/2" : "HTTP/1.1");
+	return false;
 }
 
 static void xfer_prepare(struct http_xfer *x, size_t task,
@@ -465,6 +640,7 @@ static int curl_status(CURLcode rc)
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_SEND_ERROR:
+	case CURLE_HTTP2_STREAM:
 		return -ECONNRESET;
 	default:
 		return -EIO;
@@ -499,9 +675,11 @@ static int xfer_finish(struct http_xfer *x, CURLcode res, char *msg, size_t len)
 	    (x->sock_errno == EMFILE || x->sock_errno == ENFILE)) {
 		status = fds_exhausted(x, msg, len);
 	} else if (res != CURLE_OK) {
-		snprintf(msg, len, "curl: %s",
+		snprintf(msg, len, "curl: %.240s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		status = curl_status(res);
+	} else if (!version_ok(x, msg, len)) {
+		status = -EPROTO;
 	} else if (!status_ok(inst, code)) {
 		snprintf(msg, len, "HTTP status %ld, expected %s", code,
 			 inst->expect_text);
@@ -525,9 +703,16 @@ static int http_run_task(void *instance, void *worker, size_t task,
 	struct http_worker *w = worker;
 	struct http_xfer *x = w->free_list;
 
+	long version = 0;
+	int status;
+
 	(void)instance;
 	xfer_prepare(x, task, rec);
-	return xfer_finish(x, curl_easy_perform(x->easy), err, errlen);
+	xfer_set_version(x);
+	status = xfer_finish(x, curl_easy_perform(x->easy), err, errlen);
+	curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+	x->h2_open = x->worker->inst->reuse && version == CURL_HTTP_VERSION_2_0;
+	return status;
 }
 
 /* ---- the event-loop face: curl's multi_socket API on the loop ---- */
@@ -676,6 +861,26 @@ static void shard_update(struct http_shard *s)
 	shard_list_set(s, SHARD_ROOM, load < HTTP_SHARD_CONNS);
 }
 
+/*
+ * multiplex: the shard's downloads are streams on one HTTP/2 connection
+ * per host, as many at once as the server allows; the others wait for a
+ * stream.  One connection per host is also what keeps libcurl from opening
+ * a second one for the downloads past 100 it starts before the server's
+ * SETTINGS (with its stream limit) arrive.  Otherwise each download in
+ * flight has a connection of its own.
+ */
+static void multi_set_multiplex(CURLM *multi, const struct http_instance *inst)
+{
+	curl_multi_setopt(multi, CURLMOPT_PIPELINING,
+			  inst->multiplex ? CURLPIPE_MULTIPLEX
+					  : CURLPIPE_NOTHING);
+	if (!inst->multiplex)
+		return;
+	curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
+			  HTTP_MAX_STREAMS);
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+}
+
 static struct http_shard *shard_new(struct http_worker *w)
 {
 	struct http_shard *s;
@@ -695,13 +900,20 @@ static struct http_shard *shard_new(struct http_worker *w)
 	curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
 	curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNS);
+	multi_set_multiplex(s->multi, w->inst);
 	shard_update(s);
 	return s;
 }
 
-/* Idle connection first, then room for a new one, then a new shard. */
+/*
+ * Idle connection first, then room for a new one, then a new shard.  With
+ * multiplex there is one shard: its streams share connections, and a
+ * second shard would open a second connection.
+ */
 static struct http_shard *shard_pick(struct http_worker *w)
 {
+	if (w->inst->multiplex)
+		return w->n_shards ? w->shards[0] : shard_new(w);
 	if (w->lists[SHARD_IDLE])
 		return w->lists[SHARD_IDLE];
 	if (w->lists[SHARD_ROOM])
@@ -782,15 +994,29 @@ static void multi_fail_all(struct http_shard *s, const char *why)
 	}
 }
 
+/* A free handle of w's, else one from the pool, else a new one. */
 static struct http_xfer *xfer_take(struct http_worker *w)
 {
+	struct http_instance *inst = w->inst;
 	struct http_xfer *x = w->free_list;
+	size_t i;
 
-	if (x)
+	if (x) {
 		w->free_list = x->next_free;
-	else
-		x = xfer_new(w);
-	return x;
+		return x;
+	}
+	if (__atomic_load_n(&inst->pool_next, __ATOMIC_RELAXED) <
+	    inst->n_pool) {
+		i = __atomic_fetch_add(&inst->pool_next, 1, __ATOMIC_RELAXED);
+		if (i < inst->n_pool) {
+			x = inst->pool[i];
+			if (xfer_adopt(w, x))
+				return x;
+			xfer_free(x);
+			return NULL;
+		}
+	}
+	return xfer_new(w);
 }
 
 static int http_start_task(void *instance, void *worker, size_t task,
@@ -810,6 +1036,7 @@ static int http_start_task(void *instance, void *worker, size_t task,
 	}
 	xfer_prepare(x, task, rec);
 	x->shard = s;
+	xfer_set_version(x);
 	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, s);
 	mc = curl_multi_add_handle(s->multi, x->easy);
 	if (mc != CURLM_OK) {
@@ -853,10 +1080,8 @@ static void http_worker_fini(void *instance, void *worker)
 		return;
 	if (w->loop)
 		shards_close(w);
-	for (size_t i = 0; i < w->n_xfers; i++) {
-		curl_easy_cleanup(w->xfers[i]->easy);
-		free(w->xfers[i]);
-	}
+	for (size_t i = 0; i < w->n_xfers; i++)
+		xfer_free(w->xfers[i]);
 	if (w->share)
 		curl_share_cleanup(w->share);
 	while (w->socks) {
@@ -867,7 +1092,11 @@ static void http_worker_fini(void *instance, void *worker)
 	free(w);
 }
 
-/* Handles are made here, in the worker, never before a fork. */
+/*
+ * The blocking face's handle is made here, in the worker, never before a
+ * fork; the event-loop face takes prepare's handles first (see
+ * http_prepare) and makes the rest as its tasks start.
+ */
 static int http_worker_init(void *instance, unsigned worker_id,
 			    struct concur_loop *loop, void **ret_worker,
 			    char *err, size_t errlen)
@@ -891,6 +1120,32 @@ static int http_worker_init(void *instance, unsigned worker_id,
 	}
 	*ret_worker = w;
 	return 0;
+}
+
+/*
+ * Outside the timed region: the handles the event-loop face will take
+ * first (see HTTP_POOL_MAX).  Made here, in the run's process, after any
+ * fork of the core's and before the strategy's threads; they hold no socket
+ * or connection until a task starts.  The blocking face keeps making its
+ * own in worker_init, since a strategy may fork there.
+ */
+static int http_prepare(void *instance, char *err, size_t errlen)
+{
+	struct http_instance *inst = instance;
+	size_t n = inst->count < HTTP_POOL_MAX ? inst->count : HTTP_POOL_MAX;
+
+	inst->pool = calloc(n ? n : 1, sizeof(*inst->pool));
+	if (!inst->pool)
+		goto nomem;
+	for (; inst->n_pool < n; inst->n_pool++) {
+		inst->pool[inst->n_pool] = xfer_make(inst);
+		if (!inst->pool[inst->n_pool])
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "cannot create a curl handle");
+	return -ENOMEM;
 }
 
 static const struct concur_param http_params[] = {
@@ -920,6 +1175,14 @@ static const struct concur_param http_params[] = {
 	[P_EXPECT_BYTES] = { "expect_bytes", CONCUR_PARAM_INT, "-1", "-1", NULL,
 			     "body bytes each download must have; -1 = not "
 			     "checked" },
+	[P_HTTP_VERSION] = { "http_version", CONCUR_PARAM_STRING, "1.1", NULL,
+			     NULL,
+			     "1.1 or 2 (HTTP/2: prior knowledge on http://, "
+			     "ALPN on https://); a download over another "
+			     "version fails" },
+	[P_MULTIPLEX] = { "multiplex", CONCUR_PARAM_BOOL, "false", NULL, NULL,
+			  "event loop, HTTP/2: downloads in flight share one "
+			  "connection as streams; false = a connection each" },
 	{ NULL },
 };
 
@@ -952,6 +1215,7 @@ static const struct concur_workload_ops http_ops = {
 	.run_task = http_run_task,
 	.start_task = http_start_task,
 	.needs = http_needs,
+	.prepare = http_prepare,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {

@@ -13,9 +13,10 @@ concur_unit_test(test_testserver
                  LIBS concur_testserver CURL::libcurl)
 add_dependencies(test_testserver concur-testserver)
 
-foreach(t test_http_download test_epoll)
+foreach(t test_http_download test_epoll test_http2)
   concur_unit_test(${t} SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/${t}.c
                    ${PROJECT_SOURCE_DIR}/tests/unit/test_http_common.c
+                   ${PROJECT_SOURCE_DIR}/tests/unit/test_http_server.c
                    LIBS concur_testserver CURL::libcurl)
   add_dependencies(${t} ${IO_TEST_DEPS})
 endforeach()
@@ -43,3 +44,12 @@ target_compile_options(deny_io_uring PRIVATE ${CONCUR_WARNINGS})
 set_target_properties(deny_io_uring PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/fixtures)
 concur_integration_test(io_uring)
+
+# HTTP/2 in http_download against the builtin server and a real nginx.
+concur_integration_test(http2 TIMEOUT 120)
+
+# What a download costs besides itself: resident memory per download in
+# flight and epoll_ctl calls (strace) per kept-alive download.  Release
+# figures, left out of the sanitizer passes (shadow memory is not concur's,
+# syscalls are the same in every build).
+concur_integration_test(io_costs TIMEOUT 120)
