@@ -39,7 +39,11 @@ if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
     # and the syscalls are the same in every build.  integration_http2
     # (nginx as a peer) runs the plugin code test_http2 already runs under
     # the sanitizers.
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    # intercept_tls_get_addr=0: GCC 12's LeakSanitizer misreads glibc's
+    # dynamic TLS vector once enough modules are loaded (concur list with
+    # every shipped plugin and two from --plugin-path: "Tracer caught signal
+    # 11" at exit); leaks are still checked, dynamic TLS is not scanned.
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs" \
         -E '^(test_queueing|integration_(slurm|http2|io_costs))$'
 
