@@ -10,3 +10,6 @@ target_include_directories(test_file_read PRIVATE
 add_dependencies(test_file_read plugin_workload_file_read plugin_strategy_sync
                  plugin_strategy_pthreads plugin_strategy_epoll
                  plugin_strategy_forkpool)
+if(TARGET plugin_strategy_io_uring)
+  add_dependencies(test_file_read plugin_strategy_io_uring)
+endif()
