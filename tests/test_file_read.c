@@ -344,15 +344,19 @@ struct mock_loop {
 	bool short_reads;
 };
 
-static int mock_read_at(struct concur_loop *loop, struct concur_io *io,
-			int fd, void *buf, uint64_t len, int64_t offset,
+static int mock_read_at(struct concur_loop *loop, struct concur_io *io, int fd,
+			void *buf, uint64_t len, int64_t offset,
 			concur_io_cb cb, void *arg)
 {
 	struct mock_loop *m = (struct mock_loop *)loop;
 
 	assert_true(m->queued < ARRAY_SIZE(m->queue));
-	*io = (struct concur_io){ .fd = fd, .buf = buf, .len = len,
-				  .offset = offset, .cb = cb, .arg = arg };
+	*io = (struct concur_io){ .fd = fd,
+				  .buf = buf,
+				  .len = len,
+				  .offset = offset,
+				  .cb = cb,
+				  .arg = arg };
 	m->queue[m->queued++] = io;
 	if (m->queued > m->max_queued)
 		m->max_queued = m->queued;
@@ -376,11 +380,12 @@ static void mock_drain(struct mock_loop *m)
 {
 	while (m->queued) {
 		struct concur_io *io = m->queue[0];
-		uint64_t len = m->short_reads && io->len > 100 ? io->len / 2
-							       : io->len;
+		uint64_t len =
+			m->short_reads && io->len > 100 ? io->len / 2 : io->len;
 		ssize_t n;
 
-		memmove(m->queue, m->queue + 1, --m->queued * sizeof(*m->queue));
+		memmove(m->queue, m->queue + 1,
+			--m->queued * sizeof(*m->queue));
 		if (m->fail_after == 0) {
 			io->cb(&m->loop, io, -EIO, io->arg);
 			continue;
@@ -432,18 +437,16 @@ static void test_loop_face_read_at(void **state)
 	assert_int_equal(m.completed, 1);
 	assert_int_equal(m.status, 0);
 	assert_int_equal(m.max_queued, 4);
-	assert_int_equal(d.ops->check_task(d.inst, 0, &rec, d.err,
-					   sizeof(d.err)),
-			 0);
+	assert_int_equal(
+		d.ops->check_task(d.inst, 0, &rec, d.err, sizeof(d.err)), 0);
 	/* short reads: the rest of each block is asked for again */
 	mock_init(&m, true);
 	m.short_reads = true;
 	assert_int_equal(mock_run(&m, &d, &rec), 0);
 	assert_int_equal(m.status, 0);
 	assert_int_equal(rec.bytes, 100000);
-	assert_int_equal(d.ops->check_task(d.inst, 0, &rec, d.err,
-					   sizeof(d.err)),
-			 0);
+	assert_int_equal(
+		d.ops->check_task(d.inst, 0, &rec, d.err, sizeof(d.err)), 0);
 	/* a failing read fails the task once the others in flight are back */
 	mock_init(&m, true);
 	m.fail_after = 6;
@@ -460,9 +463,8 @@ static void test_loop_face_read_at(void **state)
 			 0);
 	assert_int_equal(m.completed, 1);
 	assert_int_equal(m.max_queued, 0);
-	assert_int_equal(d.ops->check_task(d.inst, 0, &rec, d.err,
-					   sizeof(d.err)),
-			 0);
+	assert_int_equal(
+		d.ops->check_task(d.inst, 0, &rec, d.err, sizeof(d.err)), 0);
 	direct_close(&d);
 }
 

@@ -13,3 +13,5 @@ add_dependencies(test_file_read plugin_workload_file_read plugin_strategy_sync
 if(TARGET plugin_strategy_io_uring)
   add_dependencies(test_file_read plugin_strategy_io_uring)
 endif()
+
+concur_integration_test(file_read)
