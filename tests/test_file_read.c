@@ -331,6 +331,58 @@ static void test_cache_state_before_the_run(void **state)
 	}
 }
 
+/* Bytes this process has had fetched from storage (/proc/self/io). */
+static long long storage_read_bytes(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	long long v = -1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "read_bytes:", 11) == 0)
+			v = atoll(line + 11);
+	fclose(f);
+	assert_true(v >= 0);
+	return v;
+}
+
+/*
+ * A cold random pattern reads what it asks for and no more: the kernel is
+ * told (POSIX_FADV_RANDOM, as fio does), so half the blocks in random order
+ * fetch half the file; readahead would fetch all of it and make later
+ * reads hits.
+ */
+static void test_cold_random_reads_only_its_blocks(void **state)
+{
+	struct th_values w;
+	struct direct d;
+	struct concur_task rec;
+	long long before, fetched;
+	size_t i;
+
+	(void)state;
+	fr_values(&w);
+	th_set(&w, "files", "1");
+	th_set(&w, "file_size", "16M");
+	th_set(&w, "ranges", "4096"); /* a task per 4 KiB block */
+	th_set(&w, "pattern", "random");
+	th_set(&w, "cache", "cold");
+	direct_open(&d, &w);
+	before = storage_read_bytes();
+	for (i = 0; i < 2048; i++) {
+		memset(&rec, 0, sizeof(rec));
+		assert_int_equal(d.ops->run_task(d.inst, d.worker, i, &rec,
+						 d.err, sizeof(d.err)),
+				 0);
+	}
+	fetched = storage_read_bytes() - before;
+	print_message("  2048 random 4 KiB reads fetched %lld bytes\n",
+		      fetched);
+	assert_true(fetched <= 2048 * 4096 + 256 * 1024);
+	direct_close(&d);
+}
+
 /* ---- the event-loop face on a mock loop ---- */
 
 struct mock_loop {
@@ -477,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_random_direct_depth),
 		cmocka_unit_test(test_flipped_byte_fails_its_task),
 		cmocka_unit_test(test_cache_state_before_the_run),
+		cmocka_unit_test(test_cold_random_reads_only_its_blocks),
 		cmocka_unit_test(test_loop_face_read_at),
 	};
 

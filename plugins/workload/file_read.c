@@ -325,8 +325,8 @@ static int write_all(struct fr_instance *inst, char *err, size_t errlen)
 			sum_wants(inst, f, digests);
 		if (rc == 0)
 			rc = fr_file_settle(inst->fds[f], inst->file_size,
-					    inst->cache, chunk, chunk_len, err,
-					    errlen);
+					    inst->cache, inst->order.random,
+					    chunk, chunk_len, err, errlen);
 	}
 	free(digests);
 	free(chunk);

@@ -177,8 +177,8 @@ static int read_through(int fd, uint64_t size, void *scratch, size_t len)
 	return 0;
 }
 
-int fr_file_settle(int fd, uint64_t size, enum fr_cache cache, void *scratch,
-		   size_t scratch_len, char *err, size_t errlen)
+int fr_file_settle(int fd, uint64_t size, enum fr_cache cache, int random,
+		   void *scratch, size_t scratch_len, char *err, size_t errlen)
 {
 	int rc = 0;
 
@@ -191,10 +191,17 @@ int fr_file_settle(int fd, uint64_t size, enum fr_cache cache, void *scratch,
 		rc = read_through(fd, size, scratch, scratch_len);
 	else
 		rc = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if (rc < 0)
+	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s",
 			 cache == FR_CACHE_WARM ? "reading it once (warm)"
 						: "posix_fadvise(DONTNEED)",
 			 strerror(-rc));
+		return rc;
+	}
+	rc = -posix_fadvise(fd, 0, 0,
+			    random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL);
+	if (rc < 0)
+		snprintf(err, errlen, "posix_fadvise(%s): %s",
+			 random ? "RANDOM" : "SEQUENTIAL", strerror(-rc));
 	return rc;
 }

@@ -44,9 +44,12 @@ void fr_files_close(size_t n, int *fds, int *dfds);
 /*
  * Put fd's `size` bytes on disk (fdatasync), then set up `cache`: warm reads
  * the file once into scratch (scratch_len bytes), cold and direct drop its
- * pages.  0, or a negative errno with a message.
+ * pages.  Last, the kernel is told the access pattern (POSIX_FADV_RANDOM or
+ * _SEQUENTIAL, as fio's default fadvise_hint does): without it, random
+ * reads of a cold file turn into readahead of their neighbours, and half of
+ * them become page-cache hits.  0, or a negative errno with a message.
  */
-int fr_file_settle(int fd, uint64_t size, enum fr_cache cache, void *scratch,
-		   size_t scratch_len, char *err, size_t errlen);
+int fr_file_settle(int fd, uint64_t size, enum fr_cache cache, int random,
+		   void *scratch, size_t scratch_len, char *err, size_t errlen);
 
 #endif
