@@ -16,7 +16,8 @@
  * The loader tells them apart by the second word of the description: a
  * v1.0 plugin has its kind there (1 or 2), a v1.1 plugin its size (64 or
  * more).  It then presents the v1.0 plugin to the core as a v1.1 plugin
- * whose hooks translate (README "Plugins built for concur 0.1"):
+ * whose hooks translate (docs/writing-plugins.md "Plugins built for concur
+ * 0.1"):
  *
  *  - a v1.0 workload's instances and workers are wrapped; a v1.1 strategy's
  *    event loop reaches it through a v1.0-layout loop (loop_bridge.h);

@@ -1,7 +1,6 @@
 /*
  * compare.h - `concur compare BASE.csv NEW.csv`: is NEW faster, slower or
- * the same as BASE, cell by cell, and how sure can we be?  (README
- * "Comparing two runs".)
+ * the same as BASE, cell by cell, and how sure can we be?  (docs/comparing.md.)
  *
  * Input: two summary files (N.csv) and their N-runs.csv siblings, read
  * through the results reader (results.h).  Cells are matched by cell id;

@@ -101,7 +101,7 @@ struct config {
 	bool json;	      /* write N.json (export_json.h); default false */
 	bool markdown; /* write N.md (export_markdown.h); default false */
 	/*
-	 * repetitions = auto (README "How many repetitions"): measured runs
+	 * repetitions = auto (docs/repetitions.md): measured runs
 	 * are added to each cell, round by round, until the 95% confidence
 	 * interval of its mean is within target_ci of the mean, or a cap is
 	 * reached.  repetitions then holds max_repetitions.  The other four

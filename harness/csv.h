@@ -1,6 +1,6 @@
 /*
  * csv.h - RFC 4180 fields and records that import cleanly into spreadsheets
- * and pandas (README "Results (CSV reference)").
+ * and pandas (docs/results.md).
  *
  * Writing: a struct csv_row is a growing byte buffer of fields.  Each
  * csv_add_* appends one field, preceded by ',' unless it is the first of
@@ -26,7 +26,7 @@
  * "48.8450" (same value), because a spreadsheet under a comma-decimal
  * locale (German, French, Dutch...) takes "48.845" for 48845 with a
  * thousands separator, silently, while any other digit count stays text
- * there.  See README "Opening results in a spreadsheet".
+ * there.  See docs/spreadsheets.md.
  */
 #ifndef CONCUR_CSV_H
 #define CONCUR_CSV_H

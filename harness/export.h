@@ -2,7 +2,7 @@
  * export.h - the results in other tools' formats, beside the CSV files:
  * Google Benchmark's JSON (export_json.h), read by its tools/compare.py and
  * by continuous-benchmarking dashboards, and a Markdown summary table for a
- * pull-request comment (export_markdown.h).  README "Exports".
+ * pull-request comment (export_markdown.h).  docs/results.md "Exports".
  *
  * An export is built only from the results files as they are on disk
  * (N.csv, N-runs.csv, N-env.csv), never from a run's memory, so a resumed

@@ -1,7 +1,7 @@
 /*
  * export_json.h - the results in Google Benchmark's JSON format, so its
  * tools/compare.py and the dashboards that read it (github-action-benchmark's
- * `googlecpp` tool, Bencher) take concur's results unchanged.  README
+ * `googlecpp` tool, Bencher) take concur's results unchanged.  docs/results.md
  * "Exports" documents the mapping; in short:
  *
  *   context     date, host_name, executable, num_cpus, mhz_per_cpu,

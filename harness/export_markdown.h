@@ -1,7 +1,7 @@
 /*
  * export_markdown.h - the summary table as GitHub-flavoured Markdown, to
  * paste into a pull-request comment (or post with `gh pr comment
- * --body-file`).  README "Exports".
+ * --body-file`).  docs/results.md "Exports".
  *
  * A heading with the experiment, then one row per cell of N.csv: cell,
  * status, runs, median wall time (with its unit), cv, speedup, tasks/s,

@@ -183,7 +183,7 @@ static int check_params(struct plugin *p, char *err, size_t errlen)
 		if (p->desc->kind == CONCUR_KIND_WORKLOAD && !p->v10 &&
 		    schedule_key_reserved(q->name)) {
 			errf(err, errlen,
-			     "parameter '%s' is a key the core reserves in every workload section (rate, arrival, seed: README \"Open-loop load\"); rename it",
+			     "parameter '%s' is a key the core reserves in every workload section (rate, arrival, seed: docs/open-loop.md); rename it",
 			     q->name);
 			return -EINVAL;
 		}

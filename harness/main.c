@@ -846,8 +846,8 @@ static void print_faces(const struct plugin *p)
 
 /*
  * The core's keys in every workload section; a v1.0 plugin may declare one
- * of them itself, and then its own wins (README "Plugins built for
- * concur 0.1").
+ * of them itself, and then its own wins (docs/writing-plugins.md "Plugins built
+ * for concur 0.1").
  */
 static void print_load_keys(const struct plugin *p)
 {
@@ -865,8 +865,7 @@ static void print_load_keys(const struct plugin *p)
 			printf("%s%s", sep, schedule_keys[k]);
 			sep = ", ";
 		}
-	printf("%s(every workload; README \"Open-loop load\")\n",
-	       *sep ? " " : "none ");
+	printf("%s(every workload; docs/open-loop.md)\n", *sep ? " " : "none ");
 	for (k = 0; k < SCHEDULE_N_KEYS; k++)
 		if (own[k])
 			printf("  %s is this plugin's own parameter: it was built before concur reserved the name\n",

@@ -23,7 +23,7 @@ static void where(const struct config *cfg, const struct config_section *sec,
 
 /*
  * The core-reserved workload keys, declared as a plugin declares its own
- * (README "Open-loop load").  The rate bound keeps one task's interval
+ * (docs/open-loop.md).  The rate bound keeps one task's interval
  * above 10 ns, far below anything a strategy can pace.
  */
 static const struct concur_param core_workload_params[MATRIX_CORE_PARAMS] = {

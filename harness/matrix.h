@@ -1,7 +1,7 @@
 /*
  * matrix.h - type every plugin section's keys against its plugin's
- * parameter table and cross them into the matrix of cells (README
- * "Experiment files").
+ * parameter table and cross them into the matrix of cells
+ * (docs/experiment-file.md).
  *
  * Cells = (each strategy section x the Cartesian product of its parameters'
  * choices) x (each workload section x the same), in file order, the last
@@ -26,8 +26,8 @@
 #define MATRIX_MAX_CELLS 100000
 
 /*
- * The core-reserved keys of every workload section (README "Open-loop
- * load"), reserved like `plugin`: they follow the plugin's own parameters
+ * The core-reserved keys of every workload section (docs/open-loop.md),
+ * reserved like `plugin`: they follow the plugin's own parameters
  * in the section's params and in a cell's wvals (which the plugin, reading
  * only its own indices, never sees), so they cross and name cells like any
  * parameter.  They get CSV columns when some workload section sets one.

@@ -2,7 +2,7 @@
  * merge.h - `concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial]`:
  * put the shards of one experiment (run with --shard, or as the tasks of a
  * Slurm array or Kubernetes Indexed Job) back together into the four files
- * a single machine would have written.  README "Running on a cluster".
+ * a single machine would have written.  docs/cluster.md.
  *
  * The shard files are untrusted input, read through results_read: nothing
  * in them is believed until checked.  The shards must belong together

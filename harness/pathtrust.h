@@ -18,8 +18,8 @@
  * The escape hatch, for people who trust everyone who can write there
  * (a shared group folder): pathtrust_open with check = false opens the
  * file the same way without the ownership and mode checks.  concur turns it
- * on with --trust-plugin-path or CONCUR_TRUST_PLUGIN_PATH=1 (README "When
- * things go wrong").
+ * on with --trust-plugin-path or CONCUR_TRUST_PLUGIN_PATH=1
+ * (docs/trust-model.md).
  */
 #ifndef CONCUR_PATHTRUST_H
 #define CONCUR_PATHTRUST_H

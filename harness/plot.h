@@ -22,8 +22,8 @@
 #include <stdio.h>
 
 /*
- * Read the summary CSV at csv_path (the N.csv of README "Results": columns are found
- * by name, so older or newer files with extra columns work) and write the
+ * Read the summary CSV at csv_path (the N.csv of docs/results.md: columns are
+ * found by name, so older or newer files with extra columns work) and write the
  * chart to svg_path, through a temporary file renamed into place so a
  * failure never leaves half a chart.  Returns 0, or a negative errno code
  * with a message: -ENOENT/-EACCES etc. for the files, -EINVAL for a file

@@ -1,6 +1,6 @@
 /*
  * plot_load.h - the latency-throughput chart of an open-loop experiment
- * (README "Open-loop load"), drawn by `concur plot` below its other charts.
+ * (docs/open-loop.md), drawn by `concur plot` below its other charts.
  *
  * When a results file has open-loop cells (an offered_rate) and some
  * strategy cell was run at two or more rates, the chart shows offered rate

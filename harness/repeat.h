@@ -1,6 +1,6 @@
 /*
  * repeat.h - when a cell has run often enough, for repetitions = auto
- * (README "How many repetitions").
+ * (docs/repetitions.md).
  *
  * After each measured run of a cell, from min_repetitions on, the cell
  * stops at the first of:

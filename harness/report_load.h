@@ -1,6 +1,6 @@
 /*
- * report_load.h - the open-loop part of the results table (README
- * "Open-loop load"): under a workload block whose cells have a rate, one
+ * report_load.h - the open-loop part of the results table (docs/open-loop.md):
+ * under a workload block whose cells have a rate, one
  * line per strategy cell with the rate offered and the rate achieved, the
  * latency (from the intended start) at p50 and p99, the service time at
  * p50 and the start lag at p99; and a warning for every cell that could

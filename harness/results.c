@@ -23,7 +23,7 @@
 #include "xlsx.h"
 
 /* Seconds are written with this many significant digits: at least 9, so
- * nanosecond clock readings survive (README "Results"). */
+ * nanosecond clock readings survive (docs/results.md). */
 #define SIG_SECONDS 9
 #define SIG_RATIO 6
 

@@ -1,5 +1,5 @@
 /*
- * results.h - the four CSV files of README "Results", written as the
+ * results.h - the four CSV files of docs/results.md, written as the
  * experiment runs.
  *
  *   N.csv         one row per cell, appended + fsync'ed as each cell ends

@@ -6,7 +6,7 @@
  * boolean TRUE, 1.2.3 or 1/2 a date.  The CSV cannot say "this is text"
  * (only the workbook N.xlsx can), so concur warns when a label or the
  * experiment's name looks like one of these, and suggests a safer one; the
- * experiment still runs.  See README "Opening results in a spreadsheet".
+ * experiment still runs.  See docs/spreadsheets.md.
  */
 #ifndef CONCUR_RETYPE_H
 #define CONCUR_RETYPE_H

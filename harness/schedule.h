@@ -1,7 +1,7 @@
 /*
  * schedule.h - the open-loop schedule: when each task of a run is meant to
  * start, computed before the run from a workload cell's core-reserved keys
- * `rate`, `arrival` and `seed` (README "Open-loop load").
+ * `rate`, `arrival` and `seed` (docs/open-loop.md).
  *
  *   uniform  task i starts at i / rate seconds: evenly spaced, the load of
  *            wrk2 or of a constant-arrival-rate executor;

@@ -2,8 +2,8 @@
  * serverproc.h - the embedded HTTP test server as seen from the core: a
  * separate program, concur-testserver, started once per experiment that
  * needs it, so that the concur binary links neither libmicrohttpd nor
- * anything else of the server (README "Why the test server is a separate
- * program").
+ * anything else of the server (docs/plugins.md "Why the test server is a
+ * separate program").
  */
 #ifndef CONCUR_SERVERPROC_H
 #define CONCUR_SERVERPROC_H

@@ -1,7 +1,7 @@
 /*
  * shard.h - split one experiment over the tasks of a batch job (a Slurm job
  * array, a Kubernetes Indexed Job, or any N machines given --shard K/N) and
- * say which part this process runs.  README "Running on a cluster".
+ * say which part this process runs.  docs/cluster.md.
  *
  * The unit of a shard is a workload cell with ALL its strategy cells, so
  * every speedup compares runs made on one machine.  Workload cell w (its

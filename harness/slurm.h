@@ -1,7 +1,7 @@
 /*
  * slurm.h - `concur slurm EXPERIMENT.ini --shards N [-- SBATCH_OPTIONS...]`:
- * a plain submit script on stdout that people read, edit and run.  README
- * "Running on a cluster".
+ * a plain submit script on stdout that people read, edit and run.
+ * docs/cluster.md.
  *
  * Running the script submits the experiment as a Slurm job array of N
  * tasks (each runs one shard: concur run finds it in SLURM_ARRAY_TASK_ID),

@@ -1,8 +1,8 @@
 /*
- * testserver.h - the embedded HTTP test server (README "The I/O side"), on
- * libmicrohttpd.  Its own library, linked by the concur-testserver helper
- * and the tests, never by the concur binary (README "Why the test server is
- * a separate program").
+ * testserver.h - the embedded HTTP test server (docs/plugins.md "The I/O
+ * side"), on libmicrohttpd.  Its own library, linked by the concur-testserver helper
+ * and the tests, never by the concur binary (docs/plugins.md "Why the test
+ * server is a separate program").
  *
  * Every request says how it wants to be answered, in its query string:
  *

@@ -1,7 +1,7 @@
 /*
  * concur-testserver - the embedded HTTP test server as a program of its own,
- * so that the concur binary links no HTTP library (README "Why the test
- * server is a separate program").
+ * so that the concur binary links no HTTP library (docs/plugins.md "Why the
+ * test server is a separate program").
  *
  *   concur-testserver [--port N] [--bind ADDR] [--threads N]
  *       what `concur serve` runs (it execs this with its own arguments)

@@ -8,7 +8,8 @@
  *   size units: none or B = bytes; k, M, G, T = binary (1024^n); KiB, MiB,
  *     GiB, TiB = binary; kB/KB, MB, GB, TB = decimal (1000^n).  Units are
  *     case-insensitive, so "K" = "k" = 1024 and "kb" = "KB" = 1000: the
- *     trailing B is what makes a prefix decimal (README: 10k = 10240,
+ *     trailing B is what makes a prefix decimal (docs/experiment-file.md: 10k =
+ * 10240,
  *     1MB = 10^6).  Fractions are allowed with a unit (1.5k = 1536), rounded
  *     down to whole bytes.
  * Numbers are parsed in the C locale whatever the process locale is.

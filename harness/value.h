@@ -2,7 +2,7 @@
  * value.h - typed parameter values: parse INI text into a union
  * concur_value, split crossing lists and ranges, format values back to text.
  *
- * Syntax (README "Experiment files"):
+ * Syntax (docs/experiment-file.md):
  *   integer   -12, 4096
  *   float     0.5, 1e3
  *   bool      true/false/yes/no/on/off/1/0 (case-insensitive)

@@ -26,7 +26,7 @@
  * past the 32,767 characters a cell holds is cut there, with a marker that
  * says so.
  *
- * Written with libxlsxwriter (Debian's libxlsxwriter-dev); see README
+ * Written with libxlsxwriter (Debian's libxlsxwriter-dev); see docs/tests.md
  * "Dependencies and why".
  */
 #ifndef CONCUR_XLSX_H

@@ -1,5 +1,6 @@
 /*
- * test_config.c - the INI experiment reader: the README example, every error
+ * test_config.c - the INI experiment reader: the example of
+ * docs/experiment-file.md, every error
  * with its FILE:LINE, expansion, overrides, inih's limits, hostile input.
  *
  * Error fixtures live in tests/data/config/bad-*.ini; the first line of each

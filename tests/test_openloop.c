@@ -1,6 +1,6 @@
 /*
  * test_openloop.c - every shipped strategy keeps the open-loop contract
- * (README "Open-loop load"), through the real job path: the core computes
+ * (docs/open-loop.md), through the real job path: the core computes
  * the schedule, the real strategy .so runs the `fixed` fixture workload
  * (tasks of one exact duration), and the task records are checked against
  * the schedule the parent recomputes.

@@ -15,8 +15,8 @@
  * plugins are built with nothing but this header's folder on their include
  * path).
  *
- * How the ABI grows (the loader enforces this; README "Write your own
- * plugin" says the same for plugin authors):
+ * How the ABI grows (the loader enforces this; docs/writing-plugins.md
+ * explains it to plugin authors by these numbers):
  *
  *  1. abi_version is the first field of the description and is checked
  *     before anything else is read.  It changes only when a rule below has
@@ -48,8 +48,9 @@
  *     The core still loads and runs such plugins, with any other plugin:
  *     it knows them by the description's second word, which held their
  *     kind (1 or 2) where `size` (always 64 or more) is now, and adapts
- *     their tables, job and event loop to this layout (README "Plugins
- *     built for concur 0.1").  Any other value below 64 is refused.
+ *     their tables, job and event loop to this layout
+ *     (docs/writing-plugins.md "Plugins built for concur 0.1").  Any other
+ *     value below 64 is refused.
  *
  * Ownership: everything the core hands a plugin (parameter values, the job,
  * task records, the loop) is owned by the core and valid for the duration of
@@ -97,8 +98,8 @@ extern "C" {
  * not know makes it refuse the plugin when loading it, naming the bit:
  * a need is not optional.
  *
- * CONCUR_NEED_HTTP_SERVER: the embedded HTTP test server (README "The
- * embedded test server").  The core starts it once per experiment, in its
+ * CONCUR_NEED_HTTP_SERVER: the embedded HTTP test server (docs/plugins.md "The
+ * I/O side").  The core starts it once per experiment, in its
  * own process, and puts its base URL, "http://127.0.0.1:PORT/", in the
  * environment variable CONCUR_BUILTIN_URL_ENV before any plugin instance is
  * created.  Requests take ?delay_ms=N&size=BYTES.  A workload that needs the
@@ -115,7 +116,7 @@ extern "C" {
  * never reused.
  *
  * CONCUR_CAP_OPEN_LOOP (strategies, since v1.1): the strategy honours an
- * open-loop schedule, job->intended_start_ns (README "Open-loop load"): it
+ * open-loop schedule, job->intended_start_ns (docs/open-loop.md): it
  * never starts a task before its intended start and, when behind, starts
  * it as soon as it can.  The core runs a workload cell with `rate` > 0
  * only on strategies that declare it, and refuses the experiment at
@@ -465,7 +466,7 @@ struct concur_job {
 			   const char *msg);
 	void *core; /* private to the core */
 	/*
-	 * Open loop (since v1.1; README "Open-loop load").  Read it only when
+	 * Open loop (since v1.1; docs/open-loop.md).  Read it only when
 	 * CONCUR_HAS(job, intended_start_ns); only a strategy that declares
 	 * CONCUR_CAP_OPEN_LOOP is ever given a schedule.  NULL in a
 	 * closed-loop run: start each task when there is room.  Otherwise

@@ -85,8 +85,8 @@ static inline size_t pool_chunk(const struct concur_job *job, size_t chunk,
 }
 
 /*
- * Open loop: hold task i until its intended start (README "Open-loop
- * load").  `now` is the caller's latest reading of job->now_ns; returns the
+ * Open loop: hold task i until its intended start (docs/open-loop.md).  `now`
+ * is the caller's latest reading of job->now_ns; returns the
  * time to stamp as the task's start: `now` itself when the task is already
  * due (behind schedule: start at once, never skip), else a reading taken
  * after sleeping.  Closed loop: returns `now`.  The schedule is on

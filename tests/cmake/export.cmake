@@ -1,4 +1,4 @@
-# Exports (README "Exports"): Google Benchmark's JSON checked against a
+# Exports (docs/results.md "Exports"): Google Benchmark's JSON checked against a
 # schema (python3-jsonschema) and read by its own compare.py
 # (libbenchmark-tools, with python3-scipy), and the Markdown table; both
 # with Debian's system python, whose packages those are.

@@ -11,7 +11,7 @@
  * config_bug), never the message text: messages quote the input, and
  * libFuzzer, which lifts compared strings into its dictionary, would be
  * driven to write inputs that echo any text the oracle looked for.  Build
- * and run: see README.
+ * and run: see docs/tests.md.
  */
 #include <stddef.h>
 #include <stdint.h>

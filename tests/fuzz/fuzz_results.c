@@ -8,7 +8,7 @@
  * Aborts when the two CSV readers disagree on any field of any record
  * (they promise the same reading), or when a drawn model breaks its own
  * invariants (ids in range, offsets inside the buffer).  Build and run:
- * scripts/fuzz-check.sh, or see README.
+ * scripts/fuzz-check.sh, or see docs/tests.md.
  */
 #include <stdbool.h>
 #include <stddef.h>

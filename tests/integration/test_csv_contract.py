@@ -1,4 +1,4 @@
-"""The CSV contract of README "Results", read back with Python's csv module.
+"""The CSV contract of docs/results.md, read back with Python's csv module.
 
 Complements test_run.py (which checks quick.ini's headers, the arithmetic of
 its rows and the experiment-name formula guard): here an experiment with
@@ -45,7 +45,7 @@ RUNS_HEADER = [
 RUNS_INT = {"run", "tasks", "tasks_failed", "max_rss_kib", "ctx_voluntary",
             "ctx_involuntary"}
 RUNS_REAL = {"wall_s", "cpu_user_s", "cpu_sys_s"}
-# N-env.csv (README "Results"): every one of these, with a value.  Library
+# N-env.csv (docs/results.md): every one of these, with a value.  Library
 # versions (libcurl_version, ...) come from the plugins an experiment uses:
 # test_boundary checks them on an experiment that downloads.
 ENV_KEYS = [

@@ -1,4 +1,4 @@
-"""The exec workload through the real binary (README "The exec workload").
+"""The exec workload through the real binary (docs/plugins.md "The exec workload").
 
 A key the plugin does not declare crosses into its command like any
 parameter (threads = 1, 2, 4 into `command = ... {threads}`), names cells

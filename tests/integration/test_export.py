@@ -1,5 +1,5 @@
 """--export-json / json = true and --export-markdown / markdown = true
-(README "Exports"): Google Benchmark's JSON, valid against a schema written
+(docs/results.md "Exports"): Google Benchmark's JSON, valid against a schema written
 from Google Benchmark's documentation and read by its own tools/compare.py
 (Debian's libbenchmark-tools); the Markdown summary for a pull request;
 both rebuilt identically by --resume and by merge, hostile text escaped,

@@ -1,4 +1,4 @@
-"""Open-loop load through the real binary (README "Open-loop load").
+"""Open-loop load through the real binary (docs/open-loop.md).
 
 Every shipped strategy runs an experiment that crosses rate = 0 (closed
 loop) with an open-loop rate; the CSV has the reserved keys' columns and

@@ -33,8 +33,9 @@ class TestExperimentFileIsCode(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn(WARNING, flat(so))
 
-    def test_readme_says_it(self):
-        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+    def test_experiment_file_page_says_it(self):
+        with open(os.path.join(SOURCE, "docs", "experiment-file.md"),
+                  encoding="utf-8") as f:
             self.assertIn(WARNING, flat(f.read()))
 
     def test_man_page_says_it(self):
