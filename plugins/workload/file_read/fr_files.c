@@ -22,13 +22,17 @@ const char *fr_dir_resolve(const char *dir)
 	return tmp && *tmp ? tmp : "/tmp";
 }
 
-/* A file opened with O_DIRECT in dir, with no name and nothing left. */
+/*
+ * A file opened with O_DIRECT in dir, with no name and nothing left.  A
+ * file system without O_TMPFILE cannot be asked this way: the run's own
+ * open then says.
+ */
 static int probe_direct(const char *dir)
 {
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return -errno;
+		return errno == EOPNOTSUPP || errno == EISDIR ? 0 : -errno;
 	close(fd);
 	return 0;
 }
