@@ -50,11 +50,12 @@ if [[ "${CONCUR_SKIP_SANITIZERS:-0}" != 1 ]]; then
     echo "== tests (ThreadSanitizer build) =="
     # Every test but those about files and processes, whose concur runs no
     # threads of note beyond what the others cover (faults, torture, the
-    # Slurm cluster, the workbook, merge, compare, exports, goldens), and
+    # Slurm cluster, the workbook, merge, compare, exports, goldens; the
+    # file_read workload, whose threads test_file_read runs in-process), and
     # test_queueing and integration_io_costs (as above): they passed above
     # and took most of ThreadSanitizer's time.
     scripts/tsan-check.sh build-tsan . \
-        '^(test_queueing|integration_(io_costs|faults|torture|slurm|http2|workbook_scratch|merge_output|merge|compare|export|golden|csv_contract|hardening|xlsx_libreoffice|xlsx_openpyxl|special_files|version))$'
+        '^(test_queueing|integration_(io_costs|faults|torture|file_read|slurm|http2|workbook_scratch|merge_output|merge|compare|export|golden|csv_contract|hardening|xlsx_libreoffice|xlsx_openpyxl|special_files|version))$'
 
     for check in scripts/fuzz-check.sh scripts/valgrind-check.sh; do
         if [[ -x $check ]]; then
