@@ -49,7 +49,7 @@ workers = 4
 [workload naps]
 plugin = skeleton
 count = 8
-nap = 10ms
+nap = 50ms
 """)
             out = os.path.join(d, "naps.csv")
             installed = os.path.join(prefix, "bin", "concur")
@@ -60,8 +60,12 @@ nap = 10ms
             rows = read_dicts(out)
             self.assertEqual([r["status"] for r in rows], ["ok", "ok"])
             sync, threads = (float(r["wall_median_s"]) for r in rows)
-            self.assertGreaterEqual(sync, 8 * 0.010)  # really slept
-            self.assertGreater(float(rows[1]["speedup"]), 1.5)  # naps overlap
+            self.assertGreaterEqual(sync, 8 * 0.050)  # really slept
+            # The naps overlap: four workers finish 8 x 50 ms in 100 ms
+            # plus overhead, well under the 400 ms of sleeping them one by
+            # one even when sanitizers and a loaded machine add hundreds of
+            # ms (a speedup threshold failed at 1.18x under ThreadSanitizer).
+            self.assertLess(threads, 8 * 0.050)
             # the installed binary finds the installed plugins by itself
             p = subprocess.run([installed, "list"], capture_output=True, text=True)
             self.assertIn(os.path.join(prefix, "lib"), p.stdout)
