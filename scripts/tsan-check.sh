@@ -21,6 +21,8 @@ build=${1:-build-tsan}
 regex=${2:-.}
 exclude=${3:-}
 jobs=$(nproc)
+# ctest slots: CONCUR_TEST_JOBS when set (scripts/test.sh sets it), else one per CPU.
+test_jobs=${CONCUR_TEST_JOBS:-$jobs}
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONCUR_SANITIZE=thread
 cmake --build "$build" -j "$jobs"
@@ -42,5 +44,5 @@ if [[ -r /proc/sys/vm/mmap_rnd_bits ]] &&
 fi
 
 echo "== tests under ThreadSanitizer ($build, -R '$regex'${exclude:+, -E '$exclude'}) =="
-"${wrap[@]}" ctest --test-dir "$build" --output-on-failure -j "$jobs" -R "$regex" \
+"${wrap[@]}" ctest --test-dir "$build" --output-on-failure -j "$test_jobs" -R "$regex" \
     ${exclude:+-E "$exclude"}
