@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "csv.h"
+#include "csvscan.h"
 #include "diag.h"
 #include "fileio.h"
 #include "latency.h"
@@ -622,16 +623,15 @@ static char *slurp(const char *path, size_t *ret_len)
 
 static char *env_value(const char *path, const char *key)
 {
-	size_t len = 0, used, n, off = 0;
-	char *text = slurp(path, &len), **f, *found = NULL;
+	size_t len = 0, n, cap = 0;
+	char *text = slurp(path, &len), **f = NULL, *found = NULL;
+	struct csv_scan sc;
 
-	while (text && !found &&
-	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+	csv_scan_init(&sc, text, text ? len : 0);
+	while (text && !found && csv_scan_record(&sc, &f, &cap, &n) == 0)
 		if (n == 2 && strcmp(f[0], key) == 0)
 			found = xstrdup(f[1]);
-		csv_fields_free(f, n);
-		off += used;
-	}
+	free(f);
 	free(text);
 	return found;
 }
@@ -650,49 +650,35 @@ static size_t column_of(char **header, size_t n, const char *name)
  * One record of a results file being resumed.  Our writer puts a whole
  * record down with one write() and ends it with CRLF, so a record without
  * its line end (or one that does not parse) can only be the torn tail of an
- * interrupted write.
+ * interrupted write.  Its fields point into the scanned buffer.
  */
 struct record {
 	char **f;
-	size_t n, used;
+	size_t n, cap, used;
 	unsigned line; /* 1-based line where it starts */
-	unsigned next_line;
 	bool whole;    /* parsed and ends with a line end */
 	bool too_wide; /* more than CSV_MAX_FIELDS: never ours, never torn */
 };
 
-/* Parse the record at off; 1 at the end of text. */
-static int next_record(const char *text, size_t len, size_t off,
-		       struct record *rec)
+/* Read the record at sc->pos; 1 at the end of text.  A record that does
+ * not parse takes the rest of the text. */
+static int next_record(struct csv_scan *sc, struct record *rec)
 {
-	int rc;
-	size_t i;
+	size_t start = sc->pos;
+	int rc = csv_scan_record(sc, &rec->f, &rec->cap, &rec->n);
 
-	rec->f = NULL;
-	rec->n = 0;
-	rec->line = rec->next_line;
-	rc = csv_parse_record(text + off, len - off, &rec->used, &rec->f,
-			      &rec->n);
 	if (rc == 1)
 		return 1;
+	rec->line = (unsigned)sc->record_line;
 	rec->too_wide = rc == -E2BIG;
+	rec->whole = rc == 0 && sc->line_end;
 	if (rc < 0) {
-		rec->used =
-			len - off; /* everything from here is the torn tail */
-		rec->whole = false;
-		return 0;
+		rec->n = 0;
+		sc->pos = sc->len; /* everything from here is the torn tail */
+		sc->record_start = true;
 	}
-	rec->whole = rec->used > 0 && text[off + rec->used - 1] == '\n';
-	for (i = 0; i < rec->used; i++)
-		rec->next_line += text[off + i] == '\n';
+	rec->used = sc->pos - start;
 	return 0;
-}
-
-static void record_free(struct record *rec)
-{
-	if (rec->f)
-		csv_fields_free(rec->f, rec->n);
-	rec->f = NULL;
 }
 
 static enum cell_status status_of(const char *name)
@@ -763,7 +749,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 	size_t len = 0, off;
 	char msg[CONCUR_ERRLEN] = "", *want = expected_header(res);
 	char *text = slurp_err(res->path, &len, msg, sizeof(msg));
-	struct record rec = { .next_line = 2 };
+	struct record rec = { 0 };
+	struct csv_scan sc;
 	size_t c_cell = 1, c_median, c_status,
 	       nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
 	int rc = 0;
@@ -789,7 +776,9 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 	off = strlen(want);
 	c_median = nh - ARRAY_SIZE(summary_tail) + 4;
 	c_status = nh - ARRAY_SIZE(summary_tail);
-	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+	csv_scan_init(&sc, text, len);
+	next_record(&sc, &rec); /* the header, as want */
+	while (rc == 0 && next_record(&sc, &rec) == 0) {
 		unsigned line = rec.line;
 		size_t i;
 
@@ -797,7 +786,6 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 			diag_error(
 				"%s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run",
 				res->path, rec.used, line);
-			record_free(&rec);
 			break;
 		}
 		if (rec.too_wide) {
@@ -820,11 +808,11 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 			off += rec.used;
 			res->summary_keep = off;
 		}
-		record_free(&rec);
 	}
 	if (rc == 0)
 		res->summary_keep = off;
 out:
+	free(rec.f);
 	free(want);
 	free(text);
 	return rc;
@@ -848,37 +836,39 @@ static bool cell_done(const struct results *res, const char *id)
  */
 static int keep_done_runs(struct results *res)
 {
-	size_t len = 0, off, used, n, kept = 0, c_cell;
-	char *text = slurp(res->runs_path, &len), **f = NULL, *out;
-	struct record rec = { .next_line = 2 };
+	size_t len = 0, off, kept = 0, c_cell;
+	char *text = slurp(res->runs_path, &len), *copy, *out;
+	struct record rec = { 0 };
+	struct csv_scan sc;
 	int rc;
 
 	if (!text && errno != ENOENT)
 		return -errno; /* unreadable or too large: keep it as it is */
-	if (!text || csv_parse_record(text, len, &used, &f, &n) != 0 ||
-	    (c_cell = column_of(f, n, "cell")) == SIZE_MAX ||
-	    text[used - 1] != '\n') {
-		if (f)
-			csv_fields_free(f, n);
+	copy = text ? xstrndup(text, len) : NULL; /* scanned in place */
+	csv_scan_init(&sc, copy, text ? len : 0);
+	if (!text || next_record(&sc, &rec) != 0 || !rec.whole ||
+	    (c_cell = column_of(rec.f, rec.n, "cell")) == SIZE_MAX) {
+		free(rec.f);
+		free(copy);
 		free(text);
 		return fileio_replace(res->runs_path, "", 0, NULL, 0);
 	}
-	csv_fields_free(f, n);
 	out = xcalloc(len + 1, 1);
-	memcpy(out, text, used);
-	kept = off = used;
-	while (next_record(text, len, off, &rec) == 0) {
+	memcpy(out, text, rec.used);
+	kept = off = rec.used;
+	while (next_record(&sc, &rec) == 0) {
 		if (rec.whole && rec.n > c_cell &&
 		    cell_done(res, rec.f[c_cell])) {
 			memcpy(out + kept, text + off, rec.used);
 			kept += rec.used;
 		}
 		off += rec.used;
-		record_free(&rec);
 	}
 	rc = kept == len ? 0
 			 : fileio_replace(res->runs_path, out, kept, NULL, 0);
+	free(rec.f);
 	free(out);
+	free(copy);
 	free(text);
 	return rc;
 }
@@ -1177,21 +1167,23 @@ static void table_add(struct results_table *t, size_t *cap, struct record *rec)
 	xgrow((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows));
 	t->rows[t->n_rows].f = rec->f;
 	t->rows[t->n_rows++].line = rec->line;
-	rec->f = NULL;
+	rec->f = NULL; /* the row keeps the field array */
+	rec->cap = 0;
 }
 
-/* The rows after the header; 0 or -EINVAL with FILE:LINE. */
-static int table_rows(struct results_table *t, const char *text, size_t len,
-		      size_t off, char *err, size_t errlen)
+/* The rows after the header; 0 or -EINVAL with FILE:LINE.  text is the
+ * file as it was, before sc un-quoted its copy. */
+static int table_rows(struct results_table *t, struct csv_scan *sc,
+		      const char *text, char *err, size_t errlen)
 {
-	struct record rec = { .next_line = 2 };
-	size_t cap = 0;
+	struct record rec = { 0 };
+	size_t cap = 0, off = sc->pos;
 	int rc = 0;
 
-	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+	while (rc == 0 && next_record(sc, &rec) == 0) {
 		/* a torn tail is part of one line: the writer ends every
 		 * record with CRLF in the same write() */
-		if (!rec.whole && !rec.too_wide && off + rec.used == len &&
+		if (!rec.whole && !rec.too_wide && off + rec.used == sc->len &&
 		    !memchr(text + off, '\n', rec.used)) {
 			t->dropped_tail = true;
 		} else if (!rec.whole || rec.n != t->n_columns) {
@@ -1213,8 +1205,8 @@ static int table_rows(struct results_table *t, const char *text, size_t len,
 			table_add(t, &cap, &rec);
 		}
 		off += rec.used;
-		record_free(&rec);
 	}
+	free(rec.f);
 	return rc;
 }
 
@@ -1222,11 +1214,14 @@ int results_table_parse(const char *name, const char *text, size_t len,
 			struct results_table **ret, char *err, size_t errlen)
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
-	struct record head = { .next_line = 1 };
+	struct record head = { 0 };
+	struct csv_scan sc;
 	int rc = 0;
 
 	t->path = xstrdup(name);
-	if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+	t->text = xstrndup(text, len); /* the fields point into it */
+	csv_scan_init(&sc, t->text, len);
+	if (next_record(&sc, &head) != 0 || !head.whole) {
 		errf(err, errlen, "%s:1: %s", name,
 		     len ? "the header row is incomplete or damaged"
 			 : "empty file, no header row");
@@ -1239,9 +1234,9 @@ int results_table_parse(const char *name, const char *text, size_t len,
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
-		rc = table_rows(t, text, len, head.used, err, errlen);
+		rc = table_rows(t, &sc, text, err, errlen);
 	}
-	record_free(&head);
+	free(head.f);
 	if (rc < 0)
 		results_table_free(t);
 	else
@@ -1276,10 +1271,10 @@ void results_table_free(struct results_table *t)
 	if (!t)
 		return;
 	for (i = 0; i < t->n_rows; i++)
-		csv_fields_free(t->rows[i].f, t->n_columns);
-	if (t->header)
-		csv_fields_free(t->header, t->n_columns);
+		free(t->rows[i].f);
+	free(t->header);
 	free(t->rows);
+	free(t->text);
 	free(t->path);
 	free(t);
 }

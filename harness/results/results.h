@@ -117,6 +117,7 @@ struct results_row {
 
 struct results_table {
 	char *path;
+	char *text; /* the file's text, un-quoted in place: fields point here */
 	char **header;
 	size_t n_columns;
 	struct results_row *rows;

@@ -17,6 +17,7 @@
 #include <xlsxwriter.h>
 
 #include "csv.h"
+#include "csvscan.h"
 #include "fileio.h"
 #include "util.h"
 #include "xlsx_chart.h"
@@ -36,20 +37,26 @@
 
 void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len)
 {
-	size_t off = 0, used, n, cap = 0, cap_n = 0;
-	char **f;
+	size_t cap = 0, cap_n = 0, n, cap_f = 0;
+	struct csv_scan sc;
+	char **f = NULL;
 
 	memset(t, 0, sizeof(*t));
-	while (text && off < len &&
-	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+	if (!text)
+		return;
+	t->text = xstrndup(text, len); /* the fields point into it */
+	csv_scan_init(&sc, t->text, len);
+	while (csv_scan_record(&sc, &f, &cap_f, &n) == 0) {
 		xgrow((void **)&t->rows, &cap, t->n_rows + 1, sizeof(*t->rows));
 		xgrow((void **)&t->n, &cap_n, t->n_rows + 1, sizeof(*t->n));
 		t->rows[t->n_rows] = f;
 		t->n[t->n_rows++] = n;
 		if (n > t->n_cols)
 			t->n_cols = n;
-		off += used;
+		f = NULL; /* the row keeps the field array */
+		cap_f = 0;
 	}
+	free(f);
 }
 
 void xlsx_table_free(struct xlsx_table *t)
@@ -57,9 +64,10 @@ void xlsx_table_free(struct xlsx_table *t)
 	size_t r;
 
 	for (r = 0; r < t->n_rows; r++)
-		csv_fields_free(t->rows[r], t->n[r]);
+		free(t->rows[r]);
 	free(t->rows);
 	free(t->n);
+	free(t->text);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
-/* A CSV text as rows of malloc'd fields, as csv_parse_record gives them. */
+/* A CSV text as rows of fields, read by csv_scan_record (csvscan.h). */
 struct xlsx_table {
+	char *text; /* a copy of the text: the fields point into it */
 	char ***rows;
 	size_t *n; /* fields per row */
 	size_t n_rows, n_cols;
