@@ -21,6 +21,7 @@
 #include "matrix.h"
 #include "repeat.h"
 #include "reslock.h"
+#include "schema.h"
 #include "runner.h"
 #include "shard.h"
 #include "util.h"
@@ -43,51 +44,6 @@ struct results {
 	struct csv_row row;
 	const struct results_watch *watch; /* NULL: none */
 	void *watching;			   /* what watch->open returned */
-};
-
-static const char *const summary_tail[] = {
-	"status",
-	"runs",
-	"tasks",
-	"tasks_failed",
-	"wall_median_s",
-	"wall_mean_s",
-	"wall_stddev_s",
-	"wall_min_s",
-	"wall_max_s",
-	"wall_cv",
-	"wall_ci95_low_s",
-	"wall_ci95_high_s",
-	"speedup",
-	"tasks_per_s",
-	"task_p50_ms",
-	"task_p90_ms",
-	"task_p99_ms",
-	"task_max_ms",
-	"service_p50_ms",
-	"service_p99_ms",
-	"offered_rate",
-	"achieved_rate",
-	"start_lag_p99_ms",
-	"cpu_user_s",
-	"cpu_sys_s",
-	"cpu_util",
-	"max_rss_kib",
-	"ctx_voluntary",
-	"ctx_involuntary",
-	"error",
-	"stopped_by", /* repetitions = auto: why the cell stopped */
-};
-
-static const char *const runs_header[] = {
-	"experiment",	 "cell",
-	"strategy",	 "workload",
-	"run",		 "status",
-	"wall_s",	 "tasks",
-	"tasks_failed",	 "cpu_user_s",
-	"cpu_sys_s",	 "max_rss_kib",
-	"ctx_voluntary", "ctx_involuntary",
-	"error",
 };
 
 /* "results/seeds.csv" -> "results/seeds-runs.csv" */
@@ -153,14 +109,12 @@ static void add_texts(struct csv_row *row, const char *const *texts, size_t n)
 
 static void summary_header(struct results *res)
 {
-	static const char *const head[] = { "experiment", "cell", "strategy",
-					    "workload" };
 	size_t i;
 
-	add_texts(&res->row, head, ARRAY_SIZE(head));
+	add_texts(&res->row, schema_summary_head, schema_summary_head_n);
 	for (i = 0; i < res->m->n_columns; i++)
 		csv_add_text(&res->row, res->m->columns[i].header);
-	add_texts(&res->row, summary_tail, ARRAY_SIZE(summary_tail));
+	add_texts(&res->row, schema_summary_tail, schema_summary_tail_n);
 	csv_row_end(&res->row);
 }
 
@@ -347,7 +301,7 @@ static int write_matrix(struct results *res)
 
 	for (i = 0; i < m->n_workloads; i++)
 		per += m->workloads[i].n_combos;
-	csv_add_text(&res->row, "strategy");
+	csv_add_text(&res->row, COLUMN_STRATEGY); /* the corner cell */
 	for (j = 0; j < per && j < m->n_cells; j++) {
 		char *w;
 
@@ -752,7 +706,7 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 	struct record rec = { 0 };
 	struct csv_scan sc;
 	size_t c_cell = 1, c_median, c_status,
-	       nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
+	       nh = 4 + res->m->n_columns + schema_summary_tail_n;
 	int rc = 0;
 
 	res->summary_keep = 0;
@@ -774,8 +728,8 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		goto out; /* empty, or a torn header: start afresh */
 	}
 	off = strlen(want);
-	c_median = nh - ARRAY_SIZE(summary_tail) + 4;
-	c_status = nh - ARRAY_SIZE(summary_tail);
+	c_median = nh - schema_summary_tail_n + 4;
+	c_status = nh - schema_summary_tail_n;
 	csv_scan_init(&sc, text, len);
 	next_record(&sc, &rec); /* the header, as want */
 	while (rc == 0 && next_record(&sc, &rec) == 0) {
@@ -847,7 +801,7 @@ static int keep_done_runs(struct results *res)
 	copy = text ? xstrndup(text, len) : NULL; /* scanned in place */
 	csv_scan_init(&sc, copy, text ? len : 0);
 	if (!text || next_record(&sc, &rec) != 0 || !rec.whole ||
-	    (c_cell = column_of(rec.f, rec.n, "cell")) == SIZE_MAX) {
+	    (c_cell = column_of(rec.f, rec.n, COLUMN_CELL)) == SIZE_MAX) {
 		free(rec.f);
 		free(copy);
 		free(text);
@@ -967,7 +921,7 @@ static int open_files(struct results *res, bool resume, char *err,
 		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs,
 				 &empty, err, errlen);
 	if (rc == 0 && empty) {
-		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
+		add_texts(&res->row, schema_runs, schema_runs_n);
 		csv_row_end(&res->row);
 		rc = emit(res, res->fd_runs);
 		if (rc < 0)
