@@ -11,6 +11,7 @@
 #include "ranktest.h"
 #include "util.h"
 #include "verdict.h"
+#include "schema.h"
 
 /* Significant digits of seconds and ratios in the CSV (as N.csv). */
 #define SIG_SECONDS 9
@@ -338,8 +339,8 @@ void compare_print_markdown(FILE *out, const struct compare_result *r)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static const char *const csv_head[] = { "experiment", "cell", "strategy",
-					"workload" };
+static const char *const csv_head[] = { COLUMN_EXPERIMENT, COLUMN_CELL,
+					COLUMN_STRATEGY, COLUMN_WORKLOAD };
 static const char *const csv_tail[] = {
 	"base_runs", "new_runs",       "base_median_s",	  "new_median_s",
 	"ratio",     "ratio_ci95_low", "ratio_ci95_high", "mann_whitney_u",

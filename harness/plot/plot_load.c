@@ -11,6 +11,7 @@
 #include "util.h"
 #include "verdict.h"
 #include "xmltext.h"
+#include "schema.h"
 
 #define FONT_SIZE 12
 #define LEFT 90.0
@@ -56,8 +57,8 @@ enum {
 };
 
 static const char *const col_names[NCOL] = {
-	"cell",		 "status",	"offered_rate",
-	"achieved_rate", "task_p50_ms", "task_p99_ms",
+	COLUMN_CELL,	      COLUMN_STATUS,	  COLUMN_OFFERED_RATE,
+	COLUMN_ACHIEVED_RATE, COLUMN_TASK_P50_MS, COLUMN_TASK_P99_MS,
 };
 
 static double num(const char *s)

@@ -22,6 +22,7 @@
 #include "util.h"
 #include "xlsx_chart.h"
 #include "xmltext.h"
+#include "schema.h"
 
 /* Largest workbook read back into memory to be put in place. */
 #define XLSX_MAX_FILE ((size_t)4 << 30)
@@ -147,10 +148,10 @@ static bool ends_with(const char *s, const char *suffix)
 
 static bool is_label_column(const char *name)
 {
-	static const char *const names[] = { "experiment", "cell",
-					     "strategy",   "workload",
-					     "status",	   "error",
-					     "stopped_by", "run_status" };
+	static const char *const names[] = { COLUMN_EXPERIMENT, COLUMN_CELL,
+					     COLUMN_STRATEGY,	COLUMN_WORKLOAD,
+					     COLUMN_STATUS,	COLUMN_ERROR,
+					     COLUMN_STOPPED_BY, "run_status" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
@@ -163,8 +164,9 @@ static bool is_label_column(const char *name)
 static void column_format(const struct book *b, const char *name,
 			  struct column *col)
 {
-	static const char *const counts[] = { "runs", "tasks", "tasks_failed",
-					      "run", "max_rss_kib" };
+	static const char *const counts[] = { COLUMN_RUNS, COLUMN_TASKS,
+					      COLUMN_TASKS_FAILED, COLUMN_RUN,
+					      COLUMN_MAX_RSS_KIB };
 	size_t i;
 
 	col->format = NULL;
@@ -176,14 +178,15 @@ static void column_format(const struct book *b, const char *name,
 			col->grouped = true;
 			return;
 		}
-	if (!strcmp(name, "tasks_per_s") || ends_with(name, "_rate")) {
+	if (!strcmp(name, COLUMN_TASKS_PER_S) || ends_with(name, "_rate")) {
 		col->format = b->rate;
 		col->decimals = 1;
 		col->grouped = true;
-	} else if (!strcmp(name, "speedup") || !strcmp(name, "cpu_util")) {
+	} else if (!strcmp(name, COLUMN_SPEEDUP) ||
+		   !strcmp(name, COLUMN_CPU_UTIL)) {
 		col->format = b->ratio;
 		col->decimals = 2;
-	} else if (!strcmp(name, "wall_cv")) {
+	} else if (!strcmp(name, COLUMN_WALL_CV)) {
 		col->format = b->cv;
 		col->decimals = 4;
 	} else if (ends_with(name, "_ms")) {
@@ -216,7 +219,7 @@ static void plan_columns(const struct book *b, const char *sheet,
 			 !strncmp(name, "workload.", 9))
 			col->kind = KIND_PARAM;
 		else if (!strcmp(sheet, "matrix"))
-			column_format(b, "wall_median_s", col);
+			column_format(b, COLUMN_WALL_MEDIAN_S, col);
 		else
 			column_format(b, name, col);
 	}

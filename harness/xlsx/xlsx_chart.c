@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "util.h"
+#include "schema.h"
 
 #define SHEET "charts"
 #define DATA_COL 12   /* column M: the chart tables */
@@ -146,9 +147,9 @@ static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
 	struct ci_source src = {
 		.summary = summary,
-		.c_med = xlsx_column(summary, "wall_median_s"),
-		.c_lo = xlsx_column(summary, "wall_ci95_low_s"),
-		.c_hi = xlsx_column(summary, "wall_ci95_high_s"),
+		.c_med = xlsx_column(summary, COLUMN_WALL_MEDIAN_S),
+		.c_lo = xlsx_column(summary, COLUMN_WALL_CI95_LOW_S),
+		.c_hi = xlsx_column(summary, COLUMN_WALL_CI95_HIGH_S),
 	};
 	unsigned below, above;
 
@@ -408,9 +409,9 @@ static struct series *series_for(struct line_set *ls, const char *key,
 static void collect_lines(const struct xlsx_table *t, long c,
 			  const bool *varies, struct line_set *ls)
 {
-	long c_label = xlsx_column(t, "strategy"),
-	     c_cell = xlsx_column(t, "cell"),
-	     c_speedup = xlsx_column(t, "speedup");
+	long c_label = xlsx_column(t, COLUMN_STRATEGY),
+	     c_cell = xlsx_column(t, COLUMN_CELL),
+	     c_speedup = xlsx_column(t, COLUMN_SPEEDUP);
 	size_t r;
 
 	for (r = 1; r < t->n_rows; r++) {
@@ -518,7 +519,7 @@ void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 		       struct xlsx_errbars *ret_errbars)
 {
 	struct sheet s = { .wb = wb };
-	long c_label = xlsx_column(summary, "strategy");
+	long c_label = xlsx_column(summary, COLUMN_STRATEGY);
 	bool *varies = xcalloc(summary->n_cols + 1, sizeof(bool));
 	size_t c;
 

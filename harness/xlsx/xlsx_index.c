@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "util.h"
 #include "xlsx_chart.h"
+#include "schema.h"
 
 static int by_id_then_row(const void *a, const void *b)
 {
@@ -23,7 +24,7 @@ static int by_id_then_row(const void *a, const void *b)
 void xlsx_cell_index_build(struct xlsx_cell_index *ix,
 			   const struct xlsx_table *t)
 {
-	long c = xlsx_column(t, "cell");
+	long c = xlsx_column(t, COLUMN_CELL);
 	size_t r;
 
 	memset(ix, 0, sizeof(*ix));
