@@ -14,15 +14,15 @@
 
 #include "csv.h"
 #include "diag.h"
-#include "fileio.h"
 #include "export.h"
+#include "fileio.h"
 #include "plot.h"
 #include "reslock.h"
 #include "results.h"
+#include "schema.h"
 #include "shard.h"
 #include "util.h"
 #include "xlsx.h"
-#include "schema.h"
 
 #define SIG_RATIO 6	      /* as results.c writes speedups */
 #define MERGE_MISSING_NAMED 8 /* missing shards named one by one */

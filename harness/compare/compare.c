@@ -16,9 +16,9 @@
 #include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
+#include "schema.h"
 #include "stats.h"
 #include "util.h"
-#include "schema.h"
 
 /* The interval of the ratio: 95%, whatever alpha the verdict uses. */
 #define COMPARE_LEVEL 0.95

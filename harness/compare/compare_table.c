@@ -9,9 +9,9 @@
 #include "fileio.h"
 #include "mdtext.h"
 #include "ranktest.h"
+#include "schema.h"
 #include "util.h"
 #include "verdict.h"
-#include "schema.h"
 
 /* Significant digits of seconds and ratios in the CSV (as N.csv). */
 #define SIG_SECONDS 9

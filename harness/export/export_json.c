@@ -13,9 +13,9 @@
 #include <strings.h>
 
 #include "jsontext.h"
+#include "schema.h"
 #include "stats.h"
 #include "util.h"
-#include "schema.h"
 
 #define US_PER_S 1e6
 

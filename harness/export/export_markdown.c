@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "mdtext.h"
-#include "util.h"
 #include "schema.h"
+#include "util.h"
 
 static const char *field(const struct results_table *t, size_t r,
 			 const char *name)

@@ -15,8 +15,8 @@
 #include "csv.h"
 #include "csvscan.h"
 #include "fileio.h"
-#include "util.h"
 #include "schema.h"
+#include "util.h"
 
 /* The header columns plot needs, in header_names order. */
 enum plot_column {

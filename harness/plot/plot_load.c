@@ -8,10 +8,10 @@
 #include "csvscan.h"
 #include "fileio.h"
 #include "plot_data.h"
+#include "schema.h"
 #include "util.h"
 #include "verdict.h"
 #include "xmltext.h"
-#include "schema.h"
 
 #define FONT_SIZE 12
 #define LEFT 90.0

@@ -17,104 +17,18 @@
 #include <xlsxwriter.h>
 
 #include "csv.h"
-#include "csvscan.h"
 #include "fileio.h"
+#include "schema.h"
 #include "util.h"
 #include "xlsx_chart.h"
-#include "xmltext.h"
-#include "schema.h"
+#include "xlsx_table.h"
+#include "xlsx_text.h"
 
 /* Largest workbook read back into memory to be put in place. */
 #define XLSX_MAX_FILE ((size_t)4 << 30)
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
-/* The most text one cell holds, in UTF-16 units (Excel's limit). */
-#define XLSX_CELL_CHARS 32767
-
-/* ------------------------------------------------------------------
- * Tables: a CSV text as rows of fields
- * ---------------------------------------------------------------- */
-
-void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len)
-{
-	size_t cap = 0, cap_n = 0, n, cap_f = 0;
-	struct csv_scan sc;
-	char **f = NULL;
-
-	memset(t, 0, sizeof(*t));
-	if (!text)
-		return;
-	t->text = xstrndup(text, len); /* the fields point into it */
-	csv_scan_init(&sc, t->text, len);
-	while (csv_scan_record(&sc, &f, &cap_f, &n) == 0) {
-		xgrow((void **)&t->rows, &cap, t->n_rows + 1, sizeof(*t->rows));
-		xgrow((void **)&t->n, &cap_n, t->n_rows + 1, sizeof(*t->n));
-		t->rows[t->n_rows] = f;
-		t->n[t->n_rows++] = n;
-		if (n > t->n_cols)
-			t->n_cols = n;
-		f = NULL; /* the row keeps the field array */
-		cap_f = 0;
-	}
-	free(f);
-}
-
-void xlsx_table_free(struct xlsx_table *t)
-{
-	size_t r;
-
-	for (r = 0; r < t->n_rows; r++)
-		free(t->rows[r]);
-	free(t->rows);
-	free(t->n);
-	free(t->text);
-	memset(t, 0, sizeof(*t));
-}
-
-const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c)
-{
-	if (r >= t->n_rows || c >= t->n[r])
-		return "";
-	return t->rows[r][c];
-}
-
-long xlsx_column(const struct xlsx_table *t, const char *name)
-{
-	size_t c;
-
-	for (c = 0; t->n_rows && c < t->n[0]; c++)
-		if (!strcmp(t->rows[0][c], name))
-			return (long)c;
-	return -1;
-}
-
-/* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */
-bool xlsx_number(const char *s, double *ret)
-{
-	size_t n = *s == '-', d = strspn(s + n, "0123456789");
-
-	if (!d)
-		return false;
-	n += d;
-	if (s[n] == '.') {
-		d = strspn(s + n + 1, "0123456789");
-		if (!d)
-			return false;
-		n += 1 + d;
-	}
-	if (s[n] == 'e' || s[n] == 'E') {
-		n += 1 + (s[n + 1] == '+' || s[n + 1] == '-');
-		d = strspn(s + n, "0123456789");
-		if (!d)
-			return false;
-		n += d;
-	}
-	if (s[n])
-		return false;
-	*ret = strtod(s, NULL); /* the core never sets LC_NUMERIC */
-	return isfinite(*ret);
-}
 
 /* ------------------------------------------------------------------
  * Data sheets
@@ -246,101 +160,6 @@ static double number_width(double v, const struct column *col, const char *csv)
 	if (col->grouped && fabs(v) >= 1000)
 		n += floor(log10(fabs(v)) / 3);
 	return n;
-}
-
-/*
- * Text as XML character data may carry: invalid UTF-8 and the control
- * characters XML 1.0 forbids become U+FFFD (as in the SVG charts).
- */
-static char *clean_text(const char *s)
-{
-	size_t len = strlen(s), i = 0, n = 0;
-	char *out = xmalloc(3 * len + 1);
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t k = utf8_sequence_len((const unsigned char *)s + i,
-					     len - i);
-
-		if (k == 0 || (c < 0x20 && c != '\t' && c != '\n') ||
-		    (k == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
-		     (unsigned char)s[i + 2] >= 0xBE)) {
-			memcpy(out + n, "\xEF\xBF\xBD", 3);
-			n += 3;
-			i += k ? k : 1;
-			continue;
-		}
-		memcpy(out + n, s + i, k);
-		n += k;
-		i += k;
-	}
-	out[n] = '\0';
-	return out;
-}
-
-/* Characters of valid UTF-8 text as a spreadsheet counts them (UTF-16). */
-static size_t cell_chars(const char *s, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		n += (c & 0xC0) != 0x80; /* a code point */
-		n += c >= 0xF0;		 /* past U+FFFF: a surrogate pair */
-	}
-	return n;
-}
-
-static char *cut_marker(size_t kept, size_t total)
-{
-	/* U+2026, the ellipsis */
-	return xasprintf(
-		"\xE2\x80\xA6 [truncated: %zu of %zu characters; the CSV file has them all]",
-		kept, total);
-}
-
-/*
- * Clean text cut to what one cell holds, with a marker saying so: a
- * spreadsheet refuses longer text, and an empty cell would hide that there
- * was any.  The CSV files keep every character.
- */
-static char *fit_cell(char *clean)
-{
-	size_t len = strlen(clean), total = cell_chars(clean, len), budget,
-	       used = 0, i = 0, k, n;
-	char *marker, *out;
-
-	if (total <= XLSX_CELL_CHARS)
-		return clean;
-	/* the marker with the largest count it can hold: never longer than
-	 * the one written */
-	marker = cut_marker(XLSX_CELL_CHARS, total);
-	budget = XLSX_CELL_CHARS - cell_chars(marker, strlen(marker));
-	free(marker);
-	while (i < len) {
-		k = utf8_sequence_len((const unsigned char *)clean + i,
-				      len - i);
-		n = cell_chars(clean + i, k);
-		if (used + n > budget)
-			break;
-		used += n;
-		i += k;
-	}
-	marker = cut_marker(used, total);
-	out = xasprintf("%.*s%s", (int)i, clean, marker);
-	free(marker);
-	free(clean);
-	return out;
-}
-
-void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
-		     const char *s, lxw_format *format)
-{
-	char *clean = fit_cell(clean_text(s));
-
-	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
-	free(clean);
 }
 
 static bool is_param_number(const char *s, double *ret)

@@ -15,8 +15,9 @@
 #include <string.h>
 
 #include "csv.h"
-#include "util.h"
 #include "schema.h"
+#include "util.h"
+#include "xlsx_text.h"
 
 #define SHEET "charts"
 #define DATA_COL 12   /* column M: the chart tables */

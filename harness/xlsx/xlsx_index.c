@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "csv.h"
+#include "schema.h"
 #include "util.h"
 #include "xlsx_chart.h"
-#include "schema.h"
 
 static int by_id_then_row(const void *a, const void *b)
 {
