@@ -5,6 +5,7 @@
 #include "xlsx_table.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,14 +55,14 @@ const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c)
 	return t->rows[r][c];
 }
 
-long xlsx_column(const struct xlsx_table *t, const char *name)
+size_t xlsx_column(const struct xlsx_table *t, const char *name)
 {
 	size_t c;
 
 	for (c = 0; t->n_rows && c < t->n[0]; c++)
 		if (!strcmp(t->rows[0][c], name))
-			return (long)c;
-	return -1;
+			return c;
+	return SIZE_MAX;
 }
 
 /* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */

@@ -22,8 +22,9 @@ void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len);
 void xlsx_table_free(struct xlsx_table *t);
 /* Field c of row r, "" where the row is shorter. */
 const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c);
-/* Index of the header column `name`, -1 when absent. */
-long xlsx_column(const struct xlsx_table *t, const char *name);
+/* Index of the header column `name`, SIZE_MAX when absent (as
+ * results_table_column). */
+size_t xlsx_column(const struct xlsx_table *t, const char *name);
 /* A plain finite number as the CSV writer writes one, into *ret. */
 bool xlsx_number(const char *s, double *ret);
 
