@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config libinih-dev libcurl4-openssl-dev
           libmicrohttpd-dev libnghttp2-dev libcmocka-dev libssl-dev python3 locales curl
           libxlsxwriter-dev libminizip-dev  # N.xlsx
+          liburing-dev  # the io_uring strategy
           time)  # time: GNU time, peak memory in the plot test and benchmarks
 # The test suite's extra checks (fuzzing, valgrind) add theirs here.
 read -r -a extra <<< "${CONCUR_EXTRA_PACKAGES:-}"

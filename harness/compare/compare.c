@@ -332,8 +332,12 @@ static int side_read(const struct compare_options *o, struct side *s,
 		sanitize_table(s->sum);
 		rc = find_columns(s, err, errlen);
 	}
-	if (rc == 0)
-		rc = read_table(o, runs_path, &s->runs, err, errlen);
+	if (rc == 0 && o->read_table)
+		rc = o->read_table(runs_path, &s->runs, err, errlen);
+	else if (rc == 0) /* a million runs: hold the two columns used */
+		rc = results_table_read_columns(runs_path, runs_columns,
+						RC_COUNT, &s->runs, err,
+						errlen);
 	free(runs_path);
 	if (rc == 0 && s->sum->n_rows == 0) {
 		errf(err, errlen,

@@ -1112,15 +1112,45 @@ static void unguard(char *field)
 		memmove(field, field + 1, strlen(field));
 }
 
-static void table_add(struct results_table *t, size_t *cap, struct record *rec)
+/* The columns a reader keeps, by their index in the file. */
+struct pick {
+	size_t *idx;
+	size_t n;
+};
+
+/* Fields idx[0..n) of f, copied out as one block (one free() frees it). */
+static char **fields_pick(char **f, const struct pick *p)
+{
+	size_t i, bytes = 0, len;
+	char **out, *at;
+
+	for (i = 0; i < p->n; i++)
+		bytes += strlen(f[p->idx[i]]) + 1;
+	out = xmalloc(p->n * sizeof(*out) + bytes + 1);
+	at = (char *)(out + p->n);
+	for (i = 0; i < p->n; i++) {
+		len = strlen(f[p->idx[i]]) + 1;
+		memcpy(at, f[p->idx[i]], len);
+		out[i] = at;
+		at += len;
+	}
+	return out;
+}
+
+static void table_add(struct results_table *t, size_t *cap, struct record *rec,
+		      const struct pick *pick)
 {
 	size_t i;
 
 	for (i = 0; i < rec->n; i++)
 		unguard(rec->f[i]);
 	xgrow((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows));
-	t->rows[t->n_rows].f = rec->f;
-	t->rows[t->n_rows++].line = rec->line;
+	t->rows[t->n_rows].line = rec->line;
+	if (pick) {
+		t->rows[t->n_rows++].f = fields_pick(rec->f, pick);
+		return; /* rec->f is read into again */
+	}
+	t->rows[t->n_rows++].f = rec->f;
 	rec->f = NULL; /* the row keeps the field array */
 	rec->cap = 0;
 }
@@ -1128,7 +1158,8 @@ static void table_add(struct results_table *t, size_t *cap, struct record *rec)
 /* The rows after the header; 0 or -EINVAL with FILE:LINE.  text is the
  * file as it was, before sc un-quoted its copy. */
 static int table_rows(struct results_table *t, struct csv_scan *sc,
-		      const char *text, char *err, size_t errlen)
+		      const char *text, const struct pick *pick, char *err,
+		      size_t errlen)
 {
 	struct record rec = { 0 };
 	size_t cap = 0, off = sc->pos;
@@ -1156,7 +1187,7 @@ static int table_rows(struct results_table *t, struct csv_scan *sc,
 				     t->path, rec.line);
 			rc = -EINVAL;
 		} else {
-			table_add(t, &cap, &rec);
+			table_add(t, &cap, &rec, pick);
 		}
 		off += rec.used;
 	}
@@ -1164,12 +1195,30 @@ static int table_rows(struct results_table *t, struct csv_scan *sc,
 	return rc;
 }
 
-int results_table_parse(const char *name, const char *text, size_t len,
-			struct results_table **ret, char *err, size_t errlen)
+/* The named columns the header has, in the order named. */
+static struct pick *pick_columns(char **header, size_t n,
+				 const char *const *names, size_t n_names)
+{
+	struct pick *p = xcalloc(1, sizeof(*p));
+	size_t i, c;
+
+	p->idx = xcalloc(n_names + 1, sizeof(*p->idx));
+	for (i = 0; i < n_names; i++) {
+		c = column_of(header, n, names[i]);
+		if (c != SIZE_MAX)
+			p->idx[p->n++] = c;
+	}
+	return p;
+}
+
+static int table_parse(const char *name, const char *text, size_t len,
+		       const char *const *names, size_t n_names,
+		       struct results_table **ret, char *err, size_t errlen)
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
 	struct record head = { 0 };
 	struct csv_scan sc;
+	struct pick *pick = NULL;
 	int rc = 0;
 
 	t->path = xstrdup(name);
@@ -1188,9 +1237,23 @@ int results_table_parse(const char *name, const char *text, size_t len,
 		t->header = head.f;
 		t->n_columns = head.n;
 		head.f = NULL;
-		rc = table_rows(t, &sc, text, err, errlen);
+		if (names)
+			pick = pick_columns(t->header, t->n_columns, names,
+					    n_names);
+		rc = table_rows(t, &sc, text, pick, err, errlen);
 	}
 	free(head.f);
+	if (pick) { /* the rows are checked whole, then held picked */
+		char **all = t->header;
+
+		t->header = fields_pick(all, pick);
+		free(all);
+		t->n_columns = pick->n;
+		free(pick->idx);
+		free(pick);
+		free(t->text); /* every field kept was copied out */
+		t->text = NULL;
+	}
 	if (rc < 0)
 		results_table_free(t);
 	else
@@ -1198,8 +1261,15 @@ int results_table_parse(const char *name, const char *text, size_t len,
 	return rc;
 }
 
-int results_table_read(const char *path, struct results_table **ret, char *err,
-		       size_t errlen)
+int results_table_parse(const char *name, const char *text, size_t len,
+			struct results_table **ret, char *err, size_t errlen)
+{
+	return table_parse(name, text, len, NULL, 0, ret, err, errlen);
+}
+
+int results_table_read_columns(const char *path, const char *const *names,
+			       size_t n_names, struct results_table **ret,
+			       char *err, size_t errlen)
 {
 	size_t len = 0;
 	char *text = NULL;
@@ -1208,9 +1278,16 @@ int results_table_read(const char *path, struct results_table **ret, char *err,
 	rc = fileio_read(path, RESULTS_MAX_FILE, "a concur results file", &text,
 			 &len, err, errlen); /* on failure, err says why */
 	if (rc == 0)
-		rc = results_table_parse(path, text, len, ret, err, errlen);
+		rc = table_parse(path, text, len, names, n_names, ret, err,
+				 errlen);
 	free(text);
 	return rc;
+}
+
+int results_table_read(const char *path, struct results_table **ret, char *err,
+		       size_t errlen)
+{
+	return results_table_read_columns(path, NULL, 0, ret, err, errlen);
 }
 
 size_t results_table_column(const struct results_table *t, const char *name)

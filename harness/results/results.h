@@ -117,7 +117,8 @@ struct results_row {
 
 struct results_table {
 	char *path;
-	char *text; /* the file's text, un-quoted in place: fields point here */
+	char *text; /* the file un-quoted in place, the fields in it; NULL when
+		    * only some columns were read (each row a block of its own) */
 	char **header;
 	size_t n_columns;
 	struct results_row *rows;
@@ -133,6 +134,16 @@ struct results_table {
  */
 int results_table_read(const char *path, struct results_table **ret, char *err,
 		       size_t errlen);
+
+/*
+ * The same, holding only the columns called names[0..n_names) that the
+ * file has, in that order (the header is those names): every row is still
+ * checked whole, but a reader of two columns of a million rows does not
+ * hold the other fields.  names == NULL: every column.
+ */
+int results_table_read_columns(const char *path, const char *const *names,
+			       size_t n_names, struct results_table **ret,
+			       char *err, size_t errlen);
 
 /*
  * The same reading of a file's text in memory (text[0..len), no NUL

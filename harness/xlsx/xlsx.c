@@ -21,6 +21,7 @@
 #include "schema.h"
 #include "util.h"
 #include "xlsx_chart.h"
+#include "xlsx_sheet.h"
 #include "xlsx_table.h"
 #include "xlsx_text.h"
 
@@ -46,11 +47,13 @@ struct column {
 	int decimals; /* of the format, for the width; -1 = General */
 	bool grouped; /* thousands separators, for the width */
 	double width;
+	double max_pos, min_neg; /* widest numbers of a fixed format, or NaN */
 };
 
 struct book {
 	lxw_workbook *wb;
 	lxw_format *header, *seconds, *ms, *ratio, *cv, *count, *rate;
+	unsigned sheets; /* added so far: the next one's part number - 1 */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -123,6 +126,7 @@ static void plan_columns(const struct book *b, const char *sheet,
 		struct column *col = &cols[c];
 
 		col->width = WIDTH_MIN;
+		col->max_pos = col->min_neg = NAN;
 		col->kind = KIND_NUMBER;
 		col->decimals = -1;
 		if (!strcmp(sheet, "env") ||
@@ -149,17 +153,47 @@ static double text_width(const char *s)
 	return n;
 }
 
-static double number_width(double v, const struct column *col, const char *csv)
+/* Characters of v in a column's fixed format. */
+static double number_width(double v, const struct column *col)
 {
 	char tmp[64];
 	double n;
 
-	if (col->decimals < 0)
-		return text_width(csv);
 	n = snprintf(tmp, sizeof(tmp), "%.*f", col->decimals, v);
 	if (col->grouped && fabs(v) >= 1000)
 		n += floor(log10(fabs(v)) / 3);
 	return n;
+}
+
+/*
+ * Widen the column for a number; in a fixed format the widest are the
+ * largest and the most negative, so those are kept and measured once, at
+ * the end (column_width), instead of printing every number.
+ */
+static void fit_number(struct column *col, double v, const char *csv)
+{
+	double w;
+
+	if (col->decimals < 0) {
+		w = text_width(csv);
+		if (w > col->width)
+			col->width = w;
+	} else if (v >= 0) {
+		col->max_pos = fmax(col->max_pos, v);
+	} else {
+		col->min_neg = fmin(col->min_neg, v);
+	}
+}
+
+static double column_width(const struct column *col)
+{
+	if (col->decimals < 0)
+		return col->width;
+	return fmax(
+		col->width,
+		fmax(isnan(col->max_pos) ? 0 : number_width(col->max_pos, col),
+		     isnan(col->min_neg) ? 0
+					 : number_width(col->min_neg, col)));
 }
 
 static bool is_param_number(const char *s, double *ret)
@@ -173,32 +207,44 @@ static bool is_param_number(const char *s, double *ret)
 	return xlsx_number(s, ret);
 }
 
-static void write_field(lxw_worksheet *ws, unsigned row, unsigned c,
-			const char *field, struct column *col)
+/* Is the field a number cell, of value *ret? */
+static bool is_number_cell(const char *field, const struct column *col,
+			   double *ret)
 {
+	switch (col->kind) {
+	case KIND_PARAM:
+		return is_param_number(field, ret);
+	case KIND_NUMBER:
+		return xlsx_number(field, ret);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Type field (r, c) for the sheet and widen its column; with ws, also
+ * give it to libxlsxwriter, whose charts cache the values they plot.
+ */
+static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
+		       size_t c, struct column *col)
+{
+	const char *field = sh->t->rows[r][c];
 	double v, w;
-	bool number;
 
 	if (!*field)
 		return;
-	switch (col->kind) {
-	case KIND_PARAM:
-		number = is_param_number(field, &v);
-		break;
-	case KIND_NUMBER:
-		number = xlsx_number(field, &v);
-		break;
-	default:
-		number = false;
+	if (is_number_cell(field, col, &v)) {
+		sh->is_num[r * sh->cols + c] = 1;
+		fit_number(col, v, field);
+		if (ws)
+			worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
+					       v, col->format);
+		return;
 	}
-	if (number) {
-		worksheet_write_number(ws, row, (lxw_col_t)c, v, col->format);
-		w = number_width(v, col, field);
-	} else {
-		field = csv_unguard(field);
-		xlsx_write_text(ws, row, c, field, NULL);
-		w = text_width(field);
-	}
+	field = csv_unguard(field);
+	if (ws)
+		xlsx_write_text(ws, (unsigned)r, (unsigned)c, field, NULL);
+	w = text_width(field);
 	if (w > col->width)
 		col->width = w;
 }
@@ -207,34 +253,44 @@ static void write_field(lxw_worksheet *ws, unsigned row, unsigned c,
  * One data sheet: the table's rows as typed cells (a spreadsheet holds
  * LXW_ROW_MAX rows; the CSV keeps any beyond), the header bold and frozen,
  * an autofilter over everything, widths fitted to the longest value.
+ * libxlsxwriter writes the sheet around the rows, which are streamed into
+ * it afterwards (xlsx_sheet.h); the first `charted` columns are what the
+ * charts read, and libxlsxwriter gets their cells too, to cache the values
+ * the charts show.
  */
 static void data_sheet(struct book *b, const char *name,
-		       const struct xlsx_table *t)
+		       const struct xlsx_table *t, size_t text_bytes,
+		       size_t charted, struct xlsx_sheet *sh)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+	size_t n_cols = t->n_cols < LXW_COL_MAX ? t->n_cols : LXW_COL_MAX;
 	struct column *cols = xcalloc(t->n_cols + 1, sizeof(*cols));
 	size_t r, c, rows = t->n_rows < LXW_ROW_MAX ? t->n_rows : LXW_ROW_MAX;
 
+	xlsx_sheet_init(sh, ++b->sheets, t, rows, n_cols);
+	sh->text_bytes = text_bytes;
+	sh->header_xf = lxw_format_get_xf_index(b->header);
 	plan_columns(b, name, t, cols);
-	for (c = 0; c < t->n_cols && c < LXW_COL_MAX; c++) {
+	for (c = 0; c < n_cols; c++) {
 		const char *head = csv_unguard(xlsx_field(t, 0, c));
 
-		xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
+		if (c < charted)
+			xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
 		cols[c].width = fmax(cols[c].width, text_width(head) + 3);
+		if (cols[c].format)
+			sh->num_xf[c] = lxw_format_get_xf_index(cols[c].format);
 	}
 	for (r = 1; r < rows; r++)
-		for (c = 0; c < t->n[r] && c < LXW_COL_MAX; c++)
-			write_field(ws, (unsigned)r, (unsigned)c, t->rows[r][c],
-				    &cols[c]);
-	for (c = 0; c < t->n_cols && c < LXW_COL_MAX; c++)
-		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
-				     fmin(cols[c].width + 1, WIDTH_MAX), NULL);
-	if (t->n_cols) {
+		for (c = 0; c < t->n[r] && c < n_cols; c++)
+			type_field(sh, c < charted ? ws : NULL, r, c, &cols[c]);
+	for (c = 0; c < n_cols; c++)
+		worksheet_set_column(
+			ws, (lxw_col_t)c, (lxw_col_t)c,
+			fmin(column_width(&cols[c]) + 1, WIDTH_MAX), NULL);
+	if (n_cols) {
 		worksheet_freeze_panes(ws, 1, 0);
 		worksheet_autofilter(ws, 0, 0, (lxw_row_t)(rows ? rows - 1 : 0),
-				     (lxw_col_t)(t->n_cols < LXW_COL_MAX
-							 ? t->n_cols - 1
-							 : LXW_COL_MAX - 1));
+				     (lxw_col_t)(n_cols - 1));
 	}
 	free(cols);
 }
@@ -273,9 +329,13 @@ char *xlsx_default_path(const char *csv_path)
 	return xasprintf("%.*s.xlsx", (int)len, csv_path);
 }
 
-/* The package as libxlsxwriter writes it, placeholders and all. */
-static int build(const char *path, struct xlsx_table *t,
-		 struct xlsx_errbars *eb, char *err, size_t errlen)
+/*
+ * The package as libxlsxwriter writes it, placeholders and all, and in
+ * sh[] what the data sheets' rows are (t[i]: the CSV text of len[i] bytes).
+ */
+static int build(const char *path, const struct xlsx_table *t,
+		 const size_t *len, struct xlsx_errbars *eb,
+		 struct xlsx_sheet *sh, char *err, size_t errlen)
 {
 	static const char *const names[4] = { "summary", "runs", "matrix",
 					      "env" };
@@ -290,10 +350,12 @@ static int build(const char *path, struct xlsx_table *t,
 		return -EIO;
 	}
 	add_formats(&b);
-	data_sheet(&b, names[0], &t[0]);
+	data_sheet(&b, names[0], &t[0], len[0], 0, &sh[0]);
 	xlsx_charts_sheet(b.wb, &t[0], &t[2], eb);
-	for (i = 1; i < 4; i++)
-		data_sheet(&b, names[i], &t[i]);
+	b.sheets++;
+	for (i = 1; i < 4; i++) /* the median charts read the matrix */
+		data_sheet(&b, names[i], &t[i], len[i],
+			   i == 2 ? 1 + XLSX_MAX_CHARTS : 0, &sh[i]);
 	e = workbook_close(b.wb);
 	if (e != LXW_NO_ERROR) {
 		errf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));
@@ -341,19 +403,25 @@ static void scratch_close(struct scratch *s)
  * only to a file; its own temporary files are unlinked as it creates them)
  * and given its error bars, in two scratch files.
  */
-static int build_final(struct xlsx_table *t, char **ret_buf, size_t *ret_len,
-		       char *err, size_t errlen)
+static int build_final(const struct xlsx_table *t, const size_t *len,
+		       char **ret_buf, size_t *ret_len, char *err,
+		       size_t errlen)
 {
 	struct scratch raw = { .fd = -1 }, done = { .fd = -1 };
 	struct xlsx_errbars eb = { 0 };
+	struct xlsx_sheet sh[4] = { 0 };
 	int rc = scratch_open(&raw, "concur-xlsx-raw", err, errlen);
+	size_t i;
 
 	if (rc == 0)
 		rc = scratch_open(&done, "concur-xlsx-book", err, errlen);
 	if (rc == 0)
-		rc = build(raw.path, t, &eb, err, errlen);
+		rc = build(raw.path, t, len, &eb, sh, err, errlen);
 	if (rc == 0)
-		rc = xlsx_errbars_apply(raw.path, done.path, &eb, err, errlen);
+		rc = xlsx_package_finish(raw.path, done.path, &eb, sh, 4, err,
+					 errlen);
+	for (i = 0; i < 4; i++)
+		xlsx_sheet_free(&sh[i]);
 	scratch_close(&raw);
 	if (rc == 0)
 		rc = fileio_read(done.path, XLSX_MAX_FILE, "a workbook",
@@ -367,6 +435,8 @@ int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen)
 {
 	struct xlsx_table t[4];
+	const size_t lens[4] = { src->summary_len, src->runs_len,
+				 src->matrix_len, src->env_len };
 	char *buf = NULL;
 	size_t len = 0, i;
 	int rc;
@@ -375,7 +445,7 @@ int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	xlsx_table_parse(&t[1], src->runs, src->runs_len);
 	xlsx_table_parse(&t[2], src->matrix, src->matrix_len);
 	xlsx_table_parse(&t[3], src->env, src->env_len);
-	rc = build_final(t, &buf, &len, err, errlen);
+	rc = build_final(t, lens, &buf, &len, err, errlen);
 	if (rc == 0)
 		rc = fileio_replace(path, buf, len, err, errlen);
 	free(buf);

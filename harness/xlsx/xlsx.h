@@ -27,7 +27,8 @@
  * says so.
  *
  * Written with libxlsxwriter (Debian's libxlsxwriter-dev); see docs/tests.md
- * "Dependencies and why".
+ * "Dependencies and why".  The data sheets' rows are the exception, streamed
+ * into the package by xlsx_sheet.c: a number cell holds its field's text.
  */
 #ifndef CONCUR_XLSX_H
 #define CONCUR_XLSX_H

@@ -23,7 +23,6 @@
 #define SHEET "charts"
 #define DATA_COL 12   /* column M: the chart tables */
 #define MAX_SERIES 64 /* per chart: beyond this a legend is unreadable */
-#define MAX_CHARTS 32 /* median charts: one per workload cell */
 #define ROW_PX 20.0   /* default row height in pixels */
 #define CHART_W 480.0 /* libxlsxwriter's default chart size */
 #define CHART_H 288.0
@@ -113,11 +112,22 @@ static void whiskers(const struct ci_source *src,
 	*above = isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
 }
 
-/* One whisker table, shaped like the matrix, at row top of the sheet. */
+/* The workload cells (matrix columns) that get a median chart. */
+static size_t charted(const struct xlsx_table *matrix)
+{
+	size_t n_w = matrix->n_cols - 1;
+
+	return n_w < XLSX_MAX_CHARTS ? n_w : XLSX_MAX_CHARTS;
+}
+
+/*
+ * One whisker table, shaped like the matrix's charted columns, at row top
+ * of the sheet.
+ */
 static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
 			  unsigned top, const char *title, double **v)
 {
-	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
+	size_t n_s = matrix->n_rows - 1, n_w = charted(matrix), i, j;
 
 	xlsx_write_text(s->ws, top, DATA_COL, title, s->bold);
 	for (j = 0; j < n_w; j++)
@@ -141,12 +151,13 @@ static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
  * The lengths of the 95% CI whiskers below and above each median, as two
  * tables shaped like the matrix (the CI is the mean's, so a median outside
  * it gets a zero-length whisker on that side), and per workload cell the
- * ranges its chart's custom error bars read.
+ * ranges its chart's custom error bars read: for the charted workload
+ * cells, what no chart reads would only cost time.
  */
 static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 		      const struct xlsx_table *matrix, struct xlsx_errbars *eb)
 {
-	size_t n_s = matrix->n_rows - 1, n_w = matrix->n_cols - 1, i, j;
+	size_t n_s = matrix->n_rows - 1, n_w = charted(matrix), i, j;
 	struct ci_source src = {
 		.summary = summary,
 		.c_med = xlsx_column(summary, COLUMN_WALL_MEDIAN_S),
@@ -294,12 +305,12 @@ static void median_charts(struct sheet *s, const struct xlsx_table *summary,
 	if (!any)
 		return;
 	ci_tables(s, summary, matrix, eb);
-	for (j = 0; j < n_w && j < MAX_CHARTS; j++)
+	for (j = 0; j < n_w && j < XLSX_MAX_CHARTS; j++)
 		if (median_span(matrix, j + 1, &lo, &hi))
 			median_chart(s, matrix, j, &eb->bars[j]);
-	if (n_w > MAX_CHARTS)
-		note(s, "median charts for the first 32 workload cells; the "
-			"matrix sheet has them all");
+	if (n_w > XLSX_MAX_CHARTS)
+		note(s, "median charts and whiskers for the first 32 workload "
+			"cells; the matrix and summary sheets have them all");
 }
 
 /* ------------------------------------------------------------------

@@ -56,17 +56,32 @@ struct xlsx_errbars {
 void xlsx_errbars_free(struct xlsx_errbars *e);
 
 /*
- * Copy the package at in_path to out_path with the placeholders of eb made
- * custom error bars (xlsx_errbars.c).  0, or -EIO with a message.
+ * A chart part xml[0..len) with the placeholders of eb made custom error
+ * bars (xlsx_errbars.c), into *ret_buf (malloc'd, NUL-terminated).
  */
-int xlsx_errbars_apply(const char *in_path, const char *out_path,
-		       const struct xlsx_errbars *eb, char *err, size_t errlen);
+void xlsx_errbars_patch(const char *xml, size_t len,
+			const struct xlsx_errbars *eb, char **ret_buf,
+			size_t *ret_len);
+
+/*
+ * Copy the package at in_path to out_path in its final form
+ * (xlsx_package.c): the chart parts patched by eb, the parts of sheets[]
+ * given their rows, the rest as stored.  0, or -EIO with a message.
+ */
+struct xlsx_sheet;
+int xlsx_package_finish(const char *in_path, const char *out_path,
+			const struct xlsx_errbars *eb,
+			const struct xlsx_sheet *sheets, size_t n_sheets,
+			char *err, size_t errlen);
+
+/* Median charts: one per workload cell, for the first this many. */
+#define XLSX_MAX_CHARTS 32
 
 /*
  * Add the "charts" sheet to wb: a median chart per workload cell from the
  * matrix table (one bar per strategy cell) and the speedup charts from the
  * summary table, with the data tables they read.  The median charts carry
- * error-bar placeholders described in *ret_errbars, for xlsx_errbars_apply
+ * error-bar placeholders described in *ret_errbars, for xlsx_package_finish
  * once the file is written.
  */
 void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,

@@ -98,10 +98,15 @@ static char *fit_cell(char *clean)
 	return out;
 }
 
+char *xlsx_cell_text(const char *s)
+{
+	return fit_cell(clean_text(s));
+}
+
 void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
 		     const char *s, lxw_format *format)
 {
-	char *clean = fit_cell(clean_text(s));
+	char *clean = xlsx_cell_text(s);
 
 	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
 	free(clean);

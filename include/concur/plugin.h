@@ -41,8 +41,8 @@
  *  5. What is laid out in arrays or in storage the other side allocates is
  *     frozen for the whole major version, since both sides bake in its size:
  *     struct concur_param, union concur_value, struct concur_list,
- *     struct concur_task, struct concur_timer, struct concur_extra_key.
- *     Enum values and flag bits
+ *     struct concur_task, struct concur_timer, struct concur_extra_key,
+ *     struct concur_io.  Enum values and flag bits
  *     are never renumbered or reused.
  *  6. The tables of the first v1 header (v1.0, concur 0.1) had no `size`.
  *     The core still loads and runs such plugins, with any other plugin:
@@ -80,7 +80,7 @@ extern "C" {
  * each revision only appends (rules 2 to 4), and "(since v1.N)" marks what
  * revision N added.
  */
-#define CONCUR_ABI_MINOR 2
+#define CONCUR_ABI_MINOR 3
 /* The symbol the loader looks up in every plugin .so. */
 #define CONCUR_PLUGIN_SYMBOL "concur_plugin_v1"
 /* Exports the plugin description even when built with -fvisibility=hidden. */
@@ -279,11 +279,33 @@ struct concur_timer {
 	void *arg;
 };
 
+/* since v1.3 */
+struct concur_io;
+typedef void (*concur_io_cb)(struct concur_loop *loop, struct concur_io *io,
+			     int64_t result, void *arg);
+/*
+ * Storage for one asynchronous operation, owned by the caller (like struct
+ * concur_timer): zero it before first use, keep it alive and untouched
+ * until its callback has run.  Frozen within the major version (rule 5).
+ */
+struct concur_io {
+	int fd;
+	uint32_t op; /* loop-private */
+	void *buf;
+	uint64_t len;
+	int64_t offset; /* byte offset; -1 = the fd's current position (sockets, pipes) */
+	concur_io_cb cb;
+	void *arg;
+	uint64_t priv[4]; /* the loop's bookkeeping */
+};
+
 /*
  * Implemented by an event-loop strategy (epoll), called by a workload's
  * start_task and by the callbacks it registers.  All calls come from the
  * loop's own thread.  The strategy embeds this struct in its own state and
- * sets .size = CONCUR_LOOP_SIZE; every hook below is always present.
+ * sets .size = CONCUR_LOOP_SIZE; every hook inside that size is present.
+ * A workload checks CONCUR_HAS(loop, field) before using a hook marked
+ * "(since v1.N)": a loop built against an earlier header lacks it.
  */
 struct concur_loop {
 	uint32_t size; /* sizeof(struct concur_loop) of the strategy's build */
@@ -316,6 +338,25 @@ struct concur_loop {
 			 const char *error);
 	/* Monotonic clock of the run, nanoseconds. */
 	int64_t (*now_ns)(void);
+	/*
+	 * (since v1.3) Submit a read of up to len bytes at offset into buf, or
+	 * a write of len bytes from buf.  Returns 0 when submitted: cb then
+	 * runs exactly once, on the loop's thread, never from inside this
+	 * call, with the byte count (0 = end of file) or a negative errno.
+	 * Returns a negative errno when not submitted (cb never runs).
+	 * Regular files and sockets/pipes are both accepted.  A workload
+	 * checks CONCUR_HAS(loop, read_at) and falls back to blocking calls.
+	 * A loop that has these hooks finishes or cancels every submitted
+	 * operation before its run returns; a task that completes with an
+	 * operation still in flight is a workload bug the loop survives: it
+	 * waits for the operation, then drops its callback.
+	 */
+	int (*read_at)(struct concur_loop *loop, struct concur_io *io, int fd,
+		       void *buf, uint64_t len, int64_t offset, concur_io_cb cb,
+		       void *arg);
+	int (*write_at)(struct concur_loop *loop, struct concur_io *io, int fd,
+			const void *buf, uint64_t len, int64_t offset,
+			concur_io_cb cb, void *arg);
 };
 
 /* ---------------------------------------------------------------------

@@ -56,6 +56,21 @@
 #define HTTP_SHARD_CONNS 128
 /* Streams curl may open on one multiplexed connection (curl's default: 100). */
 #define HTTP_MAX_STREAMS 100000L
+/*
+ * Easy handles made by prepare, before the timed region, for the event-loop
+ * face: in a run's fresh process a new handle costs ~17 us of CPU (mostly
+ * first-touch page faults), set-up that is no part of a download.  At most
+ * this many, since the workload cannot know how many tasks the strategy
+ * keeps in flight; loops make more when they run out.
+ */
+#define HTTP_POOL_MAX 256
+/*
+ * Room for the builtin server's status line and headers (about 150 bytes)
+ * beside its body, in a receive buffer sized to hold the whole response.
+ */
+#define HTTP_HEAD_ROOM 1024
+/* libcurl's default receive buffer (CURL_MAX_WRITE_SIZE), the most we ask. */
+#define HTTP_DEFAULT_BUFFER 16384
 
 enum http_param_index {
 	P_URL,
@@ -83,6 +98,9 @@ struct http_instance {
 	int64_t expect_bytes; /* -1 = not checked */
 	long http_version; /* CURL_HTTP_VERSION_1_1 or CURL_HTTP_VERSION_2_0 */
 	bool multiplex;	   /* HTTP/2 streams share a shard's connections */
+	long buffer_size;  /* CURLOPT_BUFFERSIZE, 0 = libcurl's default */
+	struct http_xfer **pool;  /* handles made by prepare, taken in order */
+	size_t n_pool, pool_next; /* pool_next: atomic, may exceed n_pool */
 };
 
 struct http_worker;
@@ -172,12 +190,18 @@ static int curl_init_once(char *err, size_t errlen)
 	return 0;
 }
 
+static void xfer_free(struct http_xfer *x);
+
 static void http_destroy(void *instance)
 {
 	struct http_instance *inst = instance;
 
 	if (!inst)
 		return;
+	/* Handles still in the pool; the taken ones went with their worker. */
+	for (size_t i = inst->pool_next; i < inst->n_pool; i++)
+		xfer_free(inst->pool[i]);
+	free(inst->pool);
 	for (size_t i = 0; i < inst->n_urls; i++)
 		free(inst->urls[i]);
 	free(inst->urls);
@@ -312,6 +336,25 @@ static int version_parse(struct http_instance *inst,
 	return 0;
 }
 
+/*
+ * A receive buffer that holds the builtin server's whole response when
+ * every URL is builtin and that fits in libcurl's default: the same single
+ * recv per response, less memory touched per transfer (10,000 in flight
+ * hold 10,000 buffers).  Otherwise libcurl's default.
+ */
+static long buffer_size(const union concur_value *params)
+{
+	const struct concur_list *list = &params[P_URL].list;
+	uint64_t body = params[P_BODY].bytes;
+
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], "builtin") != 0)
+			return 0;
+	if (body >= HTTP_DEFAULT_BUFFER - HTTP_HEAD_ROOM)
+		return 0;
+	return (long)body + HTTP_HEAD_ROOM;
+}
+
 static int http_create(const union concur_value *params, void **ret_instance,
 		       char *err, size_t errlen)
 {
@@ -327,6 +370,7 @@ static int http_create(const union concur_value *params, void **ret_instance,
 		(long)(params[P_CONNECT_TIMEOUT].ns / 1000000);
 	inst->timeout_ms = (long)(params[P_TIMEOUT].ns / 1000000);
 	inst->expect_bytes = params[P_EXPECT_BYTES].i;
+	inst->buffer_size = buffer_size(params);
 	rc = expect_parse(inst, params[P_EXPECT_STATUS].s, err, errlen);
 	if (!rc)
 		rc = version_parse(inst, params, err, errlen);
@@ -423,18 +467,22 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
 	return close(fd);
 }
 
-static struct http_xfer *xfer_new(struct http_worker *w)
+static void xfer_free(struct http_xfer *x)
 {
-	const struct http_instance *inst = w->inst;
+	if (x && x->easy)
+		curl_easy_cleanup(x->easy);
+	free(x);
+}
+
+/* A handle with every option but the worker's share: see xfer_adopt. */
+static struct http_xfer *xfer_make(const struct http_instance *inst)
+{
 	struct http_xfer *x = calloc(1, sizeof(*x));
 
-	if (!x || !(x->easy = curl_easy_init()))
-		goto fail;
-	if (array_reserve((void **)&w->xfers, &w->cap_xfers, w->n_xfers + 1,
-			  sizeof(*w->xfers)))
-		goto fail;
-	w->xfers[w->n_xfers++] = x;
-	x->worker = w;
+	if (!x || !(x->easy = curl_easy_init())) {
+		xfer_free(x);
+		return NULL;
+	}
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -450,18 +498,38 @@ static struct http_xfer *xfer_new(struct http_worker *w)
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 inst->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, inst->timeout_ms);
-	if (w->share)
-		curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
+	if (inst->buffer_size)
+		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE,
+				 inst->buffer_size);
 	if (!inst->reuse) {
 		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L);
 	}
 	return x;
-fail:
-	if (x && x->easy)
-		curl_easy_cleanup(x->easy);
-	free(x);
-	return NULL;
+}
+
+/* Make x one of w's handles (freed by worker_fini); false: no memory. */
+static bool xfer_adopt(struct http_worker *w, struct http_xfer *x)
+{
+	if (array_reserve((void **)&w->xfers, &w->cap_xfers, w->n_xfers + 1,
+			  sizeof(*w->xfers)))
+		return false;
+	w->xfers[w->n_xfers++] = x;
+	x->worker = w;
+	if (w->share)
+		curl_easy_setopt(x->easy, CURLOPT_SHARE, w->share);
+	return true;
+}
+
+static struct http_xfer *xfer_new(struct http_worker *w)
+{
+	struct http_xfer *x = xfer_make(w->inst);
+
+	if (x && !xfer_adopt(w, x)) {
+		xfer_free(x);
+		x = NULL;
+	}
+	return x;
 }
 
 /*
@@ -926,15 +994,29 @@ static void multi_fail_all(struct http_shard *s, const char *why)
 	}
 }
 
+/* A free handle of w's, else one from the pool, else a new one. */
 static struct http_xfer *xfer_take(struct http_worker *w)
 {
+	struct http_instance *inst = w->inst;
 	struct http_xfer *x = w->free_list;
+	size_t i;
 
-	if (x)
+	if (x) {
 		w->free_list = x->next_free;
-	else
-		x = xfer_new(w);
-	return x;
+		return x;
+	}
+	if (__atomic_load_n(&inst->pool_next, __ATOMIC_RELAXED) <
+	    inst->n_pool) {
+		i = __atomic_fetch_add(&inst->pool_next, 1, __ATOMIC_RELAXED);
+		if (i < inst->n_pool) {
+			x = inst->pool[i];
+			if (xfer_adopt(w, x))
+				return x;
+			xfer_free(x);
+			return NULL;
+		}
+	}
+	return xfer_new(w);
 }
 
 static int http_start_task(void *instance, void *worker, size_t task,
@@ -998,10 +1080,8 @@ static void http_worker_fini(void *instance, void *worker)
 		return;
 	if (w->loop)
 		shards_close(w);
-	for (size_t i = 0; i < w->n_xfers; i++) {
-		curl_easy_cleanup(w->xfers[i]->easy);
-		free(w->xfers[i]);
-	}
+	for (size_t i = 0; i < w->n_xfers; i++)
+		xfer_free(w->xfers[i]);
 	if (w->share)
 		curl_share_cleanup(w->share);
 	while (w->socks) {
@@ -1012,7 +1092,11 @@ static void http_worker_fini(void *instance, void *worker)
 	free(w);
 }
 
-/* Handles are made here, in the worker, never before a fork. */
+/*
+ * The blocking face's handle is made here, in the worker, never before a
+ * fork; the event-loop face takes prepare's handles first (see
+ * http_prepare) and makes the rest as its tasks start.
+ */
 static int http_worker_init(void *instance, unsigned worker_id,
 			    struct concur_loop *loop, void **ret_worker,
 			    char *err, size_t errlen)
@@ -1036,6 +1120,32 @@ static int http_worker_init(void *instance, unsigned worker_id,
 	}
 	*ret_worker = w;
 	return 0;
+}
+
+/*
+ * Outside the timed region: the handles the event-loop face will take
+ * first (see HTTP_POOL_MAX).  Made here, in the run's process, after any
+ * fork of the core's and before the strategy's threads; they hold no socket
+ * or connection until a task starts.  The blocking face keeps making its
+ * own in worker_init, since a strategy may fork there.
+ */
+static int http_prepare(void *instance, char *err, size_t errlen)
+{
+	struct http_instance *inst = instance;
+	size_t n = inst->count < HTTP_POOL_MAX ? inst->count : HTTP_POOL_MAX;
+
+	inst->pool = calloc(n ? n : 1, sizeof(*inst->pool));
+	if (!inst->pool)
+		goto nomem;
+	for (; inst->n_pool < n; inst->n_pool++) {
+		inst->pool[inst->n_pool] = xfer_make(inst);
+		if (!inst->pool[inst->n_pool])
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "cannot create a curl handle");
+	return -ENOMEM;
 }
 
 static const struct concur_param http_params[] = {
@@ -1105,6 +1215,7 @@ static const struct concur_workload_ops http_ops = {
 	.run_task = http_run_task,
 	.start_task = http_start_task,
 	.needs = http_needs,
+	.prepare = http_prepare,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {

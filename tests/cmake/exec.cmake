@@ -10,6 +10,6 @@ concur_unit_test(test_exec SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_exec.c
                  ${PROJECT_SOURCE_DIR}/tests/unit/test_http_common.c)
 add_dependencies(test_exec plugin_workload_exec plugin_strategy_sync
                  plugin_strategy_pthreads plugin_strategy_epoll
-                 plugin_strategy_forkpool)
+                 plugin_strategy_io_uring plugin_strategy_forkpool)
 
 concur_integration_test(exec)

@@ -4,7 +4,7 @@
 # Test-only workloads, loaded by path: never installed, never on the
 # plugin search path.
 set(CONCUR_FIXTURE_DIR ${CMAKE_BINARY_DIR}/tests/fixtures/workloads)
-foreach(fixture counting crashy)
+foreach(fixture counting crashy async_io)
   concur_plugin(fixture_${fixture} NAME ${fixture} DIR ${CONCUR_FIXTURE_DIR}
     SOURCES ${PROJECT_SOURCE_DIR}/tests/fixtures/workloads/${fixture}.c)
 endforeach()

@@ -21,7 +21,8 @@ import subprocess
 import sys
 import unittest
 
-from common import BUILD, CONCUR, SOURCE, TempDir, read_csv, read_dicts, run, run_walls, write
+from common import (BUILD, CONCUR, SOURCE, TempDir, read_csv, read_dicts, run,
+                    run_walls, sanitized, write)
 
 DATA = os.path.join(SOURCE, "tests", "fixtures", "compare")
 EXPECTED = os.path.join(DATA, "expected")
@@ -607,6 +608,52 @@ class RealRuns(unittest.TestCase):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(row["verdict"], "same", out)
         self.assert_ratio_from_the_runs("base", "again", row, out)
+
+
+def compare_rss_kib(a, b):
+    """(exit status, stderr, peak resident KiB) of `concur compare a b`,
+    measured by GNU time (a child's ru_maxrss starts from its parent's
+    peak when it forks, and this Python process is far bigger)."""
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", CONCUR,
+                        "compare", a, b],
+                       capture_output=True, text=True, timeout=300)
+    m = re.search(r"maxrss_kib=(\d+)\s*$", p.stderr)
+    assert m, p.stderr
+    return p.returncode, p.stderr[:m.start()], int(m.group(1))
+
+
+class MemoryBound(unittest.TestCase):
+    """Peak memory of compare above a one-cell comparison stays under
+    twice the two runs files: the statistics need a number per run, not
+    every field of every row (the speed half is a benchmark:
+    configs/bench/compare-scale.sh)."""
+
+    FACTOR = 2
+
+    def gen(self, d, name, cells, runs, seed):
+        path = os.path.join(d, name + ".csv")
+        subprocess.run([sys.executable,
+                        os.path.join(SOURCE, "scripts", "gen-compare.py"),
+                        str(cells), str(runs), path, "--seed", str(seed)],
+                       check=True)
+        return path
+
+    def test_runs_files_of_100000_runs(self):
+        with TempDir() as d:
+            rc, err, base = compare_rss_kib(self.gen(d, "ta", 1, 10, 1),
+                                            self.gen(d, "tb", 1, 10, 2))
+            self.assertLessEqual(rc, 1, err)
+            a = self.gen(d, "a", 50, 2000, 1)
+            b = self.gen(d, "b", 50, 2000, 2)
+            rc, err, rss = compare_rss_kib(a, b)
+            self.assertLessEqual(rc, 1, err)
+            if sanitized():
+                return  # the exit status still counts
+            runs_kib = sum(os.path.getsize(p[:-4] + "-runs.csv")
+                           for p in (a, b)) / 1024
+            self.assertLess(rss - base, self.FACTOR * runs_kib,
+                            f"peak {rss} KiB (one cell: {base} KiB) for "
+                            f"{runs_kib:.0f} KiB of runs files")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ workers = 3
 workers = 2
 [strategy epoll]
 max_inflight = 4
+[strategy io_uring]
+max_inflight = 4
 
 [workload fixed]
 count = 60
@@ -47,7 +49,7 @@ seed = 9
             rc, out, err = run("run", ini, "--plugin-path", FIXTURES, "-q")
             self.assertEqual(rc, 0, err)
             rows = read_dicts(os.path.join(d, "ol.csv"))
-            self.assertEqual(len(rows), 8)
+            self.assertEqual(len(rows), 10)
             for r in rows:
                 self.assertEqual(r["status"], "ok", r["error"])
                 self.assertIn(r["workload.rate"], ("0", "300"))

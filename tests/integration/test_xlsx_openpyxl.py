@@ -11,7 +11,8 @@ import subprocess
 import time
 import unittest
 
-from common import CONCUR, TINY_EXPERIMENT, TempDir, read_csv, run, write
+from common import (CONCUR, TINY_EXPERIMENT, TempDir, gen_shard, read_csv,
+                    run, write)
 
 try:
     import openpyxl
@@ -153,6 +154,24 @@ class Workbook(unittest.TestCase):
                 self.assertRegex(s.errBars.plus.numRef.f, r"^charts!")
                 self.assertRegex(s.errBars.minus.numRef.f, r"^charts!")
             self.assertEqual(len(charts[2].series), 2)  # one per workload
+
+    def test_numbers_are_the_csv_values_exactly(self):
+        # full-precision figures (17 significant digits) read back as the
+        # very doubles the CSV fields hold, in every data sheet
+        with TempDir() as d:
+            shard = os.path.join(d, "in", "b.shard-0-of-1.csv")
+            os.mkdir(os.path.dirname(shard))
+            gen_shard(shard, 40)
+            out = os.path.join(d, "m.csv")
+            rc, _, err = run("merge", out, shard)
+            self.assertEqual(rc, 0, err)
+            self.assertTrue(any(len(re.sub(r"[-.]|e.*", "", f).lstrip("0"))
+                                >= 17 for row in read_csv(out) for f in row
+                                if NUMBER.fullmatch(f)))
+            wb = openpyxl.load_workbook(out[:-4] + ".xlsx")
+            self.check_against_csv(wb["summary"], out, "summary")
+            self.check_against_csv(wb["matrix"], out[:-4] + "-matrix.csv",
+                                   "matrix")
 
     def test_text_past_a_cells_limit_is_cut_visibly(self):
         # a cell holds 32,767 characters: a longer command line is cut, and

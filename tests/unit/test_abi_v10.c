@@ -173,6 +173,8 @@ static void test_ticker_under_shipped_strategies(void **state)
 		      ticker_result, 200);
 	run_and_check(tp_load("plugins/strategy/epoll.so"), two_loops, w, wv,
 		      20, ticker_result, 200);
+	run_and_check(tp_load("plugins/strategy/io_uring.so"), two_loops, w, wv,
+		      20, ticker_result, 200);
 	/* a strategy built against an earlier header with sizes */
 	run_and_check(tp_load(OLDER_STRATEGY), NULL, w, wv, 20, ticker_result,
 		      200);
@@ -302,6 +304,7 @@ static void test_failing_task_is_reported(void **state)
 	expect_task_3_failed(tp_load(LEGACY_LOOP), lv, w);
 	expect_task_3_failed(tp_load("plugins/strategy/pthreads.so"), pool, w);
 	expect_task_3_failed(tp_load("plugins/strategy/epoll.so"), ev, w);
+	expect_task_3_failed(tp_load("plugins/strategy/io_uring.so"), ev, w);
 }
 
 /*

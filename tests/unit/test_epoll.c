@@ -27,6 +27,7 @@
 #define MS 1000000LL
 
 static struct serverproc server;
+static const char *loop_name = "epoll";
 static const struct plugin *epoll_p, *http;
 
 /* The server runs in its own process so its sockets never count here. */
@@ -42,7 +43,8 @@ static int setup(void **state)
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u/",
 		 (unsigned)server.port);
 	setenv(CONCUR_BUILTIN_URL_ENV, base, 1);
-	epoll_p = th_load("plugins/strategy/epoll.so");
+	snprintf(base, sizeof(base), "plugins/strategy/%s.so", loop_name);
+	epoll_p = th_load(base);
 	http = th_load("plugins/workload/http_download.so");
 	return 0;
 }
@@ -457,7 +459,7 @@ static void test_fds_exhausted(void **state)
 	in_child_with_fd_limit(64, http_short_of_fds);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inflight_bound),
@@ -471,5 +473,7 @@ int main(void)
 		cmocka_unit_test(test_fds_exhausted),
 	};
 
-	return cmocka_run_group_tests_name("epoll", tests, setup, teardown);
+	if (argc > 1)
+		loop_name = argv[1];
+	return cmocka_run_group_tests_name(loop_name, tests, setup, teardown);
 }

@@ -27,7 +27,7 @@
 #include "util.h"
 
 static const char *const strategies[] = { "sync", "pthreads", "epoll",
-					  "forkpool" };
+					  "io_uring", "forkpool" };
 
 static void strategy(struct th_values *s, const char *name)
 {

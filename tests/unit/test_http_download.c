@@ -2,10 +2,11 @@
  * test_http_download.c - the http_download workload against the embedded
  * server, under every strategy available (sync, pthreads when built, epoll):
  * success, HTTP 404, connection refused, a reset mid-body, a timeout, a
- * byte mismatch (each a failed task with the right reason), and connection
- * reuse on and off.
+ * byte mismatch (each a failed task with the right reason), connection
+ * reuse on and off, and handles made before the timed region.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -349,6 +350,88 @@ static void test_create_errors(void **state)
 	http->workload.destroy(inst);
 }
 
+/* ---- a loop that only records, for calling start_task by hand ---- */
+
+static int quiet_watch(struct concur_loop *loop, int fd, unsigned events,
+		       concur_fd_cb cb, void *arg)
+{
+	(void)loop, (void)fd, (void)events, (void)cb, (void)arg;
+	return 0;
+}
+
+static int quiet_timer_arm(struct concur_loop *loop, struct concur_timer *t,
+			   int64_t delay_ns, concur_timer_cb cb, void *arg)
+{
+	(void)loop, (void)t, (void)delay_ns, (void)cb, (void)arg;
+	return 0;
+}
+
+static void quiet_timer_cancel(struct concur_loop *loop, struct concur_timer *t)
+{
+	(void)loop, (void)t;
+}
+
+static void quiet_complete(struct concur_loop *loop, size_t task, int status,
+			   const char *error)
+{
+	(void)loop, (void)task, (void)status, (void)error;
+}
+
+static int64_t quiet_now(void)
+{
+	return 0;
+}
+
+/*
+ * prepare makes the event-loop face's easy handles, outside the timed
+ * region: starting tasks then allocates no handle (a handle is over 5 KiB
+ * of libcurl's), only what adding it to a multi handle takes.
+ */
+static void test_handles_prepared(void **state)
+{
+	struct concur_loop loop = {
+		.size = CONCUR_LOOP_SIZE,
+		.watch = quiet_watch,
+		.timer_arm = quiet_timer_arm,
+		.timer_cancel = quiet_timer_cancel,
+		.complete = quiet_complete,
+		.now_ns = quiet_now,
+	};
+	struct concur_task recs[64];
+	struct th_values wv;
+	char err[CONCUR_ERRLEN] = "";
+	void *inst = NULL, *worker = NULL;
+	size_t before, grown;
+
+	(void)state;
+	memset(recs, 0, sizeof(recs));
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "64");
+	assert_int_equal(http->workload.create(wv.v, &inst, err, sizeof(err)),
+			 0);
+	assert_int_equal(http->workload.prepare(inst, err, sizeof(err)), 0);
+	assert_int_equal(http->workload.worker_init(inst, 0, &loop, &worker,
+						    err, sizeof(err)),
+			 0);
+	/* The first task makes the worker's multi handle: not counted. */
+	assert_int_equal(http->workload.start_task(inst, worker, 0, &recs[0],
+						   &loop, err, sizeof(err)),
+			 0);
+	before = mallinfo2().uordblks;
+	for (size_t i = 1; i < 64; i++)
+		assert_int_equal(http->workload.start_task(inst, worker, i,
+							   &recs[i], &loop, err,
+							   sizeof(err)),
+				 0);
+	grown = mallinfo2().uordblks - before;
+	http->workload.worker_fini(inst, worker);
+	http->workload.destroy(inst);
+	if (grown > 63 * 1024)
+		fail_msg("starting 63 tasks allocated %zu bytes (%zu a task): "
+			 "handles were made in the timed region",
+			 grown, grown / 63);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_byte_mismatch),
 		cmocka_unit_test(test_connection_reuse),
 		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_handles_prepared),
 	};
 
 	return cmocka_run_group_tests_name("http_download", tests, setup,

@@ -205,6 +205,7 @@ static void test_every_strategy_waits_for_the_schedule(void **state)
 		{ "plugins/strategy/pthreads.so", pool3 },
 		{ "plugins/strategy/forkpool.so", pool3 },
 		{ "plugins/strategy/epoll.so", ep },
+		{ "plugins/strategy/io_uring.so", ep },
 	};
 	size_t k;
 

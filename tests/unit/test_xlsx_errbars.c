@@ -1,7 +1,7 @@
 /*
- * Unit test of xlsx_errbars.c: a package written by libxlsxwriter with two
+ * Unit test of xlsx_errbars.c (through xlsx_package.c): a package written by libxlsxwriter with two
  * fixed-value placeholders (markers 1 and 7) and a description of one
- * series; after xlsx_errbars_apply, marker 1 is a custom error bar reading
+ * series; after xlsx_package_finish, marker 1 is a custom error bar reading
  * the given ranges with the values cached, the unknown marker 7 is gone
  * (never left showing a made-up length), and the other parts are intact.
  */
@@ -74,7 +74,9 @@ static void test_markers_become_custom_or_go(void **state)
 	placeholder_chart(wb, ws, 7, 20);
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 
-	assert_int_equal(xlsx_errbars_apply(in, out, &eb, err, sizeof(err)), 0);
+	assert_int_equal(
+		xlsx_package_finish(in, out, &eb, NULL, 0, err, sizeof(err)),
+		0);
 	one = entry(out, "xl/charts/chart1.xml");
 	two = entry(out, "xl/charts/chart2.xml");
 	sheet = entry(out, "xl/worksheets/sheet1.xml");
@@ -103,11 +105,11 @@ static void test_unreadable_input_is_an_error(void **state)
 	struct xlsx_errbars eb = { 0 };
 
 	(void)state;
-	assert_int_equal(xlsx_errbars_apply("/nonexistent/in.xlsx",
-					    "/tmp/concur-errbars-never.xlsx",
-					    &eb, err, sizeof(err)),
+	assert_int_equal(xlsx_package_finish("/nonexistent/in.xlsx",
+					     "/tmp/concur-errbars-never.xlsx",
+					     &eb, NULL, 0, err, sizeof(err)),
 			 -EIO);
-	assert_non_null(strstr(err, "cannot add the confidence-interval"));
+	assert_non_null(strstr(err, "cannot put the workbook together"));
 }
 
 int main(void)

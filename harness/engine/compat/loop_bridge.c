@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "abi_v10.h"
+#include "loop_io.h"
 #include "util.h"
 
 /*
@@ -40,6 +41,7 @@ struct loop_bridge {
 	size_t cap_fds;
 	struct timer_slot **buckets; /* n_buckets: a power of two */
 	size_t n_buckets, n_timers;
+	struct loop_io *lio; /* the v1.1 face's read_at / write_at */
 	struct loop_bridge *next;
 };
 
@@ -306,6 +308,38 @@ static void v11_complete(struct concur_loop *loop, size_t task, int status,
 	target_complete(of_v11(loop), task, status, error);
 }
 
+/*
+ * A 0.1 loop has no asynchronous operations: the v1.1 face gets the
+ * portable ones, built on its own watch hook.
+ */
+static int v11_submit(struct concur_loop *loop, struct concur_io *io, int fd,
+		      void *buf, uint64_t len, int64_t offset, concur_io_cb cb,
+		      void *arg, bool write)
+{
+	struct loop_bridge *b = of_v11(loop);
+
+	if (!b->lio)
+		b->lio = loop_io_new(loop);
+	if (!b->lio)
+		return -ENOMEM;
+	return loop_io_submit(b->lio, io, fd, buf, len, offset, cb, arg, write);
+}
+
+static int v11_read_at(struct concur_loop *loop, struct concur_io *io, int fd,
+		       void *buf, uint64_t len, int64_t offset, concur_io_cb cb,
+		       void *arg)
+{
+	return v11_submit(loop, io, fd, buf, len, offset, cb, arg, false);
+}
+
+static int v11_write_at(struct concur_loop *loop, struct concur_io *io, int fd,
+			const void *buf, uint64_t len, int64_t offset,
+			concur_io_cb cb, void *arg)
+{
+	return v11_submit(loop, io, fd, (void *)buf, len, offset, cb, arg,
+			  true);
+}
+
 static struct loop_bridge *bridge_new(enum bridge_face face, void *target)
 {
 	struct loop_bridge *b = xcalloc(1, sizeof(*b));
@@ -328,6 +362,8 @@ static struct loop_bridge *bridge_new(enum bridge_face face, void *target)
 			.timer_cancel = v11_timer_cancel,
 			.complete = v11_complete,
 			.now_ns = ((struct concur_v10_loop *)target)->now_ns,
+			.read_at = v11_read_at,
+			.write_at = v11_write_at,
 		};
 	return b;
 }
@@ -336,6 +372,8 @@ static void bridge_free(struct loop_bridge *b)
 {
 	size_t i;
 
+	/* First: ending its operations may unwatch fds through the bridge. */
+	loop_io_free(b->lio);
 	for (i = 0; i < b->n_buckets; i++) {
 		struct timer_slot *s = b->buckets[i], *next;
 
