@@ -1,6 +1,6 @@
 /*
  * csv.h - RFC 4180 fields and records that import cleanly into spreadsheets
- * and pandas (docs/results.md).
+ * and pandas (docs/results.md).  Writing only: csvscan.h reads them.
  *
  * Writing: a struct csv_row is a growing byte buffer of fields.  Each
  * csv_add_* appends one field, preceded by ',' unless it is the first of
@@ -92,30 +92,5 @@ void csv_add_read_back(struct csv_row *r, const char *s);
  */
 #define CSV_REAL_MAX 48
 size_t csv_format_real(char *buf, double v, int sig);
-
-/*
- * Parse one record starting at text[0..len) (RFC 4180: quoted fields may
- * contain "" for '"', CR and LF).  A record ends at CRLF, LF, a lone CR or
- * the end of input.  Fields are NUL-terminated and un-quoted but keep any
- * leading formula-guard apostrophe; *ret_fields is an array of *ret_n
- * (>= 1) of them, one allocation with their bytes, freed whole with
- * csv_fields_free (a field is edited in place, never freed or replaced).
- * *ret_consumed = bytes used including the line end.
- * Returns 0; 1 at end of input (len == 0; nothing allocated); -EINVAL for
- * a malformed record (an unterminated quote, or anything but ',' or a line
- * end after a closing quote); or -E2BIG for a record of more than
- * CSV_MAX_FIELDS fields; nothing is allocated on an error.  A '"' inside an
- * unquoted field is kept as a literal character.
- */
-/*
- * Most fields of one record: far above any header concur writes (256
- * sections of 256 keys, plus its own columns), and a bound on what one
- * hostile record can make a reader allocate (a few MB), since readers of
- * results files hold one record at a time or rows of the header's width.
- */
-#define CSV_MAX_FIELDS (1u << 17)
-int csv_parse_record(const char *text, size_t len, size_t *ret_consumed,
-		     char ***ret_fields, size_t *ret_n);
-void csv_fields_free(char **fields, size_t n);
 
 #endif

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 void csv_scan_init(struct csv_scan *s, char *text, size_t len)
 {
 	s->text = text;
@@ -16,6 +18,7 @@ void csv_scan_init(struct csv_scan *s, char *text, size_t len)
 	s->line = 1;
 	s->record_line = 1;
 	s->record_start = true;
+	s->line_end = false;
 }
 
 /*
@@ -26,6 +29,7 @@ static bool take_separator(struct csv_scan *s)
 {
 	char c;
 
+	s->line_end = false;
 	if (s->pos >= s->len)
 		return true;
 	c = s->text[s->pos++];
@@ -33,6 +37,7 @@ static bool take_separator(struct csv_scan *s)
 		return false;
 	if (c == '\r' && s->pos < s->len && s->text[s->pos] == '\n')
 		s->pos++;
+	s->line_end = s->text[s->pos - 1] == '\n';
 	s->line++;
 	return true;
 }
@@ -99,5 +104,28 @@ int csv_scan_field(struct csv_scan *s, char **ret_field, size_t *ret_len,
 	s->record_start = *ret_last;
 	*ret_field = s->text + start;
 	*ret_len = len;
+	return 0;
+}
+
+int csv_scan_record(struct csv_scan *s, char ***fields, size_t *cap,
+		    size_t *ret_n)
+{
+	size_t n = 0, len;
+	bool last = false;
+	char *f;
+	int rc;
+
+	while (!last) {
+		rc = csv_scan_field(s, &f, &len, &last);
+		if (rc == 1 && n == 0)
+			return 1;
+		if (rc != 0)
+			return rc;
+		if (n == CSV_MAX_FIELDS)
+			return -E2BIG;
+		xgrow((void **)fields, cap, n + 1, sizeof(**fields));
+		(*fields)[n++] = f;
+	}
+	*ret_n = n;
 	return 0;
 }

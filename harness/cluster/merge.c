@@ -14,11 +14,12 @@
 
 #include "csv.h"
 #include "diag.h"
-#include "fileio.h"
 #include "export.h"
+#include "fileio.h"
 #include "plot.h"
 #include "reslock.h"
 #include "results.h"
+#include "schema.h"
 #include "shard.h"
 #include "util.h"
 #include "xlsx.h"
@@ -465,7 +466,7 @@ static void check_against_ref(struct merge *m, const struct part *p)
 		fatal(m, "%s and %s: the -runs.csv columns differ", r->path,
 		      p->path);
 	else if (p->mat->n_columns < 1 ||
-		 strcmp(p->mat->header[0], "strategy") != 0)
+		 strcmp(p->mat->header[0], COLUMN_STRATEGY) != 0)
 		fatal(m, "%s: not a concur matrix file", p->mat_path);
 	else if (!same_first_column(p->mat, r->mat))
 		fatal(m,
@@ -482,16 +483,17 @@ static bool take_reference(struct merge *m, struct part *r)
 	m->n = r->n;
 	m->W = env_count(r, E_PER);
 	m->S = env_count(r, E_TOTAL) / m->W;
-	m->c_cell = results_table_column(r->sum, "cell");
-	m->c_status = results_table_column(r->sum, "status");
-	m->c_median = results_table_column(r->sum, "wall_median_s");
-	m->c_speedup = results_table_column(r->sum, "speedup");
-	m->c_error = results_table_column(r->sum, "error");
+	m->c_cell = results_table_column(r->sum, COLUMN_CELL);
+	m->c_status = results_table_column(r->sum, COLUMN_STATUS);
+	m->c_median = results_table_column(r->sum, COLUMN_WALL_MEDIAN_S);
+	m->c_speedup = results_table_column(r->sum, COLUMN_SPEEDUP);
+	m->c_error = results_table_column(r->sum, COLUMN_ERROR);
 	if (m->c_cell != 1 || m->c_status == SIZE_MAX ||
 	    m->c_median == SIZE_MAX || m->c_speedup == SIZE_MAX ||
 	    m->c_error == SIZE_MAX ||
-	    results_table_column(r->runs, "cell") != 1 ||
-	    r->mat->n_columns < 1 || strcmp(r->mat->header[0], "strategy")) {
+	    results_table_column(r->runs, COLUMN_CELL) != 1 ||
+	    r->mat->n_columns < 1 ||
+	    strcmp(r->mat->header[0], COLUMN_STRATEGY)) {
 		fatal(m, "%s: not a concur summary file (its columns)",
 		      r->path);
 		return false;
@@ -855,7 +857,7 @@ static int write_matrix(struct merge *m, struct csv_row *row)
 	size_t s, w;
 	int rc;
 
-	csv_add_text(row, "strategy");
+	csv_add_text(row, COLUMN_STRATEGY);
 	for (w = 0; w < m->W; w++)
 		if (m->wtext[w])
 			csv_add_read_back(row, m->wtext[w]);

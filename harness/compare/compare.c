@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "ranktest.h"
 #include "results.h"
+#include "schema.h"
 #include "stats.h"
 #include "util.h"
 
@@ -38,11 +39,13 @@ enum {
 	SC_COUNT
 };
 static const char *const summary_columns[SC_COUNT] = {
-	"experiment", "cell", "strategy", "workload", "status", "runs", "error",
+	COLUMN_EXPERIMENT, COLUMN_CELL, COLUMN_STRATEGY, COLUMN_WORKLOAD,
+	COLUMN_STATUS,	   COLUMN_RUNS, COLUMN_ERROR,
 };
 
 enum { RC_CELL, RC_WALL, RC_COUNT };
-static const char *const runs_columns[RC_COUNT] = { "cell", "wall_s" };
+static const char *const runs_columns[RC_COUNT] = { COLUMN_CELL,
+						    COLUMN_WALL_S };
 
 struct samples {
 	double *x; /* wall seconds of the measured runs, in run order */

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "mdtext.h"
 #include "ranktest.h"
+#include "schema.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -338,8 +339,8 @@ void compare_print_markdown(FILE *out, const struct compare_result *r)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static const char *const csv_head[] = { "experiment", "cell", "strategy",
-					"workload" };
+static const char *const csv_head[] = { COLUMN_EXPERIMENT, COLUMN_CELL,
+					COLUMN_STRATEGY, COLUMN_WORKLOAD };
 static const char *const csv_tail[] = {
 	"base_runs", "new_runs",       "base_median_s",	  "new_median_s",
 	"ratio",     "ratio_ci95_low", "ratio_ci95_high", "mann_whitney_u",

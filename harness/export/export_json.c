@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "jsontext.h"
+#include "schema.h"
 #include "stats.h"
 #include "util.h"
 
@@ -177,7 +178,7 @@ static void put_context(struct doc *d)
 	fputs("1", d->out);
 	member(d, "experiment", "    ");
 	json_string(d->out,
-		    d->sum->n_rows ? field(d->sum, 0, "experiment") : "");
+		    d->sum->n_rows ? field(d->sum, 0, COLUMN_EXPERIMENT) : "");
 	for (r = 0; d->env && d->env->n_columns >= 2 && r < d->env->n_rows;
 	     r++) {
 		const char *key = d->env->rows[r].f[0];
@@ -277,14 +278,14 @@ static void end_entry(struct doc *d)
 	d->first = false;
 }
 
-static const char *const run_skip[] = { "run", "wall_s" };
+static const char *const run_skip[] = { COLUMN_RUN, COLUMN_WALL_S };
 
 static double cpu_of(const struct results_table *t, size_t r)
 {
 	double u = 0, s = 0;
 
-	number_of(field(t, r, "cpu_user_s"), &u);
-	number_of(field(t, r, "cpu_sys_s"), &s);
+	number_of(field(t, r, COLUMN_CPU_USER_S), &u);
+	number_of(field(t, r, COLUMN_CPU_SYS_S), &s);
 	return u + s;
 }
 
@@ -294,17 +295,17 @@ static void put_run(struct doc *d, const char *id, size_t cell, size_t row,
 	const struct results_table *t = d->runs;
 	double wall = 0, tasks;
 
-	number_of(field(t, row, "wall_s"), &wall);
+	number_of(field(t, row, COLUMN_WALL_S), &wall);
 	start_entry(d, id, id, cell, "iteration", reps);
 	put_num(d, "repetition_index", (double)rep);
 	put_num(d, "threads", 1);
-	put_error(d, field(t, row, "status"), field(t, row, "error"));
+	put_error(d, field(t, row, COLUMN_STATUS), field(t, row, COLUMN_ERROR));
 	put_num(d, "iterations", 1);
 	put_num(d, "real_time", wall * US_PER_S);
 	put_num(d, "cpu_time", cpu_of(t, row) * US_PER_S);
 	put_text(d, "time_unit", "us");
 	put_counters(d, t, row, run_skip, ARRAY_SIZE(run_skip));
-	if (number_of(field(t, row, "tasks"), &tasks) && wall > 0)
+	if (number_of(field(t, row, COLUMN_TASKS), &tasks) && wall > 0)
 		put_num(d, "items_per_second", tasks / wall);
 	end_entry(d);
 }
@@ -312,14 +313,15 @@ static void put_run(struct doc *d, const char *id, size_t cell, size_t row,
 /* A cell without a measured run: one entry that says why. */
 static void put_no_run(struct doc *d, const char *id, size_t cell, size_t row)
 {
-	const char *status = field(d->sum, row, "status");
+	const char *status = field(d->sum, row, COLUMN_STATUS);
 
 	start_entry(d, id, id, cell, "iteration", 0);
 	put_num(d, "repetition_index", 0);
 	put_num(d, "threads", 1);
 	put_error(d, strcmp(status, "ok") ? status : "failed",
-		  *field(d->sum, row, "error") ? field(d->sum, row, "error")
-					       : "no measured run");
+		  *field(d->sum, row, COLUMN_ERROR)
+			  ? field(d->sum, row, COLUMN_ERROR)
+			  : "no measured run");
 	put_num(d, "iterations", 0);
 	put_num(d, "real_time", 0);
 	put_num(d, "cpu_time", 0);
@@ -327,8 +329,8 @@ static void put_no_run(struct doc *d, const char *id, size_t cell, size_t row)
 	end_entry(d);
 }
 
-static const char *const sum_skip[] = { "experiment", "cell", "strategy",
-					"workload" };
+static const char *const sum_skip[] = { COLUMN_EXPERIMENT, COLUMN_CELL,
+					COLUMN_STRATEGY, COLUMN_WORKLOAD };
 
 enum agg { AGG_MEAN, AGG_MEDIAN, AGG_STDDEV, AGG_CV, AGG_COUNT };
 
@@ -349,7 +351,7 @@ static void put_aggregates(struct doc *d, const char *id, size_t cell,
 			   const struct sample_stats *c)
 {
 	static const char *const names[] = { "mean", "median", "stddev", "cv" };
-	const char *label = field(d->sum, row, "stopped_by");
+	const char *label = field(d->sum, row, COLUMN_STOPPED_BY);
 	enum agg a;
 
 	for (a = 0; a < AGG_COUNT; a++) {
@@ -360,8 +362,8 @@ static void put_aggregates(struct doc *d, const char *id, size_t cell,
 		put_text(d, "aggregate_name", names[a]);
 		put_text(d, "aggregate_unit",
 			 a == AGG_CV ? "percentage" : "time");
-		put_error(d, field(d->sum, row, "status"),
-			  field(d->sum, row, "error"));
+		put_error(d, field(d->sum, row, COLUMN_STATUS),
+			  field(d->sum, row, COLUMN_ERROR));
 		put_num(d, "iterations", (double)w->n);
 		put_num(d, "real_time", agg_value(w, a));
 		put_num(d, "cpu_time", agg_value(c, a));
@@ -376,7 +378,7 @@ static void put_aggregates(struct doc *d, const char *id, size_t cell,
 
 static void put_cell(struct doc *d, size_t row)
 {
-	const char *id = field(d->sum, row, "cell");
+	const char *id = field(d->sum, row, COLUMN_CELL);
 	size_t first = 0, n = runs_of(d, id, &first), i, k = 0;
 	double *wall = xcalloc(n + 1, sizeof(double));
 	double *cpu = xcalloc(n + 1, sizeof(double));
@@ -386,7 +388,7 @@ static void put_cell(struct doc *d, size_t row)
 		size_t r = d->order[first + i];
 
 		put_run(d, id, row, r, i, n);
-		if (number_of(field(d->runs, r, "wall_s"), &wall[k]))
+		if (number_of(field(d->runs, r, COLUMN_WALL_S), &wall[k]))
 			cpu[k++] = cpu_of(d->runs, r);
 	}
 	if (n == 0)
@@ -408,7 +410,7 @@ int export_json_fill(FILE *out, const void *arg)
 			 .env = src->env };
 	size_t i;
 
-	d.run_cell = results_table_column(d.runs, "cell");
+	d.run_cell = results_table_column(d.runs, COLUMN_CELL);
 	d.order = xcalloc(d.runs->n_rows + 1, sizeof(size_t));
 	for (i = 0; i < d.runs->n_rows; i++)
 		d.order[i] = i;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mdtext.h"
+#include "schema.h"
 #include "util.h"
 
 static const char *field(const struct results_table *t, size_t r,
@@ -86,16 +87,16 @@ static void cell_scaled(FILE *out, const char *v, double scale,
 static void put_row(FILE *out, const struct results_table *t, size_t r)
 {
 	fputs("|", out);
-	cell(out, field(t, r, "cell"));
-	cell(out, field(t, r, "status"));
-	cell(out, field(t, r, "runs"));
-	cell_seconds(out, field(t, r, "wall_median_s"));
-	cell_scaled(out, field(t, r, "wall_cv"), 100, "%");
-	cell_scaled(out, field(t, r, "speedup"), 1, "×");
-	cell_scaled(out, field(t, r, "tasks_per_s"), 1, "");
-	cell_scaled(out, field(t, r, "task_p99_ms"), 1, " ms");
-	cell_scaled(out, field(t, r, "cpu_util"), 1, "");
-	cell(out, field(t, r, "error"));
+	cell(out, field(t, r, COLUMN_CELL));
+	cell(out, field(t, r, COLUMN_STATUS));
+	cell(out, field(t, r, COLUMN_RUNS));
+	cell_seconds(out, field(t, r, COLUMN_WALL_MEDIAN_S));
+	cell_scaled(out, field(t, r, COLUMN_WALL_CV), 100, "%");
+	cell_scaled(out, field(t, r, COLUMN_SPEEDUP), 1, "×");
+	cell_scaled(out, field(t, r, COLUMN_TASKS_PER_S), 1, "");
+	cell_scaled(out, field(t, r, COLUMN_TASK_P99_MS), 1, " ms");
+	cell_scaled(out, field(t, r, COLUMN_CPU_UTIL), 1, "");
+	cell(out, field(t, r, COLUMN_ERROR));
 	fputs("\n", out);
 }
 
@@ -106,9 +107,9 @@ int export_markdown_fill(FILE *out, const void *arg)
 	size_t r, bad = 0;
 
 	for (r = 0; r < t->n_rows; r++)
-		bad += strcmp(field(t, r, "status"), "ok") != 0;
+		bad += strcmp(field(t, r, COLUMN_STATUS), "ok") != 0;
 	fputs("### concur: ", out);
-	md_text(out, field(t, 0, "experiment"));
+	md_text(out, field(t, 0, COLUMN_EXPERIMENT));
 	fprintf(out, "\n\n**%zu cells, %zu not ok**\n\n", t->n_rows, bad);
 	fputs("| cell | status | runs | median wall | cv | speedup | tasks/s | task p99 | CPU use | error |\n"
 	      "|:--|:--|--:|--:|--:|--:|--:|--:|--:|:--|\n",

@@ -15,6 +15,7 @@
 #include "csv.h"
 #include "csvscan.h"
 #include "fileio.h"
+#include "schema.h"
 #include "util.h"
 
 /* The header columns plot needs, in header_names order. */
@@ -33,9 +34,11 @@ enum plot_column {
 };
 
 static const char *const header_names[COL_COUNT] = {
-	"experiment", "cell",	       "strategy",	  "workload",
-	"status",     "wall_median_s", "wall_ci95_low_s", "wall_ci95_high_s",
-	"speedup",    "error",
+	COLUMN_EXPERIMENT,	COLUMN_CELL,
+	COLUMN_STRATEGY,	COLUMN_WORKLOAD,
+	COLUMN_STATUS,		COLUMN_WALL_MEDIAN_S,
+	COLUMN_WALL_CI95_LOW_S, COLUMN_WALL_CI95_HIGH_S,
+	COLUMN_SPEEDUP,		COLUMN_ERROR,
 };
 
 /* A column plot reads: its index in the file and where its value goes. */

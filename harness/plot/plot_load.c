@@ -8,6 +8,7 @@
 #include "csvscan.h"
 #include "fileio.h"
 #include "plot_data.h"
+#include "schema.h"
 #include "util.h"
 #include "verdict.h"
 #include "xmltext.h"
@@ -56,8 +57,8 @@ enum {
 };
 
 static const char *const col_names[NCOL] = {
-	"cell",		 "status",	"offered_rate",
-	"achieved_rate", "task_p50_ms", "task_p99_ms",
+	COLUMN_CELL,	      COLUMN_STATUS,	  COLUMN_OFFERED_RATE,
+	COLUMN_ACHIEVED_RATE, COLUMN_TASK_P50_MS, COLUMN_TASK_P99_MS,
 };
 
 static double num(const char *s)

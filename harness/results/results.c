@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "csv.h"
+#include "csvscan.h"
 #include "diag.h"
 #include "fileio.h"
 #include "latency.h"
@@ -21,6 +22,7 @@
 #include "repeat.h"
 #include "reslock.h"
 #include "runner.h"
+#include "schema.h"
 #include "shard.h"
 #include "util.h"
 #include "version.h"
@@ -42,51 +44,6 @@ struct results {
 	struct csv_row row;
 	const struct results_watch *watch; /* NULL: none */
 	void *watching;			   /* what watch->open returned */
-};
-
-static const char *const summary_tail[] = {
-	"status",
-	"runs",
-	"tasks",
-	"tasks_failed",
-	"wall_median_s",
-	"wall_mean_s",
-	"wall_stddev_s",
-	"wall_min_s",
-	"wall_max_s",
-	"wall_cv",
-	"wall_ci95_low_s",
-	"wall_ci95_high_s",
-	"speedup",
-	"tasks_per_s",
-	"task_p50_ms",
-	"task_p90_ms",
-	"task_p99_ms",
-	"task_max_ms",
-	"service_p50_ms",
-	"service_p99_ms",
-	"offered_rate",
-	"achieved_rate",
-	"start_lag_p99_ms",
-	"cpu_user_s",
-	"cpu_sys_s",
-	"cpu_util",
-	"max_rss_kib",
-	"ctx_voluntary",
-	"ctx_involuntary",
-	"error",
-	"stopped_by", /* repetitions = auto: why the cell stopped */
-};
-
-static const char *const runs_header[] = {
-	"experiment",	 "cell",
-	"strategy",	 "workload",
-	"run",		 "status",
-	"wall_s",	 "tasks",
-	"tasks_failed",	 "cpu_user_s",
-	"cpu_sys_s",	 "max_rss_kib",
-	"ctx_voluntary", "ctx_involuntary",
-	"error",
 };
 
 /* "results/seeds.csv" -> "results/seeds-runs.csv" */
@@ -152,14 +109,12 @@ static void add_texts(struct csv_row *row, const char *const *texts, size_t n)
 
 static void summary_header(struct results *res)
 {
-	static const char *const head[] = { "experiment", "cell", "strategy",
-					    "workload" };
 	size_t i;
 
-	add_texts(&res->row, head, ARRAY_SIZE(head));
+	add_texts(&res->row, schema_summary_head, schema_summary_head_n);
 	for (i = 0; i < res->m->n_columns; i++)
 		csv_add_text(&res->row, res->m->columns[i].header);
-	add_texts(&res->row, summary_tail, ARRAY_SIZE(summary_tail));
+	add_texts(&res->row, schema_summary_tail, schema_summary_tail_n);
 	csv_row_end(&res->row);
 }
 
@@ -346,7 +301,7 @@ static int write_matrix(struct results *res)
 
 	for (i = 0; i < m->n_workloads; i++)
 		per += m->workloads[i].n_combos;
-	csv_add_text(&res->row, "strategy");
+	csv_add_text(&res->row, COLUMN_STRATEGY); /* the corner cell */
 	for (j = 0; j < per && j < m->n_cells; j++) {
 		char *w;
 
@@ -622,16 +577,15 @@ static char *slurp(const char *path, size_t *ret_len)
 
 static char *env_value(const char *path, const char *key)
 {
-	size_t len = 0, used, n, off = 0;
-	char *text = slurp(path, &len), **f, *found = NULL;
+	size_t len = 0, n, cap = 0;
+	char *text = slurp(path, &len), **f = NULL, *found = NULL;
+	struct csv_scan sc;
 
-	while (text && !found &&
-	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
+	csv_scan_init(&sc, text, text ? len : 0);
+	while (text && !found && csv_scan_record(&sc, &f, &cap, &n) == 0)
 		if (n == 2 && strcmp(f[0], key) == 0)
 			found = xstrdup(f[1]);
-		csv_fields_free(f, n);
-		off += used;
-	}
+	free(f);
 	free(text);
 	return found;
 }
@@ -650,49 +604,35 @@ static size_t column_of(char **header, size_t n, const char *name)
  * One record of a results file being resumed.  Our writer puts a whole
  * record down with one write() and ends it with CRLF, so a record without
  * its line end (or one that does not parse) can only be the torn tail of an
- * interrupted write.
+ * interrupted write.  Its fields point into the scanned buffer.
  */
 struct record {
 	char **f;
-	size_t n, used;
+	size_t n, cap, used;
 	unsigned line; /* 1-based line where it starts */
-	unsigned next_line;
 	bool whole;    /* parsed and ends with a line end */
 	bool too_wide; /* more than CSV_MAX_FIELDS: never ours, never torn */
 };
 
-/* Parse the record at off; 1 at the end of text. */
-static int next_record(const char *text, size_t len, size_t off,
-		       struct record *rec)
+/* Read the record at sc->pos; 1 at the end of text.  A record that does
+ * not parse takes the rest of the text. */
+static int next_record(struct csv_scan *sc, struct record *rec)
 {
-	int rc;
-	size_t i;
+	size_t start = sc->pos;
+	int rc = csv_scan_record(sc, &rec->f, &rec->cap, &rec->n);
 
-	rec->f = NULL;
-	rec->n = 0;
-	rec->line = rec->next_line;
-	rc = csv_parse_record(text + off, len - off, &rec->used, &rec->f,
-			      &rec->n);
 	if (rc == 1)
 		return 1;
+	rec->line = (unsigned)sc->record_line;
 	rec->too_wide = rc == -E2BIG;
+	rec->whole = rc == 0 && sc->line_end;
 	if (rc < 0) {
-		rec->used =
-			len - off; /* everything from here is the torn tail */
-		rec->whole = false;
-		return 0;
+		rec->n = 0;
+		sc->pos = sc->len; /* everything from here is the torn tail */
+		sc->record_start = true;
 	}
-	rec->whole = rec->used > 0 && text[off + rec->used - 1] == '\n';
-	for (i = 0; i < rec->used; i++)
-		rec->next_line += text[off + i] == '\n';
+	rec->used = sc->pos - start;
 	return 0;
-}
-
-static void record_free(struct record *rec)
-{
-	if (rec->f)
-		csv_fields_free(rec->f, rec->n);
-	rec->f = NULL;
 }
 
 static enum cell_status status_of(const char *name)
@@ -763,9 +703,10 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 	size_t len = 0, off;
 	char msg[CONCUR_ERRLEN] = "", *want = expected_header(res);
 	char *text = slurp_err(res->path, &len, msg, sizeof(msg));
-	struct record rec = { .next_line = 2 };
+	struct record rec = { 0 };
+	struct csv_scan sc;
 	size_t c_cell = 1, c_median, c_status,
-	       nh = 4 + res->m->n_columns + ARRAY_SIZE(summary_tail);
+	       nh = 4 + res->m->n_columns + schema_summary_tail_n;
 	int rc = 0;
 
 	res->summary_keep = 0;
@@ -787,9 +728,11 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 		goto out; /* empty, or a torn header: start afresh */
 	}
 	off = strlen(want);
-	c_median = nh - ARRAY_SIZE(summary_tail) + 4;
-	c_status = nh - ARRAY_SIZE(summary_tail);
-	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+	c_median = nh - schema_summary_tail_n + 4;
+	c_status = nh - schema_summary_tail_n;
+	csv_scan_init(&sc, text, len);
+	next_record(&sc, &rec); /* the header, as want */
+	while (rc == 0 && next_record(&sc, &rec) == 0) {
 		unsigned line = rec.line;
 		size_t i;
 
@@ -797,7 +740,6 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 			diag_error(
 				"%s: dropping the incomplete last row (%zu bytes at line %u) left by an interrupted run",
 				res->path, rec.used, line);
-			record_free(&rec);
 			break;
 		}
 		if (rec.too_wide) {
@@ -820,11 +762,11 @@ static int load_done_rows(struct results *res, char *err, size_t errlen)
 			off += rec.used;
 			res->summary_keep = off;
 		}
-		record_free(&rec);
 	}
 	if (rc == 0)
 		res->summary_keep = off;
 out:
+	free(rec.f);
 	free(want);
 	free(text);
 	return rc;
@@ -848,37 +790,39 @@ static bool cell_done(const struct results *res, const char *id)
  */
 static int keep_done_runs(struct results *res)
 {
-	size_t len = 0, off, used, n, kept = 0, c_cell;
-	char *text = slurp(res->runs_path, &len), **f = NULL, *out;
-	struct record rec = { .next_line = 2 };
+	size_t len = 0, off, kept = 0, c_cell;
+	char *text = slurp(res->runs_path, &len), *copy, *out;
+	struct record rec = { 0 };
+	struct csv_scan sc;
 	int rc;
 
 	if (!text && errno != ENOENT)
 		return -errno; /* unreadable or too large: keep it as it is */
-	if (!text || csv_parse_record(text, len, &used, &f, &n) != 0 ||
-	    (c_cell = column_of(f, n, "cell")) == SIZE_MAX ||
-	    text[used - 1] != '\n') {
-		if (f)
-			csv_fields_free(f, n);
+	copy = text ? xstrndup(text, len) : NULL; /* scanned in place */
+	csv_scan_init(&sc, copy, text ? len : 0);
+	if (!text || next_record(&sc, &rec) != 0 || !rec.whole ||
+	    (c_cell = column_of(rec.f, rec.n, COLUMN_CELL)) == SIZE_MAX) {
+		free(rec.f);
+		free(copy);
 		free(text);
 		return fileio_replace(res->runs_path, "", 0, NULL, 0);
 	}
-	csv_fields_free(f, n);
 	out = xcalloc(len + 1, 1);
-	memcpy(out, text, used);
-	kept = off = used;
-	while (next_record(text, len, off, &rec) == 0) {
+	memcpy(out, text, rec.used);
+	kept = off = rec.used;
+	while (next_record(&sc, &rec) == 0) {
 		if (rec.whole && rec.n > c_cell &&
 		    cell_done(res, rec.f[c_cell])) {
 			memcpy(out + kept, text + off, rec.used);
 			kept += rec.used;
 		}
 		off += rec.used;
-		record_free(&rec);
 	}
 	rc = kept == len ? 0
 			 : fileio_replace(res->runs_path, out, kept, NULL, 0);
+	free(rec.f);
 	free(out);
+	free(copy);
 	free(text);
 	return rc;
 }
@@ -977,7 +921,7 @@ static int open_files(struct results *res, bool resume, char *err,
 		rc = open_append(res->runs_path, resume ? -1 : 0, &res->fd_runs,
 				 &empty, err, errlen);
 	if (rc == 0 && empty) {
-		add_texts(&res->row, runs_header, ARRAY_SIZE(runs_header));
+		add_texts(&res->row, schema_runs, schema_runs_n);
 		csv_row_end(&res->row);
 		rc = emit(res, res->fd_runs);
 		if (rc < 0)
@@ -1174,7 +1118,7 @@ struct pick {
 	size_t n;
 };
 
-/* Fields idx[0..n) of f, as one block (csv_fields_free frees it). */
+/* Fields idx[0..n) of f, copied out as one block (one free() frees it). */
 static char **fields_pick(char **f, const struct pick *p)
 {
 	size_t i, bytes = 0, len;
@@ -1201,29 +1145,30 @@ static void table_add(struct results_table *t, size_t *cap, struct record *rec,
 	for (i = 0; i < rec->n; i++)
 		unguard(rec->f[i]);
 	xgrow((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows));
+	t->rows[t->n_rows].line = rec->line;
 	if (pick) {
-		t->rows[t->n_rows].f = fields_pick(rec->f, pick);
-		csv_fields_free(rec->f, rec->n);
-	} else {
-		t->rows[t->n_rows].f = rec->f;
+		t->rows[t->n_rows++].f = fields_pick(rec->f, pick);
+		return; /* rec->f is read into again */
 	}
-	t->rows[t->n_rows++].line = rec->line;
-	rec->f = NULL;
+	t->rows[t->n_rows++].f = rec->f;
+	rec->f = NULL; /* the row keeps the field array */
+	rec->cap = 0;
 }
 
-/* The rows after the header; 0 or -EINVAL with FILE:LINE. */
-static int table_rows(struct results_table *t, const char *text, size_t len,
-		      size_t off, const struct pick *pick, char *err,
+/* The rows after the header; 0 or -EINVAL with FILE:LINE.  text is the
+ * file as it was, before sc un-quoted its copy. */
+static int table_rows(struct results_table *t, struct csv_scan *sc,
+		      const char *text, const struct pick *pick, char *err,
 		      size_t errlen)
 {
-	struct record rec = { .next_line = 2 };
-	size_t cap = 0;
+	struct record rec = { 0 };
+	size_t cap = 0, off = sc->pos;
 	int rc = 0;
 
-	while (rc == 0 && next_record(text, len, off, &rec) == 0) {
+	while (rc == 0 && next_record(sc, &rec) == 0) {
 		/* a torn tail is part of one line: the writer ends every
 		 * record with CRLF in the same write() */
-		if (!rec.whole && !rec.too_wide && off + rec.used == len &&
+		if (!rec.whole && !rec.too_wide && off + rec.used == sc->len &&
 		    !memchr(text + off, '\n', rec.used)) {
 			t->dropped_tail = true;
 		} else if (!rec.whole || rec.n != t->n_columns) {
@@ -1245,8 +1190,8 @@ static int table_rows(struct results_table *t, const char *text, size_t len,
 			table_add(t, &cap, &rec, pick);
 		}
 		off += rec.used;
-		record_free(&rec);
 	}
+	free(rec.f);
 	return rc;
 }
 
@@ -1271,12 +1216,15 @@ static int table_parse(const char *name, const char *text, size_t len,
 		       struct results_table **ret, char *err, size_t errlen)
 {
 	struct results_table *t = xcalloc(1, sizeof(*t));
-	struct record head = { .next_line = 1 };
+	struct record head = { 0 };
+	struct csv_scan sc;
 	struct pick *pick = NULL;
 	int rc = 0;
 
 	t->path = xstrdup(name);
-	if (next_record(text, len, 0, &head) != 0 || !head.whole) {
+	t->text = xstrndup(text, len); /* the fields point into it */
+	csv_scan_init(&sc, t->text, len);
+	if (next_record(&sc, &head) != 0 || !head.whole) {
 		errf(err, errlen, "%s:1: %s", name,
 		     len ? "the header row is incomplete or damaged"
 			 : "empty file, no header row");
@@ -1292,17 +1240,19 @@ static int table_parse(const char *name, const char *text, size_t len,
 		if (names)
 			pick = pick_columns(t->header, t->n_columns, names,
 					    n_names);
-		rc = table_rows(t, text, len, head.used, pick, err, errlen);
+		rc = table_rows(t, &sc, text, pick, err, errlen);
 	}
-	record_free(&head);
+	free(head.f);
 	if (pick) { /* the rows are checked whole, then held picked */
 		char **all = t->header;
 
 		t->header = fields_pick(all, pick);
-		csv_fields_free(all, t->n_columns);
+		free(all);
 		t->n_columns = pick->n;
 		free(pick->idx);
 		free(pick);
+		free(t->text); /* every field kept was copied out */
+		t->text = NULL;
 	}
 	if (rc < 0)
 		results_table_free(t);
@@ -1352,10 +1302,10 @@ void results_table_free(struct results_table *t)
 	if (!t)
 		return;
 	for (i = 0; i < t->n_rows; i++)
-		csv_fields_free(t->rows[i].f, t->n_columns);
-	if (t->header)
-		csv_fields_free(t->header, t->n_columns);
+		free(t->rows[i].f);
+	free(t->header);
 	free(t->rows);
+	free(t->text);
 	free(t->path);
 	free(t);
 }

@@ -117,6 +117,8 @@ struct results_row {
 
 struct results_table {
 	char *path;
+	char *text; /* the file un-quoted in place, the fields in it; NULL when
+		    * only some columns were read (each row a block of its own) */
 	char **header;
 	size_t n_columns;
 	struct results_row *rows;

@@ -18,95 +18,18 @@
 
 #include "csv.h"
 #include "fileio.h"
+#include "schema.h"
 #include "util.h"
 #include "xlsx_chart.h"
 #include "xlsx_sheet.h"
-#include "xmltext.h"
+#include "xlsx_table.h"
+#include "xlsx_text.h"
 
 /* Largest workbook read back into memory to be put in place. */
 #define XLSX_MAX_FILE ((size_t)4 << 30)
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
-/* The most text one cell holds, in UTF-16 units (Excel's limit). */
-#define XLSX_CELL_CHARS 32767
-
-/* ------------------------------------------------------------------
- * Tables: a CSV text as rows of fields
- * ---------------------------------------------------------------- */
-
-void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len)
-{
-	size_t off = 0, used, n, cap = 0, cap_n = 0;
-	char **f;
-
-	memset(t, 0, sizeof(*t));
-	while (text && off < len &&
-	       csv_parse_record(text + off, len - off, &used, &f, &n) == 0) {
-		xgrow((void **)&t->rows, &cap, t->n_rows + 1, sizeof(*t->rows));
-		xgrow((void **)&t->n, &cap_n, t->n_rows + 1, sizeof(*t->n));
-		t->rows[t->n_rows] = f;
-		t->n[t->n_rows++] = n;
-		if (n > t->n_cols)
-			t->n_cols = n;
-		off += used;
-	}
-}
-
-void xlsx_table_free(struct xlsx_table *t)
-{
-	size_t r;
-
-	for (r = 0; r < t->n_rows; r++)
-		csv_fields_free(t->rows[r], t->n[r]);
-	free(t->rows);
-	free(t->n);
-	memset(t, 0, sizeof(*t));
-}
-
-const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c)
-{
-	if (r >= t->n_rows || c >= t->n[r])
-		return "";
-	return t->rows[r][c];
-}
-
-long xlsx_column(const struct xlsx_table *t, const char *name)
-{
-	size_t c;
-
-	for (c = 0; t->n_rows && c < t->n[0]; c++)
-		if (!strcmp(t->rows[0][c], name))
-			return (long)c;
-	return -1;
-}
-
-/* A number as the CSV writer puts one down: -?D+(.D+)?([eE][+-]?D+)? */
-bool xlsx_number(const char *s, double *ret)
-{
-	size_t n = *s == '-', d = strspn(s + n, "0123456789");
-
-	if (!d)
-		return false;
-	n += d;
-	if (s[n] == '.') {
-		d = strspn(s + n + 1, "0123456789");
-		if (!d)
-			return false;
-		n += 1 + d;
-	}
-	if (s[n] == 'e' || s[n] == 'E') {
-		n += 1 + (s[n + 1] == '+' || s[n + 1] == '-');
-		d = strspn(s + n, "0123456789");
-		if (!d)
-			return false;
-		n += d;
-	}
-	if (s[n])
-		return false;
-	*ret = strtod(s, NULL); /* the core never sets LC_NUMERIC */
-	return isfinite(*ret);
-}
 
 /* ------------------------------------------------------------------
  * Data sheets
@@ -142,10 +65,10 @@ static bool ends_with(const char *s, const char *suffix)
 
 static bool is_label_column(const char *name)
 {
-	static const char *const names[] = { "experiment", "cell",
-					     "strategy",   "workload",
-					     "status",	   "error",
-					     "stopped_by", "run_status" };
+	static const char *const names[] = { COLUMN_EXPERIMENT, COLUMN_CELL,
+					     COLUMN_STRATEGY,	COLUMN_WORKLOAD,
+					     COLUMN_STATUS,	COLUMN_ERROR,
+					     COLUMN_STOPPED_BY, "run_status" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
@@ -158,8 +81,9 @@ static bool is_label_column(const char *name)
 static void column_format(const struct book *b, const char *name,
 			  struct column *col)
 {
-	static const char *const counts[] = { "runs", "tasks", "tasks_failed",
-					      "run", "max_rss_kib" };
+	static const char *const counts[] = { COLUMN_RUNS, COLUMN_TASKS,
+					      COLUMN_TASKS_FAILED, COLUMN_RUN,
+					      COLUMN_MAX_RSS_KIB };
 	size_t i;
 
 	col->format = NULL;
@@ -171,14 +95,15 @@ static void column_format(const struct book *b, const char *name,
 			col->grouped = true;
 			return;
 		}
-	if (!strcmp(name, "tasks_per_s") || ends_with(name, "_rate")) {
+	if (!strcmp(name, COLUMN_TASKS_PER_S) || ends_with(name, "_rate")) {
 		col->format = b->rate;
 		col->decimals = 1;
 		col->grouped = true;
-	} else if (!strcmp(name, "speedup") || !strcmp(name, "cpu_util")) {
+	} else if (!strcmp(name, COLUMN_SPEEDUP) ||
+		   !strcmp(name, COLUMN_CPU_UTIL)) {
 		col->format = b->ratio;
 		col->decimals = 2;
-	} else if (!strcmp(name, "wall_cv")) {
+	} else if (!strcmp(name, COLUMN_WALL_CV)) {
 		col->format = b->cv;
 		col->decimals = 4;
 	} else if (ends_with(name, "_ms")) {
@@ -212,7 +137,7 @@ static void plan_columns(const struct book *b, const char *sheet,
 			 !strncmp(name, "workload.", 9))
 			col->kind = KIND_PARAM;
 		else if (!strcmp(sheet, "matrix"))
-			column_format(b, "wall_median_s", col);
+			column_format(b, COLUMN_WALL_MEDIAN_S, col);
 		else
 			column_format(b, name, col);
 	}
@@ -269,106 +194,6 @@ static double column_width(const struct column *col)
 		fmax(isnan(col->max_pos) ? 0 : number_width(col->max_pos, col),
 		     isnan(col->min_neg) ? 0
 					 : number_width(col->min_neg, col)));
-}
-
-/*
- * Text as XML character data may carry: invalid UTF-8 and the control
- * characters XML 1.0 forbids become U+FFFD (as in the SVG charts).
- */
-static char *clean_text(const char *s)
-{
-	size_t len = strlen(s), i = 0, n = 0;
-	char *out = xmalloc(3 * len + 1);
-
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t k = utf8_sequence_len((const unsigned char *)s + i,
-					     len - i);
-
-		if (k == 0 || (c < 0x20 && c != '\t' && c != '\n') ||
-		    (k == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
-		     (unsigned char)s[i + 2] >= 0xBE)) {
-			memcpy(out + n, "\xEF\xBF\xBD", 3);
-			n += 3;
-			i += k ? k : 1;
-			continue;
-		}
-		memcpy(out + n, s + i, k);
-		n += k;
-		i += k;
-	}
-	out[n] = '\0';
-	return out;
-}
-
-/* Characters of valid UTF-8 text as a spreadsheet counts them (UTF-16). */
-static size_t cell_chars(const char *s, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		n += (c & 0xC0) != 0x80; /* a code point */
-		n += c >= 0xF0;		 /* past U+FFFF: a surrogate pair */
-	}
-	return n;
-}
-
-static char *cut_marker(size_t kept, size_t total)
-{
-	/* U+2026, the ellipsis */
-	return xasprintf(
-		"\xE2\x80\xA6 [truncated: %zu of %zu characters; the CSV file has them all]",
-		kept, total);
-}
-
-/*
- * Clean text cut to what one cell holds, with a marker saying so: a
- * spreadsheet refuses longer text, and an empty cell would hide that there
- * was any.  The CSV files keep every character.
- */
-static char *fit_cell(char *clean)
-{
-	size_t len = strlen(clean), total = cell_chars(clean, len), budget,
-	       used = 0, i = 0, k, n;
-	char *marker, *out;
-
-	if (total <= XLSX_CELL_CHARS)
-		return clean;
-	/* the marker with the largest count it can hold: never longer than
-	 * the one written */
-	marker = cut_marker(XLSX_CELL_CHARS, total);
-	budget = XLSX_CELL_CHARS - cell_chars(marker, strlen(marker));
-	free(marker);
-	while (i < len) {
-		k = utf8_sequence_len((const unsigned char *)clean + i,
-				      len - i);
-		n = cell_chars(clean + i, k);
-		if (used + n > budget)
-			break;
-		used += n;
-		i += k;
-	}
-	marker = cut_marker(used, total);
-	out = xasprintf("%.*s%s", (int)i, clean, marker);
-	free(marker);
-	free(clean);
-	return out;
-}
-
-char *xlsx_cell_text(const char *s)
-{
-	return fit_cell(clean_text(s));
-}
-
-void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
-		     const char *s, lxw_format *format)
-{
-	char *clean = xlsx_cell_text(s);
-
-	worksheet_write_string(ws, row, (lxw_col_t)col, clean, format);
-	free(clean);
 }
 
 static bool is_param_number(const char *s, double *ret)

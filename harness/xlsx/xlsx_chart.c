@@ -10,12 +10,15 @@
 #include "xlsx_chart.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "schema.h"
 #include "util.h"
+#include "xlsx_text.h"
 
 #define SHEET "charts"
 #define DATA_COL 12   /* column M: the chart tables */
@@ -67,11 +70,11 @@ static void note(struct sheet *s, const char *text)
  * Median wall time per strategy cell for each workload cell
  * ---------------------------------------------------------------- */
 
-static double field_number(const struct xlsx_table *t, size_t r, long c)
+static double field_number(const struct xlsx_table *t, size_t r, size_t c)
 {
 	double v;
 
-	if (c < 0 || !xlsx_number(xlsx_field(t, r, (size_t)c), &v))
+	if (!xlsx_number(xlsx_field(t, r, c), &v))
 		return NAN;
 	return v;
 }
@@ -90,7 +93,7 @@ static char *column_ref(unsigned col, unsigned r0, unsigned r1)
 struct ci_source {
 	const struct xlsx_table *summary;
 	struct xlsx_cell_index ix;
-	long c_med, c_lo, c_hi;
+	size_t c_med, c_lo, c_hi;
 };
 
 /* Whisker lengths of matrix cell (i, j) from its summary row. */
@@ -101,9 +104,9 @@ static void whiskers(const struct ci_source *src,
 	const char *scell = csv_unguard(xlsx_field(matrix, i + 1, 0)),
 		   *wcell = csv_unguard(xlsx_field(matrix, 0, j + 1));
 	size_t r = xlsx_cell_index_find(&src->ix, scell, wcell);
-	double med = field_number(src->summary, r, r ? src->c_med : -1),
-	       lo = field_number(src->summary, r, r ? src->c_lo : -1),
-	       hi = field_number(src->summary, r, r ? src->c_hi : -1);
+	double med = field_number(src->summary, r, r ? src->c_med : SIZE_MAX),
+	       lo = field_number(src->summary, r, r ? src->c_lo : SIZE_MAX),
+	       hi = field_number(src->summary, r, r ? src->c_hi : SIZE_MAX);
 
 	*below = isfinite(med - lo) ? fmax(med - lo, 0) : NAN;
 	*above = isfinite(hi - med) ? fmax(hi - med, 0) : NAN;
@@ -157,9 +160,9 @@ static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 	size_t n_s = matrix->n_rows - 1, n_w = charted(matrix), i, j;
 	struct ci_source src = {
 		.summary = summary,
-		.c_med = xlsx_column(summary, "wall_median_s"),
-		.c_lo = xlsx_column(summary, "wall_ci95_low_s"),
-		.c_hi = xlsx_column(summary, "wall_ci95_high_s"),
+		.c_med = xlsx_column(summary, COLUMN_WALL_MEDIAN_S),
+		.c_lo = xlsx_column(summary, COLUMN_WALL_CI95_LOW_S),
+		.c_hi = xlsx_column(summary, COLUMN_WALL_CI95_HIGH_S),
 	};
 	unsigned below, above;
 
@@ -364,7 +367,7 @@ static int by_label_value(const void *a, const void *b)
  * Does parameter column c take two or more numbers within one strategy
  * label?  Sorting (label, value) pairs keeps this O(n log n).
  */
-static bool crosses(const struct xlsx_table *t, size_t c, long c_label)
+static bool crosses(const struct xlsx_table *t, size_t c, size_t c_label)
 {
 	struct labelled *p = xcalloc(t->n_rows + 1, sizeof(*p));
 	size_t r, n = 0;
@@ -372,7 +375,7 @@ static bool crosses(const struct xlsx_table *t, size_t c, long c_label)
 
 	for (r = 1; r < t->n_rows; r++)
 		if (param_number(xlsx_field(t, r, c), &p[n].v))
-			p[n++].label = xlsx_field(t, r, (size_t)c_label);
+			p[n++].label = xlsx_field(t, r, c_label);
 	qsort(p, n, sizeof(*p), by_label_value);
 	for (r = 1; r < n && !yes; r++)
 		yes = !strcmp(p[r].label, p[r - 1].label) &&
@@ -382,7 +385,7 @@ static bool crosses(const struct xlsx_table *t, size_t c, long c_label)
 }
 
 /* The parameters of row r other than column c that vary: "k=v,k=v". */
-static char *other_params(const struct xlsx_table *t, size_t r, long c,
+static char *other_params(const struct xlsx_table *t, size_t r, size_t c,
 			  const bool *varies)
 {
 	char *s = xstrdup(""), *next;
@@ -391,7 +394,7 @@ static char *other_params(const struct xlsx_table *t, size_t r, long c,
 	for (k = 0; k < t->n_cols; k++) {
 		const char *name = xlsx_field(t, 0, k);
 
-		if ((long)k == c || !varies[k] || !*xlsx_field(t, r, k))
+		if (k == c || !varies[k] || !*xlsx_field(t, r, k))
 			continue;
 		next = xasprintf("%s%s%s=%s", s, *s ? "," : "", name + 9,
 				 csv_unguard(xlsx_field(t, r, k)));
@@ -416,24 +419,24 @@ static struct series *series_for(struct line_set *ls, const char *key,
 	return &ls->s[ls->n++];
 }
 
-static void collect_lines(const struct xlsx_table *t, long c,
+static void collect_lines(const struct xlsx_table *t, size_t c,
 			  const bool *varies, struct line_set *ls)
 {
-	long c_label = xlsx_column(t, "strategy"),
-	     c_cell = xlsx_column(t, "cell"),
-	     c_speedup = xlsx_column(t, "speedup");
+	size_t c_label = xlsx_column(t, COLUMN_STRATEGY),
+	       c_cell = xlsx_column(t, COLUMN_CELL),
+	       c_speedup = xlsx_column(t, COLUMN_SPEEDUP);
 	size_t r;
 
 	for (r = 1; r < t->n_rows; r++) {
-		const char *label = xlsx_field(t, r, (size_t)c_label),
-			   *id = csv_unguard(xlsx_field(t, r, (size_t)c_cell));
+		const char *label = xlsx_field(t, r, c_label),
+			   *id = csv_unguard(xlsx_field(t, r, c_cell));
 		const char *wcell = id + cell_id_split(id);
 		double x, y;
 		char *others, *key, *name;
 		struct series *se;
 
-		if (!param_number(xlsx_field(t, r, (size_t)c), &x) ||
-		    !xlsx_number(xlsx_field(t, r, (size_t)c_speedup), &y))
+		if (!param_number(xlsx_field(t, r, c), &x) ||
+		    !xlsx_number(xlsx_field(t, r, c_speedup), &y))
 			continue;
 		wcell += *wcell == '/';
 		others = other_params(t, r, c, varies);
@@ -482,10 +485,10 @@ static void series_table(struct sheet *s, lxw_chart *chart, struct series *se,
 	s->data_row = first + (unsigned)se->n + 1;
 }
 
-static void speedup_chart(struct sheet *s, const struct xlsx_table *t, long c,
+static void speedup_chart(struct sheet *s, const struct xlsx_table *t, size_t c,
 			  const bool *varies)
 {
-	const char *param = xlsx_field(t, 0, (size_t)c) + 9;
+	const char *param = xlsx_field(t, 0, c) + 9;
 	struct line_set ls = { 0 };
 	double xmin = INFINITY, xmax = 0;
 	lxw_chart *chart;
@@ -529,7 +532,7 @@ void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 		       struct xlsx_errbars *ret_errbars)
 {
 	struct sheet s = { .wb = wb };
-	long c_label = xlsx_column(summary, "strategy");
+	size_t c_label = xlsx_column(summary, COLUMN_STRATEGY);
 	bool *varies = xcalloc(summary->n_cols + 1, sizeof(bool));
 	size_t c;
 
@@ -545,13 +548,13 @@ void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 	worksheet_fit_to_pages(s.ws, 1, 0);
 	median_charts(&s, summary, matrix, ret_errbars);
 	s.data_row++;
-	for (c = 0; c < summary->n_cols && c_label >= 0; c++)
+	for (c = 0; c < summary->n_cols && c_label != SIZE_MAX; c++)
 		varies[c] =
 			!strncmp(xlsx_field(summary, 0, c), "strategy.", 9) &&
 			crosses(summary, c, c_label);
 	for (c = 0; c < summary->n_cols; c++)
 		if (varies[c])
-			speedup_chart(&s, summary, (long)c, varies);
+			speedup_chart(&s, summary, c, varies);
 	free(varies);
 	if (s.chart_row == 0)
 		xlsx_write_text(s.ws, 0, 0,

@@ -1,7 +1,6 @@
 /*
- * xlsx_chart.h - the charts sheet of the workbook (xlsx.h), and the parsed
- * CSV tables that xlsx.c and xlsx_chart.c share.  Internal to the workbook
- * writer.
+ * xlsx_chart.h - the charts sheet of the workbook (xlsx.h), drawn from the
+ * tables of xlsx_table.h.  Internal to the workbook writer.
  */
 #ifndef CONCUR_XLSX_CHART_H
 #define CONCUR_XLSX_CHART_H
@@ -10,28 +9,7 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
-/* A CSV text as rows of malloc'd fields, as csv_parse_record gives them. */
-struct xlsx_table {
-	char ***rows;
-	size_t *n; /* fields per row */
-	size_t n_rows, n_cols;
-};
-
-/* Parse text[0..len) (NULL: no rows); a torn last record is left out. */
-void xlsx_table_parse(struct xlsx_table *t, const char *text, size_t len);
-void xlsx_table_free(struct xlsx_table *t);
-/* Field c of row r, "" where the row is shorter. */
-const char *xlsx_field(const struct xlsx_table *t, size_t r, size_t c);
-/* Index of the header column `name`, -1 when absent. */
-long xlsx_column(const struct xlsx_table *t, const char *name);
-/* A plain finite number as the CSV writer writes one, into *ret. */
-bool xlsx_number(const char *s, double *ret);
-/* Text as a cell holds it: valid XML character data, cut with a visible
- * marker past a cell's limit (malloc'd). */
-char *xlsx_cell_text(const char *s);
-/* Write UTF-8 text (made valid XML character data) into a cell. */
-void xlsx_write_text(lxw_worksheet *ws, unsigned row, unsigned col,
-		     const char *s, lxw_format *format);
+#include "xlsx_table.h"
 
 /*
  * The rows of a summary table by cell id (xlsx_index.c): built once in

@@ -3,10 +3,12 @@
  * one sort, then binary searches, instead of a scan of every row per
  * lookup.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "schema.h"
 #include "util.h"
 #include "xlsx_chart.h"
 
@@ -23,17 +25,17 @@ static int by_id_then_row(const void *a, const void *b)
 void xlsx_cell_index_build(struct xlsx_cell_index *ix,
 			   const struct xlsx_table *t)
 {
-	long c = xlsx_column(t, "cell");
+	size_t c = xlsx_column(t, COLUMN_CELL);
 	size_t r;
 
 	memset(ix, 0, sizeof(*ix));
-	if (c < 0 || t->n_rows < 2)
+	if (c == SIZE_MAX || t->n_rows < 2)
 		return;
 	ix->n = t->n_rows - 1;
 	ix->rows = xcalloc(ix->n, sizeof(*ix->rows));
 	for (r = 0; r < ix->n; r++)
 		ix->rows[r] = (struct xlsx_cell_row){
-			.id = csv_unguard(xlsx_field(t, r + 1, (size_t)c)),
+			.id = csv_unguard(xlsx_field(t, r + 1, c)),
 			.row = r + 1,
 		};
 	qsort(ix->rows, ix->n, sizeof(*ix->rows), by_id_then_row);

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "util.h"
+#include "xlsx_text.h"
 
 #define OUT_CHUNK (1 << 16)
 

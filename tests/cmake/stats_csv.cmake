@@ -4,3 +4,4 @@ concur_unit_test(test_latency SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_late
 concur_unit_test(test_csv SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_csv.c LIBS m)
 concur_unit_test(test_results_table
                  SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_results_table.c)
+concur_unit_test(test_schema SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_schema.c)

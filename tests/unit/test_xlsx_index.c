@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,12 +102,27 @@ static void test_no_cell_column(void **state)
 	xlsx_table_free(&t);
 }
 
+/* A missing column is SIZE_MAX, as results_table_column says it. */
+static void test_missing_column(void **state)
+{
+	static const char text[] = "experiment,cell\r\ne,a/b\r\n";
+	struct xlsx_table t;
+
+	(void)state;
+	xlsx_table_parse(&t, text, strlen(text));
+	assert_true(xlsx_column(&t, "cell") == 1);
+	assert_true(xlsx_column(&t, "speedup") == SIZE_MAX);
+	assert_string_equal(xlsx_field(&t, 1, xlsx_column(&t, "speedup")), "");
+	xlsx_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup_matches_the_scan),
 		cmocka_unit_test(test_every_cell_of_a_large_table),
 		cmocka_unit_test(test_no_cell_column),
+		cmocka_unit_test(test_missing_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,62 @@
+/*
+ * schema.c - the columns of each results file, in the order they are
+ * written (schema.h).
+ */
+#include "schema.h"
+
+#include "util.h"
+
+const char *const schema_summary_head[] = {
+	COLUMN_EXPERIMENT,
+	COLUMN_CELL,
+	COLUMN_STRATEGY,
+	COLUMN_WORKLOAD,
+};
+const size_t schema_summary_head_n = ARRAY_SIZE(schema_summary_head);
+
+const char *const schema_summary_tail[] = {
+	COLUMN_STATUS,
+	COLUMN_RUNS,
+	COLUMN_TASKS,
+	COLUMN_TASKS_FAILED,
+	COLUMN_WALL_MEDIAN_S,
+	COLUMN_WALL_MEAN_S,
+	COLUMN_WALL_STDDEV_S,
+	COLUMN_WALL_MIN_S,
+	COLUMN_WALL_MAX_S,
+	COLUMN_WALL_CV,
+	COLUMN_WALL_CI95_LOW_S,
+	COLUMN_WALL_CI95_HIGH_S,
+	COLUMN_SPEEDUP,
+	COLUMN_TASKS_PER_S,
+	COLUMN_TASK_P50_MS,
+	COLUMN_TASK_P90_MS,
+	COLUMN_TASK_P99_MS,
+	COLUMN_TASK_MAX_MS,
+	COLUMN_SERVICE_P50_MS,
+	COLUMN_SERVICE_P99_MS,
+	COLUMN_OFFERED_RATE,
+	COLUMN_ACHIEVED_RATE,
+	COLUMN_START_LAG_P99_MS,
+	COLUMN_CPU_USER_S,
+	COLUMN_CPU_SYS_S,
+	COLUMN_CPU_UTIL,
+	COLUMN_MAX_RSS_KIB,
+	COLUMN_CTX_VOLUNTARY,
+	COLUMN_CTX_INVOLUNTARY,
+	COLUMN_ERROR,
+	COLUMN_STOPPED_BY,
+};
+const size_t schema_summary_tail_n = ARRAY_SIZE(schema_summary_tail);
+
+const char *const schema_runs[] = {
+	COLUMN_EXPERIMENT,    COLUMN_CELL,
+	COLUMN_STRATEGY,      COLUMN_WORKLOAD,
+	COLUMN_RUN,	      COLUMN_STATUS,
+	COLUMN_WALL_S,	      COLUMN_TASKS,
+	COLUMN_TASKS_FAILED,  COLUMN_CPU_USER_S,
+	COLUMN_CPU_SYS_S,     COLUMN_MAX_RSS_KIB,
+	COLUMN_CTX_VOLUNTARY, COLUMN_CTX_INVOLUNTARY,
+	COLUMN_ERROR,
+};
+const size_t schema_runs_n = ARRAY_SIZE(schema_runs);
