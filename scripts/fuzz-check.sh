@@ -164,7 +164,7 @@ for t in $targets; do
 			-DCONCUR_VERSION='"fuzz"' -DCONCUR_BUILD_TYPE='"fuzz"' \
 			-lm -lcrypto -lxlsxwriter -lminizip
 		all_secs=$secs
-		secs=$((all_secs * 3 / 8))
+		secs=$((all_secs * 3 / 8 > 0 ? all_secs * 3 / 8 : 1))
 		fuzz compare_merge 65536 -close_fd_mask=3 \
 			-dict="$here/tests/fuzz/compare_merge.dict" \
 			"$here/tests/fuzz/corpus-compare-merge"
@@ -173,7 +173,7 @@ for t in $targets; do
 	slurm)
 		build slurm "$h/cluster/slurm.c" "$h/base/util.c"
 		all_secs=$secs
-		secs=$((all_secs * 3 / 8))
+		secs=$((all_secs * 3 / 8 > 0 ? all_secs * 3 / 8 : 1))
 		fuzz slurm 4096 -close_fd_mask=3 \
 			"$here/tests/fuzz/corpus-slurm"
 		secs=$all_secs
