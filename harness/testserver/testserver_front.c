@@ -62,6 +62,12 @@ struct front {
 	bool thread_started;
 	bool stopping; /* set on the thread when the stop event arrives */
 	struct sniff *sniffs, *sniffs_tail; /* in the order they came */
+	/*
+	 * Forgotten sniffs, freed after the current epoll batch: a later event
+	 * of the same batch may still point at one (the tick hands a slow
+	 * starter on, then its own readiness event comes up).
+	 */
+	struct sniff *dead;
 	size_t n_sniffs;
 	uint64_t http1_conns; /* atomic */
 };
@@ -84,7 +90,17 @@ bool ts_sockaddr_loopback(const struct sockaddr *sa)
 	return false;
 }
 
-/* Take s off the list and the epoll; its fd is the caller's now. */
+static void on_dead(struct ts_watch *w, uint32_t events)
+{
+	(void)w;
+	(void)events;
+}
+
+/*
+ * Take s off the list and the epoll; its fd is the caller's now.  Its
+ * memory lives on until sniffs_reap, and any event still queued for it
+ * does nothing.
+ */
 static void sniff_forget(struct sniff *s)
 {
 	struct front *f = s->f;
@@ -99,7 +115,20 @@ static void sniff_forget(struct sniff *s)
 	else
 		f->sniffs_tail = s->prev;
 	f->n_sniffs--;
-	free(s);
+	s->w.on_event = on_dead;
+	s->next = f->dead;
+	f->dead = s;
+}
+
+/* Free the sniffs forgotten since the last call. */
+static void sniffs_reap(struct front *f)
+{
+	while (f->dead) {
+		struct sniff *s = f->dead;
+
+		f->dead = s->next;
+		free(s);
+	}
 }
 
 /* s is HTTP/1.x (or has said nothing for too long): libmicrohttpd's. */
@@ -233,6 +262,7 @@ static void *front_main(void *arg)
 			w->on_event(w, evs[i].events);
 		}
 		h2_server_reap(f->h2);
+		sniffs_reap(f);
 	}
 	return NULL;
 }
@@ -353,6 +383,7 @@ void front_stop(struct front *f)
 		sniff_forget(f->sniffs);
 		close(fd);
 	}
+	sniffs_reap(f);
 	h2_server_destroy(f->h2);
 	if (f->listen.fd >= 0)
 		close(f->listen.fd);
