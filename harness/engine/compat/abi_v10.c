@@ -226,6 +226,12 @@ static void r_worker_fini(void *instance, void *worker)
 {
 	const struct concur_job *j = real_job(instance);
 
+	/*
+	 * A 0.1 strategy finishes its workers inside its run, before the
+	 * bridge is freed: operations still in flight (a task that completed
+	 * with one pending) must end before the worker's fds close.
+	 */
+	bridged_worker_end_io(worker);
 	j->workload->worker_fini(j->instance, inner_worker(worker));
 	bridged_worker_free(worker);
 }

@@ -410,6 +410,15 @@ void *bridged_worker_loop(struct bridged_worker *w, enum bridge_face face,
 	return &b->face;
 }
 
+void bridged_worker_end_io(struct bridged_worker *w)
+{
+	struct loop_bridge *b;
+
+	for (b = w ? w->bridges : NULL; b; b = b->next)
+		if (b->lio)
+			loop_io_cancel_all(b->lio);
+}
+
 void bridged_worker_free(struct bridged_worker *w)
 {
 	struct loop_bridge *b, *next;

@@ -42,6 +42,13 @@ struct bridged_worker *bridged_worker_new(void);
 void *bridged_worker_loop(struct bridged_worker *w, enum bridge_face face,
 			  void *target);
 
+/*
+ * End every asynchronous operation still in flight on the worker's bridges,
+ * without its callback (running ones are waited for).  Call before the
+ * inner worker is finished: its fds and buffers may be what they use.
+ */
+void bridged_worker_end_io(struct bridged_worker *w);
+
 /* Free the worker's bridges and the wrapper (not the inner worker). */
 void bridged_worker_free(struct bridged_worker *w);
 
