@@ -131,10 +131,10 @@ run_target() {
 			"$h/base/fileio.c" -linih
 		# Inputs above 64 KiB are cut: the reader refuses files above
 		# 1 MiB anyway, and the big hostile files are covered by
-		# tests/integration/test_hostile.py.
+		# tests/integration/test_bad_input.py.
 		fuzz config 65536 -dict="$here/tests/fuzz/ini.dict" \
 			"$here/tests/fuzz/corpus" \
-			"$here/tests/fixtures/hostile"
+			"$here/tests/fixtures/bad-input"
 		;;
 	results)
 		build results "$h/base/csv.c" "$h/base/csvscan.c" "$h/plot/plot.c" \

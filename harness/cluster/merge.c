@@ -58,29 +58,29 @@ enum env_key {
 };
 
 static const char *const env_names[E_COUNT] = {
-	[E_VERSION] = "concur_version",
-	[E_SHA] = "experiment_sha256",
-	[E_SHARD] = "shard",
-	[E_CELLS] = "shard_cells",
-	[E_TOTAL] = "experiment_cells",
-	[E_PER] = "workload_cells",
-	[E_BASELINE] = "baseline",
-	[E_HOST] = "host",
-	[E_CPU] = "cpu_model",
-	[E_NCPU] = "cpu_count",
-	[E_KERNEL] = "kernel",
-	[E_LOAD] = "load_average",
-	[E_START] = "start_time_utc",
-	[E_GIT] = "git_revision",
-	[E_COMPILER] = "compiler",
-	[E_BUILD] = "build_type",
-	[E_CURL] = "libcurl_version",
-	[E_MHD] = "libmicrohttpd_version",
-	[E_FILE] = "experiment_file",
-	[E_ORDER] = "order",
-	[E_OVERRIDES] = "overrides",
-	[E_MHZ] = "cpu_mhz",
-	[E_SCALING] = "cpu_scaling",
+	[E_VERSION] = ENV_CONCUR_VERSION,
+	[E_SHA] = ENV_EXPERIMENT_SHA256,
+	[E_SHARD] = ENV_SHARD,
+	[E_CELLS] = ENV_SHARD_CELLS,
+	[E_TOTAL] = ENV_EXPERIMENT_CELLS,
+	[E_PER] = ENV_WORKLOAD_CELLS,
+	[E_BASELINE] = ENV_BASELINE,
+	[E_HOST] = ENV_HOST,
+	[E_CPU] = ENV_CPU_MODEL,
+	[E_NCPU] = ENV_CPU_COUNT,
+	[E_KERNEL] = ENV_KERNEL,
+	[E_LOAD] = ENV_LOAD_AVERAGE,
+	[E_START] = ENV_START_TIME_UTC,
+	[E_GIT] = ENV_GIT_REVISION,
+	[E_COMPILER] = ENV_COMPILER,
+	[E_BUILD] = ENV_BUILD_TYPE,
+	[E_CURL] = ENV_LIBCURL_VERSION,
+	[E_MHD] = ENV_LIBMICROHTTPD_VERSION,
+	[E_FILE] = ENV_EXPERIMENT_FILE,
+	[E_ORDER] = ENV_ORDER,
+	[E_OVERRIDES] = ENV_OVERRIDES,
+	[E_MHZ] = ENV_CPU_MHZ,
+	[E_SCALING] = ENV_CPU_SCALING,
 };
 
 /* The keys that must agree between the shards of one experiment. */
@@ -947,12 +947,12 @@ static void host_block(const struct merge *m, const struct part *p,
 	char *loads = host_loads(m, p->key[E_HOST]);
 	size_t i;
 
-	pair(row, "host", p->key[E_HOST]);
-	pair(row, "host_shards", shards);
-	pair(row, "start_time_utc", p->key[E_START]);
+	pair(row, ENV_HOST, p->key[E_HOST]);
+	pair(row, ENV_HOST_SHARDS, shards);
+	pair(row, ENV_START_TIME_UTC, p->key[E_START]);
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		pair(row, env_names[keys[i]], p->key[keys[i]]);
-	pair(row, "load_average", loads);
+	pair(row, ENV_LOAD_AVERAGE, loads);
 	free(shards);
 	free(loads);
 }
@@ -973,18 +973,18 @@ static int write_env(struct merge *m, struct csv_row *row)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(n, sizeof(n), "%u", m->n);
-	pair(row, "key", "value");
-	pair(row, "concur_version", r->key[E_VERSION]);
-	pair(row, "experiment_file", r->key[E_FILE]);
-	pair(row, "experiment_sha256", r->key[E_SHA]);
-	pair(row, "order", r->key[E_ORDER]);
-	pair(row, "baseline", r->key[E_BASELINE]);
-	pair(row, "overrides", r->key[E_OVERRIDES]);
-	pair(row, "shards", n);
-	pair(row, "shards_merged", merged);
-	pair(row, "shards_missing", absent);
-	pair(row, "merge_time_utc", when);
-	pair(row, "command_line", cmd);
+	pair(row, ENV_KEY, ENV_VALUE);
+	pair(row, ENV_CONCUR_VERSION, r->key[E_VERSION]);
+	pair(row, ENV_EXPERIMENT_FILE, r->key[E_FILE]);
+	pair(row, ENV_EXPERIMENT_SHA256, r->key[E_SHA]);
+	pair(row, ENV_ORDER, r->key[E_ORDER]);
+	pair(row, ENV_BASELINE, r->key[E_BASELINE]);
+	pair(row, ENV_OVERRIDES, r->key[E_OVERRIDES]);
+	pair(row, ENV_SHARDS, n);
+	pair(row, ENV_SHARDS_MERGED, merged);
+	pair(row, ENV_SHARDS_MISSING, absent);
+	pair(row, ENV_MERGE_TIME_UTC, when);
+	pair(row, ENV_COMMAND_LINE, cmd);
 	/* one block per host, in the order of its first shard */
 	for (i = 0; i < m->n_parts; i++) {
 		const struct part *p = &m->parts[i];
@@ -1225,7 +1225,7 @@ static void output_allowed(struct merge *m)
 		if (results_table_read(env, &t, err, sizeof(err)) == 0)
 			for (i = 0; i < t->n_rows; i++)
 				merged |= !strcmp(t->rows[i].f[0],
-						  "shards_merged");
+						  ENV_SHARDS_MERGED);
 		results_table_free(t);
 		if (!merged)
 			fatal(m,

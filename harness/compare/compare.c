@@ -308,10 +308,10 @@ static void read_load(const struct compare_options *o, struct side *s,
 			const char *key = t->rows[i].f[0], *v = t->rows[i].f[1];
 			double x = strtod(v, NULL);
 
-			if (!strcmp(key, "load_average") &&
+			if (!strcmp(key, ENV_LOAD_AVERAGE) &&
 			    (isnan(s->load) || x > s->load))
 				s->load = x;
-			if (!strcmp(key, "cpu_count") && x >= 1 && x < 1e6)
+			if (!strcmp(key, ENV_CPU_COUNT) && x >= 1 && x < 1e6)
 				s->ncpus = (unsigned)x;
 		}
 	}

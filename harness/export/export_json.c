@@ -83,15 +83,15 @@ static const char *env_get(const struct doc *d, const char *key)
 
 /* The keys the context names in Google Benchmark's words. */
 static const char *const mapped[] = {
-	"start_time_utc",
-	"host",
-	"command_line",
-	"cpu_count",
-	"cpu_mhz",
-	"cpu_scaling",
+	ENV_START_TIME_UTC,
+	ENV_HOST,
+	ENV_COMMAND_LINE,
+	ENV_CPU_COUNT,
+	ENV_CPU_MHZ,
+	ENV_CPU_SCALING,
 	"cpu_caches",
-	"load_average",
-	"build_type",
+	ENV_LOAD_AVERAGE,
+	ENV_BUILD_TYPE,
 	"date",
 	"host_name",
 	"executable",
@@ -150,27 +150,27 @@ static void put_env_number(struct doc *d, const char *key, const char *v)
 
 static void put_context(struct doc *d)
 {
-	const char *build = env_get(d, "build_type");
-	const char *gov = env_get(d, "cpu_scaling");
+	const char *build = env_get(d, ENV_BUILD_TYPE);
+	const char *gov = env_get(d, ENV_CPU_SCALING);
 	size_t r, k;
 
 	fputs("{\n  \"context\": {", d->out);
 	d->first = true;
 	member(d, "date", "    ");
-	json_string(d->out, env_get(d, "start_time_utc"));
+	json_string(d->out, env_get(d, ENV_START_TIME_UTC));
 	member(d, "host_name", "    ");
-	json_string(d->out, env_get(d, "host"));
+	json_string(d->out, env_get(d, ENV_HOST));
 	member(d, "executable", "    ");
-	json_string(d->out, env_get(d, "command_line"));
-	put_env_number(d, "num_cpus", env_get(d, "cpu_count"));
-	put_env_number(d, "mhz_per_cpu", env_get(d, "cpu_mhz"));
+	json_string(d->out, env_get(d, ENV_COMMAND_LINE));
+	put_env_number(d, "num_cpus", env_get(d, ENV_CPU_COUNT));
+	put_env_number(d, "mhz_per_cpu", env_get(d, ENV_CPU_MHZ));
 	if (gov && *gov && strcmp(gov, "unknown")) {
 		member(d, "cpu_scaling_enabled", "    ");
 		fputs(strcmp(gov, "performance") ? "true" : "false", d->out);
 	}
 	member(d, "caches", "    ");
 	fputs("[]", d->out); /* not recorded */
-	put_load(d, env_get(d, "load_average"));
+	put_load(d, env_get(d, ENV_LOAD_AVERAGE));
 	member(d, "library_build_type", "    ");
 	json_string(d->out,
 		    build && !strcasecmp(build, "Debug") ? "debug" : "release");

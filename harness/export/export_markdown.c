@@ -117,13 +117,13 @@ int export_markdown_fill(FILE *out, const void *arg)
 	for (r = 0; r < t->n_rows; r++)
 		put_row(out, t, r);
 	fputs("\n<sub>", out);
-	md_text(out, env_get(src->env, "host"));
+	md_text(out, env_get(src->env, ENV_HOST));
 	fputs(" · concur ", out);
-	md_text(out, env_get(src->env, "concur_version"));
+	md_text(out, env_get(src->env, ENV_CONCUR_VERSION));
 	fputs(" (", out);
-	md_text(out, env_get(src->env, "git_revision"));
+	md_text(out, env_get(src->env, ENV_GIT_REVISION));
 	fputs(") · started ", out);
-	md_text(out, env_get(src->env, "start_time_utc"));
+	md_text(out, env_get(src->env, ENV_START_TIME_UTC));
 	fputs(" · speedup against the baseline strategy, CPU use = (user + sys) / wall</sub>\n",
 	      out);
 	return ferror(out) ? -EIO : 0;

@@ -461,13 +461,14 @@ static void shard_env(struct results *res, int argc, char **argv)
 	snprintf(cells, sizeof(cells), "%zu", shard_cell_count(m, s->k, s->n));
 	snprintf(total, sizeof(total), "%zu", m->n_cells);
 	snprintf(per, sizeof(per), "%zu", shard_workload_cells(m));
-	env_pair(&res->row, "shard", k);
-	env_pair(&res->row, "shard_source", s->source);
-	env_pair(&res->row, "shard_cells", cells);
-	env_pair(&res->row, "experiment_cells", total);
-	env_pair(&res->row, "workload_cells", per);
-	env_pair(&res->row, "baseline", m->strategies[m->baseline].sec->label);
-	env_pair(&res->row, "overrides", sets); /* shards must agree on them */
+	env_pair(&res->row, ENV_SHARD, k);
+	env_pair(&res->row, ENV_SHARD_SOURCE, s->source);
+	env_pair(&res->row, ENV_SHARD_CELLS, cells);
+	env_pair(&res->row, ENV_EXPERIMENT_CELLS, total);
+	env_pair(&res->row, ENV_WORKLOAD_CELLS, per);
+	env_pair(&res->row, ENV_BASELINE,
+		 m->strategies[m->baseline].sec->label);
+	env_pair(&res->row, ENV_OVERRIDES, sets); /* shards agree on them */
 	free(sets);
 }
 
@@ -487,7 +488,7 @@ static void library_env(struct results *res)
 		char *slash = strchr(w, '/'), *key;
 
 		*slash = '\0'; /* the runner keeps NAME/VERSION words only */
-		key = xasprintf("%s_version", w);
+		key = xasprintf("%s" ENV_LIBRARY_SUFFIX, w);
 		env_pair(&res->row, key, slash + 1);
 		free(key);
 	}
@@ -522,24 +523,24 @@ static int write_env(struct results *res, int argc, char **argv,
 #else
 	snprintf(compiler, sizeof(compiler), "gcc %s", __VERSION__);
 #endif
-	env_pair(&res->row, "key", "value");
-	env_pair(&res->row, "concur_version", concur_version());
-	env_pair(&res->row, "git_revision", concur_git_revision());
-	env_pair(&res->row, "start_time_utc", when);
-	env_pair(&res->row, "host", host);
-	env_pair(&res->row, "kernel", u.release);
-	env_pair(&res->row, "cpu_model", cpu);
-	env_pair(&res->row, "cpu_count", ncpu);
-	env_pair(&res->row, "cpu_mhz", mhz);
-	env_pair(&res->row, "cpu_scaling", governor);
-	env_pair(&res->row, "load_average", load);
-	env_pair(&res->row, "compiler", compiler);
-	env_pair(&res->row, "build_type", concur_build_type());
+	env_pair(&res->row, ENV_KEY, ENV_VALUE);
+	env_pair(&res->row, ENV_CONCUR_VERSION, concur_version());
+	env_pair(&res->row, ENV_GIT_REVISION, concur_git_revision());
+	env_pair(&res->row, ENV_START_TIME_UTC, when);
+	env_pair(&res->row, ENV_HOST, host);
+	env_pair(&res->row, ENV_KERNEL, u.release);
+	env_pair(&res->row, ENV_CPU_MODEL, cpu);
+	env_pair(&res->row, ENV_CPU_COUNT, ncpu);
+	env_pair(&res->row, ENV_CPU_MHZ, mhz);
+	env_pair(&res->row, ENV_CPU_SCALING, governor);
+	env_pair(&res->row, ENV_LOAD_AVERAGE, load);
+	env_pair(&res->row, ENV_COMPILER, compiler);
+	env_pair(&res->row, ENV_BUILD_TYPE, concur_build_type());
 	library_env(res);
-	env_pair(&res->row, "experiment_file", res->cfg->path);
-	env_pair(&res->row, "experiment_sha256", sha);
-	env_pair(&res->row, "command_line", cmd);
-	env_pair(&res->row, "order",
+	env_pair(&res->row, ENV_EXPERIMENT_FILE, res->cfg->path);
+	env_pair(&res->row, ENV_EXPERIMENT_SHA256, sha);
+	env_pair(&res->row, ENV_COMMAND_LINE, cmd);
+	env_pair(&res->row, ENV_ORDER,
 		 res->cfg->order == ORDER_GROUPED ? "grouped" : "interleaved");
 	if (res->shard)
 		shard_env(res, argc, argv);
@@ -830,7 +831,7 @@ static int keep_done_runs(struct results *res)
 static int check_unchanged(struct results *res, const char *sha, char *err,
 			   size_t errlen)
 {
-	char *old = env_value(res->env_path, "experiment_sha256");
+	char *old = env_value(res->env_path, ENV_EXPERIMENT_SHA256);
 	int rc = 0;
 
 	if (!old) {

@@ -1,6 +1,6 @@
 /*
- * schema.c - the columns of each results file, in the order they are
- * written (schema.h).
+ * schema.c - the columns of each results file and the keys of N-env.csv,
+ * in the order they are written (schema.h).
  */
 #include "schema.h"
 
@@ -60,3 +60,54 @@ const char *const schema_runs[] = {
 	COLUMN_ERROR,
 };
 const size_t schema_runs_n = ARRAY_SIZE(schema_runs);
+
+/* The rows after the header ENV_KEY,ENV_VALUE. */
+const char *const schema_env_run_head[] = {
+	ENV_CONCUR_VERSION, ENV_GIT_REVISION, ENV_START_TIME_UTC,
+	ENV_HOST,	    ENV_KERNEL,	      ENV_CPU_MODEL,
+	ENV_CPU_COUNT,	    ENV_CPU_MHZ,      ENV_CPU_SCALING,
+	ENV_LOAD_AVERAGE,   ENV_COMPILER,     ENV_BUILD_TYPE,
+};
+const size_t schema_env_run_head_n = ARRAY_SIZE(schema_env_run_head);
+
+const char *const schema_env_run_tail[] = {
+	ENV_EXPERIMENT_FILE,
+	ENV_EXPERIMENT_SHA256,
+	ENV_COMMAND_LINE,
+	ENV_ORDER,
+};
+const size_t schema_env_run_tail_n = ARRAY_SIZE(schema_env_run_tail);
+
+const char *const schema_env_shard[] = {
+	ENV_SHARD,	    ENV_SHARD_SOURCE,
+	ENV_SHARD_CELLS,    ENV_EXPERIMENT_CELLS,
+	ENV_WORKLOAD_CELLS, ENV_BASELINE,
+	ENV_OVERRIDES,
+};
+const size_t schema_env_shard_n = ARRAY_SIZE(schema_env_shard);
+
+const char *const schema_env_merged[] = {
+	ENV_CONCUR_VERSION, ENV_EXPERIMENT_FILE, ENV_EXPERIMENT_SHA256,
+	ENV_ORDER,	    ENV_BASELINE,	 ENV_OVERRIDES,
+	ENV_SHARDS,	    ENV_SHARDS_MERGED,	 ENV_SHARDS_MISSING,
+	ENV_MERGE_TIME_UTC, ENV_COMMAND_LINE,
+};
+const size_t schema_env_merged_n = ARRAY_SIZE(schema_env_merged);
+
+const char *const schema_env_merged_host[] = {
+	ENV_HOST,
+	ENV_HOST_SHARDS,
+	ENV_START_TIME_UTC,
+	ENV_CPU_MODEL,
+	ENV_CPU_COUNT,
+	ENV_KERNEL,
+	ENV_GIT_REVISION,
+	ENV_COMPILER,
+	ENV_BUILD_TYPE,
+	ENV_LIBCURL_VERSION,
+	ENV_LIBMICROHTTPD_VERSION,
+	ENV_CPU_MHZ,
+	ENV_CPU_SCALING,
+	ENV_LOAD_AVERAGE,
+};
+const size_t schema_env_merged_host_n = ARRAY_SIZE(schema_env_merged_host);

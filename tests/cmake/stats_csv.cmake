@@ -5,3 +5,5 @@ concur_unit_test(test_csv SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_csv.c LI
 concur_unit_test(test_results_table
                  SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_results_table.c)
 concur_unit_test(test_schema SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_schema.c)
+# it checks the N-env.csv keys of a run, a shard and a merge made by the binary
+add_dependencies(test_schema concur)

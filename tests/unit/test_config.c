@@ -3,8 +3,8 @@
  * docs/experiment-file.md, every error
  * with its FILE:LINE, expansion, overrides, inih's limits, hostile input.
  *
- * Error fixtures live in tests/fixtures/config/bad-*.ini; the first line of each
- * says what it must produce: "; expect: LINE: text".
+ * The bad experiment files are tests/fixtures/bad-input/NAME.ini, each listed
+ * with the error it must produce in the folder's `expected` (its README).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -103,14 +103,14 @@ static char *read_fixture(const char *name)
 	const char *src = getenv("CONCUR_TEST_SOURCE_DIR");
 
 	assert_non_null(src);
-	return xasprintf("%s/tests/fixtures/config/%s", src, name);
+	return xasprintf("%s/tests/fixtures/good-input/%s", src, name);
 }
 
 /* ------------------------------------------------------------------ */
 
 static void test_spec_example(void **state)
 {
-	char *path = read_fixture("good-seeds.ini");
+	char *path = read_fixture("seeds.ini");
 	const struct config_section *s;
 	struct config *cfg = NULL;
 	char num[32];
@@ -159,51 +159,96 @@ static void test_spec_example(void **state)
 	free(path);
 }
 
-/* "; expect: LINE: text" from the first line of a fixture. */
-static void check_bad_fixture(const char *dir, const char *file)
+/*
+ * tests/fixtures/bad-input/expected: "FILE STAGE LINE MESSAGE" per file,
+ * "env NAME=VALUE" and "unset NAME" for the environment, # comments.
+ * A "read" file must be refused by config_load with "PATH:LINE: " and
+ * MESSAGE; a "check" file must load here (what refuses it comes later:
+ * the integration test bad_input runs it through `concur validate`).
+ */
+static void check_bad_input(const char *dir, char *entry, int *n_read,
+			    int *n_check)
 {
-	char *path = xasprintf("%s/%s", dir, file), line[512], *text;
+	char file[256], stage[16], line[16], where[4400];
 	struct config *cfg = NULL;
-	char where[600];
-	FILE *f;
-	int want;
+	char *path, *text;
+	int rc, used = 0;
 
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_non_null(fgets(line, sizeof(line), f));
-	fclose(f);
-	line[strcspn(line, "\n")] = '\0';
-	if (sscanf(line, "; expect: %d:", &want) != 1)
-		fail_msg("%s: first line must be '; expect: LINE: text'", file);
-	text = strchr(strchr(line, ':') + 1, ':') + 2;
-	unsetenv("CONCUR_TEST_SURELY_UNSET");
-	if (config_load(path, NULL, 0, &cfg, err, sizeof(err)) >= 0)
-		fail_msg("%s: loaded without error", file);
-	snprintf(where, sizeof(where), "%s:%d: ", path, want);
-	if (strncmp(err, where, strlen(where)) || !strstr(err, text))
-		fail_msg("%s: got '%s', want '%s' and '%s'", file, err, where,
-			 text);
+	if (sscanf(entry, "%255s %15s %15s %n", file, stage, line, &used) !=
+		    3 ||
+	    !used)
+		fail_msg("expected: '%s' is not 'FILE STAGE LINE MESSAGE'",
+			 entry);
+	text = entry + used;
+	path = xasprintf("%s/%s", dir, file);
+	rc = config_load(path, NULL, 0, &cfg, err, sizeof(err));
+	if (!strcmp(stage, "check")) {
+		if (rc < 0)
+			fail_msg(
+				"%s: stage check, but the reader refused it: %s",
+				file, err);
+		config_free(cfg);
+		(*n_check)++;
+	} else if (!strcmp(stage, "read")) {
+		if (rc >= 0)
+			fail_msg("%s: loaded without error", file);
+		if (!strcmp(line, "-"))
+			snprintf(where, sizeof(where), "%s: ", path);
+		else
+			snprintf(where, sizeof(where), "%s:%s: ", path, line);
+		if (strncmp(err, where, strlen(where)) || !strstr(err, text))
+			fail_msg("%s: got '%s', want '%s' and '%s'", file, err,
+				 where, text);
+		(*n_read)++;
+	} else {
+		fail_msg("%s: stage '%s' is neither read nor check", file,
+			 stage);
+	}
 	free(path);
 }
 
-static void test_bad_fixtures(void **state)
+static void test_bad_input(void **state)
 {
-	char *dir = read_fixture("");
+	const char *src = getenv("CONCUR_TEST_SOURCE_DIR");
+	char *dir, *list, entry[1024], *eq;
+	int n_read = 0, n_check = 0, n_files = 0;
 	struct dirent *de;
-	int n = 0;
 	DIR *d;
+	FILE *f;
 
 	(void)state;
+	assert_non_null(src);
+	dir = xasprintf("%s/tests/fixtures/bad-input", src);
+	list = xasprintf("%s/expected", dir);
+	f = fopen(list, "r");
+	assert_non_null(f);
+	while (fgets(entry, sizeof(entry), f)) {
+		entry[strcspn(entry, "\n")] = '\0';
+		if (entry[0] == '#' || entry[0] == '\0')
+			continue;
+		if (!strncmp(entry, "env ", 4) && (eq = strchr(entry, '='))) {
+			*eq = '\0';
+			assert_int_equal(setenv(entry + 4, eq + 1, 1), 0);
+		} else if (!strncmp(entry, "unset ", 6)) {
+			assert_int_equal(unsetenv(entry + 6), 0);
+		} else {
+			check_bad_input(dir, entry, &n_read, &n_check);
+		}
+	}
+	fclose(f);
+	/* every .ini file of the folder is in the list (a name listed twice
+	 * or a file listed but missing makes the counts differ) */
 	d = opendir(dir);
 	assert_non_null(d);
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "bad-", 4))
-			continue;
-		check_bad_fixture(dir, de->d_name);
-		n++;
-	}
+	while ((de = readdir(d)))
+		n_files += strlen(de->d_name) > 4 &&
+			   !strcmp(de->d_name + strlen(de->d_name) - 4, ".ini");
 	closedir(d);
-	assert_true(n >= 30);
+	assert_int_equal(n_read + n_check, n_files);
+	/* 42 files of the reader's own errors were here before the two
+	 * folders became one; the reader refuses more than those */
+	assert_true(n_read >= 42);
+	free(list);
 	free(dir);
 }
 
@@ -733,7 +778,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_example),
-		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_experiment_keys),
 		cmocka_unit_test(test_experiment_errors),
