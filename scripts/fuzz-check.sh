@@ -130,7 +130,7 @@ run_target() {
 		build config "$h/engine/config.c" "$h/base/value.c" "$h/base/util.c" \
 			"$h/base/fileio.c" -linih
 		# Inputs above 64 KiB are cut: the reader refuses files above
-		# 1 MiB anyway, and the big hostile files are covered by
+		# 1 MiB anyway, and the giant files are covered by
 		# tests/integration/test_bad_input.py.
 		fuzz config 65536 -dict="$here/tests/fuzz/ini.dict" \
 			"$here/tests/fuzz/corpus" \
