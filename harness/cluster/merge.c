@@ -1297,7 +1297,8 @@ static int write_all(struct merge *m)
 		else
 			fprintf(m->out, "chart:   %s\n", svg);
 		free(svg);
-		write_workbook(m, rows);
+		if (!m->o->no_xlsx)
+			write_workbook(m, rows);
 	}
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		csv_row_free(&rows[i]);
@@ -1424,11 +1425,13 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 
 static const char merge_usage[] =
 	"usage: concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
+	"                    [--no-xlsx] [--export-json FILE] [--export-markdown FILE]\n"
 	"  puts the shards of one experiment (concur run --shard, or the tasks of a\n"
 	"  Slurm array / Kubernetes Indexed Job) back together into OUT.csv and its\n"
 	"  -runs, -matrix and -env siblings\n"
 	"  --partial   merge the shards there are; say what is missing (exit 1)\n"
 	"  --force     overwrite an OUT.csv that concur merge did not write\n"
+	"  --no-xlsx   write no workbook OUT.xlsx (as xlsx = false for a run)\n"
 	"  --export-json FILE, --export-markdown FILE\n"
 	"              also write the merged results in Google Benchmark's JSON\n"
 	"              format / as a Markdown table (OUT.json / OUT.md are\n"
@@ -1439,6 +1442,7 @@ int merge_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "partial", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "no-xlsx", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "export-json", required_argument, NULL, 'J' },
 		{ "export-markdown", required_argument, NULL, 'M' },
@@ -1458,6 +1462,8 @@ int merge_main(int argc, char **argv)
 			o.partial = true;
 		} else if (c == 'f') {
 			o.force = true;
+		} else if (c == 'X') {
+			o.no_xlsx = true;
 		} else if (c == 'J' || c == 'M') {
 			*(c == 'J' ? &o.export_json : &o.export_markdown) =
 				optarg;
