@@ -1247,25 +1247,45 @@ static void remove_stale(const struct merge *m)
 	files_free(out);
 }
 
-/* The workbook beside the CSV files, as a run writes it; a warning only. */
-static void write_workbook(struct merge *m, const struct csv_row *rows)
+/*
+ * The workbook beside the CSV files, as a run writes it; a warning only.
+ * It reads the texts just written, taken over as results tables (no
+ * copy: rows[] is left empty).
+ */
+static void write_workbook(struct merge *m, struct csv_row *rows)
 {
-	struct xlsx_source src = {
-		.env = rows[0].buf,
-		.env_len = rows[0].len,
-		.runs = rows[1].buf,
-		.runs_len = rows[1].len,
-		.matrix = rows[2].buf,
-		.matrix_len = rows[2].len,
-		.summary = rows[3].buf,
-		.summary_len = rows[3].len,
-	};
+	static const char *const suffix[4] = { "env", "runs", "matrix", NULL };
+	struct results_table *t[4] = { NULL };
 	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
+	int rc = 0;
+	size_t i;
 
-	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
+	for (i = 0; i < 4 && rc == 0; i++) {
+		char *name = suffix[i]
+				     ? results_sibling(m->o->output, suffix[i])
+				     : xstrdup(m->o->output);
+
+		if (rows[i].len) /* csv_row keeps room for a NUL */
+			rc = results_table_adopt(name, rows[i].buf, rows[i].len,
+						 &t[i], err, sizeof(err));
+		else
+			free(rows[i].buf);
+		csv_row_init(&rows[i]);
+		free(name);
+	}
+	if (rc == 0)
+		rc = xlsx_write(path,
+				&(struct xlsx_source){ .summary = t[3],
+						       .runs = t[1],
+						       .matrix = t[2],
+						       .env = t[0] },
+				err, sizeof(err));
+	if (rc < 0)
 		diag_print(m->err, "merge: ", "warning: no workbook: %s", err);
 	else
 		fprintf(m->out, "workbook: %s\n", path);
+	for (i = 0; i < 4; i++)
+		results_table_free(t[i]);
 	free(path);
 }
 

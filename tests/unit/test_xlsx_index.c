@@ -1,9 +1,11 @@
 /*
- * Unit test of xlsx_index.c: the summary rows of a workbook found by
+ * Unit test of xlsx_index.c and xlsx_field.c: the summary rows of a workbook found by
  * strategy and workload cell in one sorted index, with the answers the
  * row-by-row scan it replaces gave: the first row of a cell named twice,
  * the formula guard taken off, a '/' inside a parameter value kept on its
- * side, no row for a cell that is not there or is split elsewhere.
+ * side, no row for a cell that is not there or is split elsewhere; the
+ * fields of a results table by sheet row (the header row 0), a missing
+ * column SIZE_MAX, an empty file no rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +17,21 @@
 
 #include <cmocka.h>
 
+#include "results.h"
 #include "util.h"
 #include "xlsx_chart.h"
+
+/* The summary text as the workbook gets it: a results table. */
+static struct results_table *parse(const char *text, size_t len)
+{
+	struct results_table *t = NULL;
+	char err[256];
+
+	assert_int_equal(
+		results_table_parse("s.csv", text, len, &t, err, sizeof(err)),
+		0);
+	return t;
+}
 
 static const char summary[] = "experiment,cell,wall_median_s\r\n"
 			      "e,sync/sums[n=1],1\r\n"
@@ -29,12 +44,12 @@ static const char summary[] = "experiment,cell,wall_median_s\r\n"
 
 static void test_lookup_matches_the_scan(void **state)
 {
-	struct xlsx_table t;
+	struct results_table *t;
 	struct xlsx_cell_index ix;
 
 	(void)state;
-	xlsx_table_parse(&t, summary, strlen(summary));
-	xlsx_cell_index_build(&ix, &t);
+	t = parse(summary, strlen(summary));
+	xlsx_cell_index_build(&ix, t);
 	assert_int_equal(xlsx_cell_index_find(&ix, "sync", "sums[n=1]"), 1);
 	assert_int_equal(
 		xlsx_cell_index_find(&ix, "pthreads[workers=2]", "sums[n=1]"),
@@ -52,14 +67,14 @@ static void test_lookup_matches_the_scan(void **state)
 	assert_int_equal(xlsx_cell_index_find(&ix, "sync", ""), 0);
 	assert_int_equal(xlsx_cell_index_find(&ix, "syn", "c/sums[n=1]"), 0);
 	xlsx_cell_index_free(&ix);
-	xlsx_table_free(&t);
+	results_table_free(t);
 }
 
 static void test_every_cell_of_a_large_table(void **state)
 {
 	size_t n = 3000, i, len = 0, cap = 0;
 	char *text = NULL, line[96];
-	struct xlsx_table t;
+	struct results_table *t;
 	struct xlsx_cell_index ix;
 
 	(void)state;
@@ -73,8 +88,8 @@ static void test_every_cell_of_a_large_table(void **state)
 		memcpy(text + len, line, k + 1);
 		len += k;
 	}
-	xlsx_table_parse(&t, text, len);
-	xlsx_cell_index_build(&ix, &t);
+	t = parse(text, len);
+	xlsx_cell_index_build(&ix, t);
 	for (i = 0; i < n; i++) {
 		char s[32], w[32];
 
@@ -84,36 +99,44 @@ static void test_every_cell_of_a_large_table(void **state)
 	}
 	assert_int_equal(xlsx_cell_index_find(&ix, "s1", "w0"), 0);
 	xlsx_cell_index_free(&ix);
-	xlsx_table_free(&t);
+	results_table_free(t);
 	free(text);
 }
 
 static void test_no_cell_column(void **state)
 {
 	static const char text[] = "experiment,wall_median_s\r\ne,1\r\n";
-	struct xlsx_table t;
+	struct results_table *t;
 	struct xlsx_cell_index ix;
 
 	(void)state;
-	xlsx_table_parse(&t, text, strlen(text));
-	xlsx_cell_index_build(&ix, &t);
+	t = parse(text, strlen(text));
+	xlsx_cell_index_build(&ix, t);
 	assert_int_equal(xlsx_cell_index_find(&ix, "e", "1"), 0);
 	xlsx_cell_index_free(&ix);
-	xlsx_table_free(&t);
+	results_table_free(t);
 }
 
 /* A missing column is SIZE_MAX, as results_table_column says it. */
 static void test_missing_column(void **state)
 {
 	static const char text[] = "experiment,cell\r\ne,a/b\r\n";
-	struct xlsx_table t;
+	struct results_table *t;
 
 	(void)state;
-	xlsx_table_parse(&t, text, strlen(text));
-	assert_true(xlsx_column(&t, "cell") == 1);
-	assert_true(xlsx_column(&t, "speedup") == SIZE_MAX);
-	assert_string_equal(xlsx_field(&t, 1, xlsx_column(&t, "speedup")), "");
-	xlsx_table_free(&t);
+	t = parse(text, strlen(text));
+	assert_true(xlsx_column(t, "cell") == 1);
+	assert_true(xlsx_column(t, "speedup") == SIZE_MAX);
+	assert_string_equal(xlsx_field(t, 1, xlsx_column(t, "speedup")), "");
+	assert_string_equal(xlsx_field(t, 0, 1), "cell"); /* row 0: header */
+	assert_string_equal(xlsx_field(t, 1, 1), "a/b");
+	assert_string_equal(xlsx_field(t, 2, 1), ""); /* past the rows */
+	results_table_free(t);
+	/* an empty file is no table: no rows, no columns */
+	assert_int_equal(xlsx_rows(NULL), 0);
+	assert_int_equal(xlsx_cols(NULL), 0);
+	assert_true(xlsx_column(NULL, "cell") == SIZE_MAX);
+	assert_string_equal(xlsx_field(NULL, 0, 0), "");
 }
 
 int main(void)
