@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -25,8 +26,6 @@
 #include "xlsx_field.h"
 #include "xlsx_text.h"
 
-/* Largest workbook read back into memory to be put in place. */
-#define XLSX_MAX_FILE ((size_t)4 << 30)
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
@@ -391,6 +390,35 @@ static int scratch_open(struct scratch *s, const char *name, char *err,
 	return 0;
 }
 
+/* The package in scratch file fd, written to path (fileio_replace). */
+static int put_in_place(const char *path, int fd, char *err, size_t errlen)
+{
+	struct stat st;
+	void *map;
+	int rc;
+
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		errf(err, errlen, "cannot size the workbook for %s: %s", path,
+		     strerror(-rc));
+		return rc;
+	}
+	if (st.st_size <= 0) {
+		errf(err, errlen, "the workbook for %s came out empty", path);
+		return -EIO;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		rc = -errno;
+		errf(err, errlen, "cannot map the workbook for %s: %s", path,
+		     strerror(-rc));
+		return rc;
+	}
+	rc = fileio_replace(path, map, (size_t)st.st_size, err, errlen);
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}
+
 static void scratch_close(struct scratch *s)
 {
 	if (s->fd >= 0)
@@ -401,10 +429,11 @@ static void scratch_close(struct scratch *s)
 /*
  * The finished package, in memory: built by libxlsxwriter (which writes
  * only to a file; its own temporary files are unlinked as it creates them)
- * and given its error bars, in two scratch files.
+ * and given its error bars, in two scratch files; then put in place from
+ * the second, mapped rather than read into a copy.
  */
-static int build_final(const struct results_table *const *t, char **ret_buf,
-		       size_t *ret_len, char *err, size_t errlen)
+static int build_final(const char *path, const struct results_table *const *t,
+		       char *err, size_t errlen)
 {
 	struct scratch raw = { .fd = -1 }, done = { .fd = -1 };
 	struct xlsx_errbars eb = { 0 };
@@ -423,8 +452,7 @@ static int build_final(const struct results_table *const *t, char **ret_buf,
 		xlsx_sheet_free(&sh[i]);
 	scratch_close(&raw);
 	if (rc == 0)
-		rc = fileio_read(done.path, XLSX_MAX_FILE, "a workbook",
-				 ret_buf, ret_len, err, errlen);
+		rc = put_in_place(path, done.fd, err, errlen);
 	scratch_close(&done);
 	xlsx_errbars_free(&eb);
 	return rc;
@@ -435,13 +463,6 @@ int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 {
 	const struct results_table *t[4] = { src->summary, src->runs,
 					     src->matrix, src->env };
-	char *buf = NULL;
-	size_t len = 0;
-	int rc;
 
-	rc = build_final(t, &buf, &len, err, errlen);
-	if (rc == 0)
-		rc = fileio_replace(path, buf, len, err, errlen);
-	free(buf);
-	return rc;
+	return build_final(path, t, err, errlen);
 }
