@@ -4,17 +4,11 @@
  */
 #include "xlsx_field.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *xlsx_field(const struct results_table *t, size_t r, size_t c)
-{
-	if (!t || r > t->n_rows || c >= t->n_columns)
-		return "";
-	return r ? t->rows[r - 1].f[c] : t->header[c];
-}
 
 size_t xlsx_column(const struct results_table *t, const char *name)
 {
@@ -23,10 +17,16 @@ size_t xlsx_column(const struct results_table *t, const char *name)
 
 /*
  * The value of a checked number text of `digits` significant digits
- * folded into m (leading zeros do not count) times 10^e10: exact in one
- * IEEE operation when m and the power of ten are both exact doubles (m <
- * 2^53, |e10| <= 22), so the result is the correctly rounded value strtod
- * gives; false when it is not that simple.
+ * folded into m (leading zeros do not count) times 10^e10, exactly as
+ * strtod rounds it, when that is simple; false when it is not.
+ *
+ * m < 2^53 and |e10| <= 22: m and the power of ten are exact doubles, so
+ * one IEEE operation rounds correctly.  Else, with a 64-bit long double
+ * mantissa, up to 19 digits and 10^e10 are exact long doubles: one
+ * operation rounds the value to 64 bits, and rounding that to the double
+ * is right unless it lies at (or next to) a midpoint between two doubles,
+ * which is then left to strtod.  The writer's 17-digit numbers mostly
+ * take that second way.
  */
 static bool fast_value(uint64_t m, unsigned digits, long e10, bool neg,
 		       double *ret)
@@ -37,10 +37,30 @@ static bool fast_value(uint64_t m, unsigned digits, long e10, bool neg,
 					1e18, 1e19, 1e20, 1e21, 1e22 };
 	double v;
 
-	if (digits > 19 || m >= (uint64_t)1 << 53 || e10 < -22 || e10 > 22)
+	if (digits > 19 || e10 < -22 || e10 > 22)
 		return false;
-	v = (double)m;
-	v = e10 < 0 ? v / pow10[-e10] : v * pow10[e10];
+	if (m < (uint64_t)1 << 53) {
+		v = (double)m;
+		v = e10 < 0 ? v / pow10[-e10] : v * pow10[e10];
+	} else {
+#if LDBL_MANT_DIG == 64
+		long double q = (long double)m, p = 1;
+		long i;
+		uint64_t low;
+		int ex;
+
+		for (i = e10 < 0 ? -e10 : e10; i > 0; i--)
+			p *= 10; /* exact: 10^k = 2^k 5^k, 5^22 < 2^64 */
+		q = e10 < 0 ? q / p : q * p;
+		/* the 11 bits below a double's 53: 0x400 is a midpoint */
+		low = (uint64_t)ldexpl(frexpl(q, &ex), 64) & 0x7FF;
+		if (low >= 0x3FF && low <= 0x401)
+			return false;
+		v = (double)q;
+#else
+		return false;
+#endif
+	}
 	*ret = neg ? -v : v;
 	return true;
 }

@@ -26,8 +26,15 @@ static inline size_t xlsx_cols(const struct results_table *t)
 }
 
 /* Field c of sheet row r, without the formula guard; "" where there is
- * none (c == SIZE_MAX: a column the table lacks). */
-const char *xlsx_field(const struct results_table *t, size_t r, size_t c);
+ * none (c == SIZE_MAX: a column the table lacks).  Inline: the charts
+ * read hundreds of thousands of fields through it. */
+static inline const char *xlsx_field(const struct results_table *t, size_t r,
+				     size_t c)
+{
+	if (!t || r > t->n_rows || c >= t->n_columns)
+		return "";
+	return r ? t->rows[r - 1].f[c] : t->header[c];
+}
 /* Index of the header column `name`, SIZE_MAX when absent (NULL too). */
 size_t xlsx_column(const struct results_table *t, const char *name);
 /* A plain finite number as the CSV writer writes one, into *ret. */

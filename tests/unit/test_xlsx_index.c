@@ -197,6 +197,15 @@ static void test_number_is_strtods(void **state)
 		assert_true(xlsx_number(buf, &v));
 		assert_memory_equal(&v, &want, sizeof(v));
 	}
+	for (i = 0; i < 300000; i++) { /* 16 and 17 digits, every decade */
+		seed = seed * 1103515245u + 12345u;
+		want = (1 + (double)seed / 4294967296.0) *
+		       pow(10, (double)(int)(i % 50) - 25);
+		snprintf(buf, sizeof(buf), "%.*g", 16 + (int)(i & 1), want);
+		want = strtod(buf, NULL);
+		assert_true(xlsx_number(buf, &v));
+		assert_memory_equal(&v, &want, sizeof(v));
+	}
 }
 
 int main(void)
