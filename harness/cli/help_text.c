@@ -14,6 +14,7 @@ const char cli_usage_text[] =
 	"       concur compare BASE.csv NEW.csv [--threshold 5%] [--alpha 0.05]\n"
 	"                      [--markdown] [-o OUT.csv [--force]]\n"
 	"       concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
+	"                    [--no-xlsx]\n"
 	"       concur slurm EXPERIMENT.ini --shards N [run options] [-- SBATCH_OPTIONS...]\n"
 	"       concur serve [--port N] [--bind ADDR]\n"
 	"       concur --help | --version\n";

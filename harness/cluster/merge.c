@@ -1247,25 +1247,45 @@ static void remove_stale(const struct merge *m)
 	files_free(out);
 }
 
-/* The workbook beside the CSV files, as a run writes it; a warning only. */
-static void write_workbook(struct merge *m, const struct csv_row *rows)
+/*
+ * The workbook beside the CSV files, as a run writes it; a warning only.
+ * It reads the texts just written, taken over as results tables (no
+ * copy: rows[] is left empty).
+ */
+static void write_workbook(struct merge *m, struct csv_row *rows)
 {
-	struct xlsx_source src = {
-		.env = rows[0].buf,
-		.env_len = rows[0].len,
-		.runs = rows[1].buf,
-		.runs_len = rows[1].len,
-		.matrix = rows[2].buf,
-		.matrix_len = rows[2].len,
-		.summary = rows[3].buf,
-		.summary_len = rows[3].len,
-	};
+	static const char *const suffix[4] = { "env", "runs", "matrix", NULL };
+	struct results_table *t[4] = { NULL };
 	char err[2 * CONCUR_ERRLEN], *path = xlsx_default_path(m->o->output);
+	int rc = 0;
+	size_t i;
 
-	if (xlsx_write(path, &src, err, sizeof(err)) < 0)
+	for (i = 0; i < 4 && rc == 0; i++) {
+		char *name = suffix[i]
+				     ? results_sibling(m->o->output, suffix[i])
+				     : xstrdup(m->o->output);
+
+		if (rows[i].len) /* csv_row keeps room for a NUL */
+			rc = results_table_adopt(name, rows[i].buf, rows[i].len,
+						 &t[i], err, sizeof(err));
+		else
+			free(rows[i].buf);
+		csv_row_init(&rows[i]);
+		free(name);
+	}
+	if (rc == 0)
+		rc = xlsx_write(path,
+				&(struct xlsx_source){ .summary = t[3],
+						       .runs = t[1],
+						       .matrix = t[2],
+						       .env = t[0] },
+				err, sizeof(err));
+	if (rc < 0)
 		diag_print(m->err, "merge: ", "warning: no workbook: %s", err);
 	else
 		fprintf(m->out, "workbook: %s\n", path);
+	for (i = 0; i < 4; i++)
+		results_table_free(t[i]);
 	free(path);
 }
 
@@ -1297,7 +1317,8 @@ static int write_all(struct merge *m)
 		else
 			fprintf(m->out, "chart:   %s\n", svg);
 		free(svg);
-		write_workbook(m, rows);
+		if (!m->o->no_xlsx)
+			write_workbook(m, rows);
 	}
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		csv_row_free(&rows[i]);
@@ -1424,11 +1445,13 @@ int merge_run(const struct merge_options *o, FILE *out, FILE *errout)
 
 static const char merge_usage[] =
 	"usage: concur merge OUT.csv SHARD_FILES_OR_FOLDER... [--partial] [--force]\n"
+	"                    [--no-xlsx] [--export-json FILE] [--export-markdown FILE]\n"
 	"  puts the shards of one experiment (concur run --shard, or the tasks of a\n"
 	"  Slurm array / Kubernetes Indexed Job) back together into OUT.csv and its\n"
 	"  -runs, -matrix and -env siblings\n"
 	"  --partial   merge the shards there are; say what is missing (exit 1)\n"
 	"  --force     overwrite an OUT.csv that concur merge did not write\n"
+	"  --no-xlsx   write no workbook OUT.xlsx (as xlsx = false for a run)\n"
 	"  --export-json FILE, --export-markdown FILE\n"
 	"              also write the merged results in Google Benchmark's JSON\n"
 	"              format / as a Markdown table (OUT.json / OUT.md are\n"
@@ -1439,6 +1462,7 @@ int merge_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "partial", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "no-xlsx", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "export-json", required_argument, NULL, 'J' },
 		{ "export-markdown", required_argument, NULL, 'M' },
@@ -1458,6 +1482,8 @@ int merge_main(int argc, char **argv)
 			o.partial = true;
 		} else if (c == 'f') {
 			o.force = true;
+		} else if (c == 'X') {
+			o.no_xlsx = true;
 		} else if (c == 'J' || c == 'M') {
 			*(c == 'J' ? &o.export_json : &o.export_markdown) =
 				optarg;

@@ -34,6 +34,7 @@ struct merge_options {
 	size_t n_inputs;
 	bool partial; /* merge what is there */
 	bool force;   /* overwrite an OUT.csv that merge did not write */
+	bool no_xlsx; /* write no OUT.xlsx (as [experiment] xlsx = false) */
 	const char *export_json, *export_markdown; /* --export-* FILE */
 	int argc; /* the command line, for OUT-env.csv */
 	char **argv;

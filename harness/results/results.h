@@ -124,6 +124,7 @@ struct results_table {
 	struct results_row *rows;
 	size_t n_rows;
 	bool dropped_tail;
+	size_t size; /* bytes of the file's text */
 };
 
 /*
@@ -151,6 +152,15 @@ int results_table_read_columns(const char *path, const char *const *names,
  * results_table_read does once it has the file.
  */
 int results_table_parse(const char *name, const char *text, size_t len,
+			struct results_table **ret, char *err, size_t errlen);
+
+/*
+ * results_table_parse of a text the table takes over instead of copying:
+ * text is malloc'd with room for len + 1 bytes, read (and un-quoted) in
+ * place and freed with the table, or at once on an error.  For a writer
+ * that hands the text it wrote to a reader (merge to the workbook).
+ */
+int results_table_adopt(const char *name, char *text, size_t len,
 			struct results_table **ret, char *err, size_t errlen);
 
 /* The index of the column called name; SIZE_MAX when there is none. */

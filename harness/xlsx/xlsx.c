@@ -1,7 +1,7 @@
 /*
- * xlsx.c - the workbook of xlsx.h.  Reading: the four CSV texts into
- * tables of fields.  Writing: one sheet per table with typed cells, then the
- * charts sheet from the summary table, then the file, atomically.
+ * xlsx.c - the workbook of xlsx.h: one sheet per results table with typed
+ * cells, then the charts sheet from the summary and matrix tables, then the
+ * file, atomically.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include "xlsx.h"
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -22,11 +23,9 @@
 #include "util.h"
 #include "xlsx_chart.h"
 #include "xlsx_sheet.h"
-#include "xlsx_table.h"
+#include "xlsx_field.h"
 #include "xlsx_text.h"
 
-/* Largest workbook read back into memory to be put in place. */
-#define XLSX_MAX_FILE ((size_t)4 << 30)
 /* Widest column, in characters: longer text wraps out of view, not width. */
 #define WIDTH_MAX 60.0
 #define WIDTH_MIN 6.0
@@ -117,11 +116,11 @@ static void column_format(const struct book *b, const char *name,
 
 /* How each column of a sheet is typed; `sheet` names the CSV file. */
 static void plan_columns(const struct book *b, const char *sheet,
-			 const struct xlsx_table *t, struct column *cols)
+			 const struct results_table *t, struct column *cols)
 {
 	size_t c;
 
-	for (c = 0; c < t->n_cols; c++) {
+	for (c = 0; c < xlsx_cols(t); c++) {
 		const char *name = xlsx_field(t, 0, c);
 		struct column *col = &cols[c];
 
@@ -228,7 +227,7 @@ static bool is_number_cell(const char *field, const struct column *col,
 static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
 		       size_t c, struct column *col)
 {
-	const char *field = sh->t->rows[r][c];
+	const char *field = sh->t->rows[r - 1].f[c]; /* r >= 1 */
 	double v, w;
 
 	if (!*field)
@@ -241,7 +240,6 @@ static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
 					       v, col->format);
 		return;
 	}
-	field = csv_unguard(field);
 	if (ws)
 		xlsx_write_text(ws, (unsigned)r, (unsigned)c, field, NULL);
 	w = text_width(field);
@@ -259,20 +257,21 @@ static void type_field(struct xlsx_sheet *sh, lxw_worksheet *ws, size_t r,
  * the charts show.
  */
 static void data_sheet(struct book *b, const char *name,
-		       const struct xlsx_table *t, size_t text_bytes,
-		       size_t charted, struct xlsx_sheet *sh)
+		       const struct results_table *t, size_t charted,
+		       struct xlsx_sheet *sh)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
-	size_t n_cols = t->n_cols < LXW_COL_MAX ? t->n_cols : LXW_COL_MAX;
-	struct column *cols = xcalloc(t->n_cols + 1, sizeof(*cols));
-	size_t r, c, rows = t->n_rows < LXW_ROW_MAX ? t->n_rows : LXW_ROW_MAX;
+	size_t n_cols = xlsx_cols(t) < LXW_COL_MAX ? xlsx_cols(t) : LXW_COL_MAX;
+	struct column *cols = xcalloc(xlsx_cols(t) + 1, sizeof(*cols));
+	size_t r, c,
+		rows = xlsx_rows(t) < LXW_ROW_MAX ? xlsx_rows(t) : LXW_ROW_MAX;
 
 	xlsx_sheet_init(sh, ++b->sheets, t, rows, n_cols);
-	sh->text_bytes = text_bytes;
+	sh->text_bytes = t ? t->size : 0;
 	sh->header_xf = lxw_format_get_xf_index(b->header);
 	plan_columns(b, name, t, cols);
 	for (c = 0; c < n_cols; c++) {
-		const char *head = csv_unguard(xlsx_field(t, 0, c));
+		const char *head = xlsx_field(t, 0, c);
 
 		if (c < charted)
 			xlsx_write_text(ws, 0, (unsigned)c, head, b->header);
@@ -281,7 +280,7 @@ static void data_sheet(struct book *b, const char *name,
 			sh->num_xf[c] = lxw_format_get_xf_index(cols[c].format);
 	}
 	for (r = 1; r < rows; r++)
-		for (c = 0; c < t->n[r] && c < n_cols; c++)
+		for (c = 0; c < n_cols; c++)
 			type_field(sh, c < charted ? ws : NULL, r, c, &cols[c]);
 	for (c = 0; c < n_cols; c++)
 		worksheet_set_column(
@@ -331,11 +330,11 @@ char *xlsx_default_path(const char *csv_path)
 
 /*
  * The package as libxlsxwriter writes it, placeholders and all, and in
- * sh[] what the data sheets' rows are (t[i]: the CSV text of len[i] bytes).
+ * sh[] what the data sheets' rows are (t[]: summary, runs, matrix, env).
  */
-static int build(const char *path, const struct xlsx_table *t,
-		 const size_t *len, struct xlsx_errbars *eb,
-		 struct xlsx_sheet *sh, char *err, size_t errlen)
+static int build(const char *path, const struct results_table *const *t,
+		 struct xlsx_errbars *eb, struct xlsx_sheet *sh, char *err,
+		 size_t errlen)
 {
 	static const char *const names[4] = { "summary", "runs", "matrix",
 					      "env" };
@@ -350,12 +349,12 @@ static int build(const char *path, const struct xlsx_table *t,
 		return -EIO;
 	}
 	add_formats(&b);
-	data_sheet(&b, names[0], &t[0], len[0], 0, &sh[0]);
-	xlsx_charts_sheet(b.wb, &t[0], &t[2], eb);
+	data_sheet(&b, names[0], t[0], 0, &sh[0]);
+	xlsx_charts_sheet(b.wb, t[0], t[2], eb);
 	b.sheets++;
 	for (i = 1; i < 4; i++) /* the median charts read the matrix */
-		data_sheet(&b, names[i], &t[i], len[i],
-			   i == 2 ? 1 + XLSX_MAX_CHARTS : 0, &sh[i]);
+		data_sheet(&b, names[i], t[i], i == 2 ? 1 + XLSX_MAX_CHARTS : 0,
+			   &sh[i]);
 	e = workbook_close(b.wb);
 	if (e != LXW_NO_ERROR) {
 		errf(err, errlen, "cannot write %s: %s", path, lxw_strerror(e));
@@ -391,6 +390,35 @@ static int scratch_open(struct scratch *s, const char *name, char *err,
 	return 0;
 }
 
+/* The package in scratch file fd, written to path (fileio_replace). */
+static int put_in_place(const char *path, int fd, char *err, size_t errlen)
+{
+	struct stat st;
+	void *map;
+	int rc;
+
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		errf(err, errlen, "cannot size the workbook for %s: %s", path,
+		     strerror(-rc));
+		return rc;
+	}
+	if (st.st_size <= 0) {
+		errf(err, errlen, "the workbook for %s came out empty", path);
+		return -EIO;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		rc = -errno;
+		errf(err, errlen, "cannot map the workbook for %s: %s", path,
+		     strerror(-rc));
+		return rc;
+	}
+	rc = fileio_replace(path, map, (size_t)st.st_size, err, errlen);
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}
+
 static void scratch_close(struct scratch *s)
 {
 	if (s->fd >= 0)
@@ -401,11 +429,11 @@ static void scratch_close(struct scratch *s)
 /*
  * The finished package, in memory: built by libxlsxwriter (which writes
  * only to a file; its own temporary files are unlinked as it creates them)
- * and given its error bars, in two scratch files.
+ * and given its error bars, in two scratch files; then put in place from
+ * the second, mapped rather than read into a copy.
  */
-static int build_final(const struct xlsx_table *t, const size_t *len,
-		       char **ret_buf, size_t *ret_len, char *err,
-		       size_t errlen)
+static int build_final(const char *path, const struct results_table *const *t,
+		       char *err, size_t errlen)
 {
 	struct scratch raw = { .fd = -1 }, done = { .fd = -1 };
 	struct xlsx_errbars eb = { 0 };
@@ -416,7 +444,7 @@ static int build_final(const struct xlsx_table *t, const size_t *len,
 	if (rc == 0)
 		rc = scratch_open(&done, "concur-xlsx-book", err, errlen);
 	if (rc == 0)
-		rc = build(raw.path, t, len, &eb, sh, err, errlen);
+		rc = build(raw.path, t, &eb, sh, err, errlen);
 	if (rc == 0)
 		rc = xlsx_package_finish(raw.path, done.path, &eb, sh, 4, err,
 					 errlen);
@@ -424,8 +452,7 @@ static int build_final(const struct xlsx_table *t, const size_t *len,
 		xlsx_sheet_free(&sh[i]);
 	scratch_close(&raw);
 	if (rc == 0)
-		rc = fileio_read(done.path, XLSX_MAX_FILE, "a workbook",
-				 ret_buf, ret_len, err, errlen);
+		rc = put_in_place(path, done.fd, err, errlen);
 	scratch_close(&done);
 	xlsx_errbars_free(&eb);
 	return rc;
@@ -434,22 +461,8 @@ static int build_final(const struct xlsx_table *t, const size_t *len,
 int xlsx_write(const char *path, const struct xlsx_source *src, char *err,
 	       size_t errlen)
 {
-	struct xlsx_table t[4];
-	const size_t lens[4] = { src->summary_len, src->runs_len,
-				 src->matrix_len, src->env_len };
-	char *buf = NULL;
-	size_t len = 0, i;
-	int rc;
+	const struct results_table *t[4] = { src->summary, src->runs,
+					     src->matrix, src->env };
 
-	xlsx_table_parse(&t[0], src->summary, src->summary_len);
-	xlsx_table_parse(&t[1], src->runs, src->runs_len);
-	xlsx_table_parse(&t[2], src->matrix, src->matrix_len);
-	xlsx_table_parse(&t[3], src->env, src->env_len);
-	rc = build_final(t, lens, &buf, &len, err, errlen);
-	if (rc == 0)
-		rc = fileio_replace(path, buf, len, err, errlen);
-	free(buf);
-	for (i = 0; i < 4; i++)
-		xlsx_table_free(&t[i]);
-	return rc;
+	return build_final(path, t, err, errlen);
 }

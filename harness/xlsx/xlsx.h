@@ -15,10 +15,11 @@
  * (lines with markers, one per strategy section, other crossed parameters
  * and workload cell), with the tables the charts read beside them.
  *
- * The workbook is built from the CSV text of the four files, the very bytes
- * written to them: every number in the workbook is the value its CSV field
- * reads as, exactly, and a resumed run rebuilds the same workbook from the
- * files on disk.  A field is a number when its column holds numbers and
+ * The workbook is built from the four files read back as results tables
+ * (results.h struct results_table, parsed from the very bytes written to
+ * them): every number in the workbook is the value its CSV field reads as,
+ * exactly, and a resumed run rebuilds the same workbook from the files on
+ * disk.  A field is a number when its column holds numbers and
  * the field is a plain number ("", NaN: an empty cell); the label columns
  * (experiment, cell, strategy, workload, status, error) and every env value
  * are always text, without the CSV's formula guard; a parameter value is a
@@ -38,10 +39,10 @@
 
 #include "results.h"
 
-/* The CSV text of the four results files (NULL/0: an empty file). */
+/* The four results files, read back (NULL: an empty file).  The caller
+ * keeps them; the workbook only reads them. */
 struct xlsx_source {
-	const char *summary, *runs, *matrix, *env;
-	size_t summary_len, runs_len, matrix_len, env_len;
+	const struct results_table *summary, *runs, *matrix, *env;
 };
 
 /*

@@ -82,32 +82,45 @@ static void book_keep(void *state, enum results_file which, const char *buf,
 	kept_put(&b->files[which], buf, len);
 }
 
+/* What a kept file is called in a message, by enum results_file. */
+static const char *const kept_name[4] = { "the summary N.csv",
+					  "the runs file N-runs.csv",
+					  "the matrix file N-matrix.csv",
+					  "the environment file N-env.csv" };
+
 static void book_update(void *state, bool now)
 {
 	struct xlsx_book *b = state;
-	struct xlsx_source src;
+	struct results_table *t[4] = { NULL };
 	char err[2 * CONCUR_ERRLEN];
 	int64_t start = mono_now_ns();
+	int rc = 0;
+	size_t i;
 
 	if (!b)
 		return;
 	b->dirty = true;
 	if (!now && start - b->done_at_ns < 10 * b->cost_ns)
 		return;
-	src = (struct xlsx_source){
-		.summary = b->files[RESULTS_SUMMARY].buf,
-		.summary_len = b->files[RESULTS_SUMMARY].len,
-		.runs = b->files[RESULTS_RUNS].buf,
-		.runs_len = b->files[RESULTS_RUNS].len,
-		.matrix = b->files[RESULTS_MATRIX].buf,
-		.matrix_len = b->files[RESULTS_MATRIX].len,
-		.env = b->files[RESULTS_ENV].buf,
-		.env_len = b->files[RESULTS_ENV].len,
-	};
-	if (xlsx_write(b->path, &src, err, sizeof(err)) < 0 && !b->warned) {
+	for (i = 0; i < 4 && rc == 0; i++) /* by enum results_file */
+		if (b->files[i].len)
+			rc = results_table_parse(kept_name[i], b->files[i].buf,
+						 b->files[i].len, &t[i], err,
+						 sizeof(err));
+	if (rc == 0)
+		rc = xlsx_write(
+			b->path,
+			&(struct xlsx_source){ .summary = t[RESULTS_SUMMARY],
+					       .runs = t[RESULTS_RUNS],
+					       .matrix = t[RESULTS_MATRIX],
+					       .env = t[RESULTS_ENV] },
+			err, sizeof(err));
+	if (rc < 0 && !b->warned) {
 		diag_warn("no workbook: %s; the CSV files are complete", err);
 		b->warned = true;
 	}
+	for (i = 0; i < 4; i++)
+		results_table_free(t[i]);
 	b->dirty = false;
 	b->done_at_ns = mono_now_ns();
 	b->cost_ns = b->done_at_ns - start;

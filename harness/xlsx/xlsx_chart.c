@@ -70,7 +70,7 @@ static void note(struct sheet *s, const char *text)
  * Median wall time per strategy cell for each workload cell
  * ---------------------------------------------------------------- */
 
-static double field_number(const struct xlsx_table *t, size_t r, size_t c)
+static double field_number(const struct results_table *t, size_t r, size_t c)
 {
 	double v;
 
@@ -91,18 +91,18 @@ static char *column_ref(unsigned col, unsigned r0, unsigned r1)
 
 /* The summary's cells by id and the columns the whiskers read. */
 struct ci_source {
-	const struct xlsx_table *summary;
+	const struct results_table *summary;
 	struct xlsx_cell_index ix;
 	size_t c_med, c_lo, c_hi;
 };
 
 /* Whisker lengths of matrix cell (i, j) from its summary row. */
 static void whiskers(const struct ci_source *src,
-		     const struct xlsx_table *matrix, size_t i, size_t j,
+		     const struct results_table *matrix, size_t i, size_t j,
 		     double *below, double *above)
 {
-	const char *scell = csv_unguard(xlsx_field(matrix, i + 1, 0)),
-		   *wcell = csv_unguard(xlsx_field(matrix, 0, j + 1));
+	const char *scell = xlsx_field(matrix, i + 1, 0),
+		   *wcell = xlsx_field(matrix, 0, j + 1);
 	size_t r = xlsx_cell_index_find(&src->ix, scell, wcell);
 	double med = field_number(src->summary, r, r ? src->c_med : SIZE_MAX),
 	       lo = field_number(src->summary, r, r ? src->c_lo : SIZE_MAX),
@@ -113,9 +113,9 @@ static void whiskers(const struct ci_source *src,
 }
 
 /* The workload cells (matrix columns) that get a median chart. */
-static size_t charted(const struct xlsx_table *matrix)
+static size_t charted(const struct results_table *matrix)
 {
-	size_t n_w = matrix->n_cols - 1;
+	size_t n_w = xlsx_cols(matrix) - 1;
 
 	return n_w < XLSX_MAX_CHARTS ? n_w : XLSX_MAX_CHARTS;
 }
@@ -124,20 +124,18 @@ static size_t charted(const struct xlsx_table *matrix)
  * One whisker table, shaped like the matrix's charted columns, at row top
  * of the sheet.
  */
-static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
+static void whisker_table(struct sheet *s, const struct results_table *matrix,
 			  unsigned top, const char *title, double **v)
 {
-	size_t n_s = matrix->n_rows - 1, n_w = charted(matrix), i, j;
+	size_t n_s = xlsx_rows(matrix) - 1, n_w = charted(matrix), i, j;
 
 	xlsx_write_text(s->ws, top, DATA_COL, title, s->bold);
 	for (j = 0; j < n_w; j++)
 		xlsx_write_text(s->ws, top, DATA_COL + 1 + (unsigned)j,
-				csv_unguard(xlsx_field(matrix, 0, j + 1)),
-				s->bold);
+				xlsx_field(matrix, 0, j + 1), s->bold);
 	for (i = 0; i < n_s; i++) {
 		xlsx_write_text(s->ws, top + 1 + (unsigned)i, DATA_COL,
-				csv_unguard(xlsx_field(matrix, i + 1, 0)),
-				NULL);
+				xlsx_field(matrix, i + 1, 0), NULL);
 		for (j = 0; j < n_w; j++)
 			if (isfinite(v[j][i]))
 				worksheet_write_number(
@@ -154,10 +152,11 @@ static void whisker_table(struct sheet *s, const struct xlsx_table *matrix,
  * ranges its chart's custom error bars read: for the charted workload
  * cells, what no chart reads would only cost time.
  */
-static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
-		      const struct xlsx_table *matrix, struct xlsx_errbars *eb)
+static void ci_tables(struct sheet *s, const struct results_table *summary,
+		      const struct results_table *matrix,
+		      struct xlsx_errbars *eb)
 {
-	size_t n_s = matrix->n_rows - 1, n_w = charted(matrix), i, j;
+	size_t n_s = xlsx_rows(matrix) - 1, n_w = charted(matrix), i, j;
 	struct ci_source src = {
 		.summary = summary,
 		.c_med = xlsx_column(summary, COLUMN_WALL_MEDIAN_S),
@@ -211,15 +210,15 @@ static void ci_tables(struct sheet *s, const struct xlsx_table *summary,
 }
 
 /* Smallest and largest positive median of matrix column c. */
-static bool median_span(const struct xlsx_table *matrix, size_t c, double *lo,
-			double *hi)
+static bool median_span(const struct results_table *matrix, size_t c,
+			double *lo, double *hi)
 {
 	size_t r;
 	double v;
 
 	*lo = INFINITY;
 	*hi = 0;
-	for (r = 1; r < matrix->n_rows; r++)
+	for (r = 1; r < xlsx_rows(matrix); r++)
 		if (xlsx_number(xlsx_field(matrix, r, c), &v) && v > 0) {
 			*lo = fmin(*lo, v);
 			*hi = fmax(*hi, v);
@@ -246,10 +245,10 @@ static double nice_ceil(double x)
 	return 10 * scale;
 }
 
-static void median_chart(struct sheet *s, const struct xlsx_table *matrix,
+static void median_chart(struct sheet *s, const struct results_table *matrix,
 			 size_t j, const struct xlsx_errbar *bar)
 {
-	size_t n_s = matrix->n_rows - 1, i;
+	size_t n_s = xlsx_rows(matrix) - 1, i;
 	lxw_chart *chart = workbook_add_chart(s->wb, LXW_CHART_COLUMN);
 	lxw_chart_series *ser = chart_add_series(chart, NULL, NULL);
 	double lo, hi, top = 0, v;
@@ -289,17 +288,17 @@ static void median_chart(struct sheet *s, const struct xlsx_table *matrix,
 		    440);
 }
 
-static void median_charts(struct sheet *s, const struct xlsx_table *summary,
-			  const struct xlsx_table *matrix,
+static void median_charts(struct sheet *s, const struct results_table *summary,
+			  const struct results_table *matrix,
 			  struct xlsx_errbars *eb)
 {
 	size_t n_w, j;
 	double lo, hi;
 	bool any = false;
 
-	if (matrix->n_rows < 2 || matrix->n_cols < 2)
+	if (xlsx_rows(matrix) < 2 || xlsx_cols(matrix) < 2)
 		return;
-	n_w = matrix->n_cols - 1;
+	n_w = xlsx_cols(matrix) - 1;
 	for (j = 0; j < n_w; j++)
 		any |= median_span(matrix, j + 1, &lo, &hi);
 	if (!any)
@@ -367,13 +366,13 @@ static int by_label_value(const void *a, const void *b)
  * Does parameter column c take two or more numbers within one strategy
  * label?  Sorting (label, value) pairs keeps this O(n log n).
  */
-static bool crosses(const struct xlsx_table *t, size_t c, size_t c_label)
+static bool crosses(const struct results_table *t, size_t c, size_t c_label)
 {
-	struct labelled *p = xcalloc(t->n_rows + 1, sizeof(*p));
+	struct labelled *p = xcalloc(xlsx_rows(t) + 1, sizeof(*p));
 	size_t r, n = 0;
 	bool yes = false;
 
-	for (r = 1; r < t->n_rows; r++)
+	for (r = 1; r < xlsx_rows(t); r++)
 		if (param_number(xlsx_field(t, r, c), &p[n].v))
 			p[n++].label = xlsx_field(t, r, c_label);
 	qsort(p, n, sizeof(*p), by_label_value);
@@ -385,19 +384,19 @@ static bool crosses(const struct xlsx_table *t, size_t c, size_t c_label)
 }
 
 /* The parameters of row r other than column c that vary: "k=v,k=v". */
-static char *other_params(const struct xlsx_table *t, size_t r, size_t c,
+static char *other_params(const struct results_table *t, size_t r, size_t c,
 			  const bool *varies)
 {
 	char *s = xstrdup(""), *next;
 	size_t k;
 
-	for (k = 0; k < t->n_cols; k++) {
+	for (k = 0; k < xlsx_cols(t); k++) {
 		const char *name = xlsx_field(t, 0, k);
 
 		if (k == c || !varies[k] || !*xlsx_field(t, r, k))
 			continue;
 		next = xasprintf("%s%s%s=%s", s, *s ? "," : "", name + 9,
-				 csv_unguard(xlsx_field(t, r, k)));
+				 xlsx_field(t, r, k));
 		free(s);
 		s = next;
 	}
@@ -419,7 +418,7 @@ static struct series *series_for(struct line_set *ls, const char *key,
 	return &ls->s[ls->n++];
 }
 
-static void collect_lines(const struct xlsx_table *t, size_t c,
+static void collect_lines(const struct results_table *t, size_t c,
 			  const bool *varies, struct line_set *ls)
 {
 	size_t c_label = xlsx_column(t, COLUMN_STRATEGY),
@@ -427,9 +426,9 @@ static void collect_lines(const struct xlsx_table *t, size_t c,
 	       c_speedup = xlsx_column(t, COLUMN_SPEEDUP);
 	size_t r;
 
-	for (r = 1; r < t->n_rows; r++) {
+	for (r = 1; r < xlsx_rows(t); r++) {
 		const char *label = xlsx_field(t, r, c_label),
-			   *id = csv_unguard(xlsx_field(t, r, c_cell));
+			   *id = xlsx_field(t, r, c_cell);
 		const char *wcell = id + cell_id_split(id);
 		double x, y;
 		char *others, *key, *name;
@@ -485,8 +484,8 @@ static void series_table(struct sheet *s, lxw_chart *chart, struct series *se,
 	s->data_row = first + (unsigned)se->n + 1;
 }
 
-static void speedup_chart(struct sheet *s, const struct xlsx_table *t, size_t c,
-			  const bool *varies)
+static void speedup_chart(struct sheet *s, const struct results_table *t,
+			  size_t c, const bool *varies)
 {
 	const char *param = xlsx_field(t, 0, c) + 9;
 	struct line_set ls = { 0 };
@@ -527,13 +526,13 @@ static void speedup_chart(struct sheet *s, const struct xlsx_table *t, size_t c,
  * The sheet
  * ---------------------------------------------------------------- */
 
-void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
-		       const struct xlsx_table *matrix,
+void xlsx_charts_sheet(lxw_workbook *wb, const struct results_table *summary,
+		       const struct results_table *matrix,
 		       struct xlsx_errbars *ret_errbars)
 {
 	struct sheet s = { .wb = wb };
 	size_t c_label = xlsx_column(summary, COLUMN_STRATEGY);
-	bool *varies = xcalloc(summary->n_cols + 1, sizeof(bool));
+	bool *varies = xcalloc(xlsx_cols(summary) + 1, sizeof(bool));
 	size_t c;
 
 	memset(ret_errbars, 0, sizeof(*ret_errbars));
@@ -548,11 +547,11 @@ void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
 	worksheet_fit_to_pages(s.ws, 1, 0);
 	median_charts(&s, summary, matrix, ret_errbars);
 	s.data_row++;
-	for (c = 0; c < summary->n_cols && c_label != SIZE_MAX; c++)
+	for (c = 0; c < xlsx_cols(summary) && c_label != SIZE_MAX; c++)
 		varies[c] =
 			!strncmp(xlsx_field(summary, 0, c), "strategy.", 9) &&
 			crosses(summary, c, c_label);
-	for (c = 0; c < summary->n_cols; c++)
+	for (c = 0; c < xlsx_cols(summary); c++)
 		if (varies[c])
 			speedup_chart(&s, summary, c, varies);
 	free(varies);

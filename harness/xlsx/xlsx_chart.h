@@ -1,6 +1,6 @@
 /*
  * xlsx_chart.h - the charts sheet of the workbook (xlsx.h), drawn from the
- * tables of xlsx_table.h.  Internal to the workbook writer.
+ * results tables of xlsx_field.h.  Internal to the workbook writer.
  */
 #ifndef CONCUR_XLSX_CHART_H
 #define CONCUR_XLSX_CHART_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
-#include "xlsx_table.h"
+#include "xlsx_field.h"
 
 /*
  * The rows of a summary table by cell id (xlsx_index.c): built once in
@@ -27,7 +27,7 @@ struct xlsx_cell_index {
 };
 
 void xlsx_cell_index_build(struct xlsx_cell_index *ix,
-			   const struct xlsx_table *t);
+			   const struct results_table *t);
 /*
  * The first row whose cell id is scell "/" wcell, split there (a '/'
  * inside a parameter value stays on its side: util.h cell_id_split); 0
@@ -84,8 +84,8 @@ int xlsx_package_finish(const char *in_path, const char *out_path,
  * error-bar placeholders described in *ret_errbars, for xlsx_package_finish
  * once the file is written.
  */
-void xlsx_charts_sheet(lxw_workbook *wb, const struct xlsx_table *summary,
-		       const struct xlsx_table *matrix,
+void xlsx_charts_sheet(lxw_workbook *wb, const struct results_table *summary,
+		       const struct results_table *matrix,
 		       struct xlsx_errbars *ret_errbars);
 
 #endif

@@ -23,19 +23,19 @@ static int by_id_then_row(const void *a, const void *b)
 }
 
 void xlsx_cell_index_build(struct xlsx_cell_index *ix,
-			   const struct xlsx_table *t)
+			   const struct results_table *t)
 {
 	size_t c = xlsx_column(t, COLUMN_CELL);
 	size_t r;
 
 	memset(ix, 0, sizeof(*ix));
-	if (c == SIZE_MAX || t->n_rows < 2)
+	if (c == SIZE_MAX || xlsx_rows(t) < 2)
 		return;
-	ix->n = t->n_rows - 1;
+	ix->n = xlsx_rows(t) - 1;
 	ix->rows = xcalloc(ix->n, sizeof(*ix->rows));
 	for (r = 0; r < ix->n; r++)
 		ix->rows[r] = (struct xlsx_cell_row){
-			.id = csv_unguard(xlsx_field(t, r + 1, c)),
+			.id = xlsx_field(t, r + 1, c),
 			.row = r + 1,
 		};
 	qsort(ix->rows, ix->n, sizeof(*ix->rows), by_id_then_row);

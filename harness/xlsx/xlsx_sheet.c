@@ -18,7 +18,7 @@
 #define OUT_CHUNK (1 << 16)
 
 void xlsx_sheet_init(struct xlsx_sheet *s, unsigned index,
-		     const struct xlsx_table *t, size_t rows, size_t cols)
+		     const struct results_table *t, size_t rows, size_t cols)
 {
 	size_t c;
 
@@ -146,7 +146,7 @@ static void open_cell(struct out *o, const char *col, const char *row,
 static void text_value(struct out *o, const char *field)
 {
 	char *owned = NULL;
-	const char *s = csv_unguard(field);
+	const char *s = field;
 	size_t n;
 
 	if (!is_plain(s))
@@ -164,7 +164,8 @@ static void text_value(struct out *o, const char *field)
 static void sheet_row(struct out *o, const struct xlsx_sheet *s, size_t r,
 		      const struct labels *l)
 {
-	size_t c, n = s->t->n[r] < s->cols ? s->t->n[r] : s->cols;
+	char *const *fields = r ? s->t->rows[r - 1].f : s->t->header;
+	size_t c, n = s->cols;
 	char row[24];
 	bool follows = false;
 
@@ -173,7 +174,7 @@ static void sheet_row(struct out *o, const struct xlsx_sheet *s, size_t r,
 	put_str(o, row);
 	put_str(o, "\">");
 	for (c = 0; c < n; c++) {
-		const char *f = s->t->rows[r][c];
+		const char *f = fields[c];
 		bool num = s->is_num[r * s->cols + c];
 
 		if (!*f) {

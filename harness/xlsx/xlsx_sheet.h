@@ -27,7 +27,7 @@
 
 struct xlsx_sheet {
 	char part[48]; /* "xl/worksheets/sheet1.xml" */
-	const struct xlsx_table *t;
+	const struct results_table *t;
 	size_t rows, cols;     /* of t that the sheet holds */
 	unsigned char *is_num; /* rows * cols: the field is a number cell */
 	int32_t *num_xf;       /* per column: style of its numbers, or -1 */
@@ -37,7 +37,7 @@ struct xlsx_sheet {
 
 /* Record what `sheet` holds; is_num and num_xf start cleared (-1). */
 void xlsx_sheet_init(struct xlsx_sheet *s, unsigned index,
-		     const struct xlsx_table *t, size_t rows, size_t cols);
+		     const struct results_table *t, size_t rows, size_t cols);
 void xlsx_sheet_free(struct xlsx_sheet *s);
 
 /*

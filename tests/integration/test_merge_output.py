@@ -60,6 +60,17 @@ class MergeOutput(unittest.TestCase):
     def merge(self, out, *extra):
         return run("merge", out, self.shards, *extra, timeout=300)
 
+    def test_no_xlsx_writes_everything_but_the_workbook(self):
+        rc, out, err = self.merge(self.out, "--no-xlsx")
+        self.assertEqual(rc, 0, err)
+        got = set(os.listdir(os.path.dirname(self.out)))
+        self.assertEqual(got, set(OUTPUTS) - {"m.xlsx"})
+        self.assertNotIn("workbook:", out)
+        rc, out, err = self.merge(self.out)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("workbook:", out)
+        self.assertIn("m.xlsx", os.listdir(os.path.dirname(self.out)))
+
     def test_a_held_lock_refuses_the_merge_and_touches_nothing(self):
         rc, _, err = self.merge(self.out)
         self.assertEqual(rc, 0, err)
