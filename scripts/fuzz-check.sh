@@ -159,7 +159,7 @@ run_target() {
 			"$h/base/svgnum.c" "$h/xlsx/xlsx.c" "$h/xlsx/xlsx_book.c" \
 			"$h/xlsx/xlsx_chart.c" "$h/xlsx/xlsx_errbars.c" "$h/base/latency.c" \
 			"$h/engine/repeat.c" "$h/base/version.c" "$h/base/diag.c" "$h/results/reslock.c" \
-			"$h/xlsx/xlsx_index.c" "$h/xlsx/xlsx_table.c" "$h/xlsx/xlsx_text.c" \
+			"$h/xlsx/xlsx_index.c" "$h/xlsx/xlsx_field.c" "$h/xlsx/xlsx_text.c" \
 			"$h/xlsx/xlsx_sheet.c" "$h/xlsx/xlsx_package.c" "$h/results/schema.c" \
 			"$h/export/export.c" "$h/export/export_json.c" \
 			"$h/export/export_markdown.c" "$h/base/jsontext.c" "$h/base/mdtext.c" \
