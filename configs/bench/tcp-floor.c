@@ -110,9 +110,9 @@ static void start(struct conn *c)
 	c->body_left = -1;
 	started++;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 || (connect(c->fd, (struct sockaddr *)&addr,
-				  sizeof(addr)) != 0 &&
-			  errno != EINPROGRESS) ||
+	if (c->fd < 0 ||
+	    (connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 &&
+	     errno != EINPROGRESS) ||
 	    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
 		perror("tcp-floor: connect");
 		exit(1);
