@@ -66,10 +66,14 @@
  */
 #define HTTP_POOL_MAX 256
 /*
- * Room for the builtin server's status line and headers (about 150 bytes)
- * beside its body, in a receive buffer sized to hold the whole response.
+ * Room for the builtin server's status line and headers (75 bytes for a
+ * 1 KiB body: status, Date, Content-Length) beside its body, in a receive
+ * buffer sized to hold the whole response.  With 10,000 downloads in flight
+ * every byte of it is held 10,000 times.
  */
-#define HTTP_HEAD_ROOM 1024
+#define HTTP_HEAD_ROOM 256
+/* The smallest receive buffer libcurl takes (CURL_MIN_BUFFERSIZE in 7.88). */
+#define HTTP_MIN_BUFFER 1024
 /* libcurl's default receive buffer (CURL_MAX_WRITE_SIZE), the most we ask. */
 #define HTTP_DEFAULT_BUFFER 16384
 /*
@@ -363,6 +367,8 @@ static long buffer_size(const union concur_value *params)
 			return 0;
 	if (body >= HTTP_DEFAULT_BUFFER - HTTP_HEAD_ROOM)
 		return 0;
+	if (body + HTTP_HEAD_ROOM < HTTP_MIN_BUFFER)
+		return HTTP_MIN_BUFFER;
 	return (long)body + HTTP_HEAD_ROOM;
 }
 
