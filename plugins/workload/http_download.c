@@ -1174,7 +1174,9 @@ static void heap_prefault(size_t bytes)
 
 /*
  * Outside the timed region: the handles the event-loop face will take
- * first (see HTTP_POOL_MAX), and the heap their downloads will use.  Made here, in the run's process, after any
+ * first (see HTTP_POOL_MAX), and the heap their downloads will use; none of
+ * it when the core says the workers are blocking ones, which make their
+ * one handle each in worker_init.  Made here, in the run's process, after any
  * fork of the core's and before the strategy's threads; they hold no socket
  * or connection until a task starts.  The blocking face keeps making its
  * own in worker_init, since a strategy may fork there.
@@ -1183,7 +1185,10 @@ static int http_prepare(void *instance, char *err, size_t errlen)
 {
 	struct http_instance *inst = instance;
 	size_t n = inst->count < HTTP_POOL_MAX ? inst->count : HTTP_POOL_MAX;
+	const char *face = getenv(CONCUR_WORKER_FACE_ENV);
 
+	if (face && strcmp(face, "blocking") == 0)
+		return 0;
 	inst->pool = calloc(n ? n : 1, sizeof(*inst->pool));
 	if (!inst->pool)
 		goto nomem;

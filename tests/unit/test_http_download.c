@@ -3,7 +3,9 @@
  * server, under every strategy available (sync, pthreads when built, epoll):
  * success, HTTP 404, connection refused, a reset mid-body, a timeout, a
  * byte mismatch (each a failed task with the right reason), connection
- * reuse on and off, and handles and heap made before the timed region.
+ * reuse on and off, and handles and heap made before the timed region, for
+ * the event-loop face only: the core tells prepare the face
+ * (CONCUR_WORKER_FACE_ENV).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -503,6 +505,94 @@ static void test_heap_prefaulted(void **state)
 			 bytes, faults, pages);
 }
 
+/* Heap in use after create and prepare with CONCUR_WORKER_FACE_ENV = face. */
+static size_t prepared_bytes(const char *face)
+{
+	struct th_values wv;
+	char err[CONCUR_ERRLEN] = "";
+	void *inst = NULL;
+	size_t before, used;
+
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "256");
+	before = mallinfo2().uordblks;
+	assert_int_equal(http->workload.create(wv.v, &inst, err, sizeof(err)),
+			 0);
+	if (face)
+		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
+	assert_int_equal(http->workload.prepare(inst, err, sizeof(err)), 0);
+	unsetenv(CONCUR_WORKER_FACE_ENV);
+	used = mallinfo2().uordblks - before;
+	http->workload.destroy(inst);
+	return used;
+}
+
+/*
+ * The handle pool serves the event-loop face only: with blocking workers
+ * (sync, pthreads, forkpool make one handle per worker in worker_init)
+ * prepare builds none; for a loop, or when the face is not said, it does
+ * (256 handles of over 5 KiB each).
+ */
+static void test_blocking_face_builds_no_pool(void **state)
+{
+	size_t blocking, loop, unsaid;
+
+	(void)state;
+	blocking = prepared_bytes("blocking");
+	loop = prepared_bytes("loop");
+	unsaid = prepared_bytes(NULL);
+	if (blocking > 64 * 1024)
+		fail_msg("prepare for blocking workers kept %zu bytes",
+			 blocking);
+	if (loop < 256 * 5 * 1024 || unsaid < 256 * 5 * 1024)
+		fail_msg("prepare for a loop kept %zu bytes, for an unsaid "
+			 "face %zu: no pool",
+			 loop, unsaid);
+}
+
+static char face_seen[16];
+
+static int record_face(void *instance, char *err, size_t errlen)
+{
+	const char *face = getenv(CONCUR_WORKER_FACE_ENV);
+
+	(void)instance;
+	(void)err;
+	(void)errlen;
+	snprintf(face_seen, sizeof(face_seen), "%s", face ? face : "(unset)");
+	return 0;
+}
+
+/*
+ * The core's side of it: prepare sees "blocking" under sync and pthreads,
+ * "loop" under epoll, and the variable is gone once prepare returns.
+ */
+static void test_core_tells_prepare_the_face(void **state)
+{
+	struct plugin w = *http;
+
+	(void)state;
+	w.workload.prepare = record_face;
+	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
+		struct th_values sv, wv;
+		struct job_shared *sh;
+
+		if (!strats[i].p)
+			continue;
+		th_defaults(&wv, &w);
+		th_set(&wv, "count", "2");
+		strat_values(&sv, &strats[i], true);
+		face_seen[0] = '\0';
+		sh = th_run(&sv, &wv, 10);
+		assert_int_equal(sh->n_failed, 0);
+		job_release(sh);
+		assert_string_equal(face_seen, strcmp(strats[i].name, "epoll")
+						       ? "blocking"
+						       : "loop");
+		assert_null(getenv(CONCUR_WORKER_FACE_ENV));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +607,8 @@ int main(void)
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_handles_prepared),
 		cmocka_unit_test(test_heap_prefaulted),
+		cmocka_unit_test(test_blocking_face_builds_no_pool),
+		cmocka_unit_test(test_core_tells_prepare_the_face),
 	};
 
 	return cmocka_run_group_tests_name("http_download", tests, setup,
