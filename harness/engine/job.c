@@ -284,7 +284,7 @@ static void prefault_records(struct job_shared *shared, size_t n)
 
 /*
  * The workload's prepare, told through CONCUR_WORKER_FACE_ENV which face
- * the strategy's workers will use.  The variable lives only for the call,
+ * the strategy's workers will use, when the strategy says.  The variable lives only for the call,
  * so that nothing the workload starts later (the exec workload's commands)
  * inherits it.
  */
@@ -292,12 +292,16 @@ static int prepare_workload(const struct plugin *strategy,
 			    const struct plugin *workload, void *instance,
 			    char *msg, size_t len)
 {
-	bool loop = strategy->desc->caps & CONCUR_CAP_EVENT_LOOP;
+	uint64_t caps = strategy->desc->caps;
+	const char *face = caps & CONCUR_CAP_EVENT_LOOP ? "loop"
+			   : caps & CONCUR_CAP_BLOCKING ? "blocking"
+							: NULL;
 	int rc;
 
 	if (!workload->workload.prepare)
 		return 0; /* a table built by hand, not by the loader */
-	setenv(CONCUR_WORKER_FACE_ENV, loop ? "loop" : "blocking", 1);
+	if (face)
+		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
 	rc = workload->workload.prepare(instance, msg, len);
 	unsetenv(CONCUR_WORKER_FACE_ENV);
 	return rc;

@@ -144,16 +144,21 @@ extern "C" {
 /*
  * CONCUR_CAP_EVENT_LOOP (strategies, since v1.4): the strategy's workers
  * drive event loops: worker_init gets a loop, and tasks start through
- * start_task where the workload has it.  The core tells the workload's
- * prepare which face the run uses (CONCUR_WORKER_FACE_ENV), so that set-up
- * only one face uses is made only for it.
+ * start_task where the workload has it.  CONCUR_CAP_BLOCKING (strategies,
+ * since v1.4): its workers never get a loop; they call run_task.  The core
+ * tells the workload's prepare which face the run uses
+ * (CONCUR_WORKER_FACE_ENV), so that set-up only one face uses is made only
+ * for it.  A strategy declaring neither (one built against an older header)
+ * leaves the face unsaid.
  */
 #define CONCUR_CAP_EVENT_LOOP (UINT64_C(1) << 2)
+#define CONCUR_CAP_BLOCKING (UINT64_C(1) << 3)
 /*
  * CONCUR_WORKER_FACE_ENV (since v1.4): while the workload's prepare hook
  * runs, and only then, the core sets this environment variable of the
  * run's process to "loop" when the run's strategy declares
- * CONCUR_CAP_EVENT_LOOP and to "blocking" otherwise.  Unset (an older core,
+ * CONCUR_CAP_EVENT_LOOP and to "blocking" when it declares
+ * CONCUR_CAP_BLOCKING.  Unset (a strategy that says neither, an older core,
  * a caller of its own): either face may follow.
  */
 #define CONCUR_WORKER_FACE_ENV "CONCUR_WORKER_FACE"

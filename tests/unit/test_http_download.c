@@ -587,7 +587,9 @@ static int record_face(void *instance, char *err, size_t errlen)
 
 /*
  * The core's side of it: prepare sees "blocking" under sync and pthreads,
- * "loop" under epoll, and the variable is gone once prepare returns.
+ * "loop" under epoll, nothing under a strategy that declares neither
+ * capability (sync with its caps cleared, as one built against an older
+ * header), and the variable is gone once prepare returns.
  */
 static void test_core_tells_prepare_the_face(void **state)
 {
@@ -612,6 +614,22 @@ static void test_core_tells_prepare_the_face(void **state)
 						       ? "blocking"
 						       : "loop");
 		assert_null(getenv(CONCUR_WORKER_FACE_ENV));
+	}
+	if (strats[0].p) {
+		struct plugin older = *strats[0].p;
+		struct th_values sv, wv;
+		struct job_shared *sh;
+
+		older.info.caps = CONCUR_CAP_OPEN_LOOP;
+		older.desc = &older.info;
+		th_defaults(&sv, &older);
+		th_defaults(&wv, &w);
+		th_set(&wv, "count", "2");
+		face_seen[0] = '\0';
+		sh = th_run(&sv, &wv, 10);
+		assert_int_equal(sh->n_failed, 0);
+		job_release(sh);
+		assert_string_equal(face_seen, "(unset)");
 	}
 }
 
