@@ -34,6 +34,13 @@ nginx_pid=
 serve_pid=
 
 cleanup() {
+	status=$?
+	# set -e stops at a client that saw a failed transfer (it exits 1 and
+	# says so on its own output, kept in $tmp): show those lines.
+	if [ "$status" -ne 0 ] && ls "$tmp"/*.txt >/dev/null 2>&1; then
+		echo "bench-io.sh: a step failed (exit $status); the clients' last lines:" >&2
+		tail -n 2 "$tmp"/*.txt >&2 2>/dev/null || true
+	fi
 	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
 	rm -rf "$tmp"
