@@ -1,8 +1,10 @@
 #!/bin/sh
 # bench-io.sh — the I/O table of README "Benchmarks": http_download on the
 # epoll strategy beside the most libcurl itself does on this machine
-# (configs/bench/curl-ceiling.c, built here) and beside wrk, all in one run
-# so that their ratios hold even on a busy machine.
+# (configs/bench/curl-ceiling.c, built here), beside the kernel's floor (a
+# raw-socket client with no libcurl, configs/bench/tcp-floor.c, built here:
+# what part of a new connection's cost no client avoids) and beside wrk,
+# all in one run so that their ratios hold even on a busy machine.
 #
 #   1. 160 downloads of 10 KiB, 20 ms delay, all in flight: limit 20 ms
 #   2. the same with no delay: the client's cost of 160 new connections
@@ -32,6 +34,13 @@ nginx_pid=
 serve_pid=
 
 cleanup() {
+	status=$?
+	# set -e stops at a client that saw a failed transfer (it exits 1 and
+	# says so on its own output, kept in $tmp): show those lines.
+	if [ "$status" -ne 0 ] && ls "$tmp"/*.txt >/dev/null 2>&1; then
+		echo "bench-io.sh: a step failed (exit $status); the clients' last lines:" >&2
+		tail -n 2 "$tmp"/*.txt >&2 2>/dev/null || true
+	fi
 	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
 	rm -rf "$tmp"
@@ -49,6 +58,7 @@ done
 ulimit -n "$(ulimit -Hn)"
 
 cc -O2 -o "$tmp/curl-ceiling" "$bench/curl-ceiling.c" -lcurl
+cc -O2 -o "$tmp/tcp-floor" "$bench/tcp-floor.c"
 
 # A free loopback port for nginx.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -105,9 +115,11 @@ wait "$c2"
 "$concur" run "$bench/io-keepalive.ini" --set "download.url=$ngx" \
 	-o "$tmp/ka.csv" --quiet >/dev/null
 
-# Rows 1 and 2: five ceiling runs each, then concur's ten.
+# Rows 1 and 2: five floor and ceiling runs each, in turn, then concur's ten.
 for delay in 20000 0; do
 	for r in 1 2 3 4 5; do
+		"$tmp/tcp-floor" "${builtin}?delay_us=$delay&size=10240" 160 160 \
+			10240 >>"$tmp/floor-connect-$delay.txt"
 		"$tmp/curl-ceiling" "${builtin}?delay_us=$delay&size=10240" 160 160 \
 			fresh 10240 >>"$tmp/ceil-connect-$delay.txt"
 	done
@@ -115,6 +127,8 @@ done
 "$concur" run "$bench/io-connect.ini" -o "$tmp/connect.csv" --quiet >/dev/null
 
 # Row 4.
+"$tmp/tcp-floor" "${builtin}?delay_us=1000000&size=1024" 10000 10000 \
+	1024 >"$tmp/floor-10k.txt"
 "$tmp/curl-ceiling" "${builtin}?delay_us=1000000&size=1024" 10000 10000 \
 	keepalive 1024 >"$tmp/ceil-10k.txt"
 "$concur" run "$bench/io-10k.ini" -o "$tmp/10k.csv" --quiet >/dev/null
@@ -159,23 +173,27 @@ w1, w2 = wrk("wrk1"), wrk("wrk2")
 c1 = ceiling("ceil-ka")
 c2 = ceiling("ceil-ka2a")[1] + ceiling("ceil-ka2b")[1]
 print()
-print("| scenario | limit | libcurl ceiling | concur, 1 loop | concur, 2 loops |")
-print("|---|---|---|---|---|")
+print("| scenario | limit | kernel floor | libcurl ceiling | concur, 1 loop | concur, 2 loops |")
+print("|---|---|---|---|---|---|")
 for delay, label, cell in ((20000, "160 × 10 KiB, 20 ms delay, all in flight", "latency=20ms"),
                            (0, "same, no delay (160 new connections)", "latency=0")):
+    f = ceiling(f"floor-connect-{delay}")
     c = ceiling(f"ceil-connect-{delay}")
     e1 = con[f"epoll/download[{cell}]"]
     e2 = con[f"epoll2/download[{cell}]"]
-    print(f"| {label} | {'20 ms' if delay else '–'} | {c[0]*1e3:.1f} ms, {c[2]:.0f} µs CPU/download "
+    print(f"| {label} | {'20 ms' if delay else '–'} | {f[0]*1e3:.1f} ms, {f[2]:.0f} µs CPU/connection "
+          f"| {c[0]*1e3:.1f} ms, {c[2]:.0f} µs CPU/download "
           f"| {e1[0]*1e3:.1f} ms, {e1[2]:.0f} µs | {e2[0]*1e3:.1f} ms, {e2[2]:.0f} µs |")
 e1, e2 = ka["epoll/download"], ka["epoll2/download"]
-print(f"| keep-alive, 100 in flight, 40 B (nginx) | wrk -t1 {w1/1e3:.1f}k/s, -t2 {w2/1e3:.1f}k/s "
+print(f"| keep-alive, 100 in flight, 40 B (nginx) | wrk -t1 {w1/1e3:.1f}k/s, -t2 {w2/1e3:.1f}k/s | – "
       f"| 1 process {c1[1]/1e3:.1f}k/s ({c1[1]/w1:.2f}× wrk -t1), {c1[2]:.1f} µs; 2 processes {c2/1e3:.1f}k/s ({c2/w2:.2f}× wrk -t2) "
       f"| {e1[1]/1e3:.1f}k/s ({e1[1]/w1:.2f}× wrk, {e1[1]/c1[1]:.2f}× ceiling), {e1[2]:.1f} µs "
       f"| {e2[1]/1e3:.1f}k/s ({e2[1]/w2:.2f}× wrk, {e2[1]/c2:.2f}× ceiling), {e2[2]:.1f} µs |")
+f = ceiling("floor-10k")
 c = ceiling("ceil-10k")
 e1 = big["epoll/download"]
-print(f"| 10,000 × 1 KiB, 1 s delay, all in flight | 1.0 s | {c[0]:.2f} s, {c[2]:.0f} µs, "
+print(f"| 10,000 × 1 KiB, 1 s delay, all in flight | 1.0 s | {f[0]:.2f} s, {f[2]:.0f} µs, "
+      f"{f[3]/1024:.0f} MiB ({f[3]/10000:.1f} KiB/connection) | {c[0]:.2f} s, {c[2]:.0f} µs, "
       f"{c[3]/1024:.0f} MiB ({c[3]/10000:.1f} KiB/transfer) | {e1[0]:.2f} s, {e1[2]:.0f} µs, "
       f"{e1[3]/1024:.0f} MiB ({e1[3]/10000:.1f} KiB/download) | – |")
 PY

@@ -282,6 +282,31 @@ static void prefault_records(struct job_shared *shared, size_t n)
 	p[len - 1] = p[len - 1];
 }
 
+/*
+ * The workload's prepare, told through CONCUR_WORKER_FACE_ENV which face
+ * the strategy's workers will use, when the strategy says.  The variable lives only for the call,
+ * so that nothing the workload starts later (the exec workload's commands)
+ * inherits it.
+ */
+static int prepare_workload(const struct plugin *strategy,
+			    const struct plugin *workload, void *instance,
+			    char *msg, size_t len)
+{
+	uint64_t caps = strategy->desc->caps;
+	const char *face = caps & CONCUR_CAP_EVENT_LOOP ? "loop"
+			   : caps & CONCUR_CAP_BLOCKING ? "blocking"
+							: NULL;
+	int rc;
+
+	if (!workload->workload.prepare)
+		return 0; /* a table built by hand, not by the loader */
+	if (face)
+		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
+	rc = workload->workload.prepare(instance, msg, len);
+	unsetenv(CONCUR_WORKER_FACE_ENV);
+	return rc;
+}
+
 int job_run(const struct plugin *strategy, const union concur_value *svals,
 	    const struct plugin *workload, const union concur_value *wvals,
 	    const struct plugin_extras *extras, struct job_shared *shared,
@@ -301,9 +326,7 @@ int job_run(const struct plugin *strategy, const union concur_value *svals,
 			      workload->name, msg);
 		return shared->run_status;
 	}
-	rc = workload->workload.prepare
-		     ? workload->workload.prepare(instance, msg, sizeof(msg))
-		     : 0; /* NULL: a table built by hand, not by the loader */
+	rc = prepare_workload(strategy, workload, instance, msg, sizeof(msg));
 	if (rc != 0) {
 		set_run_error(shared, rc, kind_name(CONCUR_KIND_WORKLOAD),
 			      workload->name, msg);

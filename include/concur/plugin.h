@@ -80,7 +80,7 @@ extern "C" {
  * each revision only appends (rules 2 to 4), and "(since v1.N)" marks what
  * revision N added.
  */
-#define CONCUR_ABI_MINOR 3
+#define CONCUR_ABI_MINOR 4
 /* The symbol the loader looks up in every plugin .so. */
 #define CONCUR_PLUGIN_SYMBOL "concur_plugin_v1"
 /* Exports the plugin description even when built with -fvisibility=hidden. */
@@ -141,6 +141,27 @@ extern "C" {
  * (the loader refuses it otherwise).
  */
 #define CONCUR_CAP_EXTRA_KEYS (UINT64_C(1) << 1)
+/*
+ * CONCUR_CAP_EVENT_LOOP (strategies, since v1.4): the strategy's workers
+ * drive event loops: worker_init gets a loop, and tasks start through
+ * start_task where the workload has it.  CONCUR_CAP_BLOCKING (strategies,
+ * since v1.4): its workers never get a loop; they call run_task.  The core
+ * tells the workload's prepare which face the run uses
+ * (CONCUR_WORKER_FACE_ENV), so that set-up only one face uses is made only
+ * for it.  A strategy declaring neither (one built against an older header)
+ * leaves the face unsaid.
+ */
+#define CONCUR_CAP_EVENT_LOOP (UINT64_C(1) << 2)
+#define CONCUR_CAP_BLOCKING (UINT64_C(1) << 3)
+/*
+ * CONCUR_WORKER_FACE_ENV (since v1.4): while the workload's prepare hook
+ * runs, and only then, the core sets this environment variable of the
+ * run's process to "loop" when the run's strategy declares
+ * CONCUR_CAP_EVENT_LOOP and to "blocking" when it declares
+ * CONCUR_CAP_BLOCKING.  Unset (a strategy that says neither, an older core,
+ * a caller of its own): either face may follow.
+ */
+#define CONCUR_WORKER_FACE_ENV "CONCUR_WORKER_FACE"
 
 /* Size of every error buffer the core passes to a hook. */
 #define CONCUR_ERRLEN 256
@@ -444,6 +465,8 @@ struct concur_workload_ops {
 	 * only to count its tasks or to validate, so this is the place for
 	 * side effects a run needs (creating files, warming a cache).  A
 	 * failure fails the run, with its message; destroy still follows.
+	 * Since v1.4 it can tell which face the workers will use from
+	 * CONCUR_WORKER_FACE_ENV.
 	 */
 	int (*prepare)(void *instance, char *err, size_t errlen);
 };

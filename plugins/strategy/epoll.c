@@ -196,5 +196,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		       "(needs start_task, else runs tasks blocking)",
 	.params = epoll_params_table,
 	.strategy = &epoll_ops,
-	.caps = CONCUR_CAP_OPEN_LOOP,
+	.caps = CONCUR_CAP_OPEN_LOOP | CONCUR_CAP_EVENT_LOOP,
 };

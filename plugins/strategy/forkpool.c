@@ -451,5 +451,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		"a pool of forked worker processes claiming tasks from shared memory",
 	.params = fp_params,
 	.strategy = &fp_ops,
-	.caps = CONCUR_CAP_OPEN_LOOP,
+	.caps = CONCUR_CAP_OPEN_LOOP | CONCUR_CAP_BLOCKING,
 };

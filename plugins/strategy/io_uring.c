@@ -346,5 +346,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		       "Linux 5.6) its cells fail, saying why",
 	.params = io_uring_params_table,
 	.strategy = &io_uring_ops,
-	.caps = CONCUR_CAP_OPEN_LOOP,
+	.caps = CONCUR_CAP_OPEN_LOOP | CONCUR_CAP_EVENT_LOOP,
 };

@@ -223,5 +223,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 	.description = "a pool of threads claiming tasks from a shared counter",
 	.params = pt_params,
 	.strategy = &pt_ops,
-	.caps = CONCUR_CAP_OPEN_LOOP,
+	.caps = CONCUR_CAP_OPEN_LOOP | CONCUR_CAP_BLOCKING,
 };

@@ -65,5 +65,5 @@ CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {
 		"every task in order in the calling thread (the baseline)",
 	.params = NULL,
 	.strategy = &sync_ops,
-	.caps = CONCUR_CAP_OPEN_LOOP,
+	.caps = CONCUR_CAP_OPEN_LOOP | CONCUR_CAP_BLOCKING,
 };

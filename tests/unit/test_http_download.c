@@ -3,7 +3,9 @@
  * server, under every strategy available (sync, pthreads when built, epoll):
  * success, HTTP 404, connection refused, a reset mid-body, a timeout, a
  * byte mismatch (each a failed task with the right reason), connection
- * reuse on and off, and handles made before the timed region.
+ * reuse on and off, and handles and heap made before the timed region, for
+ * the event-loop face only: the core tells prepare the face
+ * (CONCUR_WORKER_FACE_ENV).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -15,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -432,6 +436,203 @@ static void test_handles_prepared(void **state)
 			 grown, grown / 63);
 }
 
+/*
+ * Under AddressSanitizer malloc is the sanitizer's: glibc's heap, which the
+ * two tests below observe (mallinfo2, page faults of its top), is not the
+ * one in use, and prepare's mallopt has no effect on it.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define GLIBC_HEAP false
+#else
+#define GLIBC_HEAP true
+#endif
+
+static void need_glibc_heap(void)
+{
+	if (!GLIBC_HEAP) {
+		fprintf(stderr, "note: AddressSanitizer's allocator, not "
+				"glibc's: skipped\n");
+		skip();
+	}
+}
+
+/* Minor page faults this process has taken so far. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * In a forked child, as a run's process is: create and prepare, then
+ * allocate and write `bytes` in pieces of the size libcurl allocates;
+ * returns the page faults that writing took.
+ */
+static long faults_after_prepare(size_t bytes)
+{
+	int fds[2];
+	long faults = -1;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct th_values wv;
+		char err[CONCUR_ERRLEN] = "";
+		void *inst = NULL;
+		long before;
+
+		th_defaults(&wv, http);
+		th_set(&wv, "count", "256");
+		th_set(&wv, "body", "10k");
+		if (http->workload.create(wv.v, &inst, err, sizeof(err)) ||
+		    http->workload.prepare(inst, err, sizeof(err)))
+			_exit(1);
+		before = minor_faults();
+		for (size_t done = 0; done < bytes; done += 2000)
+			memset(malloc(2000), 1, 2000);
+		faults = minor_faults() - before;
+		if (write(fds[1], &faults, sizeof(faults)) != sizeof(faults))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &faults, sizeof(faults)), sizeof(faults));
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return faults;
+}
+
+/*
+ * prepare makes the heap the downloads will allocate present, outside the
+ * timed region: in a forked process their first writes to it then take
+ * few page faults (without it, one per 4 KiB page; with it, ~a quarter, on
+ * free space the child shares with this test's heap until it writes it).
+ */
+static void test_heap_prefaulted(void **state)
+{
+	size_t bytes = 256 * 8192; /* below what 256 downloads of 10 KiB use */
+	long faults, pages = (long)bytes / sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	need_glibc_heap();
+	faults = faults_after_prepare(bytes);
+	if (faults > pages / 2)
+		fail_msg("writing %zu bytes after prepare took %ld page "
+			 "faults (%ld pages)",
+			 bytes, faults, pages);
+}
+
+/* Heap in use after create and prepare with CONCUR_WORKER_FACE_ENV = face. */
+static size_t prepared_bytes(const char *face)
+{
+	struct th_values wv;
+	char err[CONCUR_ERRLEN] = "";
+	void *inst = NULL;
+	size_t before, used;
+
+	th_defaults(&wv, http);
+	th_set(&wv, "count", "256");
+	before = mallinfo2().uordblks;
+	assert_int_equal(http->workload.create(wv.v, &inst, err, sizeof(err)),
+			 0);
+	if (face)
+		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
+	assert_int_equal(http->workload.prepare(inst, err, sizeof(err)), 0);
+	unsetenv(CONCUR_WORKER_FACE_ENV);
+	used = mallinfo2().uordblks - before;
+	http->workload.destroy(inst);
+	return used;
+}
+
+/*
+ * The handle pool serves the event-loop face only: with blocking workers
+ * (sync, pthreads, forkpool make one handle per worker in worker_init)
+ * prepare builds none; for a loop, or when the face is not said, it does
+ * (256 handles of over 5 KiB each).
+ */
+static void test_blocking_face_builds_no_pool(void **state)
+{
+	size_t blocking, loop, unsaid;
+
+	(void)state;
+	need_glibc_heap();
+	blocking = prepared_bytes("blocking");
+	loop = prepared_bytes("loop");
+	unsaid = prepared_bytes(NULL);
+	if (blocking > 64 * 1024)
+		fail_msg("prepare for blocking workers kept %zu bytes",
+			 blocking);
+	if (loop < 256 * 5 * 1024 || unsaid < 256 * 5 * 1024)
+		fail_msg("prepare for a loop kept %zu bytes, for an unsaid "
+			 "face %zu: no pool",
+			 loop, unsaid);
+}
+
+static char face_seen[16];
+
+static int record_face(void *instance, char *err, size_t errlen)
+{
+	const char *face = getenv(CONCUR_WORKER_FACE_ENV);
+
+	(void)instance;
+	(void)err;
+	(void)errlen;
+	snprintf(face_seen, sizeof(face_seen), "%s", face ? face : "(unset)");
+	return 0;
+}
+
+/*
+ * The core's side of it: prepare sees "blocking" under sync and pthreads,
+ * "loop" under epoll, nothing under a strategy that declares neither
+ * capability (sync with its caps cleared, as one built against an older
+ * header), and the variable is gone once prepare returns.
+ */
+static void test_core_tells_prepare_the_face(void **state)
+{
+	struct plugin w = *http;
+
+	(void)state;
+	w.workload.prepare = record_face;
+	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
+		struct th_values sv, wv;
+		struct job_shared *sh;
+
+		if (!strats[i].p)
+			continue;
+		th_defaults(&wv, &w);
+		th_set(&wv, "count", "2");
+		strat_values(&sv, &strats[i], true);
+		face_seen[0] = '\0';
+		sh = th_run(&sv, &wv, 10);
+		assert_int_equal(sh->n_failed, 0);
+		job_release(sh);
+		assert_string_equal(face_seen, strcmp(strats[i].name, "epoll")
+						       ? "blocking"
+						       : "loop");
+		assert_null(getenv(CONCUR_WORKER_FACE_ENV));
+	}
+	if (strats[0].p) {
+		struct plugin older = *strats[0].p;
+		struct th_values sv, wv;
+		struct job_shared *sh;
+
+		older.info.caps = CONCUR_CAP_OPEN_LOOP;
+		older.desc = &older.info;
+		th_defaults(&sv, &older);
+		th_defaults(&wv, &w);
+		th_set(&wv, "count", "2");
+		face_seen[0] = '\0';
+		sh = th_run(&sv, &wv, 10);
+		assert_int_equal(sh->n_failed, 0);
+		job_release(sh);
+		assert_string_equal(face_seen, "(unset)");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +646,9 @@ int main(void)
 		cmocka_unit_test(test_connection_reuse),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_handles_prepared),
+		cmocka_unit_test(test_heap_prefaulted),
+		cmocka_unit_test(test_blocking_face_builds_no_pool),
+		cmocka_unit_test(test_core_tells_prepare_the_face),
 	};
 
 	return cmocka_run_group_tests_name("http_download", tests, setup,
