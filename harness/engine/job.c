@@ -283,28 +283,24 @@ static void prefault_records(struct job_shared *shared, size_t n)
 }
 
 /*
- * The workload's prepare, told through CONCUR_WORKER_FACE_ENV which face
- * the strategy's workers will use, when the strategy says.  The variable lives only for the call,
- * so that nothing the workload starts later (the exec workload's commands)
- * inherits it.
+ * The workload's prepare: prepare_face, told which face the strategy's
+ * workers use (by its CONCUR_CAP_EVENT_LOOP / CONCUR_CAP_BLOCKING), where
+ * the workload has it; prepare otherwise.
  */
 static int prepare_workload(const struct plugin *strategy,
 			    const struct plugin *workload, void *instance,
 			    char *msg, size_t len)
 {
+	const struct concur_workload_ops *o = &workload->workload;
 	uint64_t caps = strategy->desc->caps;
-	const char *face = caps & CONCUR_CAP_EVENT_LOOP ? "loop"
-			   : caps & CONCUR_CAP_BLOCKING ? "blocking"
-							: NULL;
-	int rc;
+	int face = caps & CONCUR_CAP_EVENT_LOOP ? CONCUR_FACE_LOOP
+		   : caps & CONCUR_CAP_BLOCKING ? CONCUR_FACE_BLOCKING
+						: CONCUR_FACE_UNSAID;
 
-	if (!workload->workload.prepare)
-		return 0; /* a table built by hand, not by the loader */
-	if (face)
-		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
-	rc = workload->workload.prepare(instance, msg, len);
-	unsetenv(CONCUR_WORKER_FACE_ENV);
-	return rc;
+	if (o->prepare_face)
+		return o->prepare_face(instance, face, msg, len);
+	/* NULL: a table built by hand, not by the loader */
+	return o->prepare ? o->prepare(instance, msg, len) : 0;
 }
 
 int job_run(const struct plugin *strategy, const union concur_value *svals,

@@ -146,22 +146,21 @@ extern "C" {
  * drive event loops: worker_init gets a loop, and tasks start through
  * start_task where the workload has it.  CONCUR_CAP_BLOCKING (strategies,
  * since v1.4): its workers never get a loop; they call run_task.  The core
- * tells the workload's prepare which face the run uses
- * (CONCUR_WORKER_FACE_ENV), so that set-up only one face uses is made only
- * for it.  A strategy declaring neither (one built against an older header)
- * leaves the face unsaid.
+ * tells the workload's prepare_face which of the two the run uses, so that
+ * set-up only one face uses is made only for it.
  */
 #define CONCUR_CAP_EVENT_LOOP (UINT64_C(1) << 2)
 #define CONCUR_CAP_BLOCKING (UINT64_C(1) << 3)
 /*
- * CONCUR_WORKER_FACE_ENV (since v1.4): while the workload's prepare hook
- * runs, and only then, the core sets this environment variable of the
- * run's process to "loop" when the run's strategy declares
- * CONCUR_CAP_EVENT_LOOP and to "blocking" when it declares
- * CONCUR_CAP_BLOCKING.  Unset (a strategy that says neither, an older core,
- * a caller of its own): either face may follow.
+ * The face argument of a workload's prepare_face (since v1.4):
+ * CONCUR_FACE_LOOP when the run's strategy declares CONCUR_CAP_EVENT_LOOP,
+ * CONCUR_FACE_BLOCKING when it declares CONCUR_CAP_BLOCKING, and
+ * CONCUR_FACE_UNSAID when it declares neither (one built against an older
+ * header): then either face may follow.
  */
-#define CONCUR_WORKER_FACE_ENV "CONCUR_WORKER_FACE"
+#define CONCUR_FACE_UNSAID 0
+#define CONCUR_FACE_BLOCKING 1
+#define CONCUR_FACE_LOOP 2
 
 /* Size of every error buffer the core passes to a hook. */
 #define CONCUR_ERRLEN 256
@@ -465,10 +464,17 @@ struct concur_workload_ops {
 	 * only to count its tasks or to validate, so this is the place for
 	 * side effects a run needs (creating files, warming a cache).  A
 	 * failure fails the run, with its message; destroy still follows.
-	 * Since v1.4 it can tell which face the workers will use from
-	 * CONCUR_WORKER_FACE_ENV.
 	 */
 	int (*prepare)(void *instance, char *err, size_t errlen);
+	/*
+	 * Optional (since v1.4).  prepare, told the face the run's workers
+	 * will use (CONCUR_FACE_*), so that set-up only one face uses is made
+	 * only for it.  Where a workload has it, the core calls it instead of
+	 * prepare; a core older than v1.4 calls prepare, so a workload that
+	 * has prepare_face keeps prepare too (as prepare_face with
+	 * CONCUR_FACE_UNSAID).
+	 */
+	int (*prepare_face)(void *instance, int face, char *err, size_t errlen);
 };
 
 /* ---------------------------------------------------------------------

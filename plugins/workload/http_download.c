@@ -1181,13 +1181,12 @@ static void heap_prefault(size_t bytes)
  * or connection until a task starts.  The blocking face keeps making its
  * own in worker_init, since a strategy may fork there.
  */
-static int http_prepare(void *instance, char *err, size_t errlen)
+static int http_prepare_face(void *instance, int face, char *err, size_t errlen)
 {
 	struct http_instance *inst = instance;
 	size_t n = inst->count < HTTP_POOL_MAX ? inst->count : HTTP_POOL_MAX;
-	const char *face = getenv(CONCUR_WORKER_FACE_ENV);
 
-	if (face && strcmp(face, "blocking") == 0)
+	if (face == CONCUR_FACE_BLOCKING)
 		return 0;
 	inst->pool = calloc(n ? n : 1, sizeof(*inst->pool));
 	if (!inst->pool)
@@ -1204,6 +1203,12 @@ static int http_prepare(void *instance, char *err, size_t errlen)
 nomem:
 	snprintf(err, errlen, "cannot create a curl handle");
 	return -ENOMEM;
+}
+
+/* A core older than v1.4 does not say the face: be ready for the loop. */
+static int http_prepare(void *instance, char *err, size_t errlen)
+{
+	return http_prepare_face(instance, CONCUR_FACE_UNSAID, err, errlen);
 }
 
 static const struct concur_param http_params[] = {
@@ -1274,6 +1279,7 @@ static const struct concur_workload_ops http_ops = {
 	.start_task = http_start_task,
 	.needs = http_needs,
 	.prepare = http_prepare,
+	.prepare_face = http_prepare_face,
 };
 
 CONCUR_PLUGIN_EXPORT const struct concur_plugin concur_plugin_v1 = {

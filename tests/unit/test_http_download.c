@@ -4,8 +4,7 @@
  * success, HTTP 404, connection refused, a reset mid-body, a timeout, a
  * byte mismatch (each a failed task with the right reason), connection
  * reuse on and off, and handles and heap made before the timed region, for
- * the event-loop face only: the core tells prepare the face
- * (CONCUR_WORKER_FACE_ENV).
+ * the event-loop face only: the core tells prepare_face the face.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -526,8 +525,8 @@ static void test_heap_prefaulted(void **state)
 			 bytes, faults, pages);
 }
 
-/* Heap in use after create and prepare with CONCUR_WORKER_FACE_ENV = face. */
-static size_t prepared_bytes(const char *face)
+/* Heap in use after create and prepare_face(face) (-1: plain prepare). */
+static size_t prepared_bytes(int face)
 {
 	struct th_values wv;
 	char err[CONCUR_ERRLEN] = "";
@@ -539,10 +538,13 @@ static size_t prepared_bytes(const char *face)
 	before = mallinfo2().uordblks;
 	assert_int_equal(http->workload.create(wv.v, &inst, err, sizeof(err)),
 			 0);
-	if (face)
-		setenv(CONCUR_WORKER_FACE_ENV, face, 1);
-	assert_int_equal(http->workload.prepare(inst, err, sizeof(err)), 0);
-	unsetenv(CONCUR_WORKER_FACE_ENV);
+	if (face < 0)
+		assert_int_equal(http->workload.prepare(inst, err, sizeof(err)),
+				 0);
+	else
+		assert_int_equal(http->workload.prepare_face(inst, face, err,
+							     sizeof(err)),
+				 0);
 	used = mallinfo2().uordblks - before;
 	http->workload.destroy(inst);
 	return used;
@@ -556,47 +558,47 @@ static size_t prepared_bytes(const char *face)
  */
 static void test_blocking_face_builds_no_pool(void **state)
 {
-	size_t blocking, loop, unsaid;
+	size_t blocking, loop, unsaid, older;
 
 	(void)state;
 	need_glibc_heap();
-	blocking = prepared_bytes("blocking");
-	loop = prepared_bytes("loop");
-	unsaid = prepared_bytes(NULL);
+	blocking = prepared_bytes(CONCUR_FACE_BLOCKING);
+	loop = prepared_bytes(CONCUR_FACE_LOOP);
+	unsaid = prepared_bytes(CONCUR_FACE_UNSAID);
+	older = prepared_bytes(-1);
 	if (blocking > 64 * 1024)
 		fail_msg("prepare for blocking workers kept %zu bytes",
 			 blocking);
-	if (loop < 256 * 5 * 1024 || unsaid < 256 * 5 * 1024)
+	if (loop < 256 * 5 * 1024 || unsaid < 256 * 5 * 1024 ||
+	    older < 256 * 5 * 1024)
 		fail_msg("prepare for a loop kept %zu bytes, for an unsaid "
-			 "face %zu: no pool",
-			 loop, unsaid);
+			 "face %zu, from an older core %zu: no pool",
+			 loop, unsaid, older);
 }
 
-static char face_seen[16];
+static int face_seen;
 
-static int record_face(void *instance, char *err, size_t errlen)
+static int record_face(void *instance, int face, char *err, size_t errlen)
 {
-	const char *face = getenv(CONCUR_WORKER_FACE_ENV);
-
 	(void)instance;
 	(void)err;
 	(void)errlen;
-	snprintf(face_seen, sizeof(face_seen), "%s", face ? face : "(unset)");
+	face_seen = face;
 	return 0;
 }
 
 /*
- * The core's side of it: prepare sees "blocking" under sync and pthreads,
- * "loop" under epoll, nothing under a strategy that declares neither
- * capability (sync with its caps cleared, as one built against an older
- * header), and the variable is gone once prepare returns.
+ * The core's side of it: prepare_face is told CONCUR_FACE_BLOCKING under
+ * sync and pthreads, CONCUR_FACE_LOOP under epoll, and CONCUR_FACE_UNSAID
+ * under a strategy that declares neither capability (sync with its caps
+ * cleared, as one built against an older header).
  */
 static void test_core_tells_prepare_the_face(void **state)
 {
 	struct plugin w = *http;
 
 	(void)state;
-	w.workload.prepare = record_face;
+	w.workload.prepare_face = record_face;
 	for (size_t i = 0; i < ARRAY_SIZE(strats); i++) {
 		struct th_values sv, wv;
 		struct job_shared *sh;
@@ -606,14 +608,13 @@ static void test_core_tells_prepare_the_face(void **state)
 		th_defaults(&wv, &w);
 		th_set(&wv, "count", "2");
 		strat_values(&sv, &strats[i], true);
-		face_seen[0] = '\0';
+		face_seen = -1;
 		sh = th_run(&sv, &wv, 10);
 		assert_int_equal(sh->n_failed, 0);
 		job_release(sh);
-		assert_string_equal(face_seen, strcmp(strats[i].name, "epoll")
-						       ? "blocking"
-						       : "loop");
-		assert_null(getenv(CONCUR_WORKER_FACE_ENV));
+		assert_int_equal(face_seen, strcmp(strats[i].name, "epoll")
+						    ? CONCUR_FACE_BLOCKING
+						    : CONCUR_FACE_LOOP);
 	}
 	if (strats[0].p) {
 		struct plugin older = *strats[0].p;
@@ -625,11 +626,11 @@ static void test_core_tells_prepare_the_face(void **state)
 		th_defaults(&sv, &older);
 		th_defaults(&wv, &w);
 		th_set(&wv, "count", "2");
-		face_seen[0] = '\0';
+		face_seen = -1;
 		sh = th_run(&sv, &wv, 10);
 		assert_int_equal(sh->n_failed, 0);
 		job_release(sh);
-		assert_string_equal(face_seen, "(unset)");
+		assert_int_equal(face_seen, CONCUR_FACE_UNSAID);
 	}
 }
 
