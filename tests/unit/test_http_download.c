@@ -436,11 +436,16 @@ static void test_handles_prepared(void **state)
 }
 
 /*
- * Under AddressSanitizer malloc is the sanitizer's: glibc's heap, which the
- * two tests below observe (mallinfo2, page faults of its top), is not the
- * one in use, and prepare's mallopt has no effect on it.
+ * Under AddressSanitizer or ThreadSanitizer malloc is the sanitizer's:
+ * glibc's heap, which the two tests below observe (mallinfo2, page faults
+ * of its top), is not the one in use, and prepare's mallopt has no effect
+ * on it.  (GCC defines __SANITIZE_*__; clang answers __has_feature.)
  */
-#ifdef __SANITIZE_ADDRESS__
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) ||           \
+	__has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define GLIBC_HEAP false
 #else
 #define GLIBC_HEAP true
@@ -449,7 +454,7 @@ static void test_handles_prepared(void **state)
 static void need_glibc_heap(void)
 {
 	if (!GLIBC_HEAP) {
-		fprintf(stderr, "note: AddressSanitizer's allocator, not "
+		fprintf(stderr, "note: a sanitizer's allocator, not "
 				"glibc's: skipped\n");
 		skip();
 	}
