@@ -138,12 +138,21 @@ static void print_needs(const struct plugin *p)
 			       : "");
 	if (p->desc->libraries(libs, sizeof(libs)) == 0 && *libs)
 		printf("libraries: %s\n", libs);
-	if (p->desc->kind == CONCUR_KIND_STRATEGY)
+	if (p->desc->kind == CONCUR_KIND_STRATEGY) {
 		printf("open loop: %s\n",
 		       p->desc->caps & CONCUR_CAP_OPEN_LOOP
 			       ? "yes (honours a workload's rate)"
 			       : "no (refused for a workload with rate > 0)");
-	else
+		printf("workers: %s\n",
+		       p->desc->caps & CONCUR_CAP_EVENT_LOOP
+			       ? "event loops (many tasks in flight each, "
+				 "through a workload's start_task)"
+		       : p->desc->caps & CONCUR_CAP_BLOCKING
+			       ? "blocking (one task at a time each, through "
+				 "run_task)"
+			       : "not declared (a plugin built before ABI "
+				 "v1.4)");
+	} else
 		print_load_keys(p);
 	if (p->desc->kind == CONCUR_KIND_WORKLOAD &&
 	    (p->desc->caps & CONCUR_CAP_EXTRA_KEYS))

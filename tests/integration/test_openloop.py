@@ -110,6 +110,18 @@ rate = %s
         self.assertEqual(rc, 0)
         self.assertIn("load keys: rate, arrival, seed", out)
 
+    def test_help_says_how_workers_run(self):
+        rc, out, _ = run("help", "pthreads")
+        self.assertEqual(rc, 0)
+        self.assertIn("workers: blocking (one task at a time each", out)
+        rc, out, _ = run("help", "epoll")
+        self.assertEqual(rc, 0)
+        self.assertIn("workers: event loops (many tasks in flight each", out)
+        rc, out, _ = run("help", "legacy", "--plugin-path", FIXTURES)
+        self.assertEqual(rc, 0)
+        self.assertIn("workers: not declared (a plugin built before ABI v1.4)",
+                      out)
+
     def test_bad_arrival_names_file_and_line(self):
         with TempDir() as d:
             ini = write(os.path.join(d, "b.ini"), "[experiment]\n"
